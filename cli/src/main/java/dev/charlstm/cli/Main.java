@@ -1,0 +1,50 @@
+package dev.charlstm.cli;
+
+import dev.charlstm.trainer.checkpoint.CheckpointException;
+import dev.charlstm.trainer.corpus.CorpusException;
+import dev.charlstm.trainer.training.TrainingDivergedException;
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code charlstm} command line. */
+@Command(name = "charlstm", mixinStandardHelpOptions = true, version = "charlstm 0.1.0",
+        description = "Train character-level LSTM text generators and generate text with them.",
+        subcommands = {TrainCommand.class, CommandLine.HelpCommand.class})
+public final class Main {
+
+    /** Exit code for bad input: a clear message, no stack trace. */
+    static final int EXIT_BAD_INPUT = 2;
+
+    /**
+     * @param args command-line arguments
+     */
+    public static void main(String[] args) {
+        System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    }
+
+    /**
+     * Runs the command line without exiting the JVM.
+     *
+     * @param args arguments
+     * @param out standard output
+     * @param err standard error
+     * @return the exit code
+     */
+    public static int run(String[] args, PrintWriter out, PrintWriter err) {
+        PresetDefaults.publish();
+        CommandLine cli = new CommandLine(new Main());
+        cli.setOut(out);
+        cli.setErr(err);
+        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            if (e instanceof CorpusException || e instanceof CheckpointException
+                    || e instanceof TrainingDivergedException || e instanceof IllegalArgumentException
+                    || e instanceof IllegalStateException) {
+                commandLine.getErr().println("charlstm: error: " + e.getMessage());
+                return EXIT_BAD_INPUT;
+            }
+            throw e;
+        });
+        return cli.execute(args);
+    }
+}

@@ -1,0 +1,111 @@
+package dev.charlstm.trainer.corpus;
+
+import dev.charlstm.runtime.Vocabulary;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * A cleaned training text: its code points, its vocabulary and where it came from.
+ *
+ * <p>Immutable and thread-safe (the arrays it hands out are copies or read-only by contract).
+ */
+public final class Corpus {
+
+    /** Above this many distinct code points the input is probably not text (or not one language's text). */
+    public static final int MAX_VOCABULARY = 10_000;
+
+    private final Path source;
+    private final List<Path> files;
+    private final CleaningOptions cleaning;
+    private final int[] codePoints;
+    private final Vocabulary vocabulary;
+    private final String sha256;
+
+    Corpus(Path source, List<Path> files, CleaningOptions cleaning, int[] codePoints, String sha256) {
+        this.source = source;
+        this.files = List.copyOf(files);
+        this.cleaning = cleaning;
+        this.codePoints = codePoints;
+        this.vocabulary = Vocabulary.ofText(codePoints);
+        this.sha256 = sha256;
+        if (vocabulary.size() > MAX_VOCABULARY) {
+            throw new CorpusException(source + ": the cleaned text has " + vocabulary.size()
+                    + " distinct characters, more than the limit of " + MAX_VOCABULARY
+                    + "; this is probably not plain text");
+        }
+    }
+
+    /** @return the folder or file the corpus was read from */
+    public Path source() {
+        return source;
+    }
+
+    /** @return the files read, in the order they were joined */
+    public List<Path> files() {
+        return files;
+    }
+
+    /** @return how the text was cleaned */
+    public CleaningOptions cleaning() {
+        return cleaning;
+    }
+
+    /** @return the number of code points in the cleaned text */
+    public int length() {
+        return codePoints.length;
+    }
+
+    /** @return the cleaned text's code points (a copy) */
+    public int[] codePoints() {
+        return codePoints.clone();
+    }
+
+    /** @return the cleaned text */
+    public String text() {
+        return new String(codePoints, 0, codePoints.length);
+    }
+
+    /** @return the sorted set of the text's code points */
+    public Vocabulary vocabulary() {
+        return vocabulary;
+    }
+
+    /** @return the SHA-256 of the cleaned text in UTF-8, as lowercase hex: identifies the corpus in provenance */
+    public String sha256() {
+        return sha256;
+    }
+
+    /**
+     * Encodes the text with the corpus vocabulary and splits off its last part for validation.
+     *
+     * @param validationFraction the share of the text, by code points, held out at its end, in (0, 1)
+     * @return the encoded split
+     */
+    public Split split(double validationFraction) {
+        return split(validationFraction, vocabulary);
+    }
+
+    /**
+     * Encodes the text with a given vocabulary (a resumed run's) and splits off its last part for validation.
+     *
+     * @param validationFraction the share of the text, by code points, held out at its end, in (0, 1)
+     * @param vocab the vocabulary to encode with; must contain every character of the text
+     * @return the encoded split
+     * @throws CorpusException if a character of the text is missing from the vocabulary
+     */
+    public Split split(double validationFraction, Vocabulary vocab) {
+        if (!(validationFraction > 0 && validationFraction < 1)) {
+            throw new IllegalArgumentException("validation fraction must be in (0, 1), got " + validationFraction);
+        }
+        int[] ids;
+        try {
+            ids = vocab.encode(codePoints);
+        } catch (IllegalArgumentException e) {
+            throw new CorpusException(source + ": " + e.getMessage() + " of the model", e);
+        }
+        // Same arithmetic as the reference script's int(len * 0.9), so the two hold out the same text.
+        int cut = (int) (ids.length * (1.0 - validationFraction));
+        return new Split(vocab, java.util.Arrays.copyOfRange(ids, 0, cut),
+                java.util.Arrays.copyOfRange(ids, cut, ids.length));
+    }
+}

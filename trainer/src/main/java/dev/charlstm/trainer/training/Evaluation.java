@@ -1,0 +1,23 @@
+package dev.charlstm.trainer.training;
+
+/**
+ * What one evaluation measured. Immutable and thread-safe.
+ *
+ * @param iteration completed iterations
+ * @param iterations the run's target
+ * @param trainLoss mean training loss since the previous evaluation, nats per character
+ * @param valLoss validation loss, nats per character
+ * @param charsPerSecond training characters per second since the previous evaluation
+ * @param learningRate the learning rate of the last iteration
+ * @param elapsedSeconds seconds of training so far, across resumes
+ * @param best whether this is the lowest validation loss so far (and {@code best.ckpt} was written)
+ * @param sample the sampled continuation of the configured prompt, or empty
+ */
+public record Evaluation(int iteration, int iterations, double trainLoss, double valLoss, double charsPerSecond,
+        float learningRate, double elapsedSeconds, boolean best, String sample) {
+
+    /** @return the validation loss in bits per character */
+    public double valBitsPerChar() {
+        return valLoss / Math.log(2);
+    }
+}

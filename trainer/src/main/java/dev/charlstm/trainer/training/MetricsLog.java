@@ -1,0 +1,43 @@
+package dev.charlstm.trainer.training;
+
+import com.google.gson.Gson;
+import com.google.gson.JsonObject;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * Appends one JSON line per evaluation to {@code metrics.jsonl} in the run folder: iteration, train loss, val
+ * loss (nats and bits per character), chars/s, learning rate, elapsed seconds. Not thread-safe.
+ */
+final class MetricsLog {
+
+    private static final Gson GSON = new Gson();
+
+    private final Path file;
+
+    MetricsLog(Path file) {
+        this.file = file;
+    }
+
+    void append(Evaluation e) {
+        JsonObject o = new JsonObject();
+        o.addProperty("iteration", e.iteration());
+        o.addProperty("train_loss", e.trainLoss());
+        o.addProperty("val_loss", e.valLoss());
+        o.addProperty("val_bpc", e.valBitsPerChar());
+        o.addProperty("chars_per_s", e.charsPerSecond());
+        o.addProperty("lr", e.learningRate());
+        o.addProperty("elapsed_s", e.elapsedSeconds());
+        o.addProperty("best", e.best());
+        try {
+            Files.writeString(file, GSON.toJson(o) + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+                    StandardOpenOption.APPEND);
+        } catch (IOException ex) {
+            throw new UncheckedIOException(file + ": cannot append metrics: " + ex.getMessage(), ex);
+        }
+    }
+}
