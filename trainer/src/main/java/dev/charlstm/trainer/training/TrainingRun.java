@@ -90,6 +90,8 @@ public final class TrainingRun implements AutoCloseable {
             opt = new StatefulAdamW(m, config.weightDecay());
             if (resumeFrom != null) {
                 resumeFrom.loadParameters(model, m);
+                // Loaded arrays replace the initialised ones and do not carry requires-grad over.
+                parameters.forEach(p -> p.getValue().getArray().setRequiresGradient(true));
                 StatefulAdamW o = opt;
                 resumeFrom.loadOptimizer(in -> o.load(in, parameters));
                 CheckpointMetadata meta = resumeFrom.metadata();

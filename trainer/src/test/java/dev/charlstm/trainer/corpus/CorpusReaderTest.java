@@ -1,0 +1,163 @@
+package dev.charlstm.trainer.corpus;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.charlstm.runtime.Vocabulary;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CorpusReaderTest {
+
+    @TempDir
+    Path dir;
+
+    private Path write(String name, String text) throws IOException {
+        Path p = dir.resolve(name);
+        Files.createDirectories(p.getParent());
+        Files.writeString(p, text, StandardCharsets.UTF_8);
+        return p;
+    }
+
+    private static Corpus read(Path p) {
+        return new CorpusReader(CleaningOptions.DEFAULT).read(p);
+    }
+
+    @Test
+    void cleansLikeTheTutorial() throws IOException {
+        write("a.txt", "  Call me   Ishmael.\r\n\n\tSome years ago \nnever mind\n");
+        assertEquals("Call me Ishmael. Some years ago never mind", read(dir).text());
+    }
+
+    @Test
+    void joinsFilesInSortedRelativePathOrderRecursively() throws IOException {
+        write("b.txt", "second");
+        write("a/z.txt", "first");
+        write("c/d/e.txt", "third");
+        write("notes.md", "ignored");
+        Corpus c = read(dir);
+        assertEquals("first second third", c.text());
+        assertEquals(List.of(dir.resolve("a/z.txt"), dir.resolve("b.txt"), dir.resolve("c/d/e.txt")), c.files());
+    }
+
+    @Test
+    void dropsLinesContainingTheMarker() throws IOException {
+        write("a.txt", "Harry looked up.\nPage | 12 Harry Potter\nHe ran.\n");
+        Corpus c = new CorpusReader(CleaningOptions.builder().dropLinesContaining("Page").build()).read(dir);
+        assertEquals("Harry looked up. He ran.", c.text());
+    }
+
+    @Test
+    void keepNewlinesKeepsLayout() throws IOException {
+        write("a.txt", "def f():  \r\n    return 1\n\nx = f()\n\n");
+        write("b.txt", "\nsecond file\n");
+        Corpus c = new CorpusReader(CleaningOptions.builder().keepNewlines(true).build()).read(dir);
+        assertEquals("def f():\n    return 1\n\nx = f()\nsecond file", c.text());
+    }
+
+    @Test
+    void readsASingleFileAndDropsTheByteOrderMark() throws IOException {
+        Path f = write("one.txt", "\uFEFFhello world");
+        Corpus c = read(f);
+        assertEquals("hello world", c.text());
+        assertEquals(List.of(f), c.files());
+    }
+
+    @Test
+    void vocabularyIsSortedCodePointsWithEmojiAndCombiningMarkAsSingleEntries() throws IOException {
+        // "e" + COMBINING ACUTE ACCENT, and a whale emoji outside the BMP (two UTF-16 chars, one code point).
+        write("a.txt", "ba e\u0301 \uD83D\uDC33a");
+        Corpus c = read(dir);
+        Vocabulary v = c.vocabulary();
+        assertArrayEquals(new int[] {' ', 'a', 'b', 'e', 0x301, 0x1F433}, v.codePoints());
+        assertEquals(8, c.length(), "code points, not UTF-16 chars");
+        assertEquals(5, v.idOf(0x1F433));
+        assertEquals("ba e\u0301 \uD83D\uDC33a", v.decode(v.encode(c.codePoints())));
+    }
+
+    @Test
+    void splitHoldsOutTheLastTenPercentByCodePoints() throws IOException {
+        write("a.txt", "abcdefghij".repeat(10));
+        Split s = read(dir).split(0.1);
+        assertEquals(90, s.train().length);
+        assertEquals(10, s.validation().length);
+        Vocabulary v = s.vocabulary();
+        assertEquals("abcdefghij", v.decode(s.validation()));
+        assertEquals(20, read(dir).split(0.2).validation().length);
+    }
+
+    @Test
+    void corpusDigestIdentifiesTheCleanedText() throws IOException {
+        write("a.txt", "same   text");
+        String first = read(dir).sha256();
+        write("a.txt", "same text\n");
+        assertEquals(first, read(dir).sha256(), "cleaning-equivalent files digest the same");
+        write("a.txt", "other text");
+        assertTrue(!first.equals(read(dir).sha256()));
+    }
+
+    @Test
+    void invalidUtf8NamesTheFileAndByteOffset() throws IOException {
+        Path f = dir.resolve("bad.txt");
+        byte[] bytes = "héllo ".getBytes(StandardCharsets.UTF_8);
+        byte[] withBad = new byte[bytes.length + 2];
+        System.arraycopy(bytes, 0, withBad, 0, bytes.length);
+        withBad[bytes.length] = (byte) 0xC3; // a lead byte ...
+        withBad[bytes.length + 1] = (byte) 0x28; // ... followed by a non-continuation byte
+        Files.write(f, withBad);
+        CorpusException e = assertThrows(CorpusException.class, () -> read(dir));
+        assertTrue(e.getMessage().contains(f.toString()), e.getMessage());
+        assertTrue(e.getMessage().contains("not valid UTF-8 at byte offset 7"), e.getMessage());
+    }
+
+    @Test
+    void missingPathEmptyFolderAndNoTextFilesAreNamed() throws IOException {
+        CorpusException missing = assertThrows(CorpusException.class, () -> read(dir.resolve("nope")));
+        assertTrue(missing.getMessage().contains("nope: no such file or folder"), missing.getMessage());
+
+        Path empty = Files.createDirectory(dir.resolve("empty"));
+        CorpusException e = assertThrows(CorpusException.class, () -> read(empty));
+        assertTrue(e.getMessage().contains("the folder is empty"), e.getMessage());
+
+        Path noTxt = Files.createDirectory(dir.resolve("md"));
+        Files.writeString(noTxt.resolve("a.md"), "text");
+        CorpusException n = assertThrows(CorpusException.class, () -> read(noTxt));
+        assertTrue(n.getMessage().contains("no .txt files"), n.getMessage());
+
+        Path blank = Files.createDirectory(dir.resolve("blank"));
+        Files.writeString(blank.resolve("a.txt"), " \n\t\n");
+        CorpusException b = assertThrows(CorpusException.class, () -> read(blank));
+        assertTrue(b.getMessage().contains("no text is left after cleaning"), b.getMessage());
+    }
+
+    @Test
+    void textShorterThanAWindowIsRejectedForEachPart() throws IOException {
+        write("a.txt", "x".repeat(50) + "y".repeat(50));
+        Split s = read(dir).split(0.1);
+        CorpusException train = assertThrows(CorpusException.class, () -> s.requireWindows(100, dir));
+        assertTrue(train.getMessage().contains("training part has 90 characters, shorter than one window of 101"),
+                train.getMessage());
+        CorpusException val = assertThrows(CorpusException.class, () -> s.requireWindows(20, dir));
+        assertTrue(val.getMessage().contains("validation part has 10 characters, shorter than one window of 21"),
+                val.getMessage());
+        s.requireWindows(9, dir);
+    }
+
+    @Test
+    void tooManyDistinctCharactersIsProbablyNotText() throws IOException {
+        StringBuilder sb = new StringBuilder();
+        for (int cp = 0x4E00; cp < 0x4E00 + Corpus.MAX_VOCABULARY + 1; cp++) {
+            sb.appendCodePoint(cp);
+        }
+        write("a.txt", sb.toString());
+        CorpusException e = assertThrows(CorpusException.class, () -> read(dir));
+        assertTrue(e.getMessage().contains("10001 distinct characters"), e.getMessage());
+    }
+}

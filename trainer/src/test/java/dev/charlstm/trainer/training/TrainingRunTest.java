@@ -1,0 +1,229 @@
+package dev.charlstm.trainer.training;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.ParameterStore;
+import dev.charlstm.trainer.TestCorpora;
+import dev.charlstm.trainer.checkpoint.Checkpoint;
+import dev.charlstm.trainer.checkpoint.CheckpointException;
+import dev.charlstm.trainer.corpus.Corpus;
+import dev.charlstm.trainer.corpus.CorpusException;
+import dev.charlstm.trainer.model.CharLstm;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TrainingRunTest {
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void engine() {
+        TorchEngine.start(0);
+    }
+
+    private static TrainingConfig.Builder tiny() {
+        return Preset.TINY.builder().sampleLength(0);
+    }
+
+    /** Records every iteration's loss and every evaluation. */
+    private static final class Recorder implements TrainingListener {
+        final List<Float> losses = new ArrayList<>();
+        final List<Evaluation> evaluations = new ArrayList<>();
+        int firstIteration = -1;
+
+        @Override
+        public void onStart(String description, int first, int iterations) {
+            firstIteration = first;
+        }
+
+        @Override
+        public void onIteration(int iteration, float loss, double charsPerSecond) {
+            losses.add(loss);
+        }
+
+        @Override
+        public void onEvaluation(Evaluation evaluation) {
+            evaluations.add(evaluation);
+        }
+    }
+
+    private static Recorder train(Corpus corpus, TrainingConfig config, Path runDir) {
+        Recorder r = new Recorder();
+        try (TrainingRun run = TrainingRun.start(corpus, config, runDir, Device.cpu())) {
+            run.train(r);
+        }
+        return r;
+    }
+
+    @Test
+    void tinyPresetLearnsARepetitiveCorpusWellBelowTheUniformBaseline() throws IOException {
+        Corpus corpus = TestCorpora.repetitive(dir);
+        TrainingConfig config = Preset.TINY.builder().samplePrompt("the ").sampleLength(40).build();
+        Recorder r = train(corpus, config, dir.resolve("run"));
+        double uniform = Math.log(corpus.vocabulary().size());
+        Evaluation last = r.evaluations.get(r.evaluations.size() - 1);
+        assertEquals(config.iterations(), last.iteration());
+        assertTrue(last.valLoss() < 0.5 * uniform, "val loss " + last.valLoss() + " vs ln(V) " + uniform);
+        assertTrue(last.sample().startsWith("the "), last.sample());
+        assertEquals("the ".length() + 40, last.sample().codePointCount(0, last.sample().length()));
+
+        List<String> metrics = Files.readAllLines(dir.resolve("run").resolve(TrainingRun.METRICS));
+        assertEquals(config.iterations() / config.evalInterval(), metrics.size());
+        assertTrue(metrics.get(0).contains("\"iteration\":100") && metrics.get(0).contains("\"val_loss\""),
+                metrics.get(0));
+        assertTrue(Files.isRegularFile(dir.resolve("run/last.ckpt")));
+        assertTrue(Files.isRegularFile(dir.resolve("run/best.ckpt")));
+    }
+
+    @Test
+    void sameSeedSameLossesDifferentSeedDifferentLosses() {
+        Corpus corpus = TestCorpora.repetitive(dir);
+        TrainingConfig config = tiny().iterations(12).evalInterval(6).seed(7).build();
+        Recorder a = train(corpus, config, dir.resolve("a"));
+        Recorder b = train(corpus, config, dir.resolve("b"));
+        Recorder c = train(corpus, config.toBuilder().seed(8).build(), dir.resolve("c"));
+        assertEquals(12, a.losses.size());
+        assertEquals(a.losses, b.losses);
+        assertEquals(a.evaluations.get(1).valLoss(), b.evaluations.get(1).valLoss());
+        assertFalse(a.losses.equals(c.losses));
+    }
+
+    @Test
+    void resumeContinuesAtTheSavedIterationExactlyAsAnUninterruptedRun() {
+        Corpus corpus = TestCorpora.repetitive(dir);
+        TrainingConfig full = tiny().iterations(20).evalInterval(10).build();
+        Recorder straight = train(corpus, full, dir.resolve("straight"));
+
+        Path runDir = dir.resolve("interrupted");
+        Recorder first = train(corpus, full.toBuilder().iterations(10).build(), runDir);
+        assertEquals(10, Checkpoint.read(runDir.resolve(TrainingRun.LAST)).metadata().iteration);
+        Recorder second = new Recorder();
+        try (TrainingRun run = TrainingRun.resume(runDir, corpus, 20, Device.cpu())) {
+            assertEquals(10, run.iteration());
+            run.train(second);
+        }
+        assertEquals(10, second.firstIteration);
+        List<Float> joined = new ArrayList<>(first.losses);
+        joined.addAll(second.losses);
+        assertEquals(straight.losses.size(), joined.size());
+        for (int i = 0; i < joined.size(); i++) {
+            assertEquals(straight.losses.get(i), joined.get(i), 1e-5, "loss at iteration " + (i + 1));
+        }
+        assertEquals(straight.evaluations.get(1).valLoss(), second.evaluations.get(0).valLoss(), 1e-5);
+        assertEquals(20, Checkpoint.read(runDir.resolve(TrainingRun.LAST)).metadata().iteration);
+    }
+
+    @Test
+    void checkpointRoundTripRestoresTheModelExactly() {
+        Corpus corpus = TestCorpora.repetitive(dir);
+        TrainingConfig config = tiny().iterations(10).evalInterval(10).build();
+        Path runDir = dir.resolve("run");
+        int[] tokens = corpus.vocabulary().encode("the whale".codePoints().toArray());
+        float[] trained;
+        try (TrainingRun run = TrainingRun.start(corpus, config, runDir, Device.cpu())) {
+            run.train(TrainingListener.NONE);
+            trained = logits(run.model(), tokens);
+        }
+        Checkpoint ckpt = Checkpoint.read(runDir.resolve(TrainingRun.LAST));
+        assertEquals(10, ckpt.metadata().iteration);
+        assertEquals(config, ckpt.metadata().config);
+        assertEquals(corpus.vocabulary(), ckpt.vocabulary());
+        assertEquals(corpus.sha256(), ckpt.metadata().corpus.sha256);
+        assertEquals(corpus.cleaning(), ckpt.metadata().cleaning);
+        assertEquals(10, ckpt.metadata().rng.nextBatch);
+        try (NDManager m = NDManager.newBaseManager()) {
+            CharLstm model = new CharLstm(config.modelConfig(corpus.vocabulary().size()));
+            model.initialize(m);
+            ckpt.loadParameters(model, m);
+            assertArrayEquals(trained, logits(model, tokens));
+        }
+    }
+
+    private static float[] logits(CharLstm model, int[] tokens) {
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray x = m.create(tokens, new Shape(1, tokens.length));
+            NDList out = model.forward(new ParameterStore(m, false), new NDList(x), false);
+            return out.head().toFloatArray();
+        }
+    }
+
+    @Test
+    void corruptOrTruncatedCheckpointsAreRejectedClearly() throws IOException {
+        Corpus corpus = TestCorpora.repetitive(dir);
+        Path runDir = dir.resolve("run");
+        train(corpus, tiny().iterations(5).evalInterval(5).build(), runDir);
+        Path last = runDir.resolve(TrainingRun.LAST);
+        byte[] good = Files.readAllBytes(last);
+
+        Path truncated = dir.resolve("truncated.ckpt");
+        Files.write(truncated, java.util.Arrays.copyOf(good, good.length / 2));
+        CheckpointException t = assertThrows(CheckpointException.class, () -> Checkpoint.read(truncated));
+        assertTrue(t.getMessage().contains(truncated.toString()) && t.getMessage().contains("corrupt or truncated"),
+                t.getMessage());
+
+        byte[] flipped = good.clone();
+        flipped[good.length / 3] ^= 0x5A;
+        Path corrupt = dir.resolve("corrupt.ckpt");
+        Files.write(corrupt, flipped);
+        CheckpointException c = assertThrows(CheckpointException.class, () -> Checkpoint.read(corrupt));
+        assertTrue(c.getMessage().contains(corrupt.toString()) && c.getMessage().contains("corrupt"),
+                c.getMessage());
+
+        Path notZip = dir.resolve("text.ckpt");
+        Files.writeString(notZip, "hello");
+        assertThrows(CheckpointException.class, () -> Checkpoint.read(notZip));
+
+        Files.write(last, flipped);
+        CheckpointException r = assertThrows(CheckpointException.class,
+                () -> TrainingRun.resume(runDir, corpus, null, Device.cpu()));
+        assertTrue(r.getMessage().contains(last.toString()), r.getMessage());
+    }
+
+    @Test
+    void resumeRejectsACorpusWithAnotherVocabulary() {
+        Corpus corpus = TestCorpora.repetitive(dir);
+        Path runDir = dir.resolve("run");
+        train(corpus, tiny().iterations(5).evalInterval(5).build(), runDir);
+        Corpus other = TestCorpora.write(dir, "other", corpus.text() + " Z");
+        CorpusException e = assertThrows(CorpusException.class,
+                () -> TrainingRun.resume(runDir, other, null, Device.cpu()));
+        assertTrue(e.getMessage().contains("does not match the checkpoint") && e.getMessage().contains("U+005A 'Z'"),
+                e.getMessage());
+    }
+
+    @Test
+    void aNewRunRefusesAFolderThatHoldsOne() {
+        Corpus corpus = TestCorpora.repetitive(dir);
+        Path runDir = dir.resolve("run");
+        TrainingConfig config = tiny().iterations(5).evalInterval(5).build();
+        train(corpus, config, runDir);
+        CheckpointException e = assertThrows(CheckpointException.class,
+                () -> TrainingRun.start(corpus, config, runDir, Device.cpu()));
+        assertTrue(e.getMessage().contains("already holds a training run"), e.getMessage());
+    }
+
+    @Test
+    void aCorpusTooShortForTheWindowFailsBeforeTraining() {
+        Corpus corpus = TestCorpora.write(dir, "short", "just a few words here, not enough");
+        CorpusException e = assertThrows(CorpusException.class,
+                () -> TrainingRun.start(corpus, tiny().build(), dir.resolve("run"), Device.cpu()));
+        assertTrue(e.getMessage().contains("shorter than one window of 33"), e.getMessage());
+        assertFalse(Files.exists(dir.resolve("run/last.ckpt")));
+    }
+}
