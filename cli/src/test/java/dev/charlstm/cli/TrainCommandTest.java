@@ -1,0 +1,116 @@
+package dev.charlstm.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.charlstm.trainer.checkpoint.Checkpoint;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TrainCommandTest {
+
+    @TempDir
+    Path dir;
+
+    private record Result(int code, String out, String err) {}
+
+    private static Result run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
+        return new Result(code, out.toString(), err.toString());
+    }
+
+    private Path corpus() throws IOException {
+        Path data = Files.createDirectories(dir.resolve("data"));
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < 150; i++) {
+            sb.append(i % 3 == 0 ? "The sea was calm.\n" : i % 3 == 1 ? "Call me Ishmael.\n" : "The whale dove.\n");
+        }
+        Files.writeString(data.resolve("book.txt"), sb);
+        return data;
+    }
+
+    @Test
+    void trainsATinyModelAndWritesTheRunFolder() throws IOException {
+        Path out = dir.resolve("run");
+        Result r = run("train", "--preset", "tiny", "--data", corpus().toString(), "--out", out.toString(),
+                "--iterations", "20", "--eval-interval", "10", "--sample-length", "30", "--seed", "3");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("iteration 10/20"), r.out());
+        assertTrue(r.out().contains("iteration 20/20"), r.out());
+        assertTrue(r.out().contains("bits/char"), r.out());
+        assertTrue(r.out().contains("sample: The "), r.out());
+        assertTrue(r.out().contains("done: 20 iterations"), r.out());
+        assertTrue(Files.isRegularFile(out.resolve("last.ckpt")));
+        assertTrue(Files.isRegularFile(out.resolve("best.ckpt")));
+        assertEquals(2, Files.readAllLines(out.resolve("metrics.jsonl")).size());
+        assertEquals(3, Checkpoint.read(out.resolve("last.ckpt")).metadata().config.seed());
+    }
+
+    @Test
+    void resumeContinuesFromTheRunFolder() throws IOException {
+        Path out = dir.resolve("run");
+        assertEquals(0, run("train", "--preset", "tiny", "--data", corpus().toString(), "--out", out.toString(),
+                "--iterations", "10", "--eval-interval", "5", "--sample-length", "0").code());
+        Result r = run("train", "--resume", out.toString(), "--iterations", "15");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("resuming at iteration 10"), r.out());
+        assertTrue(r.out().contains("iteration 15/15"), r.out());
+        assertEquals(15, Checkpoint.read(out.resolve("last.ckpt")).metadata().iteration);
+        assertEquals(3, Files.readAllLines(out.resolve("metrics.jsonl")).size());
+
+        Result bad = run("train", "--resume", out.toString(), "--hidden", "64");
+        assertEquals(Main.EXIT_BAD_INPUT, bad.code());
+        assertTrue(bad.err().contains("--resume continues a run under its own configuration"), bad.err());
+    }
+
+    @Test
+    void badInputGivesAClearErrorAndNoStackTrace() throws IOException {
+        Result missing = run("train", "--preset", "tiny", "--data", dir.resolve("nope").toString(),
+                "--out", dir.resolve("run").toString());
+        assertEquals(Main.EXIT_BAD_INPUT, missing.code());
+        assertTrue(missing.err().startsWith("charlstm: error: ") && missing.err().contains("no such file or folder"),
+                missing.err());
+        assertFalse(missing.err().contains("\tat "), missing.err());
+
+        Result noData = run("train", "--preset", "tiny");
+        assertEquals(Main.EXIT_BAD_INPUT, noData.code());
+        assertTrue(noData.err().contains("--data is required"), noData.err());
+
+        Result preset = run("train", "--preset", "huge", "--data", corpus().toString());
+        assertEquals(2, preset.code());
+        assertTrue(preset.err().contains("unknown preset 'huge'; valid: seed, cpu, tiny"), preset.err());
+
+        Result lr = run("train", "--preset", "tiny", "--data", corpus().toString(), "--lr", "-1",
+                "--out", dir.resolve("run2").toString());
+        assertEquals(Main.EXIT_BAD_INPUT, lr.code());
+        assertTrue(lr.err().contains("learning rate must be positive, got -1.0"), lr.err());
+
+        Result resumeMissing = run("train", "--resume", dir.resolve("no-run").toString());
+        assertEquals(Main.EXIT_BAD_INPUT, resumeMissing.code());
+        assertTrue(resumeMissing.err().contains("no such checkpoint file"), resumeMissing.err());
+    }
+
+    @Test
+    void helpListsEveryOptionWithThePresetDefaults() {
+        Result r = run("train", "--help");
+        assertEquals(0, r.code());
+        for (String option : new String[] {"--data", "--out", "--resume", "--preset", "--embedding", "--hidden",
+            "--layers", "--dropout", "--batch", "--seq-len", "--iterations", "--eval-interval", "--lr",
+            "--weight-decay", "--grad-clip", "--schedule", "--warmup", "--final-lr-fraction", "--val-fraction",
+            "--seed", "--prompt", "--sample-length", "--drop-lines-containing", "--keep-newlines", "--device",
+            "--threads"}) {
+            assertTrue(r.out().contains(option), option + " in\n" + r.out());
+        }
+        assertTrue(r.out().contains("seed 256, cpu 256, tiny 32"), r.out());
+        assertTrue(r.out().contains("seed 3000, cpu"), r.out());
+        assertTrue(r.out().contains("Default: cpu"), r.out());
+    }
+}
