@@ -13,8 +13,10 @@ import picocli.CommandLine.Command;
         subcommands = {TrainCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
 
-    /** Exit code for bad input: a clear message, no stack trace. */
-    static final int EXIT_BAD_INPUT = 2;
+    /** Exit code for a failure at run time (bad corpus, unreadable checkpoint, ...): a one-line message. */
+    static final int EXIT_FAILURE = 1;
+    /** Exit code for usage errors (unknown option, unparsable value), as picocli reports them. */
+    static final int EXIT_USAGE = 2;
 
     /**
      * @param args command-line arguments
@@ -41,7 +43,7 @@ public final class Main {
                     || e instanceof TrainingDivergedException || e instanceof IllegalArgumentException
                     || e instanceof IllegalStateException) {
                 commandLine.getErr().println("charlstm: error: " + e.getMessage());
-                return EXIT_BAD_INPUT;
+                return EXIT_FAILURE;
             }
             throw e;
         });

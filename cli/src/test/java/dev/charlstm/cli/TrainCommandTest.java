@@ -67,7 +67,7 @@ class TrainCommandTest {
         assertEquals(3, Files.readAllLines(out.resolve("metrics.jsonl")).size());
 
         Result bad = run("train", "--resume", out.toString(), "--hidden", "64");
-        assertEquals(Main.EXIT_BAD_INPUT, bad.code());
+        assertEquals(Main.EXIT_FAILURE, bad.code());
         assertTrue(bad.err().contains("--resume continues a run under its own configuration"), bad.err());
     }
 
@@ -75,26 +75,26 @@ class TrainCommandTest {
     void badInputGivesAClearErrorAndNoStackTrace() throws IOException {
         Result missing = run("train", "--preset", "tiny", "--data", dir.resolve("nope").toString(),
                 "--out", dir.resolve("run").toString());
-        assertEquals(Main.EXIT_BAD_INPUT, missing.code());
+        assertEquals(Main.EXIT_FAILURE, missing.code());
         assertTrue(missing.err().startsWith("charlstm: error: ") && missing.err().contains("no such file or folder"),
                 missing.err());
         assertFalse(missing.err().contains("\tat "), missing.err());
 
         Result noData = run("train", "--preset", "tiny");
-        assertEquals(Main.EXIT_BAD_INPUT, noData.code());
+        assertEquals(Main.EXIT_FAILURE, noData.code());
         assertTrue(noData.err().contains("--data is required"), noData.err());
 
         Result preset = run("train", "--preset", "huge", "--data", corpus().toString());
-        assertEquals(2, preset.code());
+        assertEquals(Main.EXIT_USAGE, preset.code());
         assertTrue(preset.err().contains("unknown preset 'huge'; valid: seed, cpu, tiny"), preset.err());
 
         Result lr = run("train", "--preset", "tiny", "--data", corpus().toString(), "--lr", "-1",
                 "--out", dir.resolve("run2").toString());
-        assertEquals(Main.EXIT_BAD_INPUT, lr.code());
+        assertEquals(Main.EXIT_FAILURE, lr.code());
         assertTrue(lr.err().contains("learning rate must be positive, got -1.0"), lr.err());
 
         Result resumeMissing = run("train", "--resume", dir.resolve("no-run").toString());
-        assertEquals(Main.EXIT_BAD_INPUT, resumeMissing.code());
+        assertEquals(Main.EXIT_FAILURE, resumeMissing.code());
         assertTrue(resumeMissing.err().contains("no such checkpoint file"), resumeMissing.err());
     }
 

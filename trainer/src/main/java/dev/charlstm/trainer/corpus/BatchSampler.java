@@ -14,8 +14,6 @@ import java.util.SplittableRandom;
  */
 public final class BatchSampler {
 
-    private static final long GOLDEN_GAMMA = 0x9E3779B97F4A7C15L;
-
     private final int[] ids;
     private final int batchSize;
     private final int seqLen;
@@ -50,7 +48,7 @@ public final class BatchSampler {
      * @param index the batch number (the training iteration)
      */
     public void batch(long index) {
-        SplittableRandom rng = new SplittableRandom(seed + GOLDEN_GAMMA * (index + 1));
+        SplittableRandom rng = new SplittableRandom(batchSeed(seed, index));
         int maxStart = ids.length - seqLen - 1; // inclusive: the last window ends at the last id
         for (int b = 0; b < batchSize; b++) {
             int start = rng.nextInt(maxStart + 1);
@@ -58,6 +56,21 @@ public final class BatchSampler {
             System.arraycopy(ids, start, inputs, b * seqLen, seqLen);
             System.arraycopy(ids, start + 1, targets, b * seqLen, seqLen);
         }
+    }
+
+    /**
+     * The seed of batch {@code index}: both numbers pass through SplitMix64's finaliser, so the seeds of
+     * consecutive batches are unrelated. (Seeds that differ by SplittableRandom's own gamma would make batch k+1
+     * batch k shifted by one window: the same windows, over and over.)
+     */
+    static long batchSeed(long seed, long index) {
+        return mix64(mix64(seed) ^ mix64(index + 0x632BE59BD9B4E019L));
+    }
+
+    private static long mix64(long z) {
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
     }
 
     /** @return the inputs of the last batch, row-major [batchSize, seqLen]; reused by the next call */

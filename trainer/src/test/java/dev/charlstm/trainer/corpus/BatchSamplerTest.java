@@ -59,6 +59,28 @@ class BatchSamplerTest {
     }
 
     @Test
+    void consecutiveBatchesAreIndependentDraws() {
+        // A batch must not repeat the previous batch's windows (say, shifted by one): the model would memorise
+        // them and the training loss would fall far below the validation loss.
+        int[] ids = IntStream.range(0, 1_000_000).toArray();
+        BatchSampler s = new BatchSampler(ids, 32, 128, 0);
+        java.util.Set<Integer> previous = java.util.Set.of();
+        int shared = 0;
+        for (int k = 0; k < 50; k++) {
+            s.batch(k);
+            java.util.Set<Integer> starts = new java.util.HashSet<>();
+            for (int start : s.starts()) {
+                starts.add(start);
+                if (previous.contains(start)) {
+                    shared++;
+                }
+            }
+            previous = starts;
+        }
+        assertTrue(shared <= 2, shared + " windows reappeared in the next batch");
+    }
+
+    @Test
     void differentSeedDifferentBatches() {
         BatchSampler a = new BatchSampler(IDS, 4, 10, 1);
         BatchSampler b = new BatchSampler(IDS, 4, 10, 2);
