@@ -1,0 +1,369 @@
+package dev.charlstm.runtime.pack;
+
+import com.google.gson.FieldNamingPolicy;
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonParseException;
+import dev.charlstm.runtime.Vocabulary;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * A model package: the contract between the trainer and the runtime. A folder (or classpath resource folder)
+ * holding {@code model.onnx}, the single-step graph, and {@code vocab.json}, its versioned description. The format
+ * is specified in {@code docs/model-package.md}; this class reads, validates and writes it.
+ *
+ * <p>Immutable and thread-safe. It holds the graph as bytes and no native resources.
+ */
+public final class ModelPackage {
+
+    /** The graph's file name. */
+    public static final String MODEL_FILE = "model.onnx";
+    /** The description's file name. */
+    public static final String VOCAB_FILE = "vocab.json";
+    /** The value of {@code format} in {@code vocab.json}. */
+    public static final String FORMAT = "charlstm-model";
+    /** The format version this code writes and reads. */
+    public static final int VERSION = 1;
+
+    private static final Gson GSON = new GsonBuilder()
+            .setFieldNamingPolicy(FieldNamingPolicy.LOWER_CASE_WITH_UNDERSCORES)
+            .setPrettyPrinting().disableHtmlEscaping().serializeNulls().create();
+
+    private final ModelInfo info;
+    private final byte[] model;
+
+    private ModelPackage(ModelInfo info, byte[] model) {
+        this.info = info;
+        this.model = model;
+    }
+
+    /**
+     * Assembles a package from a description and a graph, recording the graph's SHA-256.
+     *
+     * @param info the description (its digest is replaced)
+     * @param modelOnnx the serialised ONNX model
+     * @return the package
+     */
+    public static ModelPackage of(ModelInfo info, byte[] modelOnnx) {
+        byte[] bytes = modelOnnx.clone();
+        return new ModelPackage(info.toBuilder().modelSha256(sha256(bytes)).build(), bytes);
+    }
+
+    /** @return the description */
+    public ModelInfo info() {
+        return info;
+    }
+
+    /** @return a copy of the serialised ONNX graph */
+    public byte[] modelBytes() {
+        return model.clone();
+    }
+
+    /** @return the size of {@code model.onnx} in bytes */
+    public int modelSize() {
+        return model.length;
+    }
+
+    // ---------------------------------------------------------------- reading
+
+    /**
+     * Reads and validates a package folder.
+     *
+     * @param dir the folder holding {@code model.onnx} and {@code vocab.json}
+     * @return the package
+     * @throws PackageException naming the file and the problem
+     */
+    public static ModelPackage read(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            throw new PackageException(dir + ": no such model package folder");
+        }
+        byte[] vocab = readFile(dir.resolve(VOCAB_FILE));
+        byte[] model = readFile(dir.resolve(MODEL_FILE));
+        return parse(vocab, model, dir.toString());
+    }
+
+    /**
+     * Reads and validates a package packed as classpath resources ({@code folder/vocab.json} and
+     * {@code folder/model.onnx}), e.g. inside an application's jar. The bytes are loaded through the class loader,
+     * never through a file path.
+     *
+     * @param folder the resource folder, e.g. {@code models/moby-dick}, without a leading slash
+     * @param loader the class loader to load through
+     * @return the package
+     * @throws PackageException if a resource is missing or the package is invalid
+     */
+    public static ModelPackage readResource(String folder, ClassLoader loader) {
+        String base = folder.endsWith("/") ? folder : folder + "/";
+        byte[] vocab = readResourceBytes(loader, base + VOCAB_FILE);
+        byte[] model = readResourceBytes(loader, base + MODEL_FILE);
+        return parse(vocab, model, "classpath:" + base);
+    }
+
+    /**
+     * Reads and validates a package from two streams. The streams are read to the end, not closed.
+     *
+     * @param vocabJson the contents of {@code vocab.json}
+     * @param modelOnnx the contents of {@code model.onnx}
+     * @param source what to call the package in error messages
+     * @return the package
+     * @throws PackageException if a stream fails or the package is invalid
+     */
+    public static ModelPackage read(InputStream vocabJson, InputStream modelOnnx, String source) {
+        try {
+            return parse(vocabJson.readAllBytes(), modelOnnx.readAllBytes(), source);
+        } catch (IOException e) {
+            throw new PackageException(source + ": cannot read the package: " + e.getMessage(), e);
+        }
+    }
+
+    private static byte[] readFile(Path file) {
+        try {
+            return Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            throw new PackageException(file + ": missing from the model package", e);
+        } catch (IOException e) {
+            throw new PackageException(file + ": cannot read: " + e.getMessage(), e);
+        }
+    }
+
+    private static byte[] readResourceBytes(ClassLoader loader, String name) {
+        try (InputStream in = loader.getResourceAsStream(name)) {
+            if (in == null) {
+                throw new PackageException("classpath:" + name + ": no such resource");
+            }
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new PackageException("classpath:" + name + ": cannot read: " + e.getMessage(), e);
+        }
+    }
+
+    /** Validates everything the spec says a reader must reject. */
+    static ModelPackage parse(byte[] vocabBytes, byte[] model, String source) {
+        String vocabFile = source + (source.endsWith("/") ? "" : "/") + VOCAB_FILE;
+        VocabJson j;
+        try {
+            j = GSON.fromJson(new String(vocabBytes, StandardCharsets.UTF_8), VocabJson.class);
+        } catch (JsonParseException e) {
+            throw new PackageException(vocabFile + ": not valid JSON: " + e.getMessage(), e);
+        }
+        if (j == null) {
+            throw new PackageException(vocabFile + ": empty");
+        }
+        if (!FORMAT.equals(j.format)) {
+            throw new PackageException(vocabFile + ": format is " + (j.format == null ? "missing" : '"' + j.format + '"')
+                    + ", expected \"" + FORMAT + "\"");
+        }
+        if (j.version == null || j.version != VERSION) {
+            throw new PackageException(vocabFile + ": format version " + j.version + " is not supported (this"
+                    + " charlstm reads version " + VERSION + ")");
+        }
+        require(j.model != null && j.vocabulary != null && j.graph != null, vocabFile,
+                "lacks one of the sections model, vocabulary, graph");
+        require(ModelInfo.ARCHITECTURE.equals(j.model.architecture), vocabFile,
+                "model.architecture is \"" + j.model.architecture + "\", expected \"" + ModelInfo.ARCHITECTURE + "\"");
+        require(j.model.vocabSize != null && j.model.embeddingSize != null && j.model.hiddenSize != null
+                && j.model.layers != null, vocabFile, "model lacks vocab_size, embedding_size, hidden_size or layers");
+        require(j.vocabulary.codePoints != null, vocabFile, "vocabulary.code_points is missing");
+        Vocabulary vocab;
+        try {
+            vocab = Vocabulary.of(j.vocabulary.codePoints);
+        } catch (IllegalArgumentException e) {
+            throw new PackageException(vocabFile + ": vocabulary.code_points: " + e.getMessage(), e);
+        }
+        require(vocab.size() == j.model.vocabSize, vocabFile, "the vocabulary has " + vocab.size()
+                + " entries but model.vocab_size is " + j.model.vocabSize);
+        if (j.vocabulary.characters != null) {
+            require(j.vocabulary.characters.size() == vocab.size(), vocabFile, "vocabulary.characters has "
+                    + j.vocabulary.characters.size() + " entries, code_points " + vocab.size());
+            for (int i = 0; i < vocab.size(); i++) {
+                String expected = new String(Character.toChars(vocab.codePoint(i)));
+                require(expected.equals(j.vocabulary.characters.get(i)), vocabFile, "vocabulary.characters[" + i
+                        + "] disagrees with code point " + Vocabulary.describe(vocab.codePoint(i)));
+            }
+        }
+        require(j.graph.sha256 != null && j.graph.opset != null && j.graph.inputs != null && j.graph.outputs != null,
+                vocabFile, "graph lacks sha256, opset, inputs or outputs");
+        require(j.graph.file == null || MODEL_FILE.equals(j.graph.file), vocabFile,
+                "graph.file is \"" + j.graph.file + "\", expected \"" + MODEL_FILE + "\"");
+        String actual = sha256(model);
+        if (!actual.equalsIgnoreCase(j.graph.sha256)) {
+            throw new PackageException(source + "/" + MODEL_FILE + ": SHA-256 " + actual + " does not match the "
+                    + j.graph.sha256 + " recorded in " + VOCAB_FILE + " (a model.onnx from another package, or"
+                    + " a damaged one)");
+        }
+        ModelInfo info;
+        try {
+            GraphSignature signature = new GraphSignature(j.graph.inputs.token, j.graph.inputs.h, j.graph.inputs.c,
+                    j.graph.outputs.logits, j.graph.outputs.h, j.graph.outputs.c);
+            VocabJson.Provenance p = j.provenance == null ? new VocabJson.Provenance() : j.provenance;
+            info = ModelInfo.builder().vocabulary(vocab).embeddingSize(j.model.embeddingSize)
+                    .hiddenSize(j.model.hiddenSize).layers(j.model.layers).signature(signature).opset(j.graph.opset)
+                    .modelSha256(actual)
+                    .cleaning(j.cleaning == null ? null : j.cleaning.dropLinesContaining,
+                            j.cleaning != null && j.cleaning.keepNewlines)
+                    .provenance(new Provenance(p.producer, p.createdAt, p.corpusSource, p.corpusSha256,
+                            p.corpusCharacters, p.iterations, p.valLoss, p.training))
+                    .build();
+        } catch (IllegalArgumentException e) {
+            throw new PackageException(vocabFile + ": " + e.getMessage(), e);
+        }
+        return new ModelPackage(info, model);
+    }
+
+    private static void require(boolean ok, String file, String problem) {
+        if (!ok) {
+            throw new PackageException(file + ": " + problem);
+        }
+    }
+
+    // ---------------------------------------------------------------- writing
+
+    /** @return the contents of {@code vocab.json} for this package */
+    public String vocabJson() {
+        VocabJson j = new VocabJson();
+        j.format = FORMAT;
+        j.version = VERSION;
+        j.model = new VocabJson.Model();
+        j.model.architecture = ModelInfo.ARCHITECTURE;
+        j.model.vocabSize = info.vocabSize();
+        j.model.embeddingSize = info.embeddingSize();
+        j.model.hiddenSize = info.hiddenSize();
+        j.model.layers = info.layers();
+        j.vocabulary = new VocabJson.Vocab();
+        j.vocabulary.codePoints = info.vocabulary().codePoints();
+        List<String> chars = new ArrayList<>();
+        for (int cp : j.vocabulary.codePoints) {
+            chars.add(new String(Character.toChars(cp)));
+        }
+        j.vocabulary.characters = chars;
+        j.graph = new VocabJson.Graph();
+        j.graph.file = MODEL_FILE;
+        j.graph.sha256 = info.modelSha256();
+        j.graph.opset = info.opset();
+        GraphSignature s = info.signature();
+        j.graph.inputs = names(s.token(), null, s.h(), s.c());
+        j.graph.outputs = names(null, s.logits(), s.hOut(), s.cOut());
+        j.cleaning = new VocabJson.Cleaning();
+        j.cleaning.dropLinesContaining = info.dropLinesContaining();
+        j.cleaning.keepNewlines = info.keepNewlines();
+        Provenance p = info.provenance();
+        j.provenance = new VocabJson.Provenance();
+        j.provenance.producer = p.producer();
+        j.provenance.createdAt = p.createdAt();
+        j.provenance.corpusSource = p.corpusSource();
+        j.provenance.corpusSha256 = p.corpusSha256();
+        j.provenance.corpusCharacters = p.corpusCharacters();
+        j.provenance.iterations = p.iterations();
+        j.provenance.valLoss = p.valLoss();
+        j.provenance.valBitsPerChar = p.valBitsPerChar();
+        j.provenance.training = p.training();
+        return GSON.toJson(j) + "\n";
+    }
+
+    private static VocabJson.Names names(String token, String logits, String h, String c) {
+        VocabJson.Names n = new VocabJson.Names();
+        n.token = token;
+        n.logits = logits;
+        n.h = h;
+        n.c = c;
+        return n;
+    }
+
+    /**
+     * Writes the package atomically: it is built in a temporary folder beside {@code dir}, then moved into place,
+     * so a failed write leaves no package behind. An existing package at {@code dir} is replaced; any other
+     * existing non-empty folder is refused.
+     *
+     * @param dir the package folder to create or replace
+     * @throws PackageException if writing fails or {@code dir} holds something other than a package
+     */
+    public void write(Path dir) {
+        Path target = dir.toAbsolutePath().normalize();
+        Path parent = target.getParent();
+        Path tmp = null;
+        Path old = null;
+        try {
+            Files.createDirectories(parent);
+            if (Files.exists(target) && !isEmptyDir(target) && !Files.isRegularFile(target.resolve(VOCAB_FILE))) {
+                throw new PackageException(dir + ": exists and is not a model package; refusing to replace it");
+            }
+            tmp = Files.createTempDirectory(parent, "." + target.getFileName() + ".tmp-");
+            Files.write(tmp.resolve(MODEL_FILE), model);
+            Files.writeString(tmp.resolve(VOCAB_FILE), vocabJson(), StandardCharsets.UTF_8);
+            if (Files.exists(target)) {
+                old = parent.resolve("." + target.getFileName() + ".old-" + System.nanoTime());
+                move(target, old);
+            }
+            move(tmp, target);
+            tmp = null;
+        } catch (IOException e) {
+            if (old != null && !Files.exists(target)) {
+                try {
+                    move(old, target); // put the previous package back
+                    old = null;
+                } catch (IOException ignored) {
+                    // the previous package stays at its .old- name; the message below names the failure
+                }
+            }
+            throw new PackageException(dir + ": cannot write the model package: " + e, e);
+        } finally {
+            deleteRecursively(tmp);
+            deleteRecursively(old);
+        }
+    }
+
+    private static boolean isEmptyDir(Path p) throws IOException {
+        if (!Files.isDirectory(p)) {
+            return false;
+        }
+        try (Stream<Path> s = Files.list(p)) {
+            return s.findAny().isEmpty();
+        }
+    }
+
+    private static void move(Path from, Path to) throws IOException {
+        try {
+            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
+        } catch (AtomicMoveNotSupportedException | DirectoryNotEmptyException e) {
+            Files.move(from, to);
+        }
+    }
+
+    private static void deleteRecursively(Path p) {
+        if (p == null || !Files.exists(p)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(p)) {
+            walk.sorted(Comparator.reverseOrder()).forEach(x -> x.toFile().delete());
+        } catch (IOException ignored) {
+            // best effort: a leftover temporary folder is harmless and clearly named
+        }
+    }
+
+    /**
+     * @param bytes data
+     * @return its SHA-256 as lowercase hex
+     */
+    public static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every Java platform", e);
+        }
+    }
+}
