@@ -1,5 +1,6 @@
 package dev.charlstm.cli;
 
+import dev.charlstm.runtime.pack.PackageException;
 import dev.charlstm.trainer.checkpoint.CheckpointException;
 import dev.charlstm.trainer.corpus.CorpusException;
 import dev.charlstm.trainer.training.TrainingDivergedException;
@@ -10,7 +11,7 @@ import picocli.CommandLine.Command;
 /** The {@code charlstm} command line. */
 @Command(name = "charlstm", mixinStandardHelpOptions = true, version = "charlstm 0.1.0",
         description = "Train character-level LSTM text generators and generate text with them.",
-        subcommands = {TrainCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {TrainCommand.class, ExportCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
 
     /** Exit code for a failure at run time (bad corpus, unreadable checkpoint, ...): a one-line message. */
@@ -41,7 +42,7 @@ public final class Main {
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             if (e instanceof CorpusException || e instanceof CheckpointException
                     || e instanceof TrainingDivergedException || e instanceof IllegalArgumentException
-                    || e instanceof IllegalStateException) {
+                    || e instanceof IllegalStateException || e instanceof PackageException) {
                 commandLine.getErr().println("charlstm: error: " + e.getMessage());
                 return EXIT_FAILURE;
             }

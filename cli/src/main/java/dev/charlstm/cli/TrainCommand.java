@@ -157,9 +157,9 @@ final class TrainCommand implements Callable<Integer> {
             TrainingResult r = run.train(listener);
             spec.commandLine().getOut().printf(
                     "done: %d iterations; best validation loss %.4f nats (%.4f bits/char) at iteration %d;"
-                            + " %.0f chars/s; checkpoints in %s%n",
+                            + " %.0f chars/s; checkpoints in %s; model package %s%n",
                     r.iterations(), r.bestValLoss(), r.bestValLoss() / Math.log(2), r.bestIteration(),
-                    r.charsPerSecond(), r.runDir());
+                    r.charsPerSecond(), r.runDir(), r.modelPackage());
         }
         return 0;
     }

@@ -1,7 +1,5 @@
 package dev.charlstm.runtime.pack;
 
-import java.util.Objects;
-
 /**
  * The names of the single-step graph's inputs and outputs: {@code token} int64 [batch], {@code h} and {@code c}
  * float [L, batch, H] in; {@code logits} float [batch, V], {@code h_out} and {@code c_out} float [L, batch, H] out.
@@ -25,9 +23,8 @@ public record GraphSignature(String token, String h, String c, String logits, St
                 throw new IllegalArgumentException("graph input and output names must not be missing or blank");
             }
         }
-        if (java.util.Set.of(token, h, c, logits, hOut, cOut).size() != 6) {
+        if (new java.util.HashSet<>(java.util.List.of(token, h, c, logits, hOut, cOut)).size() != 6) {
             throw new IllegalArgumentException("graph input and output names must all differ: " + this);
         }
-        Objects.requireNonNull(token);
     }
 }

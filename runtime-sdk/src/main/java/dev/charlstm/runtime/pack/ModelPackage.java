@@ -303,6 +303,7 @@ public final class ModelPackage {
                 throw new PackageException(dir + ": exists and is not a model package; refusing to replace it");
             }
             tmp = Files.createTempDirectory(parent, "." + target.getFileName() + ".tmp-");
+            readableByAll(tmp);
             Files.write(tmp.resolve(MODEL_FILE), model);
             Files.writeString(tmp.resolve(VOCAB_FILE), vocabJson(), StandardCharsets.UTF_8);
             if (Files.exists(target)) {
@@ -324,6 +325,13 @@ public final class ModelPackage {
         } finally {
             deleteRecursively(tmp);
             deleteRecursively(old);
+        }
+    }
+
+    /** Temporary folders are private (rwx------); a package folder is as readable as any other. */
+    private static void readableByAll(Path dir) throws IOException {
+        if (dir.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+            Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
         }
     }
 

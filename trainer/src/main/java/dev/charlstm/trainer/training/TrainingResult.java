@@ -20,6 +20,11 @@ public record TrainingResult(int iterations, double lastValLoss, double bestValL
         return runDir.resolve(TrainingRun.BEST);
     }
 
+    /** @return the model package exported from {@code best.ckpt} */
+    public Path modelPackage() {
+        return runDir.resolve(TrainingRun.PACKAGE);
+    }
+
     /** @return {@code last.ckpt} in the run folder */
     public Path lastCheckpoint() {
         return runDir.resolve(TrainingRun.LAST);

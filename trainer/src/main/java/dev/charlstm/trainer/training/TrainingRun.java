@@ -17,6 +17,7 @@ import dev.charlstm.trainer.corpus.BatchSampler;
 import dev.charlstm.trainer.corpus.Corpus;
 import dev.charlstm.trainer.corpus.CorpusException;
 import dev.charlstm.trainer.corpus.Split;
+import dev.charlstm.trainer.export.PackageExporter;
 import dev.charlstm.trainer.model.CharLstm;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -27,7 +28,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One training run of a character LSTM on a corpus, writing checkpoints and metrics into its run folder:
- * {@code last.ckpt} (every evaluation), {@code best.ckpt} (lowest validation loss) and {@code metrics.jsonl}.
+ * {@code last.ckpt} (every evaluation), {@code best.ckpt} (lowest validation loss) and {@code metrics.jsonl}; when
+ * training ends, {@code best.ckpt} is exported as the model package {@code model/}.
  *
  * <p>The loop is the tutorial's: a random batch of windows, cross-entropy over every position, backward, AdamW
  * step; plus global-norm gradient clipping and a learning-rate schedule when configured. Every
@@ -44,6 +46,8 @@ public final class TrainingRun implements AutoCloseable {
     public static final String BEST = "best.ckpt";
     /** The metrics file, one JSON object per evaluation. */
     public static final String METRICS = "metrics.jsonl";
+    /** The model package exported from {@link #BEST} when training ends. */
+    public static final String PACKAGE = "model";
 
     private static final Logger LOG = LoggerFactory.getLogger(TrainingRun.class);
 
@@ -266,6 +270,9 @@ public final class TrainingRun implements AutoCloseable {
             }
         }
         double rate = trainingNanos == 0 ? 0 : sessionChars / (trainingNanos / 1e9);
+        if (Files.exists(runDir.resolve(BEST))) {
+            PackageExporter.export(Checkpoint.read(runDir.resolve(BEST)), runDir.resolve(PACKAGE));
+        }
         return new TrainingResult(iteration, lastValLoss, bestValLoss, bestIteration, rate, runDir);
     }
 

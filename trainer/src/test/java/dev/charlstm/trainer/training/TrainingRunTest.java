@@ -12,6 +12,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
+import dev.charlstm.runtime.pack.ModelPackage;
 import dev.charlstm.trainer.TestCorpora;
 import dev.charlstm.trainer.checkpoint.Checkpoint;
 import dev.charlstm.trainer.checkpoint.CheckpointException;
@@ -89,6 +90,11 @@ class TrainingRunTest {
                 metrics.get(0));
         assertTrue(Files.isRegularFile(dir.resolve("run/last.ckpt")));
         assertTrue(Files.isRegularFile(dir.resolve("run/best.ckpt")));
+        ModelPackage pkg = ModelPackage.read(dir.resolve("run").resolve(TrainingRun.PACKAGE));
+        assertEquals(corpus.vocabulary(), pkg.info().vocabulary());
+        Evaluation best = r.evaluations.stream().filter(Evaluation::best).reduce((a, b) -> b).orElseThrow();
+        assertEquals(best.iteration(), pkg.info().provenance().iterations(), "the package is the best checkpoint");
+        assertEquals(best.valLoss(), pkg.info().provenance().valLoss(), 1e-12);
     }
 
     @Test

@@ -1,0 +1,67 @@
+package dev.charlstm.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.charlstm.runtime.pack.ModelPackage;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ExportCommandTest {
+
+    @TempDir
+    Path dir;
+
+    private static String[] run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
+        return new String[] {Integer.toString(code), out.toString(), err.toString()};
+    }
+
+    @Test
+    void trainingExportsItsBestCheckpointAndExportWritesAnyCheckpoint() throws IOException {
+        Path data = Files.createDirectories(dir.resolve("data"));
+        Files.writeString(data.resolve("a.txt"), "It was the best of times, it was the worst of times. ".repeat(40));
+        Path runDir = dir.resolve("run");
+        String[] train = run("train", "--preset", "tiny", "--data", data.toString(), "--out", runDir.toString(),
+                "--iterations", "10", "--eval-interval", "5", "--sample-length", "0");
+        assertEquals("0", train[0], train[2]);
+        assertTrue(train[1].contains("model package " + runDir.resolve("model")), train[1]);
+        ModelPackage trained = ModelPackage.read(runDir.resolve("model"));
+        assertEquals(10, trained.info().provenance().iterations());
+
+        Path out = dir.resolve("pkg");
+        String[] export = run("export", "--checkpoint", runDir.resolve("last.ckpt").toString(), "--out", out.toString());
+        assertEquals("0", export[0], export[2]);
+        assertTrue(export[1].startsWith("exported " + runDir.resolve("last.ckpt")), export[1]);
+        ModelPackage pkg = ModelPackage.read(out);
+        assertEquals(trained.info().vocabulary(), pkg.info().vocabulary());
+        assertEquals(16, pkg.info().embeddingSize());
+
+        String[] fromDir = run("export", "--checkpoint", runDir.toString(), "--out", dir.resolve("pkg2").toString());
+        assertEquals("0", fromDir[0], fromDir[2]);
+        assertTrue(fromDir[1].contains("best.ckpt"), fromDir[1]);
+    }
+
+    @Test
+    void aMissingOrCorruptCheckpointFailsWithoutAPackage() throws IOException {
+        Path out = dir.resolve("pkg");
+        String[] missing = run("export", "--checkpoint", dir.resolve("none.ckpt").toString(), "--out", out.toString());
+        assertEquals("1", missing[0]);
+        assertTrue(missing[2].startsWith("charlstm: error: ") && missing[2].contains("no such checkpoint file"),
+                missing[2]);
+        Path bad = dir.resolve("bad.ckpt");
+        Files.writeString(bad, "not a zip");
+        String[] corrupt = run("export", "--checkpoint", bad.toString(), "--out", out.toString());
+        assertEquals("1", corrupt[0]);
+        assertFalse(corrupt[2].contains("\tat "), corrupt[2]);
+        assertFalse(Files.exists(out), "a failed export leaves no package");
+    }
+}

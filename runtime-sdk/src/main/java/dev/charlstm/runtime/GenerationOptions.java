@@ -1,0 +1,204 @@
+package dev.charlstm.runtime;
+
+import dev.charlstm.runtime.sampling.SamplingParameters;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * How to generate: length, sampling, stop sequences, seed and what to do with unknown prompt characters.
+ *
+ * <p>Immutable and thread-safe; build with {@link #builder()}. One options object can serve any number of streams.
+ */
+public final class GenerationOptions {
+
+    /** 200 characters, multinomial sampling at temperature 1 (the tutorial's), no stop sequences, seed 0. */
+    public static final GenerationOptions DEFAULT = builder().build();
+
+    private final int maxCharacters;
+    private final SamplingParameters sampling;
+    private final List<String> stopSequences;
+    private final boolean emitStopSequence;
+    private final long seed;
+    private final UnknownCharacterPolicy unknownCharacters;
+    private final int replacement;
+
+    private GenerationOptions(Builder b) {
+        if (b.maxCharacters < 0) {
+            throw new IllegalArgumentException("max characters must be >= 0, got " + b.maxCharacters);
+        }
+        this.maxCharacters = b.maxCharacters;
+        this.sampling = new SamplingParameters(b.greedy, b.temperature, b.topK, b.topP, b.repetitionPenalty);
+        for (String s : b.stopSequences) {
+            if (s == null || s.isEmpty()) {
+                throw new IllegalArgumentException("a stop sequence must not be empty");
+            }
+        }
+        this.stopSequences = List.copyOf(b.stopSequences);
+        this.emitStopSequence = b.emitStopSequence;
+        this.seed = b.seed;
+        this.unknownCharacters = b.unknownCharacters;
+        if (b.unknownCharacters == UnknownCharacterPolicy.REPLACE && b.replacement < 0) {
+            throw new IllegalArgumentException("UnknownCharacterPolicy.REPLACE needs a replacement character");
+        }
+        this.replacement = b.replacement;
+    }
+
+    /** @return a builder with the defaults */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** @return a builder holding these options */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.maxCharacters = maxCharacters;
+        b.greedy = sampling.greedy();
+        b.temperature = sampling.temperature();
+        b.topK = sampling.topK();
+        b.topP = sampling.topP();
+        b.repetitionPenalty = sampling.repetitionPenalty();
+        b.stopSequences = stopSequences;
+        b.emitStopSequence = emitStopSequence;
+        b.seed = seed;
+        b.unknownCharacters = unknownCharacters;
+        b.replacement = replacement;
+        return b;
+    }
+
+    /** @return the most characters to generate (stop sequences may end sooner) */
+    public int maxCharacters() {
+        return maxCharacters;
+    }
+
+    /** @return greedy, temperature, top-k, top-p and repetition penalty */
+    public SamplingParameters sampling() {
+        return sampling;
+    }
+
+    /** @return generation ends when any of these appears in the generated text */
+    public List<String> stopSequences() {
+        return stopSequences;
+    }
+
+    /** @return whether the stop sequence itself is passed to the callback and included in the text */
+    public boolean emitStopSequence() {
+        return emitStopSequence;
+    }
+
+    /** @return the sampling seed: the same seed gives the same text, on every thread */
+    public long seed() {
+        return seed;
+    }
+
+    /** @return what to do with prompt characters outside the vocabulary */
+    public UnknownCharacterPolicy unknownCharacters() {
+        return unknownCharacters;
+    }
+
+    /** @return the replacement code point for {@link UnknownCharacterPolicy#REPLACE}, or -1 */
+    public int replacement() {
+        return replacement;
+    }
+
+    /** Builds {@link GenerationOptions}; values are checked by {@link #build()}. Not thread-safe. */
+    public static final class Builder {
+        private int maxCharacters = 200;
+        private boolean greedy;
+        private float temperature = 1f;
+        private int topK;
+        private float topP = 1f;
+        private float repetitionPenalty = 1f;
+        private List<String> stopSequences = List.of();
+        private boolean emitStopSequence;
+        private long seed;
+        private UnknownCharacterPolicy unknownCharacters = UnknownCharacterPolicy.ERROR;
+        private int replacement = -1;
+
+        private Builder() {}
+
+        /** @param n most characters to generate (default 200) @return this builder */
+        public Builder maxCharacters(int n) {
+            maxCharacters = n;
+            return this;
+        }
+
+        /** @param g take the most likely character every step (default false) @return this builder */
+        public Builder greedy(boolean g) {
+            greedy = g;
+            return this;
+        }
+
+        /** @param t softmax temperature, positive (default 1) @return this builder */
+        public Builder temperature(float t) {
+            temperature = t;
+            return this;
+        }
+
+        /** @param k sample among the k most likely characters; 0 = all (default) @return this builder */
+        public Builder topK(int k) {
+            topK = k;
+            return this;
+        }
+
+        /** @param p nucleus sampling threshold in (0, 1]; 1 = off (default) @return this builder */
+        public Builder topP(float p) {
+            topP = p;
+            return this;
+        }
+
+        /** @param r penalty ≥ 1 for characters seen in the last 64; 1 = off (default) @return this builder */
+        public Builder repetitionPenalty(float r) {
+            repetitionPenalty = r;
+            return this;
+        }
+
+        /** @param stops stop sequences (none by default) @return this builder */
+        public Builder stopSequences(List<String> stops) {
+            stopSequences = List.copyOf(Objects.requireNonNull(stops, "stop sequences"));
+            return this;
+        }
+
+        /** @param stops stop sequences @return this builder */
+        public Builder stopSequences(String... stops) {
+            return stopSequences(List.of(stops));
+        }
+
+        /** @param emit also emit the stop sequence that ended generation (default false) @return this builder */
+        public Builder emitStopSequence(boolean emit) {
+            emitStopSequence = emit;
+            return this;
+        }
+
+        /** @param s the sampling seed (default 0) @return this builder */
+        public Builder seed(long s) {
+            seed = s;
+            return this;
+        }
+
+        /** @param policy for prompt characters outside the vocabulary (default ERROR) @return this builder */
+        public Builder unknownCharacters(UnknownCharacterPolicy policy) {
+            unknownCharacters = Objects.requireNonNull(policy, "policy");
+            return this;
+        }
+
+        /**
+         * Sets {@link UnknownCharacterPolicy#REPLACE} with this replacement.
+         *
+         * @param codePoint the character fed instead of an unknown one; must be in the vocabulary
+         * @return this builder
+         */
+        public Builder replacement(int codePoint) {
+            unknownCharacters = UnknownCharacterPolicy.REPLACE;
+            replacement = codePoint;
+            return this;
+        }
+
+        /**
+         * @return the options
+         * @throws IllegalArgumentException naming the first invalid value
+         */
+        public GenerationOptions build() {
+            return new GenerationOptions(this);
+        }
+    }
+}

@@ -1,0 +1,20 @@
+package dev.charlstm.runtime;
+
+/**
+ * How a generation ended. Immutable and thread-safe.
+ *
+ * @param text the generated text as emitted (without the prompt; without the stop sequence unless it was emitted)
+ * @param finishReason why it ended
+ * @param promptCharacters prompt characters fed before generating (after skipping or replacing unknown ones)
+ * @param generatedCharacters characters sampled (including any stop sequence not emitted)
+ * @param elapsedNanos wall time of the whole call
+ * @param firstCharacterNanos time from the call to the first sampled character, or -1 if none
+ */
+public record GenerationResult(String text, FinishReason finishReason, int promptCharacters, int generatedCharacters,
+        long elapsedNanos, long firstCharacterNanos) {
+
+    /** @return generated characters per second over the call */
+    public double charactersPerSecond() {
+        return elapsedNanos == 0 ? 0 : generatedCharacters / (elapsedNanos / 1e9);
+    }
+}

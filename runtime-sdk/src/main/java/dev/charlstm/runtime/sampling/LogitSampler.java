@@ -1,0 +1,145 @@
+package dev.charlstm.runtime.sampling;
+
+import java.nio.FloatBuffer;
+
+/**
+ * Picks the next character from a row of logits: repetition penalty, temperature, top-k, top-p, then a
+ * multinomial draw (or arg max when greedy). Works in arrays allocated once for the vocabulary size, so a step
+ * allocates nothing.
+ *
+ * <p>Not thread-safe: one sampler per stream (or per batch row).
+ */
+public final class LogitSampler {
+
+    private final float[] logits;
+    private final float[] probs;
+    private final int[] order;
+    private final int[] heapScratch;
+
+    /** @param vocabSize V */
+    public LogitSampler(int vocabSize) {
+        logits = new float[vocabSize];
+        probs = new float[vocabSize];
+        order = new int[vocabSize];
+        heapScratch = new int[vocabSize];
+    }
+
+    /**
+     * @param source the logits buffer
+     * @param offset index of this row's first logit
+     * @param p how to sample
+     * @param recent ids of recently generated/fed characters (for the repetition penalty); may be null
+     * @param recentCount how many entries of {@code recent} are valid
+     * @param rng the stream's random generator (advanced once per draw, never when greedy)
+     * @return the chosen id
+     */
+    public int sample(FloatBuffer source, int offset, SamplingParameters p, int[] recent, int recentCount,
+            SplitMix64 rng) {
+        int v = logits.length;
+        source.get(offset, logits, 0, v);
+        if (p.repetitionPenalty() != 1f && recent != null) {
+            penalise(recent, recentCount, p.repetitionPenalty());
+        }
+        if (p.greedy() || p.topK() == 1) {
+            return argMax();
+        }
+        float inverseT = 1f / p.temperature();
+        float max = Float.NEGATIVE_INFINITY;
+        for (int i = 0; i < v; i++) {
+            max = Math.max(max, logits[i]);
+        }
+        double sum = 0;
+        for (int i = 0; i < v; i++) {
+            float e = (float) Math.exp((logits[i] - max) * inverseT);
+            probs[i] = e;
+            sum += e;
+        }
+        if (!(sum > 0) || Double.isInfinite(sum)) {
+            return argMax(); // all mass underflowed at a tiny temperature: the limit is greedy
+        }
+        int candidates = v;
+        if (p.topK() > 0 && p.topK() < v || p.topP() < 1f) {
+            candidates = sortDescending();
+            if (p.topK() > 0) {
+                candidates = Math.min(candidates, p.topK());
+            }
+            if (p.topP() < 1f) {
+                double threshold = p.topP() * sum;
+                double cumulative = 0;
+                int keep = 0;
+                while (keep < candidates) {
+                    cumulative += probs[order[keep]];
+                    keep++;
+                    if (cumulative >= threshold) {
+                        break;
+                    }
+                }
+                candidates = keep;
+            }
+            double kept = 0;
+            for (int i = 0; i < candidates; i++) {
+                kept += probs[order[i]];
+            }
+            double u = rng.nextDouble() * kept;
+            for (int i = 0; i < candidates; i++) {
+                u -= probs[order[i]];
+                if (u < 0) {
+                    return order[i];
+                }
+            }
+            return order[candidates - 1];
+        }
+        double u = rng.nextDouble() * sum;
+        for (int i = 0; i < v; i++) {
+            u -= probs[i];
+            if (u < 0) {
+                return i;
+            }
+        }
+        int last = v - 1;
+        while (last > 0 && probs[last] == 0) {
+            last--;
+        }
+        return last;
+    }
+
+    private void penalise(int[] recent, int count, float penalty) {
+        // Each distinct id once: mark with the sign trick on a scratch array.
+        for (int i = 0; i < count; i++) {
+            heapScratch[recent[i]] = 0;
+        }
+        for (int i = 0; i < count; i++) {
+            int id = recent[i];
+            if (heapScratch[id] == 0) {
+                heapScratch[id] = 1;
+                logits[id] = logits[id] > 0 ? logits[id] / penalty : logits[id] * penalty;
+            }
+        }
+    }
+
+    private int argMax() {
+        int best = 0;
+        for (int i = 1; i < logits.length; i++) {
+            if (logits[i] > logits[best]) {
+                best = i;
+            }
+        }
+        return best;
+    }
+
+    /** Fills {@code order} with ids by descending probability (ties by id); returns V. Insertion sort: V is small. */
+    private int sortDescending() {
+        int v = logits.length;
+        for (int i = 0; i < v; i++) {
+            int id = i;
+            float pr = probs[id];
+            int j = i - 1;
+            while (j >= 0 && probs[order[j]] < pr) {
+                order[j + 1] = order[j];
+                j--;
+            }
+            order[j + 1] = id;
+        }
+        return v;
+    }
+}

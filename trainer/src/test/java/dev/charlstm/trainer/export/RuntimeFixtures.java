@@ -1,0 +1,81 @@
+package dev.charlstm.trainer.export;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDManager;
+import ai.djl.nn.Parameter;
+import dev.charlstm.runtime.pack.ModelInfo;
+import dev.charlstm.runtime.pack.ModelPackage;
+import dev.charlstm.runtime.pack.Provenance;
+import dev.charlstm.trainer.TestCorpora;
+import dev.charlstm.trainer.checkpoint.Checkpoint;
+import dev.charlstm.trainer.corpus.Corpus;
+import dev.charlstm.trainer.model.CharLstm;
+import dev.charlstm.trainer.model.ModelConfig;
+import dev.charlstm.trainer.training.Preset;
+import dev.charlstm.trainer.training.TorchEngine;
+import dev.charlstm.trainer.training.TrainingConfig;
+import dev.charlstm.trainer.training.TrainingListener;
+import dev.charlstm.trainer.training.TrainingRun;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+
+/**
+ * Regenerates the model packages the runtime SDK's tests use (runtime-sdk cannot depend on the trainer). Off by
+ * default; run with
+ * {@code mvn -pl runtime-sdk,trainer test -Dtest=RuntimeFixtures -Dsurefire.failIfNoSpecifiedTests=false
+ * -Dcharlstm.writeFixtures=true}.
+ */
+@EnabledIfSystemProperty(named = "charlstm.writeFixtures", matches = "true")
+class RuntimeFixtures {
+
+    private static final Path OUT = Paths.get("../runtime-sdk/src/test/resources/fixtures");
+
+    /** A small trained model (E16 H32 L2) on a repetitive English corpus. */
+    @Test
+    void tiny() throws Exception {
+        TorchEngine.start(1);
+        Path tmp = Files.createTempDirectory("fixture");
+        Corpus corpus = TestCorpora.repetitive(tmp);
+        TrainingConfig config = Preset.TINY.builder().layers(2).iterations(400).evalInterval(400).sampleLength(0)
+                .seed(1).build();
+        try (TrainingRun run = TrainingRun.start(corpus, config, tmp.resolve("run"), Device.cpu())) {
+            run.train(TrainingListener.NONE);
+        }
+        ModelPackage pkg = PackageExporter.build(Checkpoint.read(tmp.resolve("run/best.ckpt")));
+        ModelInfo info = pkg.info().toBuilder().provenance(new Provenance(pkg.info().provenance().producer(),
+                "2026-11-28T00:00:00Z", "runtime fixture: TestCorpora.repetitive", corpus.sha256(),
+                (long) corpus.length(), 400, pkg.info().provenance().valLoss(), null)).build();
+        ModelPackage.of(info, pkg.modelBytes()).write(OUT.resolve("tiny"));
+    }
+
+    /**
+     * A model whose next-character distribution is fixed and known: vocabulary "abcdef", zero embedding and LSTM
+     * weights (so h stays 0), and head biases ln p with p = 0.4, 0.3, 0.15, 0.1, 0.04, 0.01.
+     */
+    @Test
+    void controlled() {
+        TorchEngine.start(1);
+        int[] vocab = "abcdef".codePoints().toArray();
+        float[] logP = {(float) Math.log(0.4), (float) Math.log(0.3), (float) Math.log(0.15), (float) Math.log(0.1),
+            (float) Math.log(0.04), (float) Math.log(0.01)};
+        ModelConfig cfg = new ModelConfig(vocab.length, 4, 8, 1, 0f);
+        try (NDManager m = NDManager.newBaseManager()) {
+            CharLstm model = new CharLstm(cfg);
+            model.initialize(m);
+            for (var p : model.getParameters()) {
+                Parameter param = p.getValue();
+                param.getArray().set(new float[(int) param.getArray().size()]);
+            }
+            model.getParameters().get("02head_bias").getArray().set(logP);
+            ModelInfo info = ModelInfo.builder().vocabulary(dev.charlstm.runtime.Vocabulary.of(vocab))
+                    .embeddingSize(4).hiddenSize(8).layers(1).opset(OnnxExporter.OPSET)
+                    .provenance(new Provenance("charlstm test fixture", "2026-11-28T00:00:00Z", null, null, null,
+                            0, null, null))
+                    .build();
+            ModelPackage.of(info, OnnxExporter.export(model)).write(OUT.resolve("controlled"));
+        }
+    }
+}
