@@ -11,8 +11,13 @@ import picocli.CommandLine.Command;
 /** The {@code charlstm} command line. */
 @Command(name = "charlstm", mixinStandardHelpOptions = true, version = "charlstm 0.1.0",
         description = "Train character-level LSTM text generators and generate text with them.",
-        subcommands = {TrainCommand.class, ExportCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {GenerateCommand.class, TrainCommand.class, ExportCommand.class, InfoCommand.class,
+            BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
+
+    @picocli.CommandLine.Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT,
+            description = "On failure, print the stack trace too.")
+    boolean verbose;
 
     /** Exit code for a failure at run time (bad corpus, unreadable checkpoint, ...): a one-line message. */
     static final int EXIT_FAILURE = 1;
@@ -40,13 +45,15 @@ public final class Main {
         cli.setOut(out);
         cli.setErr(err);
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-            if (e instanceof CorpusException || e instanceof CheckpointException
+            // Our own exceptions carry a message written for the user; anything else gets its type named too.
+            boolean ours = e instanceof CorpusException || e instanceof CheckpointException
                     || e instanceof TrainingDivergedException || e instanceof IllegalArgumentException
-                    || e instanceof IllegalStateException || e instanceof PackageException) {
-                commandLine.getErr().println("charlstm: error: " + e.getMessage());
-                return EXIT_FAILURE;
+                    || e instanceof IllegalStateException || e instanceof PackageException;
+            commandLine.getErr().println("charlstm: error: " + (ours ? e.getMessage() : e.toString()));
+            if (commandLine.getParseResult() != null && commandLine.getParseResult().hasMatchedOption("--verbose")) {
+                e.printStackTrace(commandLine.getErr());
             }
-            throw e;
+            return EXIT_FAILURE;
         });
         return cli.execute(args);
     }

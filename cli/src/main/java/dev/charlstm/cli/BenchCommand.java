@@ -1,0 +1,52 @@
+package dev.charlstm.cli;
+
+import ai.onnxruntime.OrtException;
+import com.google.gson.GsonBuilder;
+import dev.charlstm.runtime.bench.Benchmark;
+import dev.charlstm.runtime.bench.BenchmarkReport;
+import java.util.Arrays;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code charlstm bench}: the runtime's speed claim, measured on this machine. */
+@Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false, showDefaultValues = true,
+        description = {"Measure load time, time to first character, one-stream characters/s with sampling and its",
+            "per-character latency, a naive loop for comparison, batched throughput and peak memory.",
+            "Run it alone: two benchmarks at once on a small machine measure nothing."})
+final class BenchCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    ModelOptions model;
+
+    @Option(names = "--chars", paramLabel = "N", defaultValue = "20000",
+            description = "Characters per measurement.")
+    int chars;
+
+    @Option(names = "--batch", paramLabel = "B", split = ",", defaultValue = "1,8,32,128",
+            description = "Batch sizes to measure.")
+    int[] batches;
+
+    @Option(names = "--json", description = "Print the report as JSON instead of a table.")
+    boolean json;
+
+    @Override
+    public Integer call() throws OrtException {
+        if (chars < 100) {
+            throw new IllegalArgumentException("--chars must be at least 100, got " + chars);
+        }
+        if (Arrays.stream(batches).anyMatch(b -> b < 1)) {
+            throw new IllegalArgumentException("--batch sizes must be positive, got " + Arrays.toString(batches));
+        }
+        BenchmarkReport r = Benchmark.run(model::readPackage, chars, batches, model.runtimeOptions());
+        spec.commandLine().getOut().println(json
+                ? new GsonBuilder().setPrettyPrinting().create().toJson(r) : r.table());
+        return 0;
+    }
+}

@@ -1,0 +1,52 @@
+package dev.charlstm.cli;
+
+import dev.charlstm.runtime.Vocabulary;
+import dev.charlstm.runtime.pack.ModelInfo;
+import dev.charlstm.runtime.pack.ModelPackage;
+import dev.charlstm.runtime.pack.Provenance;
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code charlstm info}: what a model package holds. */
+@Command(name = "info", mixinStandardHelpOptions = true,
+        description = "Show a model package's vocabulary, dimensions, provenance and validation loss.")
+final class InfoCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    ModelOptions model;
+
+    @Override
+    public Integer call() {
+        ModelPackage pkg = model.readPackage();
+        ModelInfo info = pkg.info();
+        Provenance p = info.provenance();
+        PrintWriter out = spec.commandLine().getOut();
+        out.printf("model        %s%n", model.describe());
+        out.printf("dimensions   V=%d E=%d H=%d L=%d%n", info.vocabSize(), info.embeddingSize(), info.hiddenSize(),
+                info.layers());
+        StringBuilder chars = new StringBuilder();
+        for (int cp : info.vocabulary().codePoints()) {
+            chars.append(Character.isWhitespace(cp) || Character.isISOControl(cp) ? Vocabulary.describe(cp) + " "
+                    : new String(Character.toChars(cp)));
+        }
+        out.printf("vocabulary   %s%n", chars);
+        out.printf("graph        model.onnx, %d bytes, opset %d, sha256 %s%n", pkg.modelSize(), info.opset(),
+                info.modelSha256());
+        out.printf("cleaning     drop lines containing %s; keep newlines %s%n",
+                info.dropLinesContaining() == null ? "(none)" : '"' + info.dropLinesContaining() + '"',
+                info.keepNewlines());
+        out.printf("trained      %s iterations on %s (%s characters, sha256 %s)%n", p.iterations(), p.corpusSource(),
+                p.corpusCharacters(), p.corpusSha256());
+        out.printf("validation   %s%n", p.valLoss() == null ? "n/a"
+                : String.format("%.4f nats/char (%.4f bits/char)", p.valLoss(), p.valBitsPerChar()));
+        out.printf("produced by  %s at %s%n", p.producer(), p.createdAt());
+        return 0;
+    }
+}

@@ -1,0 +1,45 @@
+package dev.charlstm.cli;
+
+import dev.charlstm.runtime.CharLstmModel;
+import dev.charlstm.runtime.ExecutionProvider;
+import dev.charlstm.runtime.RuntimeOptions;
+import dev.charlstm.runtime.pack.ModelPackage;
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/** The options every command that runs a model shares: which package, where, how many threads. */
+final class ModelOptions {
+
+    /** The shipped model, packed into the CLI jar from models/moby-dick. */
+    static final String SHIPPED = "models/moby-dick";
+
+    @Option(names = "--model", paramLabel = "DIR",
+            description = "A model package folder (model.onnx + vocab.json). Default: the shipped Moby Dick model.")
+    Path model;
+
+    @Option(names = "--device", paramLabel = "DEV", defaultValue = "cpu",
+            description = "cpu, gpu (CUDA; needs the -Pgpu build) or auto (CUDA when it can be added, else CPU).",
+            converter = ProviderConverter.class)
+    ExecutionProvider device;
+
+    @Option(names = "--threads", paramLabel = "N", defaultValue = "1",
+            description = "ONNX Runtime intra-op threads (1 is fastest for one stream on small machines).")
+    int threads;
+
+    RuntimeOptions runtimeOptions() {
+        return RuntimeOptions.builder().provider(device).intraOpThreads(threads).build();
+    }
+
+    ModelPackage readPackage() {
+        return model != null ? ModelPackage.read(model)
+                : ModelPackage.readResource(SHIPPED, ModelOptions.class.getClassLoader());
+    }
+
+    CharLstmModel load() {
+        return CharLstmModel.load(readPackage(), runtimeOptions());
+    }
+
+    String describe() {
+        return model != null ? model.toString() : "the shipped model (" + SHIPPED + ")";
+    }
+}

@@ -1,0 +1,109 @@
+package dev.charlstm.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** generate, info and bench, end to end on a package the train command itself produced. */
+class GenerateCommandTest {
+
+    @TempDir
+    static Path dir;
+
+    private static Path model;
+
+    private record Result(int code, String out, String err) {}
+
+    private static Result run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
+        return new Result(code, out.toString(), err.toString());
+    }
+
+    @BeforeAll
+    static void train() throws IOException {
+        Path data = Files.createDirectories(dir.resolve("data"));
+        Files.writeString(data.resolve("a.txt"), "The sea was calm and the whale swam deep. ".repeat(60));
+        Result r = run("train", "--preset", "tiny", "--data", data.toString(), "--out", dir.resolve("run").toString(),
+                "--iterations", "60", "--eval-interval", "60", "--sample-length", "0");
+        assertEquals(0, r.code(), r.err());
+        model = dir.resolve("run/model");
+    }
+
+    @Test
+    void generateStreamsTheContinuationAndASeedRepeatsIt() {
+        Result a = run("generate", "The whale", "--model", model.toString(), "--max-chars", "80", "--seed", "4");
+        Result b = run("generate", "The whale", "--model", model.toString(), "--max-chars", "80", "--seed", "4");
+        Result c = run("generate", "The whale", "--model", model.toString(), "--max-chars", "80", "--seed", "5");
+        assertEquals(0, a.code(), a.err());
+        assertTrue(a.out().startsWith("The whale"), a.out());
+        assertEquals("The whale".length() + 80 + System.lineSeparator().length(), a.out().length());
+        assertEquals(a.out(), b.out());
+        assertNotEquals(a.out(), c.out());
+        assertEquals("", a.err(), "no logging noise");
+    }
+
+    @Test
+    void samplingOptionsReachTheSdk() {
+        Result greedy = run("generate", "The ", "--model", model.toString(), "--max-chars", "40", "--greedy");
+        Result topK = run("generate", "The ", "--model", model.toString(), "--max-chars", "40", "--top-k", "1",
+                "--seed", "9");
+        assertEquals(greedy.out(), topK.out());
+        Result stopped = run("generate", "The ", "--model", model.toString(), "--max-chars", "300", "--greedy",
+                "--stop", "a");
+        assertFalse(stopped.out().substring(4).contains("a"), stopped.out());
+    }
+
+    @Test
+    void unknownCharactersAndUsageErrorsExitClearly() {
+        Result unknown = run("generate", "Zzz", "--model", model.toString());
+        assertEquals(Main.EXIT_FAILURE, unknown.code());
+        assertTrue(unknown.err().contains("U+005A 'Z' at index 0"), unknown.err());
+        Result skipped = run("generate", "Zzz The", "--model", model.toString(), "--unknown", "skip",
+                "--max-chars", "10");
+        assertEquals(0, skipped.code(), skipped.err());
+        Result usage = run("generate", "--max-chars", "lots", "--model", model.toString());
+        assertEquals(Main.EXIT_USAGE, usage.code());
+        Result missing = run("generate", "--model", dir.resolve("nope").toString());
+        assertEquals(Main.EXIT_FAILURE, missing.code());
+        assertTrue(missing.err().contains("nope: no such model package folder"), missing.err());
+        assertFalse(missing.err().contains("\tat "));
+        Result verbose = run("generate", "--model", dir.resolve("nope").toString(), "--verbose");
+        assertTrue(verbose.err().contains("\tat "), "--verbose prints the stack trace");
+    }
+
+    @Test
+    void infoDescribesThePackage() {
+        Result r = run("info", "--model", model.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("dimensions   V="), r.out());
+        assertTrue(r.out().contains("E=16 H=32 L=1"), r.out());
+        assertTrue(r.out().contains("validation   ") && r.out().contains("bits/char"), r.out());
+    }
+
+    @Test
+    void benchJsonHasEveryMeasure() {
+        Result r = run("bench", "--model", model.toString(), "--chars", "300", "--batch", "1,4", "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonObject j = JsonParser.parseString(r.out()).getAsJsonObject();
+        for (String field : new String[] {"loadMillis", "firstCharacterMillis", "oneStreamCharsPerSecond",
+            "p50Micros", "p99Micros", "naiveCharsPerSecond", "batchedCharsPerSecond", "peakRssMegabytes"}) {
+            assertTrue(j.has(field), field + " in " + r.out());
+        }
+        assertTrue(j.get("oneStreamCharsPerSecond").getAsDouble() > 0);
+        assertTrue(j.getAsJsonObject("batchedCharsPerSecond").has("4"));
+    }
+}

@@ -1,0 +1,115 @@
+package dev.charlstm.runtime.bench;
+
+import ai.onnxruntime.OrtException;
+import dev.charlstm.runtime.CharLstmModel;
+import dev.charlstm.runtime.GenerationOptions;
+import dev.charlstm.runtime.GenerationStream;
+import dev.charlstm.runtime.RuntimeOptions;
+import dev.charlstm.runtime.pack.ModelPackage;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * Measures the runtime on one model: load time, time to first character, one-stream speed with sampling and its
+ * per-character latency, the naive loop as a baseline, batched throughput and peak memory. Run it alone: two
+ * benchmarks at once on a small machine measure nothing.
+ *
+ * <p>Stateless and thread-safe; {@link #run} takes the machine for as long as it runs.
+ */
+public final class Benchmark {
+
+    private Benchmark() {}
+
+    /**
+     * @param load reads the package (a folder or the shipped resource)
+     * @param characters characters per measurement (one stream; batches generate about as many in total per row)
+     * @param batchSizes the batch sizes to measure
+     * @param options runtime options
+     * @return the report
+     * @throws OrtException if ONNX Runtime fails in the naive baseline
+     */
+    public static BenchmarkReport run(Supplier<ModelPackage> load, int characters, int[] batchSizes,
+            RuntimeOptions options) throws OrtException {
+        long jvmStart = ManagementFactory.getRuntimeMXBean().getStartTime();
+        long t0 = System.nanoTime();
+        ModelPackage pkg = load.get();
+        try (CharLstmModel model = CharLstmModel.load(pkg, options)) {
+            double loadMillis = (System.nanoTime() - t0) / 1e6;
+            long[] firstAt = {0};
+            model.generate("The ", GenerationOptions.builder().maxCharacters(1).build(), ch -> {
+                firstAt[0] = System.currentTimeMillis();
+                return true;
+            });
+            double firstMillis = firstAt[0] - jvmStart;
+            String prompt = "The whale ".codePoints().allMatch(model.info().vocabulary()::contains) ? "The whale "
+                    : new String(Character.toChars(model.info().vocabulary().codePoint(0)));
+
+            GenerationOptions sampling = GenerationOptions.builder().maxCharacters(characters).seed(1).build();
+            long[] stamps = new long[characters + 1];
+            try (GenerationStream warm = model.newStream()) {
+                warm.generate(prompt, sampling.toBuilder().maxCharacters(Math.min(2000, characters)).build(), ch -> true);
+            }
+            double oneStream;
+            try (GenerationStream s = model.newStream()) {
+                s.feed(prompt);
+                int[] i = {0};
+                stamps[0] = System.nanoTime();
+                s.generate(sampling, ch -> {
+                    stamps[++i[0]] = System.nanoTime();
+                    return true;
+                });
+                oneStream = characters / ((stamps[characters] - stamps[0]) / 1e9);
+            }
+            long[] per = new long[characters];
+            for (int k = 0; k < characters; k++) {
+                per[k] = stamps[k + 1] - stamps[k];
+            }
+            Arrays.sort(per);
+
+            NaiveLoop.run(pkg, Math.min(500, characters), 1); // warm-up
+            int naiveChars = Math.max(200, characters / 2);
+            double naive = naiveChars / (NaiveLoop.run(pkg, naiveChars, 1) / 1e9);
+
+            Map<Integer, Double> batched = new LinkedHashMap<>();
+            for (int b : batchSizes) {
+                List<String> prompts = new ArrayList<>();
+                for (int k = 0; k < b; k++) {
+                    prompts.add(prompt);
+                }
+                int perRow = Math.max(50, characters / Math.max(1, b / 4));
+                GenerationOptions o = sampling.toBuilder().maxCharacters(perRow).build();
+                model.generateBatch(prompts, o.toBuilder().maxCharacters(Math.min(perRow, 100)).build()); // warm-up
+                long start = System.nanoTime();
+                model.generateBatch(prompts, o);
+                batched.put(b, (double) perRow * b / ((System.nanoTime() - start) / 1e9));
+            }
+            String machine = Runtime.getRuntime().availableProcessors() + " CPUs, " + System.getProperty("os.name")
+                    + " " + System.getProperty("os.arch") + ", Java " + System.getProperty("java.version") + ", "
+                    + model.provider() + " " + options;
+            return new BenchmarkReport(model.info().toString(), machine, loadMillis, firstMillis, oneStream,
+                    per[characters / 2] / 1e3, per[(int) (characters * 0.99)] / 1e3, naive, batched, peakRssMb());
+        }
+    }
+
+    /** VmHWM from /proc/self/status, in MB; -1 elsewhere. */
+    static double peakRssMb() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmHWM:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+        return -1;
+    }
+}

@@ -1,0 +1,56 @@
+package dev.charlstm.runtime.bench;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * What {@link Benchmark} measured. Immutable and thread-safe.
+ *
+ * @param model the model's description, e.g. {@code V80 E128 H256 L2}
+ * @param machine processor count, OS and Java version
+ * @param loadMillis reading the package and creating the ONNX Runtime session
+ * @param firstCharacterMillis from JVM start to the first generated character
+ * @param oneStreamCharsPerSecond one stream, multinomial sampling, including the callback
+ * @param p50Micros median time per character in that stream
+ * @param p99Micros 99th percentile time per character
+ * @param naiveCharsPerSecond the same generation with new arrays and tensors every step (baseline)
+ * @param batchedCharsPerSecond total characters per second for batch sizes (ordered)
+ * @param peakRssMegabytes the process's peak resident memory, or -1 where /proc is unavailable
+ */
+public record BenchmarkReport(String model, String machine, double loadMillis, double firstCharacterMillis,
+        double oneStreamCharsPerSecond, double p50Micros, double p99Micros, double naiveCharsPerSecond,
+        Map<Integer, Double> batchedCharsPerSecond, double peakRssMegabytes) {
+
+    /** Copies the map. */
+    public BenchmarkReport {
+        batchedCharsPerSecond = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(batchedCharsPerSecond));
+    }
+
+    /** @return the report as a plain-text table */
+    public String table() {
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.format("model            %s%n", model));
+        sb.append(String.format("machine          %s%n", machine));
+        sb.append(String.format("%-44s %12s%n", "measure", "value"));
+        row(sb, "load package + create session (ms)", loadMillis);
+        row(sb, "JVM start to first character (ms)", firstCharacterMillis);
+        row(sb, "one stream, sampling (chars/s)", oneStreamCharsPerSecond);
+        row(sb, "  per character p50 (us)", p50Micros);
+        row(sb, "  per character p99 (us)", p99Micros);
+        row(sb, "naive loop, new tensors each step (chars/s)", naiveCharsPerSecond);
+        sb.append(String.format("%-44s %11.1fx%n", "  zero-copy loop vs naive", oneStreamCharsPerSecond / naiveCharsPerSecond));
+        for (Map.Entry<Integer, Double> e : batchedCharsPerSecond.entrySet()) {
+            row(sb, "batch of " + e.getKey() + " streams (total chars/s)", e.getValue());
+        }
+        Double b32 = batchedCharsPerSecond.get(32);
+        if (b32 != null) {
+            sb.append(String.format("%-44s %11.1fx%n", "  batch 32 vs one stream", b32 / oneStreamCharsPerSecond));
+        }
+        row(sb, "peak RSS (MB)", peakRssMegabytes);
+        return sb.toString();
+    }
+
+    private static void row(StringBuilder sb, String name, double value) {
+        sb.append(String.format("%-44s %12.1f%n", name, value));
+    }
+}

@@ -1,0 +1,73 @@
+package dev.charlstm.runtime.bench;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import dev.charlstm.runtime.pack.ModelInfo;
+import dev.charlstm.runtime.pack.ModelPackage;
+import dev.charlstm.runtime.sampling.SplitMix64;
+import java.util.Map;
+
+/**
+ * The straightforward way to run the graph — new arrays and tensors every step, outputs copied out — kept only as
+ * the benchmark's baseline for the zero-copy loop of {@code GenerationStream}. Not thread-safe.
+ */
+final class NaiveLoop {
+
+    private NaiveLoop() {}
+
+    /** @return nanoseconds to generate {@code n} characters after a one-character prompt */
+    static long run(ModelPackage pkg, int n, long seed) throws OrtException {
+        ModelInfo info = pkg.info();
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        try (OrtSession.SessionOptions so = new OrtSession.SessionOptions()) {
+            so.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+            so.setIntraOpNumThreads(1);
+            try (OrtSession session = env.createSession(pkg.modelBytes(), so)) {
+                int layers = info.layers();
+                int hidden = info.hiddenSize();
+                float[][][] h = new float[layers][1][hidden];
+                float[][][] c = new float[layers][1][hidden];
+                SplitMix64 rng = new SplitMix64(seed);
+                long token = 0;
+                long start = System.nanoTime();
+                for (int i = 0; i < n; i++) {
+                    try (OnnxTensor t = OnnxTensor.createTensor(env, new long[] {token});
+                            OnnxTensor th = OnnxTensor.createTensor(env, h);
+                            OnnxTensor tc = OnnxTensor.createTensor(env, c);
+                            OrtSession.Result r = session.run(Map.of(info.signature().token(), t,
+                                    info.signature().h(), th, info.signature().c(), tc))) {
+                        float[][] logits = (float[][]) r.get(info.signature().logits()).orElseThrow().getValue();
+                        h = (float[][][]) r.get(info.signature().hOut()).orElseThrow().getValue();
+                        c = (float[][][]) r.get(info.signature().cOut()).orElseThrow().getValue();
+                        token = sample(logits[0], rng);
+                    }
+                }
+                return System.nanoTime() - start;
+            }
+        }
+    }
+
+    private static int sample(float[] logits, SplitMix64 rng) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (float l : logits) {
+            max = Math.max(max, l);
+        }
+        double[] p = new double[logits.length];
+        double sum = 0;
+        for (int i = 0; i < p.length; i++) {
+            p[i] = Math.exp(logits[i] - max);
+            sum += p[i];
+        }
+        double u = rng.nextDouble() * sum;
+        for (int i = 0; i < p.length; i++) {
+            u -= p[i];
+            if (u < 0) {
+                return i;
+            }
+        }
+        return p.length - 1;
+    }
+
+}
