@@ -8,8 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeAll;
@@ -24,20 +22,13 @@ class GenerateCommandTest {
 
     private static Path model;
 
-    private record Result(int code, String out, String err) {}
 
-    private static Result run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
-        return new Result(code, out.toString(), err.toString());
-    }
 
     @BeforeAll
     static void train() throws IOException {
         Path data = Files.createDirectories(dir.resolve("data"));
         Files.writeString(data.resolve("a.txt"), "The sea was calm and the whale swam deep. ".repeat(60));
-        Result r = run("train", "--preset", "tiny", "--data", data.toString(), "--out", dir.resolve("run").toString(),
+        Cli.Result r = Cli.run("train", "--preset", "tiny", "--data", data.toString(), "--out", dir.resolve("run").toString(),
                 "--iterations", "60", "--eval-interval", "60", "--sample-length", "0");
         assertEquals(0, r.code(), r.err());
         model = dir.resolve("run/model");
@@ -45,9 +36,9 @@ class GenerateCommandTest {
 
     @Test
     void generateStreamsTheContinuationAndASeedRepeatsIt() {
-        Result a = run("generate", "The whale", "--model", model.toString(), "--max-chars", "80", "--seed", "4");
-        Result b = run("generate", "The whale", "--model", model.toString(), "--max-chars", "80", "--seed", "4");
-        Result c = run("generate", "The whale", "--model", model.toString(), "--max-chars", "80", "--seed", "5");
+        Cli.Result a = Cli.run("generate", "The whale", "--model", model.toString(), "--max-chars", "80", "--seed", "4");
+        Cli.Result b = Cli.run("generate", "The whale", "--model", model.toString(), "--max-chars", "80", "--seed", "4");
+        Cli.Result c = Cli.run("generate", "The whale", "--model", model.toString(), "--max-chars", "80", "--seed", "5");
         assertEquals(0, a.code(), a.err());
         assertTrue(a.out().startsWith("The whale"), a.out());
         assertEquals("The whale".length() + 80 + System.lineSeparator().length(), a.out().length());
@@ -58,36 +49,36 @@ class GenerateCommandTest {
 
     @Test
     void samplingOptionsReachTheSdk() {
-        Result greedy = run("generate", "The ", "--model", model.toString(), "--max-chars", "40", "--greedy");
-        Result topK = run("generate", "The ", "--model", model.toString(), "--max-chars", "40", "--top-k", "1",
+        Cli.Result greedy = Cli.run("generate", "The ", "--model", model.toString(), "--max-chars", "40", "--greedy");
+        Cli.Result topK = Cli.run("generate", "The ", "--model", model.toString(), "--max-chars", "40", "--top-k", "1",
                 "--seed", "9");
         assertEquals(greedy.out(), topK.out());
-        Result stopped = run("generate", "The ", "--model", model.toString(), "--max-chars", "300", "--greedy",
+        Cli.Result stopped = Cli.run("generate", "The ", "--model", model.toString(), "--max-chars", "300", "--greedy",
                 "--stop", "a");
         assertFalse(stopped.out().substring(4).contains("a"), stopped.out());
     }
 
     @Test
     void unknownCharactersAndUsageErrorsExitClearly() {
-        Result unknown = run("generate", "Zzz", "--model", model.toString());
+        Cli.Result unknown = Cli.run("generate", "Zzz", "--model", model.toString());
         assertEquals(Main.EXIT_FAILURE, unknown.code());
         assertTrue(unknown.err().contains("U+005A 'Z' at index 0"), unknown.err());
-        Result skipped = run("generate", "Zzz The", "--model", model.toString(), "--unknown", "skip",
+        Cli.Result skipped = Cli.run("generate", "Zzz The", "--model", model.toString(), "--unknown", "skip",
                 "--max-chars", "10");
         assertEquals(0, skipped.code(), skipped.err());
-        Result usage = run("generate", "--max-chars", "lots", "--model", model.toString());
+        Cli.Result usage = Cli.run("generate", "--max-chars", "lots", "--model", model.toString());
         assertEquals(Main.EXIT_USAGE, usage.code());
-        Result missing = run("generate", "--model", dir.resolve("nope").toString());
+        Cli.Result missing = Cli.run("generate", "--model", dir.resolve("nope").toString());
         assertEquals(Main.EXIT_FAILURE, missing.code());
         assertTrue(missing.err().contains("nope: no such model package folder"), missing.err());
         assertFalse(missing.err().contains("\tat "));
-        Result verbose = run("generate", "--model", dir.resolve("nope").toString(), "--verbose");
+        Cli.Result verbose = Cli.run("generate", "--model", dir.resolve("nope").toString(), "--verbose");
         assertTrue(verbose.err().contains("\tat "), "--verbose prints the stack trace");
     }
 
     @Test
     void infoDescribesThePackage() {
-        Result r = run("info", "--model", model.toString());
+        Cli.Result r = Cli.run("info", "--model", model.toString());
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("dimensions   V="), r.out());
         assertTrue(r.out().contains("E=16 H=32 L=1"), r.out());
@@ -96,7 +87,7 @@ class GenerateCommandTest {
 
     @Test
     void benchJsonHasEveryMeasure() {
-        Result r = run("bench", "--model", model.toString(), "--chars", "300", "--batch", "1,4", "--json");
+        Cli.Result r = Cli.run("bench", "--model", model.toString(), "--chars", "300", "--batch", "1,4", "--json");
         assertEquals(0, r.code(), r.err());
         JsonObject j = JsonParser.parseString(r.out()).getAsJsonObject();
         for (String field : new String[] {"loadMillis", "firstCharacterMillis", "oneStreamCharsPerSecond",

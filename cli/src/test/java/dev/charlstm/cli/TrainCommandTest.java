@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.charlstm.trainer.checkpoint.Checkpoint;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -18,14 +16,7 @@ class TrainCommandTest {
     @TempDir
     Path dir;
 
-    private record Result(int code, String out, String err) {}
 
-    private static Result run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
-        return new Result(code, out.toString(), err.toString());
-    }
 
     private Path corpus() throws IOException {
         Path data = Files.createDirectories(dir.resolve("data"));
@@ -40,7 +31,7 @@ class TrainCommandTest {
     @Test
     void trainsATinyModelAndWritesTheRunFolder() throws IOException {
         Path out = dir.resolve("run");
-        Result r = run("train", "--preset", "tiny", "--data", corpus().toString(), "--out", out.toString(),
+        Cli.Result r = Cli.run("train", "--preset", "tiny", "--data", corpus().toString(), "--out", out.toString(),
                 "--iterations", "20", "--eval-interval", "10", "--sample-length", "30", "--seed", "3");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("iteration 10/20"), r.out());
@@ -57,50 +48,50 @@ class TrainCommandTest {
     @Test
     void resumeContinuesFromTheRunFolder() throws IOException {
         Path out = dir.resolve("run");
-        assertEquals(0, run("train", "--preset", "tiny", "--data", corpus().toString(), "--out", out.toString(),
+        assertEquals(0, Cli.run("train", "--preset", "tiny", "--data", corpus().toString(), "--out", out.toString(),
                 "--iterations", "10", "--eval-interval", "5", "--sample-length", "0").code());
-        Result r = run("train", "--resume", out.toString(), "--iterations", "15");
+        Cli.Result r = Cli.run("train", "--resume", out.toString(), "--iterations", "15");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("resuming at iteration 10"), r.out());
         assertTrue(r.out().contains("iteration 15/15"), r.out());
         assertEquals(15, Checkpoint.read(out.resolve("last.ckpt")).metadata().iteration);
         assertEquals(3, Files.readAllLines(out.resolve("metrics.jsonl")).size());
 
-        Result bad = run("train", "--resume", out.toString(), "--hidden", "64");
+        Cli.Result bad = Cli.run("train", "--resume", out.toString(), "--hidden", "64");
         assertEquals(Main.EXIT_FAILURE, bad.code());
         assertTrue(bad.err().contains("--resume continues a run under its own configuration"), bad.err());
     }
 
     @Test
     void badInputGivesAClearErrorAndNoStackTrace() throws IOException {
-        Result missing = run("train", "--preset", "tiny", "--data", dir.resolve("nope").toString(),
+        Cli.Result missing = Cli.run("train", "--preset", "tiny", "--data", dir.resolve("nope").toString(),
                 "--out", dir.resolve("run").toString());
         assertEquals(Main.EXIT_FAILURE, missing.code());
         assertTrue(missing.err().startsWith("charlstm: error: ") && missing.err().contains("no such file or folder"),
                 missing.err());
         assertFalse(missing.err().contains("\tat "), missing.err());
 
-        Result noData = run("train", "--preset", "tiny");
+        Cli.Result noData = Cli.run("train", "--preset", "tiny");
         assertEquals(Main.EXIT_FAILURE, noData.code());
         assertTrue(noData.err().contains("--data is required"), noData.err());
 
-        Result preset = run("train", "--preset", "huge", "--data", corpus().toString());
+        Cli.Result preset = Cli.run("train", "--preset", "huge", "--data", corpus().toString());
         assertEquals(Main.EXIT_USAGE, preset.code());
         assertTrue(preset.err().contains("unknown preset 'huge'; valid: seed, cpu, tiny"), preset.err());
 
-        Result lr = run("train", "--preset", "tiny", "--data", corpus().toString(), "--lr", "-1",
+        Cli.Result lr = Cli.run("train", "--preset", "tiny", "--data", corpus().toString(), "--lr", "-1",
                 "--out", dir.resolve("run2").toString());
         assertEquals(Main.EXIT_FAILURE, lr.code());
         assertTrue(lr.err().contains("learning rate must be positive, got -1.0"), lr.err());
 
-        Result resumeMissing = run("train", "--resume", dir.resolve("no-run").toString());
+        Cli.Result resumeMissing = Cli.run("train", "--resume", dir.resolve("no-run").toString());
         assertEquals(Main.EXIT_FAILURE, resumeMissing.code());
         assertTrue(resumeMissing.err().contains("no such checkpoint file"), resumeMissing.err());
     }
 
     @Test
     void helpListsEveryOptionWithThePresetDefaults() {
-        Result r = run("train", "--help");
+        Cli.Result r = Cli.run("train", "--help");
         assertEquals(0, r.code());
         for (String option : new String[] {"--data", "--out", "--resume", "--preset", "--embedding", "--hidden",
             "--layers", "--dropout", "--batch", "--seq-len", "--iterations", "--eval-interval", "--lr",

@@ -1,6 +1,6 @@
 package dev.charlstm.runtime;
 
-/** Where ONNX Runtime runs the graph. */
+/** Where ONNX Runtime runs the graph. Immutable and thread-safe. */
 public enum ExecutionProvider {
     /** The CPU (the default). */
     CPU,

@@ -1,6 +1,6 @@
 package dev.charlstm.runtime;
 
-/** Why a generation ended. */
+/** Why a generation ended. Immutable and thread-safe. */
 public enum FinishReason {
     /** The maximum number of characters was generated. */
     LENGTH,

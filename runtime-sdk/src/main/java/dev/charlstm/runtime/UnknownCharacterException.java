@@ -1,6 +1,6 @@
 package dev.charlstm.runtime;
 
-/** A prompt holds a character the model's vocabulary lacks (with {@link UnknownCharacterPolicy#ERROR}). */
+/** A prompt holds a character the model's vocabulary lacks (with {@link UnknownCharacterPolicy#ERROR}). Immutable. */
 public final class UnknownCharacterException extends IllegalArgumentException {
     private static final long serialVersionUID = 1L;
 

@@ -1,5 +1,8 @@
 /**
- * The charlstm runtime SDK: loads model packages and generates text with ONNX Runtime. It never depends on DJL.
- * For now it holds the pieces shared with the trainer, such as {@link dev.charlstm.runtime.Vocabulary}.
+ * The charlstm runtime SDK: load a model package and stream generated characters, on ONNX Runtime (never DJL).
+ *
+ * <p>Start at {@link dev.charlstm.runtime.CharLstmModel} (load once, share between threads), open a
+ * {@link dev.charlstm.runtime.GenerationStream} per conversation, and configure generation with
+ * {@link dev.charlstm.runtime.GenerationOptions}. The package format lives in {@link dev.charlstm.runtime.pack}.
  */
 package dev.charlstm.runtime;

@@ -6,7 +6,10 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import dev.charlstm.runtime.pack.ModelInfo;
 import dev.charlstm.runtime.pack.ModelPackage;
+import dev.charlstm.runtime.sampling.LogitSampler;
+import dev.charlstm.runtime.sampling.SamplingParameters;
 import dev.charlstm.runtime.sampling.SplitMix64;
+import java.nio.FloatBuffer;
 import java.util.Map;
 
 /**
@@ -30,6 +33,7 @@ final class NaiveLoop {
                 float[][][] h = new float[layers][1][hidden];
                 float[][][] c = new float[layers][1][hidden];
                 SplitMix64 rng = new SplitMix64(seed);
+                SamplingParameters multinomial = new SamplingParameters(false, 1f, 0, 1f, 1f);
                 long token = 0;
                 long start = System.nanoTime();
                 for (int i = 0; i < n; i++) {
@@ -41,33 +45,13 @@ final class NaiveLoop {
                         float[][] logits = (float[][]) r.get(info.signature().logits()).orElseThrow().getValue();
                         h = (float[][][]) r.get(info.signature().hOut()).orElseThrow().getValue();
                         c = (float[][][]) r.get(info.signature().cOut()).orElseThrow().getValue();
-                        token = sample(logits[0], rng);
+                        // new LogitSampler each step too: this loop is the allocate-everything baseline
+                        token = new LogitSampler(info.vocabSize()).sample(FloatBuffer.wrap(logits[0]), 0, multinomial,
+                                null, 0, rng);
                     }
                 }
                 return System.nanoTime() - start;
             }
         }
     }
-
-    private static int sample(float[] logits, SplitMix64 rng) {
-        double max = Double.NEGATIVE_INFINITY;
-        for (float l : logits) {
-            max = Math.max(max, l);
-        }
-        double[] p = new double[logits.length];
-        double sum = 0;
-        for (int i = 0; i < p.length; i++) {
-            p[i] = Math.exp(logits[i] - max);
-            sum += p[i];
-        }
-        double u = rng.nextDouble() * sum;
-        for (int i = 0; i < p.length; i++) {
-            u -= p[i];
-            if (u < 0) {
-                return i;
-            }
-        }
-        return p.length - 1;
-    }
-
 }

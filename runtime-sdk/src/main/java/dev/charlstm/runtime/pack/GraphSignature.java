@@ -3,6 +3,7 @@ package dev.charlstm.runtime.pack;
 /**
  * The names of the single-step graph's inputs and outputs: {@code token} int64 [batch], {@code h} and {@code c}
  * float [L, batch, H] in; {@code logits} float [batch, V], {@code h_out} and {@code c_out} float [L, batch, H] out.
+ * Immutable and thread-safe.
  *
  * @param token the input holding one token id per stream
  * @param h the input hidden state

@@ -3,7 +3,8 @@ package dev.charlstm.runtime.pack;
 import java.util.Map;
 
 /**
- * Where a model came from. Every field may be null for a package produced by another tool.
+ * Where a model came from. Every field may be null for a package produced by another tool. Immutable and
+ * thread-safe.
  *
  * @param producer the tool and version that wrote the package, e.g. {@code charlstm 0.1.0}
  * @param createdAt when the package was written, ISO-8601 UTC

@@ -1,7 +1,7 @@
 package dev.charlstm.runtime.sampling;
 
 /**
- * How to pick the next character from the logits.
+ * How to pick the next character from the logits. Immutable and thread-safe.
  *
  * @param greedy always take the most likely character (arg max; ties go to the lowest id)
  * @param temperature divides the logits; below 1 sharpens, above 1 flattens; must be positive

@@ -7,7 +7,10 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import dev.charlstm.runtime.Vocabulary;
 import dev.charlstm.trainer.model.CharLstm;
-import java.util.SplittableRandom;
+import dev.charlstm.runtime.sampling.LogitSampler;
+import dev.charlstm.runtime.sampling.SamplingParameters;
+import dev.charlstm.runtime.sampling.SplitMix64;
+import java.nio.FloatBuffer;
 
 /**
  * The tutorial's {@code write()}: primes the model with a prompt, then samples one character per step from the
@@ -37,40 +40,20 @@ final class SampleWriter {
             ids = new int[] {0};
         }
         StringBuilder out = new StringBuilder(vocab.decode(ids));
-        SplittableRandom rng = new SplittableRandom(seed);
+        SplitMix64 rng = new SplitMix64(seed);
+        LogitSampler sampler = new LogitSampler(vocab.size());
+        SamplingParameters multinomial = new SamplingParameters(false, 1f, 0, 1f, 1f);
         try (NDManager m = manager.newSubManager()) {
             NDList in = new NDList(m.create(ids, new Shape(1, ids.length)));
             for (int i = 0; i < length; i++) {
                 NDList res = model.forward(store, in, false);
                 NDArray logits = res.get(0);
                 float[] last = logits.get(0, logits.getShape().get(1) - 1).toFloatArray();
-                int next = sample(last, rng);
+                int next = sampler.sample(FloatBuffer.wrap(last), 0, multinomial, null, 0, rng);
                 out.appendCodePoint(vocab.codePoint(next));
                 in = new NDList(m.create(new int[] {next}, new Shape(1, 1)), res.get(1), res.get(2));
             }
         }
         return out.toString();
-    }
-
-    /** Multinomial draw from softmax(logits). */
-    static int sample(float[] logits, SplittableRandom rng) {
-        float max = Float.NEGATIVE_INFINITY;
-        for (float l : logits) {
-            max = Math.max(max, l);
-        }
-        double sum = 0;
-        double[] p = new double[logits.length];
-        for (int i = 0; i < logits.length; i++) {
-            p[i] = Math.exp(logits[i] - max);
-            sum += p[i];
-        }
-        double u = rng.nextDouble() * sum;
-        for (int i = 0; i < p.length; i++) {
-            u -= p[i];
-            if (u < 0) {
-                return i;
-            }
-        }
-        return p.length - 1;
     }
 }
