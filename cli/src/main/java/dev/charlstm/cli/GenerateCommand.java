@@ -2,7 +2,6 @@ package dev.charlstm.cli;
 
 import dev.charlstm.runtime.CharLstmModel;
 import dev.charlstm.runtime.GenerationOptions;
-import dev.charlstm.runtime.GenerationResult;
 import dev.charlstm.runtime.GenerationStream;
 import dev.charlstm.runtime.UnknownCharacterPolicy;
 import java.io.BufferedReader;
@@ -108,13 +107,12 @@ final class GenerateCommand implements Callable<Integer> {
             BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
             out.println("charlstm: " + m.info() + "; type a prompt, an empty line ends");
             for (String line; (line = prompt(out, in)) != null && !line.isEmpty(); ) {
-                GenerationResult r = stream.generate(line, options, ch -> {
+                stream.generate(line, options, ch -> {
                     out.print(ch);
                     out.flush();
                     return true;
                 });
                 out.println();
-                options = options.toBuilder().seed(options.seed() + r.generatedCharacters()).build();
             }
             return 0;
         }
