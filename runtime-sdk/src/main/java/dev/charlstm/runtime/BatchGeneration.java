@@ -56,8 +56,8 @@ final class BatchGeneration {
             int[] generated = new int[n];
             long[] first = new long[n];
             for (int i = 0; i < n; i++) {
-                samplers[i] = model.newSampler();
-                rngs[i] = model.newRng(options.seed() + i);
+                samplers[i] = new LogitSampler(v);
+                rngs[i] = new SplitMix64(options.seed() + i);
                 stops[i] = new StopMatcher(options.stopSequences(), options.emitStopSequence());
                 texts[i] = new StringBuilder();
                 first[i] = -1;
@@ -105,7 +105,7 @@ final class BatchGeneration {
             }
             return results;
         } finally {
-            model.release(null, batch);
+            model.release(batch);
         }
     }
 

@@ -10,8 +10,6 @@ import dev.charlstm.runtime.pack.GraphSignature;
 import dev.charlstm.runtime.pack.ModelInfo;
 import dev.charlstm.runtime.pack.ModelPackage;
 import dev.charlstm.runtime.pack.PackageException;
-import dev.charlstm.runtime.sampling.LogitSampler;
-import dev.charlstm.runtime.sampling.SplitMix64;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -313,7 +311,7 @@ public final class CharLstmModel implements AutoCloseable {
     }
 
     /** Frees a stream's (or batch's) tensors once no step is running. */
-    void release(Object owner, Stepper stepper) {
+    void release(Stepper stepper) {
         long stamp = lock.writeLock();
         try {
             stepper.close();
@@ -336,14 +334,6 @@ public final class CharLstmModel implements AutoCloseable {
     /** @return the one-code-point string of a code point in the vocabulary, without allocating */
     String characterString(int codePoint) {
         return characterStrings[Arrays.binarySearch(characterIds, codePoint)];
-    }
-
-    LogitSampler newSampler() {
-        return new LogitSampler(info.vocabSize());
-    }
-
-    SplitMix64 newRng(long seed) {
-        return new SplitMix64(seed);
     }
 
     /** Waits for steps in flight, then frees every stream's buffers and the session. Idempotent. */

@@ -379,6 +379,6 @@ public final class GenerationStream implements AutoCloseable {
     public void close() {
         closed = true;
         cancelRequested = true;
-        model.release(this, stepper);
+        model.release(stepper);
     }
 }
