@@ -29,7 +29,8 @@ import org.slf4j.LoggerFactory;
 /**
  * One training run of a character LSTM on a corpus, writing checkpoints and metrics into its run folder:
  * {@code last.ckpt} (every evaluation), {@code best.ckpt} (lowest validation loss) and {@code metrics.jsonl}; when
- * training ends, {@code best.ckpt} is exported as the model package {@code model/}.
+ * training ends, {@code best.ckpt} is exported as the model package {@code model/} and the losses are drawn in
+ * {@code loss.png}.
  *
  * <p>The loop is the tutorial's: a random batch of windows, cross-entropy over every position, backward, AdamW
  * step; plus global-norm gradient clipping and a learning-rate schedule when configured. Every
@@ -272,6 +273,11 @@ public final class TrainingRun implements AutoCloseable {
         double rate = trainingNanos == 0 ? 0 : sessionChars / (trainingNanos / 1e9);
         if (Files.exists(runDir.resolve(BEST))) {
             PackageExporter.export(Checkpoint.read(runDir.resolve(BEST)), runDir.resolve(PACKAGE));
+        }
+        try {
+            LossCurve.write(runDir);
+        } catch (IOException e) {
+            LOG.warn("could not draw {}: {}", LossCurve.FILE, e.getMessage());
         }
         return new TrainingResult(iteration, lastValLoss, bestValLoss, bestIteration, rate, runDir);
     }

@@ -90,6 +90,8 @@ class TrainingRunTest {
                 metrics.get(0));
         assertTrue(Files.isRegularFile(dir.resolve("run/last.ckpt")));
         assertTrue(Files.isRegularFile(dir.resolve("run/best.ckpt")));
+        java.awt.image.BufferedImage curve = javax.imageio.ImageIO.read(dir.resolve("run/loss.png").toFile());
+        assertEquals(900, curve.getWidth(), "loss.png is a real picture");
         ModelPackage pkg = ModelPackage.read(dir.resolve("run").resolve(TrainingRun.PACKAGE));
         assertEquals(corpus.vocabulary(), pkg.info().vocabulary());
         Evaluation best = r.evaluations.stream().filter(Evaluation::best).reduce((a, b) -> b).orElseThrow();
