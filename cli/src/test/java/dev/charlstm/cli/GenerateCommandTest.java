@@ -77,6 +77,27 @@ class GenerateCommandTest {
     }
 
     @Test
+    void interactiveModeKeepsTheStateBetweenTurns() {
+        java.io.InputStream stdin = System.in;
+        try {
+            System.setIn(new java.io.ByteArrayInputStream("The sea\nThe whale\n\n".getBytes()));
+            Cli.Result r = Cli.run("generate", "--interactive", "--model", model.toString(), "--max-chars", "15",
+                    "--greedy");
+            assertEquals(0, r.code(), r.err());
+            String[] turns = r.out().split("> ");
+            assertEquals(4, turns.length, r.out()); // banner, two answered prompts, the empty line that ends it
+            assertEquals(15 + System.lineSeparator().length(), turns[1].length(), turns[1]);
+            // The second turn continues the first one's state, so it differs from a fresh start on "The whale".
+            Cli.Result fresh = Cli.run("generate", "The whale", "--model", model.toString(), "--max-chars", "15",
+                    "--greedy");
+            String freshContinuation = fresh.out().substring("The whale".length());
+            assertTrue(turns[2].length() == freshContinuation.length(), turns[2] + " / " + freshContinuation);
+        } finally {
+            System.setIn(stdin);
+        }
+    }
+
+    @Test
     void infoDescribesThePackage() {
         Cli.Result r = Cli.run("info", "--model", model.toString());
         assertEquals(0, r.code(), r.err());
