@@ -85,7 +85,7 @@ class GenerateCommandTest {
                     "--greedy");
             assertEquals(0, r.code(), r.err());
             String[] turns = r.out().split("> ");
-            assertEquals(4, turns.length, r.out()); // banner, two answered prompts, the empty line that ends it
+            assertEquals(3, turns.length, r.out()); // the banner, then two answered prompts
             assertEquals(15 + System.lineSeparator().length(), turns[1].length(), turns[1]);
             // Same as one SDK stream answering both prompts in turn: the state carries over.
             try (dev.charlstm.runtime.CharLstmModel m = dev.charlstm.runtime.CharLstmModel.load(model);
