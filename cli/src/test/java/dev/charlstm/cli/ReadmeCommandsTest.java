@@ -41,7 +41,7 @@ class ReadmeCommandsTest {
     @Test
     void everyReadmeCommandParses() throws IOException {
         List<List<String>> commands = commands();
-        assertTrue(commands.size() >= 6, "found " + commands);
+        assertTrue(commands.size() >= 5, "found " + commands);
         PresetDefaults.publish();
         for (List<String> args : commands) {
             CommandLine cli = new CommandLine(new Main());
