@@ -57,6 +57,7 @@ public final class TrainingRun implements AutoCloseable {
     private final TrainingConfig config;
     private final Split split;
     private final Device device;
+    private final Engine engine;
     private final NDManager manager;
     private final CharLstm model;
     private final ParameterList parameters;
@@ -83,7 +84,7 @@ public final class TrainingRun implements AutoCloseable {
         this.metrics = new MetricsLog(runDir.resolve(METRICS));
         this.sampler = new BatchSampler(split.train(), config.batchSize(), config.seqLen(), config.seed());
 
-        Engine engine = Engine.getEngine("PyTorch");
+        this.engine = TorchEngine.start(0); // offline, natives from the bundled jars
         engine.setRandomSeed((int) (config.seed() ^ (config.seed() >>> 32)));
         NDManager m = NDManager.newBaseManager(device, engine.getEngineName());
         StatefulAdamW opt = null;
@@ -288,7 +289,7 @@ public final class TrainingRun implements AutoCloseable {
         float loss;
         // Every array of the step lives in this sub-manager and is freed with it; otherwise native memory grows.
         try (NDManager stepManager = manager.newSubManager();
-                GradientCollector collector = Engine.getEngine("PyTorch").newGradientCollector()) {
+                GradientCollector collector = engine.newGradientCollector()) {
             Shape shape = new Shape(config.batchSize(), config.seqLen());
             NDArray inputs = stepManager.create(sampler.inputs(), shape);
             NDArray targets = stepManager.create(sampler.targets(), shape);
