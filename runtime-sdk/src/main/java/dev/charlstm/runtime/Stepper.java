@@ -24,8 +24,7 @@ import java.util.Map;
 final class Stepper implements AutoCloseable {
 
     private final OrtSession session;
-    final int batch;
-    final int vocabSize;
+    private final int batch;
     private final int stateSize;
     private final LongBuffer tokens;
     private final FloatBuffer logits;
@@ -47,7 +46,6 @@ final class Stepper implements AutoCloseable {
             int vocabSize) throws OrtException {
         this.session = session;
         this.batch = batch;
-        this.vocabSize = vocabSize;
         this.stateSize = layers * batch * hidden;
         long[] stateShape = {layers, batch, hidden};
         tokens = ByteBuffer.allocateDirect(batch * Long.BYTES).order(ByteOrder.nativeOrder()).asLongBuffer();

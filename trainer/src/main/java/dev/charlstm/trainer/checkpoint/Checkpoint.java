@@ -76,9 +76,11 @@ public final class Checkpoint {
             try (DataOutputStream out = new DataOutputStream(opt)) {
                 optimizerState.write(out);
             }
-            metadata.parametersSha256 = sha256(params.toByteArray());
-            metadata.optimizerSha256 = sha256(opt.toByteArray());
-            return new Checkpoint(metadata, params.toByteArray(), opt.toByteArray());
+            byte[] paramBytes = params.toByteArray();
+            byte[] optBytes = opt.toByteArray();
+            metadata.parametersSha256 = Sha256.hex(paramBytes);
+            metadata.optimizerSha256 = Sha256.hex(optBytes);
+            return new Checkpoint(metadata, paramBytes, optBytes);
         } catch (IOException e) {
             throw new CheckpointException("cannot serialise the model: " + e.getMessage(), e);
         }
@@ -217,7 +219,7 @@ public final class Checkpoint {
         if (m.config == null || m.vocabulary == null || m.cleaning == null || m.rng == null) {
             throw new CheckpointException(file + ": " + META + " lacks its config, vocabulary, cleaning or rng");
         }
-        if (!sha256(params).equals(m.parametersSha256) || !sha256(opt).equals(m.optimizerSha256)) {
+        if (!Sha256.hex(params).equals(m.parametersSha256) || !Sha256.hex(opt).equals(m.optimizerSha256)) {
             throw new CheckpointException(file + ": corrupt checkpoint: the parameters or optimizer state do not"
                     + " match their recorded SHA-256");
         }
@@ -238,10 +240,6 @@ public final class Checkpoint {
         try (InputStream in = zip.getInputStream(e)) {
             return in.readAllBytes();
         }
-    }
-
-    static String sha256(byte[] bytes) {
-        return Sha256.hex(bytes);
     }
 
     /** Writes optimizer state into a checkpoint. */

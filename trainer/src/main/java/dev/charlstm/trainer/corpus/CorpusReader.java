@@ -57,7 +57,7 @@ public final class CorpusReader {
                     + (files.size() == 1 ? "" : "s") + " read, " + options + ")");
         }
         String s = text.toString();
-        return new Corpus(source, files, options, s.codePoints().toArray(), sha256(s));
+        return new Corpus(source, files, options, s.codePoints().toArray(), Sha256.hex(s.getBytes(StandardCharsets.UTF_8)));
     }
 
     private static List<Path> listFiles(Path source) {
@@ -116,9 +116,5 @@ public final class CorpusReader {
         out.flip();
         String s = out.toString();
         return s.startsWith("\uFEFF") ? s.substring(1) : s;
-    }
-
-    private static String sha256(String s) {
-        return Sha256.hex(s.getBytes(StandardCharsets.UTF_8));
     }
 }
