@@ -2,8 +2,8 @@ package dev.charlstm.cli;
 
 import ai.onnxruntime.OrtException;
 import com.google.gson.GsonBuilder;
-import dev.charlstm.runtime.bench.Benchmark;
-import dev.charlstm.runtime.bench.BenchmarkReport;
+import dev.charlstm.cli.bench.Benchmark;
+import dev.charlstm.cli.bench.BenchmarkReport;
 import java.util.Arrays;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -15,7 +15,8 @@ import picocli.CommandLine.Model.CommandSpec;
 /** {@code charlstm bench}: the runtime's speed claim, measured on this machine. */
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false, showDefaultValues = true,
         description = {"Measure load time, time to first character, one-stream characters/s with sampling and its",
-            "per-character latency, a naive loop for comparison, batched throughput and peak memory.",
+            "per-character latency, a naive loop for comparison, batched throughput, many threads generating at",
+            "once with continuous batching on and off, and peak memory.",
             "Run it alone: two benchmarks at once on a small machine measure nothing."})
 final class BenchCommand implements Callable<Integer> {
 
@@ -33,18 +34,31 @@ final class BenchCommand implements Callable<Integer> {
             description = "Batch sizes to measure.")
     int[] batches;
 
+    @Option(names = "--concurrent", paramLabel = "T", split = ",", defaultValue = "1,8,32,128",
+            description = "Thread counts for the concurrent rounds: each thread generates on its own stream, with"
+                    + " continuous batching on and off.")
+    int[] concurrent;
+
+    @Option(names = "--concurrent-chars", paramLabel = "N", defaultValue = "2000",
+            description = "Characters per stream in the concurrent rounds.")
+    int concurrentChars;
+
     @Option(names = "--json", description = "Print the report as JSON instead of a table.")
     boolean json;
 
     @Override
-    public Integer call() throws OrtException {
+    public Integer call() throws OrtException, InterruptedException {
         if (chars < 100) {
             throw new IllegalArgumentException("--chars must be at least 100, got " + chars);
         }
         if (Arrays.stream(batches).anyMatch(b -> b < 1)) {
             throw new IllegalArgumentException("--batch sizes must be positive, got " + Arrays.toString(batches));
         }
-        BenchmarkReport r = Benchmark.run(model::readPackage, chars, batches, model.runtimeOptions());
+        if (Arrays.stream(concurrent).anyMatch(t -> t < 1) || concurrentChars < 1) {
+            throw new IllegalArgumentException("--concurrent thread counts and --concurrent-chars must be positive");
+        }
+        BenchmarkReport r = Benchmark.run(model::readPackage, chars, batches, model.runtimeOptions(), concurrent,
+                concurrentChars);
         spec.commandLine().getOut().println(json
                 ? new GsonBuilder().setPrettyPrinting().create().toJson(r) : r.table());
         return 0;

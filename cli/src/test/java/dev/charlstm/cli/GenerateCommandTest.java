@@ -48,6 +48,16 @@ class GenerateCommandTest {
     }
 
     @Test
+    void aStopSequenceThatNeverCompletesChangesNothing() {
+        // The shipped model, as a new user runs it: the held-back "the sh" must still be printed at the length limit.
+        Cli.Result plain = Cli.run("generate", "Call me ", "--greedy", "--max-chars", "22");
+        Cli.Result stop = Cli.run("generate", "Call me ", "--greedy", "--max-chars", "22", "--stop", "the ship");
+        assertEquals(0, stop.code(), stop.err());
+        assertEquals("Call me of the sea, and the sh" + System.lineSeparator(), plain.out());
+        assertEquals(plain.out(), stop.out());
+    }
+
+    @Test
     void samplingOptionsReachTheSdk() {
         Cli.Result greedy = Cli.run("generate", "The ", "--model", model.toString(), "--max-chars", "40", "--greedy");
         Cli.Result topK = Cli.run("generate", "The ", "--model", model.toString(), "--max-chars", "40", "--top-k", "1",
@@ -111,7 +121,8 @@ class GenerateCommandTest {
 
     @Test
     void benchJsonHasEveryMeasure() {
-        Cli.Result r = Cli.run("bench", "--model", model.toString(), "--chars", "300", "--batch", "1,4", "--json");
+        Cli.Result r = Cli.run("bench", "--model", model.toString(), "--chars", "300", "--batch", "1,4", "--concurrent",
+                "1,3", "--concurrent-chars", "50", "--json");
         assertEquals(0, r.code(), r.err());
         JsonObject j = JsonParser.parseString(r.out()).getAsJsonObject();
         for (String field : new String[] {"loadMillis", "firstCharacterMillis", "oneStreamCharsPerSecond",
@@ -120,5 +131,12 @@ class GenerateCommandTest {
         }
         assertTrue(j.get("oneStreamCharsPerSecond").getAsDouble() > 0);
         assertTrue(j.getAsJsonObject("batchedCharsPerSecond").has("4"));
+        for (String threads : new String[] {"1", "3"}) {
+            for (String mode : new String[] {"on", "off"}) {
+                JsonObject f = j.getAsJsonObject("concurrent").getAsJsonObject(threads).getAsJsonObject(mode);
+                assertTrue(f.get("chars_per_s").getAsDouble() > 0, r.out());
+                assertTrue(f.get("p99_us").getAsDouble() >= f.get("p50_us").getAsDouble(), r.out());
+            }
+        }
     }
 }

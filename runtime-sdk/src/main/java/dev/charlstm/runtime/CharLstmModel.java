@@ -1,12 +1,5 @@
 package dev.charlstm.runtime;
 
-import ai.onnxruntime.NodeInfo;
-import ai.onnxruntime.OnnxJavaType;
-import ai.onnxruntime.OrtEnvironment;
-import ai.onnxruntime.OrtException;
-import ai.onnxruntime.OrtSession;
-import ai.onnxruntime.TensorInfo;
-import dev.charlstm.runtime.pack.GraphSignature;
 import dev.charlstm.runtime.pack.ModelInfo;
 import dev.charlstm.runtime.pack.ModelPackage;
 import dev.charlstm.runtime.pack.PackageException;
@@ -14,10 +7,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.locks.StampedLock;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,37 +23,39 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  *
- * <p>Immutable and thread-safe: any number of threads may share one model, each with its own
- * {@link GenerationStream}s. Owns the native session: close it; closing waits for steps in flight, then frees the
- * session and the native buffers of every stream opened on it. Using it afterwards fails with an
- * {@link IllegalStateException}.
+ * <p>Thread-safe: any number of threads may share one model, each with its own {@link GenerationStream}s. Streams
+ * that generate at the same time share batched graph calls (continuous batching, see {@link RuntimeOptions}): one
+ * call for 32 rows costs far less than 32 calls for one, and each stream still writes exactly what it would alone
+ * with the same seed. Owns the native session: close it. Closing ends every generation in progress with an
+ * {@link IllegalStateException} ("the model is closed") within about one step, waits for the graph calls already
+ * running, then frees the session and the native buffers of every stream opened on it. Using it afterwards fails
+ * with an {@link IllegalStateException}.
  */
 public final class CharLstmModel implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(CharLstmModel.class);
+    /** The longest a waiting row waits for the others of its call (a slow callback delays them at most this). */
+    private static final long GATHER_NANOS = TimeUnit.MICROSECONDS.toNanos(200);
 
     private final ModelInfo info;
     private final RuntimeOptions options;
-    private final OrtEnvironment env;
-    private final OrtSession session;
-    private final String provider;
-    private final String[] characterStrings;
-    private final int[] characterIds;
-    /** Steps hold it shared; freeing native memory holds it exclusively, so nothing is freed under a step. */
-    private final StampedLock lock = new StampedLock();
-    private final Set<Stepper> steppers = ConcurrentHashMap.newKeySet();
+    private final Graph graph;
+    /** The scheduler every stream shares; null when continuous batching is off. */
+    private final Scheduler shared;
+    /** Index = token id: the one-code-point string emitted for it, made once. */
+    final String[] characterStrings;
+    private final Set<Row> rows = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
-    private CharLstmModel(ModelInfo info, RuntimeOptions options, OrtEnvironment env, OrtSession session,
-            String provider) {
+    private CharLstmModel(ModelInfo info, RuntimeOptions options, Graph graph) {
         this.info = info;
         this.options = options;
-        this.env = env;
-        this.session = session;
-        this.provider = provider;
+        this.graph = graph;
+        this.shared = options.continuousBatching() ? new Scheduler(graph, options.maxRowsPerCall(),
+                Math.max(1, Runtime.getRuntime().availableProcessors() / options.intraOpThreads()), GATHER_NANOS)
+                : null;
         Vocabulary v = info.vocabulary();
         this.characterStrings = new String[v.size()];
-        this.characterIds = v.codePoints();
         for (int i = 0; i < v.size(); i++) {
             characterStrings[i] = new String(Character.toChars(v.codePoint(i)));
         }
@@ -80,7 +74,7 @@ public final class CharLstmModel implements AutoCloseable {
 
     /**
      * @param dir the package folder
-     * @param options provider and threads
+     * @param options provider, threads and batching
      * @return the model
      * @throws PackageException if the package is invalid or cannot be loaded
      */
@@ -92,7 +86,7 @@ public final class CharLstmModel implements AutoCloseable {
      * Loads a package packed as classpath resources (e.g. inside the application's jar).
      *
      * @param folder the resource folder, e.g. {@code models/moby-dick}
-     * @param options provider and threads
+     * @param options provider, threads and batching
      * @return the model
      * @throws PackageException if a resource is missing or the package is invalid
      */
@@ -106,100 +100,16 @@ public final class CharLstmModel implements AutoCloseable {
      * Loads a package already read into memory.
      *
      * @param pkg the package
-     * @param options provider and threads
+     * @param options provider, threads and batching
      * @return the model
      * @throws PackageException if ONNX Runtime cannot load the graph or it does not match the package's description;
      *     nothing native stays open then
      */
     public static CharLstmModel load(ModelPackage pkg, RuntimeOptions options) {
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
-        OrtSession session = null;
-        try (OrtSession.SessionOptions so = new OrtSession.SessionOptions()) {
-            so.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-            so.setIntraOpNumThreads(options.intraOpThreads());
-            so.setInterOpNumThreads(1);
-            String provider = addProvider(so, options.provider());
-            session = env.createSession(pkg.modelBytes(), so);
-            verifySignature(session, pkg.info());
-            CharLstmModel model = new CharLstmModel(pkg.info(), options, env, session, provider);
-            LOG.debug("loaded {} on {}", pkg.info(), provider);
-            return model;
-        } catch (OrtException e) {
-            closeQuietly(session);
-            throw new PackageException(ModelPackage.MODEL_FILE + ": ONNX Runtime cannot load it: " + e.getMessage(), e);
-        } catch (RuntimeException e) {
-            closeQuietly(session);
-            throw e;
-        }
-    }
-
-    private static String addProvider(OrtSession.SessionOptions so, ExecutionProvider requested) throws OrtException {
-        if (requested == ExecutionProvider.CPU) {
-            return "CPU";
-        }
-        try {
-            so.addCUDA(0);
-            return "CUDA";
-        } catch (OrtException | RuntimeException | UnsatisfiedLinkError e) {
-            if (requested == ExecutionProvider.GPU) {
-                throw new PackageException("ExecutionProvider.GPU was asked for, but ONNX Runtime cannot add the CUDA"
-                        + " provider (" + e.getMessage() + "); build with -Pgpu on a machine with CUDA, or use CPU/AUTO");
-            }
-            LOG.info("CUDA is not available ({}); running on the CPU", e.getMessage());
-            return "CPU";
-        }
-    }
-
-    /** Checks the graph's inputs and outputs against the package's names and dimensions. */
-    private static void verifySignature(OrtSession session, ModelInfo info) throws OrtException {
-        GraphSignature s = info.signature();
-        Map<String, NodeInfo> in = session.getInputInfo();
-        Map<String, NodeInfo> out = session.getOutputInfo();
-        if (!in.keySet().equals(Set.of(s.token(), s.h(), s.c()))) {
-            throw new PackageException(ModelPackage.MODEL_FILE + ": the graph's inputs are " + in.keySet()
-                    + ", vocab.json names " + List.of(s.token(), s.h(), s.c()));
-        }
-        if (!out.keySet().containsAll(Set.of(s.logits(), s.hOut(), s.cOut()))) {
-            throw new PackageException(ModelPackage.MODEL_FILE + ": the graph's outputs are " + out.keySet()
-                    + ", vocab.json names " + List.of(s.logits(), s.hOut(), s.cOut()));
-        }
-        long l = info.layers();
-        long h = info.hiddenSize();
-        expect(in, s.token(), OnnxJavaType.INT64, -1);
-        expect(in, s.h(), OnnxJavaType.FLOAT, l, -1, h);
-        expect(in, s.c(), OnnxJavaType.FLOAT, l, -1, h);
-        expect(out, s.logits(), OnnxJavaType.FLOAT, -1, info.vocabSize());
-        expect(out, s.hOut(), OnnxJavaType.FLOAT, l, -1, h);
-        expect(out, s.cOut(), OnnxJavaType.FLOAT, l, -1, h);
-    }
-
-    private static void expect(Map<String, NodeInfo> nodes, String name, OnnxJavaType type, long... shape) {
-        if (!(nodes.get(name).getInfo() instanceof TensorInfo)) {
-            throw new PackageException(ModelPackage.MODEL_FILE + ": " + name + " is not a tensor");
-        }
-        TensorInfo t = (TensorInfo) nodes.get(name).getInfo();
-        long[] actual = t.getShape();
-        boolean ok = t.type == type && actual.length == shape.length;
-        for (int i = 0; ok && i < shape.length; i++) {
-            // -1 is the symbolic batch dimension, on both sides
-            ok = shape[i] == actual[i] || shape[i] == -1 && actual[i] < 0;
-        }
-        if (!ok) {
-            throw new PackageException(ModelPackage.MODEL_FILE + ": " + name + " is " + t.type + " "
-                    + Arrays.toString(actual) + ", but vocab.json describes " + type + " "
-                    + Arrays.toString(shape).replace("-1", "batch")
-                    + " (V, H and L must match the graph)");
-        }
-    }
-
-    private static void closeQuietly(OrtSession s) {
-        if (s != null) {
-            try {
-                s.close();
-            } catch (OrtException ignored) {
-                // already failing; the first error is the one to report
-            }
-        }
+        Graph graph = Graph.open(pkg, options);
+        CharLstmModel model = new CharLstmModel(pkg.info(), options, graph);
+        LOG.debug("loaded {} on {} ({})", pkg.info(), graph.provider, options);
+        return model;
     }
 
     /** @return vocabulary, dimensions and provenance */
@@ -214,7 +124,7 @@ public final class CharLstmModel implements AutoCloseable {
 
     /** @return the execution provider in use: {@code CPU} or {@code CUDA} */
     public String provider() {
-        return provider;
+        return graph.provider;
     }
 
     /**
@@ -224,7 +134,7 @@ public final class CharLstmModel implements AutoCloseable {
      * @throws IllegalStateException if the model is closed
      */
     public GenerationStream newStream() {
-        return new GenerationStream(this, newStepper(1));
+        return new GenerationStream(this, newRow());
     }
 
     /**
@@ -232,8 +142,9 @@ public final class CharLstmModel implements AutoCloseable {
      *
      * @param prompt the prompt (must not be empty)
      * @param options how to generate
-     * @param callback receives each character as soon as it is sampled
+     * @param callback receives each character as soon as it is sampled, on this thread
      * @return the result
+     * @see GenerationStream#generate(CharSequence, GenerationOptions, CharacterCallback)
      */
     public GenerationResult generate(String prompt, GenerationOptions options, CharacterCallback callback) {
         try (GenerationStream s = newStream()) {
@@ -253,18 +164,83 @@ public final class CharLstmModel implements AutoCloseable {
     }
 
     /**
-     * Generates continuations of many prompts together, stepping all streams in one batched graph call per
-     * character. Stream {@code i} samples with seed {@code options.seed() + i}, so its text equals
-     * {@code generate(prompts.get(i), options with seed + i)}.
+     * Generates many requests together: every row that needs a step (a prompt character or a sampled one) is
+     * stepped in one batched graph call per character, up to {@link RuntimeOptions#maxRowsPerCall()} rows a call.
+     * Each request has its own prompt and options, and its result is exactly what
+     * {@code generate(request.prompt(), request.options())} returns alone.
+     *
+     * @param requests the requests
+     * @param callback receives (request index, character) as characters are sampled, on this thread; may be null.
+     *     If it throws for a request, that request ends with {@link FinishReason#ERROR} and the others go on.
+     * @return one result per request, in order
+     * @throws IllegalArgumentException naming the request, if a prompt is empty or holds an unknown character
+     *     under {@link UnknownCharacterPolicy#ERROR} (checked before anything is generated)
+     * @throws IllegalStateException if the model is closed (also while generating)
+     */
+    public List<GenerationResult> generateBatch(List<GenerationRequest> requests, BatchCharacterCallback callback) {
+        ensureOpen();
+        int n = requests.size();
+        int[][] prompts = new int[n][];
+        for (int i = 0; i < n; i++) {
+            try {
+                prompts[i] = encode(requests.get(i).prompt(), requests.get(i).options());
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("request " + i + ": " + e.getMessage(), e);
+            }
+            if (prompts[i].length == 0) {
+                throw new IllegalArgumentException("request " + i + ": the prompt is empty"
+                        + (requests.get(i).prompt().isEmpty() ? "" : " once unknown characters are skipped")
+                        + ": nothing to continue from");
+            }
+        }
+        Decoder[] decoders = new Decoder[n];
+        try {
+            for (int i = 0; i < n; i++) {
+                int index = i;
+                CharacterCallback sink = callback == null ? ch -> true : ch -> callback.onCharacter(index, ch);
+                decoders[i] = new Decoder(newRow(), this, prompts[i], requests.get(i).options(), sink);
+            }
+            drive(decoders, true, null);
+            List<GenerationResult> results = new ArrayList<>(n);
+            for (Decoder d : decoders) {
+                results.add(d.result());
+            }
+            return results;
+        } finally {
+            for (Decoder d : decoders) {
+                if (d != null) {
+                    release(d.row());
+                }
+            }
+        }
+    }
+
+    /**
+     * @param requests the requests
+     * @return one result per request, in order
+     * @see #generateBatch(List, BatchCharacterCallback)
+     */
+    public List<GenerationResult> generateBatch(List<GenerationRequest> requests) {
+        return generateBatch(requests, null);
+    }
+
+    /**
+     * The same options for many prompts: prompt {@code i} samples with seed {@code options.seed() + i}, so its text
+     * equals {@code generate(prompts.get(i), options with seed + i)}.
      *
      * @param prompts the prompts, none empty
-     * @param options how to generate (the seed is the first stream's)
-     * @param callback receives (stream index, character) as characters are sampled; may be null
+     * @param options how to generate (the seed is the first prompt's)
+     * @param callback receives (prompt index, character) as characters are sampled; may be null
      * @return one result per prompt, in order
+     * @see #generateBatch(List, BatchCharacterCallback)
      */
     public List<GenerationResult> generateBatch(List<String> prompts, GenerationOptions options,
             BatchCharacterCallback callback) {
-        return BatchGeneration.run(this, prompts, options, callback);
+        List<GenerationRequest> requests = new ArrayList<>(prompts.size());
+        for (int i = 0; i < prompts.size(); i++) {
+            requests.add(GenerationRequest.of(prompts.get(i), options.toBuilder().seed(options.seed() + i).build()));
+        }
+        return generateBatch(requests, callback);
     }
 
     /**
@@ -279,79 +255,114 @@ public final class CharLstmModel implements AutoCloseable {
 
     // ---------------------------------------------------------------- for streams and batches
 
-    Stepper newStepper(int batch) {
-        long stamp = lock.readLock();
-        try {
+    private Row newRow() {
+        ensureOpen();
+        Row r = new Row(graph);
+        rows.add(r);
+        if (closed) { // closed meanwhile: close() may not have seen this row
+            release(r);
             ensureOpen();
-            Stepper s = new Stepper(env, session, info.signature(), batch, info.layers(), info.hiddenSize(),
-                    info.vocabSize());
-            steppers.add(s);
-            return s;
-        } catch (OrtException e) {
-            throw new IllegalStateException("cannot allocate ONNX Runtime tensors: " + e.getMessage(), e);
+        }
+        return r;
+    }
+
+    /** Runs decoders to their end on the shared scheduler, or on a private one when batching is off. */
+    void drive(Decoder[] decoders, boolean isolateErrors, java.util.function.BooleanSupplier until) {
+        if (shared != null) {
+            Decoder.run(shared, decoders, isolateErrors, until);
+            return;
+        }
+        Scheduler own = new Scheduler(graph, options.maxRowsPerCall(), 1, 0);
+        try {
+            Decoder.run(own, decoders, isolateErrors, until);
         } finally {
-            lock.unlockRead(stamp);
+            own.close();
+            own.freeLanes();
         }
     }
 
-    /** One graph step, shared with other steps; never concurrent with freeing native memory. */
-    void step(Stepper stepper) {
-        long stamp = lock.readLock();
-        try {
-            ensureOpen();
-            if (stepper.isClosed()) {
-                throw new IllegalStateException("the stream is closed");
+    /** Frees a row's native buffers; its driving thread has let go of it (no graph call uses it). */
+    void release(Row r) {
+        r.stepper.close();
+        rows.remove(r);
+    }
+
+    /**
+     * Encodes text as token ids, handling unknown characters as the options say.
+     *
+     * @throws UnknownCharacterException with {@link UnknownCharacterPolicy#ERROR}
+     * @throws IllegalArgumentException if the replacement character is not in the vocabulary
+     */
+    int[] encode(CharSequence text, GenerationOptions options) {
+        Vocabulary vocab = info.vocabulary();
+        int[] cps = text.codePoints().toArray();
+        int[] ids = new int[cps.length];
+        int n = 0;
+        int replacementId = -1;
+        if (options.unknownCharacters() == UnknownCharacterPolicy.REPLACE) {
+            replacementId = vocab.idOf(options.replacement());
+            if (replacementId < 0) {
+                throw new IllegalArgumentException("the replacement character "
+                        + Vocabulary.describe(options.replacement()) + " is not in the model's vocabulary either");
             }
-            stepper.step();
-        } catch (OrtException e) {
-            throw new IllegalStateException("ONNX Runtime failed to step the model: " + e.getMessage(), e);
-        } finally {
-            lock.unlockRead(stamp);
         }
+        for (int i = 0; i < cps.length; i++) {
+            int id = vocab.idOf(cps[i]);
+            if (id < 0) {
+                switch (options.unknownCharacters()) {
+                    case SKIP:
+                        continue;
+                    case REPLACE:
+                        id = replacementId;
+                        break;
+                    default:
+                        throw new UnknownCharacterException(cps[i], i);
+                }
+            }
+            ids[n++] = id;
+        }
+        return n == ids.length ? ids : Arrays.copyOf(ids, n);
     }
 
-    /** Frees a stream's (or batch's) tensors once no step is running. */
-    void release(Stepper stepper) {
-        long stamp = lock.writeLock();
-        try {
-            stepper.close();
-            steppers.remove(stepper);
-        } finally {
-            lock.unlockWrite(stamp);
-        }
+    /** @return rows whose native buffers are allocated (for tests) */
+    int liveRows() {
+        return rows.size();
+    }
+
+    /** @return the shared scheduler's {graph calls, rows stepped}, or null when continuous batching is off */
+    long[] schedulerCounts() {
+        return shared == null ? null : shared.counts();
     }
 
     void ensureOpen() {
         if (closed) {
-            throw new IllegalStateException("the model is closed");
+            throw Graph.closedException();
         }
     }
 
-    int stateSize() {
-        return info.layers() * info.hiddenSize();
-    }
-
-    /** @return the one-code-point string of a code point in the vocabulary, without allocating */
-    String characterString(int codePoint) {
-        return characterStrings[Arrays.binarySearch(characterIds, codePoint)];
-    }
-
-    /** Waits for steps in flight, then frees every stream's buffers and the session. Idempotent. */
+    /**
+     * Ends every generation in progress ("the model is closed"), waits for the graph calls already running (one
+     * step each), then frees every stream's buffers and the session. Idempotent; safe from any thread.
+     */
     @Override
     public void close() {
-        long stamp = lock.writeLock();
-        try {
+        synchronized (this) {
             if (closed) {
                 return;
             }
             closed = true;
-            for (Stepper s : new ArrayList<>(steppers)) {
-                s.close();
-            }
-            steppers.clear();
-            closeQuietly(session);
-        } finally {
-            lock.unlockWrite(stamp);
         }
+        if (shared != null) {
+            shared.close();
+        }
+        graph.drain();
+        for (Row r : rows) {
+            r.stepper.close();
+        }
+        rows.clear();
+        if (shared != null) {
+            shared.freeLanes();
+        }
+        graph.close();
     }
 }

@@ -6,6 +6,14 @@ public enum FinishReason {
     LENGTH,
     /** A stop sequence appeared. */
     STOP_SEQUENCE,
-    /** The callback returned false, or {@link GenerationStream#cancel()} was called. */
-    CANCELLED
+    /**
+     * The callback returned false, the generation was cancelled ({@link GenerationStream#cancel()},
+     * {@link CharacterIterator#cancel()}, closing the stream or interrupting the generating thread).
+     */
+    CANCELLED,
+    /**
+     * Only in a batch: this request's callback threw; {@link GenerationResult#error()} holds the exception and the
+     * other requests went on.
+     */
+    ERROR
 }

@@ -1,6 +1,5 @@
 package dev.charlstm.runtime;
 
-import dev.charlstm.runtime.sampling.SamplingParameters;
 import java.util.List;
 import java.util.Objects;
 

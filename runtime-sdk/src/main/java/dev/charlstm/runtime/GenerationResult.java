@@ -9,9 +9,10 @@ package dev.charlstm.runtime;
  * @param generatedCharacters characters sampled (including any stop sequence not emitted)
  * @param elapsedNanos wall time of the whole call
  * @param firstCharacterNanos time from the call to the first sampled character, or -1 if none
+ * @param error what ended a batch request with {@link FinishReason#ERROR}; null otherwise
  */
 public record GenerationResult(String text, FinishReason finishReason, int promptCharacters, int generatedCharacters,
-        long elapsedNanos, long firstCharacterNanos) {
+        long elapsedNanos, long firstCharacterNanos, RuntimeException error) {
 
     /** @return generated characters per second over the call */
     public double charactersPerSecond() {

@@ -3,27 +3,47 @@ package dev.charlstm.runtime;
 import java.util.Objects;
 
 /**
- * How a model is loaded into ONNX Runtime: execution provider and thread counts. Graph optimisations are always
- * all on.
+ * How a model is loaded into ONNX Runtime and run: execution provider, thread counts and continuous batching.
+ * Graph optimisations are always all on.
  *
  * <p>Immutable and thread-safe; build with {@link #builder()}.
  */
 public final class RuntimeOptions {
 
-    /** CPU, one intra-op thread. */
+    /**
+     * The most rows in one graph call by default: on a 2-core AVX-512 machine a batch's throughput per core levels
+     * off at 16 to 32 rows (measured with {@code charlstm bench}; see the README's speed table).
+     */
+    public static final int DEFAULT_MAX_ROWS_PER_CALL = 32;
+
+    /** CPU, one intra-op thread, continuous batching on with at most {@value #DEFAULT_MAX_ROWS_PER_CALL} rows per call. */
     public static final RuntimeOptions DEFAULT = builder().build();
 
     private final ExecutionProvider provider;
     private final int intraOpThreads;
+    private final boolean continuousBatching;
+    private final int maxRowsPerCall;
 
     private RuntimeOptions(Builder b) {
         this.provider = b.provider;
         this.intraOpThreads = b.intraOpThreads;
+        this.continuousBatching = b.continuousBatching;
+        this.maxRowsPerCall = b.maxRowsPerCall;
     }
 
     /** @return a builder with the defaults */
     public static Builder builder() {
         return new Builder();
+    }
+
+    /** @return a builder holding these options */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.provider = provider;
+        b.intraOpThreads = intraOpThreads;
+        b.continuousBatching = continuousBatching;
+        b.maxRowsPerCall = maxRowsPerCall;
+        return b;
     }
 
     /** @return the execution provider */
@@ -36,15 +56,29 @@ public final class RuntimeOptions {
         return intraOpThreads;
     }
 
+    /** @return whether streams generating at the same time on different threads share batched graph calls */
+    public boolean continuousBatching() {
+        return continuousBatching;
+    }
+
+    /** @return the most rows (streams or batch requests) in one graph call */
+    public int maxRowsPerCall() {
+        return maxRowsPerCall;
+    }
+
     @Override
     public String toString() {
-        return provider + ", " + intraOpThreads + " intra-op thread" + (intraOpThreads == 1 ? "" : "s");
+        return provider + ", " + intraOpThreads + " intra-op thread" + (intraOpThreads == 1 ? "" : "s")
+                + ", continuous batching " + (continuousBatching ? "on" : "off") + ", at most " + maxRowsPerCall
+                + " rows per call";
     }
 
     /** Builds {@link RuntimeOptions}. Not thread-safe. */
     public static final class Builder {
         private ExecutionProvider provider = ExecutionProvider.CPU;
         private int intraOpThreads = 1;
+        private boolean continuousBatching = true;
+        private int maxRowsPerCall = DEFAULT_MAX_ROWS_PER_CALL;
 
         private Builder() {}
 
@@ -64,6 +98,29 @@ public final class RuntimeOptions {
                 throw new IllegalArgumentException("intra-op threads must be >= 1, got " + n);
             }
             intraOpThreads = n;
+            return this;
+        }
+
+        /**
+         * @param on whether streams generating at the same time on different threads share batched graph calls
+         *     (default true). Off, each stream steps alone; {@code generateBatch} still batches its own requests.
+         * @return this builder
+         */
+        public Builder continuousBatching(boolean on) {
+            continuousBatching = on;
+            return this;
+        }
+
+        /**
+         * @param n the most rows in one graph call, ≥ 1 (default {@value RuntimeOptions#DEFAULT_MAX_ROWS_PER_CALL}); more rows
+         *     wait for the next call
+         * @return this builder
+         */
+        public Builder maxRowsPerCall(int n) {
+            if (n < 1) {
+                throw new IllegalArgumentException("max rows per call must be >= 1, got " + n);
+            }
+            maxRowsPerCall = n;
             return this;
         }
 

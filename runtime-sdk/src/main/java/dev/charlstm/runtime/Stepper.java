@@ -1,10 +1,8 @@
 package dev.charlstm.runtime;
 
 import ai.onnxruntime.OnnxTensor;
-import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
-import dev.charlstm.runtime.pack.GraphSignature;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
@@ -12,28 +10,27 @@ import java.nio.LongBuffer;
 import java.util.Map;
 
 /**
- * Native buffers and tensors for stepping {@code batch} streams through the single-step graph, allocated once.
+ * One row's native state: its next token, its LSTM state (h, c: [L, 1, H] each) and the logits of its last step
+ * ([1, V]), in direct native-order buffers allocated once. The row steps alone through these buffers
+ * ({@link #stepAlone}) or as one row of a batched call ({@link Lane}, which copies the state in and out).
  *
- * <p>The hot path allocates nothing it can reuse: the token, state and logits tensors wrap direct native-order
- * buffers; the outputs are pinned, so ONNX Runtime writes straight into them; h and c ping-pong between two tensor
- * pairs (this step's outputs are the next step's inputs). Only ONNX Runtime's small {@code Result} object is new
- * per step.
+ * <p>Alone, the hot path allocates nothing it can reuse: the tensors wrap the buffers, the outputs are pinned so
+ * ONNX Runtime writes straight into them, and h and c ping-pong between two tensor pairs (this step's outputs are
+ * the next step's inputs). Only ONNX Runtime's small {@code Result} object is new per step. The tensors are created
+ * on the first lone step, so rows that only ever run in batches never create them.
  *
- * <p>Not thread-safe. Owns native memory: close it.
+ * <p>Not thread-safe: its row's driving thread, or the thread running the batch that holds the row, uses it.
+ * Owns native memory: close it (only while no graph call uses it).
  */
 final class Stepper implements AutoCloseable {
 
-    private final OrtSession session;
-    private final int batch;
+    private final Graph graph;
     private final int stateSize;
-    private final LongBuffer tokens;
+    private final LongBuffer token;
     private final FloatBuffer logits;
     private final FloatBuffer[] h = new FloatBuffer[2];
     private final FloatBuffer[] c = new FloatBuffer[2];
-    private final OnnxTensor tokenTensor;
-    private final OnnxTensor logitsTensor;
-    private final OnnxTensor[] hTensor = new OnnxTensor[2];
-    private final OnnxTensor[] cTensor = new OnnxTensor[2];
+    private OnnxTensor[] tensors;
     @SuppressWarnings("unchecked")
     private final Map<String, OnnxTensor>[] inputs = new Map[2];
     @SuppressWarnings("unchecked")
@@ -42,60 +39,81 @@ final class Stepper implements AutoCloseable {
     private int current;
     private boolean closed;
 
-    Stepper(OrtEnvironment env, OrtSession session, GraphSignature names, int batch, int layers, int hidden,
-            int vocabSize) throws OrtException {
-        this.session = session;
-        this.batch = batch;
-        this.stateSize = layers * batch * hidden;
-        long[] stateShape = {layers, batch, hidden};
-        tokens = ByteBuffer.allocateDirect(batch * Long.BYTES).order(ByteOrder.nativeOrder()).asLongBuffer();
-        logits = floats(batch * vocabSize);
-        OnnxTensor tt = null;
-        OnnxTensor lt = null;
-        try {
-            tt = OnnxTensor.createTensor(env, tokens, new long[] {batch});
-            lt = OnnxTensor.createTensor(env, logits, new long[] {batch, vocabSize});
-            for (int i = 0; i < 2; i++) {
-                h[i] = floats(stateSize);
-                c[i] = floats(stateSize);
-                hTensor[i] = OnnxTensor.createTensor(env, h[i], stateShape);
-                cTensor[i] = OnnxTensor.createTensor(env, c[i], stateShape);
-            }
-        } catch (OrtException | RuntimeException e) {
-            closeAll(tt, lt, hTensor[0], cTensor[0], hTensor[1], cTensor[1]);
-            throw e;
-        }
-        tokenTensor = tt;
-        logitsTensor = lt;
+    Stepper(Graph graph) {
+        this.graph = graph;
+        this.stateSize = graph.layers * graph.hidden;
+        token = ByteBuffer.allocateDirect(Long.BYTES).order(ByteOrder.nativeOrder()).asLongBuffer();
+        logits = floats(graph.vocabSize);
         for (int i = 0; i < 2; i++) {
-            inputs[i] = Map.of(names.token(), tokenTensor, names.h(), hTensor[i], names.c(), cTensor[i]);
-            outputs[i] = Map.of(names.logits(), logitsTensor, names.hOut(), hTensor[1 - i], names.cOut(),
-                    cTensor[1 - i]);
+            h[i] = floats(stateSize);
+            c[i] = floats(stateSize);
         }
     }
 
-    private static FloatBuffer floats(int n) {
+    static FloatBuffer floats(int n) {
         return ByteBuffer.allocateDirect(n * Float.BYTES).order(ByteOrder.nativeOrder()).asFloatBuffer();
     }
 
-    /** Sets the token of one row for the next {@link #step()}. */
-    void token(int row, int id) {
-        tokens.put(row, id);
+    /** Sets the token for the next step. */
+    void token(int id) {
+        token.put(0, id);
     }
 
-    /** Runs one step for every row: logits for the tokens set, state advanced. */
-    void step() throws OrtException {
+    int token() {
+        return (int) token.get(0);
+    }
+
+    /** Runs one step of this row alone: logits for the token set, state advanced. */
+    void stepAlone(OrtSession session) throws OrtException {
+        if (tensors == null) {
+            createTensors();
+        }
         try (OrtSession.Result ignored = session.run(inputs[current], outputs[current])) {
             current = 1 - current;
         }
     }
 
-    /** @return the logits of the last step, [batch, V] row-major; valid until the next step */
+    private synchronized void createTensors() throws OrtException {
+        if (closed) {
+            throw new IllegalStateException("the stream is closed");
+        }
+        long[] stateShape = {graph.layers, 1, graph.hidden};
+        OnnxTensor[] t = new OnnxTensor[6];
+        try {
+            t[0] = OnnxTensor.createTensor(graph.env, token, new long[] {1});
+            t[1] = OnnxTensor.createTensor(graph.env, logits, new long[] {1, graph.vocabSize});
+            for (int i = 0; i < 2; i++) {
+                t[2 + i] = OnnxTensor.createTensor(graph.env, h[i], stateShape);
+                t[4 + i] = OnnxTensor.createTensor(graph.env, c[i], stateShape);
+            }
+        } catch (OrtException | RuntimeException e) {
+            closeAll(t);
+            throw e;
+        }
+        for (int i = 0; i < 2; i++) {
+            inputs[i] = Map.of(graph.names.token(), t[0], graph.names.h(), t[2 + i], graph.names.c(), t[4 + i]);
+            outputs[i] = Map.of(graph.names.logits(), t[1], graph.names.hOut(), t[3 - i], graph.names.cOut(),
+                    t[5 - i]);
+        }
+        tensors = t;
+    }
+
+    /** @return the logits of the last step, [V]; valid until the next step */
     FloatBuffer logits() {
         return logits;
     }
 
-    /** Zeroes the state of every row. */
+    /** @return the current hidden state, [L, 1, H] */
+    FloatBuffer h() {
+        return h[current];
+    }
+
+    /** @return the current cell state, [L, 1, H] */
+    FloatBuffer c() {
+        return c[current];
+    }
+
+    /** Zeroes the state. */
     void resetState() {
         for (int i = 0; i < stateSize; i++) {
             h[current].put(i, 0f);
@@ -103,46 +121,32 @@ final class Stepper implements AutoCloseable {
         }
     }
 
-    /** Copies the current state ([L, batch, H] each) into the arrays. */
-    void copyStateTo(float[] hOut, float[] cOut) {
+    /** Copies the current state ([L, 1, H] each) and logits into the arrays. */
+    void copyTo(float[] hOut, float[] cOut, float[] logitsOut) {
         h[current].get(0, hOut, 0, stateSize);
         c[current].get(0, cOut, 0, stateSize);
+        logits.get(0, logitsOut, 0, logitsOut.length);
     }
 
-    /** Replaces the current state with the arrays ([L, batch, H] each). */
-    void loadState(float[] hIn, float[] cIn) {
+    /** Replaces the current state and logits with the arrays. */
+    void loadFrom(float[] hIn, float[] cIn, float[] logitsIn) {
         h[current].put(0, hIn, 0, stateSize);
         c[current].put(0, cIn, 0, stateSize);
+        logits.put(0, logitsIn, 0, logitsIn.length);
     }
 
-    /**
-     * Copies one row's state from a single-row stepper into row {@code row} of this one.
-     *
-     * @param layers L
-     * @param hidden H
-     */
-    void loadRow(int row, float[] h1, float[] c1, int layers, int hidden) {
-        for (int l = 0; l < layers; l++) {
-            int dst = (l * batch + row) * hidden;
-            h[current].put(dst, h1, l * hidden, hidden);
-            c[current].put(dst, c1, l * hidden, hidden);
-        }
-    }
-
-    boolean isClosed() {
-        return closed;
-    }
-
-    /** Frees the tensors; idempotent. The owner calls it only while no step runs (under the model's write lock). */
+    /** Frees the tensors; idempotent. The owner calls it only while no graph call uses them. */
     @Override
-    public void close() {
+    public synchronized void close() {
         if (!closed) {
             closed = true;
-            closeAll(tokenTensor, logitsTensor, hTensor[0], cTensor[0], hTensor[1], cTensor[1]);
+            if (tensors != null) {
+                closeAll(tensors);
+            }
         }
     }
 
-    private static void closeAll(OnnxTensor... tensors) {
+    static void closeAll(OnnxTensor... tensors) {
         for (OnnxTensor t : tensors) {
             if (t != null) {
                 t.close();

@@ -263,4 +263,96 @@ class GenerationStreamTest {
             pool.shutdownNow();
         }
     }
+
+    @Test
+    void anAbandonedPullNeverBlocksItsStream() {
+        String whole = model.generate("the whale ", opts().build()).text();
+        try (GenerationStream s = model.newStream()) {
+            s.feed("the whale ");
+            StreamState start = s.snapshot();
+            assertEquals(whole.substring(0, 10), s.stream(opts().build()).limit(10).collect(Collectors.joining()));
+            s.restore(start); // the next call on the stream works
+            assertEquals(whole.substring(0, 1), s.stream(opts().build()).findFirst().orElseThrow());
+            s.restore(start);
+            StringBuilder seen = new StringBuilder();
+            assertThrows(IllegalStateException.class, () -> s.stream(opts().build()).forEach(ch -> {
+                seen.append(ch);
+                if (seen.length() == 3) {
+                    throw new IllegalStateException("consumer failed");
+                }
+            }));
+            s.restore(start);
+            CharacterIterator abandoned = s.characters(opts().build());
+            assertEquals(whole.substring(0, 1), abandoned.next());
+            s.restore(start);
+            assertEquals(whole, s.generate(opts().build(), ch -> true).text(), "the stream works after all that");
+            IllegalStateException e = assertThrows(IllegalStateException.class, abandoned::hasNext);
+            assertTrue(e.getMessage().contains("has been used since"), e.getMessage());
+        }
+    }
+
+    @Test
+    void iteratorsAndStreamsCanBeClosedAndCancelled() {
+        try (GenerationStream s = model.newStream()) {
+            s.feed("the whale ");
+            CharacterIterator it = s.characters(opts().maxCharacters(Integer.MAX_VALUE).build());
+            for (int i = 0; i < 5; i++) {
+                it.next();
+            }
+            it.cancel();
+            int more = 0;
+            while (it.hasNext()) {
+                it.next();
+                more++;
+            }
+            assertTrue(more <= 1, "at most the character already sampled follows a cancel: " + more);
+            assertEquals(FinishReason.CANCELLED, it.result().finishReason());
+
+            CharacterIterator closed = s.characters(opts().build());
+            closed.next();
+            closed.close();
+            assertTrue(!closed.hasNext());
+            assertEquals(FinishReason.CANCELLED, closed.result().finishReason());
+
+            java.util.stream.Stream<String> stream = s.stream(opts().build());
+            stream.limit(2).count();
+            stream.close();
+            assertEquals(10, s.generate(opts().maxCharacters(10).build(), ch -> true).generatedCharacters());
+        }
+    }
+
+    @Test
+    void cancelWhileALongPromptIsFedReturnsPromptly() throws Exception {
+        String prompt = "the sea and the ship ".repeat(20_000); // 420,000 characters: seconds to feed
+        try (GenerationStream s = model.newStream()) {
+            ExecutorService pool = Executors.newSingleThreadExecutor();
+            try {
+                Future<GenerationResult> f = pool.submit(() -> s.generate(prompt, opts().build(), ch -> true));
+                Thread.sleep(100);
+                s.cancel();
+                GenerationResult r = f.get(30, TimeUnit.SECONDS);
+                assertEquals(FinishReason.CANCELLED, r.finishReason());
+                assertTrue(r.promptCharacters() < prompt.length(), "stopped while feeding: " + r.promptCharacters());
+                assertEquals(0, r.generatedCharacters());
+                Future<Integer> fed = pool.submit(() -> s.feed(prompt));
+                Thread.sleep(100);
+                s.cancel();
+                assertTrue(fed.get(30, TimeUnit.SECONDS) < prompt.length(), "feed is cancellable too");
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+    }
+
+    @Test
+    void theLengthLimitEmitsWhatAStopSequencePrefixHeldBack() {
+        GenerationOptions greedy = GenerationOptions.builder().greedy(true).maxCharacters(30).build();
+        String free = model.generate("the ", greedy).text();
+        String stop = free.substring(26) + "#"; // the last four characters begin it; "#" never comes
+        List<String> seen = new ArrayList<>();
+        GenerationResult r = model.generate("the ", greedy.toBuilder().stopSequences(stop).build(), seen::add);
+        assertEquals(FinishReason.LENGTH, r.finishReason());
+        assertEquals(free, r.text());
+        assertEquals(free, String.join("", seen));
+    }
 }

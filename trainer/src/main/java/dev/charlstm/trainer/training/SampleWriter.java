@@ -7,9 +7,9 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import dev.charlstm.runtime.Vocabulary;
 import dev.charlstm.trainer.model.CharLstm;
-import dev.charlstm.runtime.sampling.LogitSampler;
-import dev.charlstm.runtime.sampling.SamplingParameters;
-import dev.charlstm.runtime.sampling.SplitMix64;
+import dev.charlstm.runtime.internal.LogitSampler;
+import dev.charlstm.runtime.SamplingParameters;
+import dev.charlstm.runtime.internal.SplitMix64;
 import java.nio.FloatBuffer;
 
 /**

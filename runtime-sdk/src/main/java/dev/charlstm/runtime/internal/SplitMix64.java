@@ -1,4 +1,4 @@
-package dev.charlstm.runtime.sampling;
+package dev.charlstm.runtime.internal;
 
 /**
  * The SplitMix64 generator: one {@code long} of state, so a stream's random position can be snapshotted and

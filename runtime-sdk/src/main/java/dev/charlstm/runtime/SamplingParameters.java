@@ -1,4 +1,4 @@
-package dev.charlstm.runtime.sampling;
+package dev.charlstm.runtime;
 
 /**
  * How to pick the next character from the logits. Immutable and thread-safe.

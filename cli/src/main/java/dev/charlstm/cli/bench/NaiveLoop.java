@@ -1,4 +1,4 @@
-package dev.charlstm.runtime.bench;
+package dev.charlstm.cli.bench;
 
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
@@ -6,9 +6,9 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import dev.charlstm.runtime.pack.ModelInfo;
 import dev.charlstm.runtime.pack.ModelPackage;
-import dev.charlstm.runtime.sampling.LogitSampler;
-import dev.charlstm.runtime.sampling.SamplingParameters;
-import dev.charlstm.runtime.sampling.SplitMix64;
+import dev.charlstm.runtime.internal.LogitSampler;
+import dev.charlstm.runtime.SamplingParameters;
+import dev.charlstm.runtime.internal.SplitMix64;
 import java.nio.FloatBuffer;
 import java.util.Map;
 

@@ -1,4 +1,4 @@
-package dev.charlstm.runtime.bench;
+package dev.charlstm.cli.bench;
 
 import ai.onnxruntime.OrtException;
 import dev.charlstm.runtime.CharLstmModel;
@@ -33,11 +33,15 @@ public final class Benchmark {
      * @param characters characters per measurement (one stream; batches generate about as many in total per row)
      * @param batchSizes the batch sizes to measure
      * @param options runtime options
+     * @param concurrentThreads thread counts for the concurrent rounds (each thread its own stream)
+     * @param concurrentCharacters characters per stream in those rounds
      * @return the report
      * @throws OrtException if ONNX Runtime fails in the naive baseline
+     * @throws InterruptedException if interrupted while the concurrent rounds run
      */
     public static BenchmarkReport run(Supplier<ModelPackage> load, int characters, int[] batchSizes,
-            RuntimeOptions options) throws OrtException {
+            RuntimeOptions options, int[] concurrentThreads, int concurrentCharacters)
+            throws OrtException, InterruptedException {
         long jvmStart = ManagementFactory.getRuntimeMXBean().getStartTime();
         long t0 = System.nanoTime();
         ModelPackage pkg = load.get();
@@ -91,11 +95,25 @@ public final class Benchmark {
                 model.generateBatch(prompts, o);
                 batched.put(b, (double) perRow * b / ((System.nanoTime() - start) / 1e9));
             }
+            Map<Integer, Concurrency.OnOff> concurrent = new LinkedHashMap<>();
+            if (concurrentThreads.length > 0) {
+                RuntimeOptions off = options.toBuilder().continuousBatching(false).build();
+                try (CharLstmModel unbatched = CharLstmModel.load(pkg, off)) {
+                    Concurrency.round(model, prompt, 2, Math.min(500, concurrentCharacters)); // warm-up
+                    Concurrency.round(unbatched, prompt, 2, Math.min(500, concurrentCharacters));
+                    for (int threads : concurrentThreads) {
+                        Concurrency.Figures offFigures = Concurrency.round(unbatched, prompt, threads,
+                                concurrentCharacters);
+                        Concurrency.Figures onFigures = Concurrency.round(model, prompt, threads, concurrentCharacters);
+                        concurrent.put(threads, new Concurrency.OnOff(onFigures, offFigures));
+                    }
+                }
+            }
             String machine = Runtime.getRuntime().availableProcessors() + " CPUs, " + System.getProperty("os.name")
                     + " " + System.getProperty("os.arch") + ", Java " + System.getProperty("java.version") + ", "
                     + model.provider() + " " + options;
             return new BenchmarkReport(model.info().toString(), machine, loadMillis, firstMillis, oneStream,
-                    per[characters / 2] / 1e3, per[(int) (characters * 0.99)] / 1e3, naive, batched, peakRssMb());
+                    per[characters / 2] / 1e3, per[(int) (characters * 0.99)] / 1e3, naive, batched, concurrent, peakRssMb());
         }
     }
 

@@ -1,4 +1,4 @@
-package dev.charlstm.runtime.bench;
+package dev.charlstm.cli.bench;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -15,15 +15,19 @@ import java.util.Map;
  * @param p99Micros 99th percentile time per character
  * @param naiveCharsPerSecond the same generation with new arrays and tensors every step (baseline)
  * @param batchedCharsPerSecond total characters per second for batch sizes (ordered)
+ * @param concurrent for each thread count, threads generating at once on their own streams, with continuous
+ *     batching on and off
  * @param peakRssMegabytes the process's peak resident memory, or -1 where /proc is unavailable
  */
 public record BenchmarkReport(String model, String machine, double loadMillis, double firstCharacterMillis,
         double oneStreamCharsPerSecond, double p50Micros, double p99Micros, double naiveCharsPerSecond,
-        Map<Integer, Double> batchedCharsPerSecond, double peakRssMegabytes) {
+        Map<Integer, Double> batchedCharsPerSecond, Map<Integer, Concurrency.OnOff> concurrent,
+        double peakRssMegabytes) {
 
-    /** Copies the map. */
+    /** Copies the maps. */
     public BenchmarkReport {
         batchedCharsPerSecond = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(batchedCharsPerSecond));
+        concurrent = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(concurrent));
     }
 
     /** @return the report as a plain-text table */
@@ -45,6 +49,21 @@ public record BenchmarkReport(String model, String machine, double loadMillis, d
         Double b32 = batchedCharsPerSecond.get(32);
         if (b32 != null) {
             sb.append(String.format("%-44s %11.1fx%n", "  batch 32 vs one stream", b32 / oneStreamCharsPerSecond));
+        }
+        if (!concurrent.isEmpty()) {
+            sb.append(String.format("%-44s %12s %12s %9s %9s %9s %9s%n", "concurrent streams (own thread each)",
+                    "on chars/s", "off chars/s", "on p50us", "on p99us", "off p50us", "off p99us"));
+            for (Map.Entry<Integer, Concurrency.OnOff> e : concurrent.entrySet()) {
+                Concurrency.Figures on = e.getValue().on();
+                Concurrency.Figures off = e.getValue().off();
+                sb.append(String.format("%-44s %12.1f %12.1f %9.1f %9.1f %9.1f %9.1f   on/off %.2fx%n",
+                        "  " + e.getKey() + " threads", on.charsPerSecond(), off.charsPerSecond(), on.p50Micros(),
+                        on.p99Micros(), off.p50Micros(), off.p99Micros(), on.charsPerSecond() / off.charsPerSecond()));
+            }
+            Concurrency.OnOff c32 = concurrent.get(32);
+            if (c32 != null && b32 != null) {
+                sb.append(String.format("%-44s %11.2fx%n", "  32 threads (on) vs batch of 32", c32.on().charsPerSecond() / b32));
+            }
         }
         row(sb, "peak RSS (MB)", peakRssMegabytes);
         return sb.toString();

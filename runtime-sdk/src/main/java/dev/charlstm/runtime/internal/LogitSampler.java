@@ -1,5 +1,6 @@
-package dev.charlstm.runtime.sampling;
+package dev.charlstm.runtime.internal;
 
+import dev.charlstm.runtime.SamplingParameters;
 import java.nio.FloatBuffer;
 
 /**

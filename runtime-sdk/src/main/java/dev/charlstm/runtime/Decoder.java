@@ -1,0 +1,204 @@
+package dev.charlstm.runtime;
+
+import dev.charlstm.runtime.internal.SplitMix64;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The one decoding core: one generation on one row. It feeds the prompt, then samples one character per step,
+ * matches stop sequences, emits characters, and decides when and why the generation ends. Every form of
+ * generation drives it: the callback form, the iterator and stream forms, batches, and threads sharing graph
+ * calls through the {@link Scheduler}. The drivers differ only in how they step rows ({@link #run}).
+ *
+ * <p>Order per character: sample it, feed it (the next graph step), then emit it. So the row's state includes
+ * every character sampled, whatever a callback does, and a callback runs while other rows' steps may run.
+ *
+ * <p>Not thread-safe: its driving thread uses it.
+ */
+final class Decoder {
+
+    private final Row row;
+    private final Vocabulary vocab;
+    private final GenerationOptions options;
+    private final SamplingParameters sampling;
+    private final int[] prompt;
+    private final StopMatcher stop;
+    private final SplitMix64 rng;
+    private final CharacterCallback sink;
+    private final String[] characterStrings;
+    private final StringBuilder text = new StringBuilder();
+    private final long start;
+    private int fed;
+    private int generated;
+    private long firstNanos = -1;
+    /** A sampled character was fed by the last step and waits in the stop matcher to be emitted. */
+    private boolean sampledPending;
+    private FinishReason reason;
+    private RuntimeException error;
+
+    /**
+     * @param prompt the prompt's token ids, already checked against the vocabulary
+     * @param sink receives the emitted characters (one code point each)
+     * @throws IllegalStateException if there is nothing to continue from
+     */
+    Decoder(Row row, CharLstmModel model, int[] prompt, GenerationOptions options, CharacterCallback sink) {
+        if (prompt.length == 0 && !row.primed) {
+            throw new IllegalStateException("nothing to continue from: feed a prompt first");
+        }
+        this.row = row;
+        this.vocab = model.info().vocabulary();
+        this.characterStrings = model.characterStrings;
+        this.options = options;
+        this.sampling = options.sampling();
+        this.prompt = prompt;
+        this.stop = new StopMatcher(options.stopSequences(), options.emitStopSequence());
+        this.rng = new SplitMix64(options.seed());
+        this.sink = sink;
+        this.start = System.nanoTime();
+        row.cancelRequested = false;
+    }
+
+    /**
+     * Moves this generation on by one graph step: emits what the last step fed, then sets the row's next token (a
+     * prompt character or a newly sampled one).
+     *
+     * @return true if the row needs a graph step now; false when the generation is over (every character it
+     *     sampled has been fed)
+     * @throws RuntimeException whatever the sink threw
+     */
+    boolean advance() {
+        if (reason != null) {
+            return false;
+        }
+        if (sampledPending) {
+            sampledPending = false;
+            boolean go = emit();
+            if (stop.stopped()) {
+                return finish(FinishReason.STOP_SEQUENCE);
+            }
+            if (!go) {
+                return finish(FinishReason.CANCELLED);
+            }
+        }
+        if (row.cancelRequested || row.closed || Thread.currentThread().isInterrupted()) {
+            return finish(FinishReason.CANCELLED);
+        }
+        if (fed < prompt.length) {
+            row.feed(prompt[fed++]);
+            return true;
+        }
+        if (generated >= options.maxCharacters()) {
+            stop.flush();
+            emit();
+            return finish(FinishReason.LENGTH);
+        }
+        int id = row.sampler.sample(row.stepper.logits(), 0, sampling, row.recent.ids, row.recent.count, rng);
+        generated++;
+        if (firstNanos < 0) {
+            firstNanos = System.nanoTime() - start;
+        }
+        row.feed(id);
+        stop.push(vocab.codePoint(id));
+        sampledPending = true;
+        return true;
+    }
+
+    /** Emits the characters the stop matcher releases; false if the sink asked to stop. */
+    private boolean emit() {
+        boolean go = true;
+        int n = stop.releasable();
+        for (int i = 0; i < n && go; i++) {
+            int cp = stop.held(i);
+            text.appendCodePoint(cp);
+            go = sink.onCharacter(characterStrings[vocab.idOf(cp)]);
+        }
+        stop.release();
+        return go;
+    }
+
+    private boolean finish(FinishReason why) {
+        reason = why;
+        return false;
+    }
+
+    /** Ends the generation because of an error (in a batch, only this row's). */
+    void fail(RuntimeException e) {
+        error = e;
+        reason = FinishReason.ERROR;
+    }
+
+    /** Ends a generation nobody will drive any more (a closed iterator) as cancelled. */
+    void abandon() {
+        if (reason == null) {
+            reason = FinishReason.CANCELLED;
+        }
+    }
+
+    boolean finished() {
+        return reason != null;
+    }
+
+    Row row() {
+        return row;
+    }
+
+    GenerationResult result() {
+        return new GenerationResult(text.toString(), reason, fed, generated, System.nanoTime() - start, firstNanos,
+                error);
+    }
+
+    /**
+     * Drives decoders from the calling thread until all are over, stepping every row that needs a step in one
+     * {@link Scheduler#step} per character (which may share graph calls with other threads' rows).
+     *
+     * @param isolateErrors true for a batch: a decoder whose sink throws ends with {@link FinishReason#ERROR} and
+     *     the others go on; false for one stream: the exception propagates unchanged
+     * @param until checked after each step: true returns early (the iterator's character is ready); may be null
+     * @throws IllegalStateException if the model is closed or ONNX Runtime fails (every decoder ends)
+     */
+    static void run(Scheduler scheduler, Decoder[] decoders, boolean isolateErrors, BooleanSupplier until) {
+        int n = decoders.length;
+        Row[] batch = new Row[n];
+        boolean[] left = new boolean[n];
+        scheduler.join(n);
+        int stillJoined = n;
+        try {
+            while (true) {
+                int k = 0;
+                for (int i = 0; i < n; i++) {
+                    if (left[i]) {
+                        continue;
+                    }
+                    Decoder d = decoders[i];
+                    boolean more;
+                    try {
+                        more = d.advance();
+                    } catch (RuntimeException e) {
+                        if (!isolateErrors) {
+                            throw e;
+                        }
+                        d.fail(e);
+                        more = false;
+                    }
+                    if (more) {
+                        batch[k++] = d.row;
+                    } else {
+                        left[i] = true;
+                        stillJoined--;
+                        scheduler.leave(1);
+                    }
+                }
+                if (k == 0) {
+                    return;
+                }
+                scheduler.step(batch, k);
+                if (until != null && until.getAsBoolean()) {
+                    return;
+                }
+            }
+        } finally {
+            if (stillJoined > 0) {
+                scheduler.leave(stillJoined);
+            }
+        }
+    }
+}

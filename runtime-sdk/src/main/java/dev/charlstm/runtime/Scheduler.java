@@ -1,0 +1,285 @@
+package dev.charlstm.runtime;
+
+import ai.onnxruntime.OrtException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Continuous batching: rows that need a graph step, from any number of threads, are stepped together in one
+ * batched call. There is no scheduler thread. A driving thread {@linkplain #step hands in} its rows and waits; when
+ * a lane is free and enough rows are waiting, the thread that sees it runs the call for the waiting rows (its own
+ * among them, or not) and wakes their threads. Each thread then samples its rows' next characters and runs its
+ * callbacks on its own, in parallel with the calls of other lanes.
+ *
+ * <p>When to fire: a call takes the rows waiting, first come first served, once they reach the target (the joined
+ * rows shared out over the lanes, at most {@code maxRows}), or once no other joined row is on its way (every joined
+ * row is waiting or already in a call), or once the oldest has waited {@code gatherNanos} (a slow callback delays
+ * the others by at most that much per character). A lone row never waits and runs through its own buffers
+ * ({@link Stepper#stepAlone}), so a single stream pays nothing for the scheduler.
+ *
+ * <p>A scheduler shared by every stream of a model batches across threads; a private one per call (continuous
+ * batching off) batches only the rows of that call. Thread-safe.
+ */
+final class Scheduler implements AutoCloseable {
+
+    /** A waiting thread re-checks at least this often, whatever wake-ups it missed. */
+    private static final long MAX_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+
+    private final Graph graph;
+    private final int maxRows;
+    private final int lanes;
+    private final long gatherNanos;
+    private final ReentrantLock lock = new ReentrantLock();
+    // ---- guarded by lock
+    private final ArrayDeque<Row> pending = new ArrayDeque<>();
+    private final ArrayDeque<Lane> idleLanes = new ArrayDeque<>();
+    private final List<Lane> allLanes = new ArrayList<>();
+    private final ArrayDeque<Row[]> idleBatches = new ArrayDeque<>();
+    private int busyLanes;
+    /** Rows between {@link #join} and {@link #leave}. */
+    private int joined;
+    /** Joined rows that are neither waiting for a step nor in one: their threads will hand them in soon. */
+    private int coming;
+    private boolean closed;
+    /** Graph calls run and rows stepped by them, for tests and diagnostics. */
+    private long calls;
+    private long rowsStepped;
+
+    /**
+     * @param maxRows the most rows in one graph call
+     * @param lanes the most graph calls running at once
+     * @param gatherNanos the longest a waiting row waits for others before its call runs anyway
+     */
+    Scheduler(Graph graph, int maxRows, int lanes, long gatherNanos) {
+        this.graph = graph;
+        this.maxRows = maxRows;
+        this.lanes = lanes;
+        this.gatherNanos = gatherNanos;
+    }
+
+    /** Announces {@code n} rows that will ask for steps until they {@link #leave}. */
+    void join(int n) {
+        lock.lock();
+        try {
+            if (closed) {
+                throw Graph.closedException();
+            }
+            joined += n;
+            coming += n;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Withdraws {@code n} joined rows that will ask for no more steps (their thread is not waiting in step). */
+    void leave(int n) {
+        lock.lock();
+        try {
+            joined -= n;
+            coming -= n;
+            if (coming == 0) {
+                wakeHead(); // the rows waiting for these may go now
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Steps {@code rows[0..n)} (each with its token set) by one character, in whichever graph calls the scheduler
+     * chooses, and returns when all of them are done. The caller must have joined them.
+     *
+     * @throws IllegalStateException if the model was closed, or ONNX Runtime failed (each row affected says so)
+     */
+    void step(Row[] rows, int n) {
+        Thread me = Thread.currentThread();
+        long now = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+            Row r = rows[i];
+            r.failure = null;
+            r.stepped = false;
+            r.driver = me;
+            r.pendingSince = now;
+        }
+        lock.lock();
+        try {
+            if (closed) {
+                throw Graph.closedException();
+            }
+            for (int i = 0; i < n; i++) {
+                pending.addLast(rows[i]);
+            }
+            coming -= n;
+            while (!allStepped(rows, n)) {
+                int take = pending.isEmpty() || busyLanes == lanes ? 0 : rowsToTake(me, System.nanoTime());
+                if (take > 0) {
+                    runCall(take);
+                    continue;
+                }
+                boolean mineWaiting = pending.contains(rows[0]);
+                lock.unlock();
+                try {
+                    long park = MAX_PARK_NANOS;
+                    if (mineWaiting && busyLanes < lanes) {
+                        park = Math.max(1000, rows[0].pendingSince + gatherNanos - System.nanoTime());
+                    }
+                    LockSupport.parkNanos(this, Math.min(park, MAX_PARK_NANOS));
+                } finally {
+                    lock.lock();
+                }
+            }
+            coming += n;
+        } finally {
+            lock.unlock();
+        }
+        for (int i = 0; i < n; i++) {
+            if (rows[i].failure != null) {
+                throw rows[i].failure;
+            }
+        }
+    }
+
+    private static boolean allStepped(Row[] rows, int n) {
+        for (int i = 0; i < n; i++) {
+            if (!rows[i].stepped) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** How many waiting rows a call should take now, or 0 to wait for more. Under the lock. */
+    private int rowsToTake(Thread me, long now) {
+        int waiting = pending.size();
+        int target = Math.max(1, Math.min(maxRows, (joined + lanes - 1) / lanes));
+        if (waiting >= target) {
+            // Split into lanes only when another thread can run the rest at the same time.
+            boolean anotherLaneFree = busyLanes + 1 < lanes;
+            return anotherLaneFree && pending.peekLast().driver != me ? target : Math.min(waiting, maxRows);
+        }
+        if (coming <= 0 || now - pending.peekFirst().pendingSince >= gatherNanos) {
+            return waiting;
+        }
+        return 0;
+    }
+
+    /** Takes {@code take} waiting rows and runs their call on this thread; releases the lock while it runs. */
+    private void runCall(int take) {
+        busyLanes++;
+        calls++;
+        rowsStepped += take;
+        Lane lane = take == 1 ? null : idleLanes.pollFirst();
+        if (take > 1 && lane == null) {
+            lane = new Lane(graph, maxRows);
+            allLanes.add(lane);
+        }
+        Row[] batch = idleBatches.pollFirst();
+        if (batch == null) {
+            batch = new Row[maxRows];
+        }
+        for (int i = 0; i < take; i++) {
+            batch[i] = pending.pollFirst();
+        }
+        if (!pending.isEmpty() && busyLanes < lanes) {
+            wakeHead(); // another lane is free: let the next waiting thread decide whether to fire it
+        }
+        lock.unlock();
+        try {
+            execute(lane, batch, take);
+        } finally {
+            lock.lock();
+            busyLanes--;
+            if (lane != null) {
+                idleLanes.addFirst(lane);
+            }
+            java.util.Arrays.fill(batch, 0, take, null);
+            idleBatches.addFirst(batch);
+            wakeHead();
+        }
+    }
+
+    /** One graph call for {@code rows[0..n)}; marks them stepped (or failed) and wakes their threads. */
+    private void execute(Lane lane, Row[] rows, int n) {
+        RuntimeException failure = null;
+        try {
+            graph.enter();
+            try {
+                if (n == 1) {
+                    rows[0].stepper.stepAlone(graph.session);
+                } else {
+                    lane.run(rows, n);
+                }
+            } finally {
+                graph.exit();
+            }
+        } catch (OrtException e) {
+            failure = new IllegalStateException("ONNX Runtime failed to step the model: " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            failure = e;
+        }
+        Thread me = Thread.currentThread();
+        for (int i = 0; i < n; i++) {
+            Row r = rows[i];
+            r.failure = failure;
+            Thread driver = r.driver;
+            r.stepped = true;
+            if (driver != me) {
+                LockSupport.unpark(driver);
+            }
+        }
+    }
+
+    private void wakeHead() {
+        Row head = pending.peekFirst();
+        if (head != null && head.driver != Thread.currentThread()) {
+            LockSupport.unpark(head.driver);
+        }
+    }
+
+    /**
+     * Ends every waiting step with "the model is closed" and refuses new ones. Calls already running finish; the
+     * caller waits for them ({@link Graph#drain()}) before {@link #freeLanes()}.
+     */
+    @Override
+    public void close() {
+        lock.lock();
+        try {
+            closed = true;
+            RuntimeException e = Graph.closedException();
+            for (Row r : pending) {
+                r.failure = e;
+                r.stepped = true;
+                LockSupport.unpark(r.driver);
+            }
+            pending.clear();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** @return {graph calls run, rows they stepped} so far */
+    long[] counts() {
+        lock.lock();
+        try {
+            return new long[] {calls, rowsStepped};
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Frees the lanes' native buffers; only once no graph call can run. */
+    void freeLanes() {
+        lock.lock();
+        try {
+            allLanes.forEach(Lane::close);
+            allLanes.clear();
+            idleLanes.clear();
+        } finally {
+            lock.unlock();
+        }
+    }
+}
