@@ -5,6 +5,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -42,8 +43,11 @@ final class Scheduler implements AutoCloseable {
     private int busyLanes;
     /** Rows between {@link #join} and {@link #leave}. */
     private int joined;
-    /** Joined rows that are neither waiting for a step nor in one: their threads will hand them in soon. */
-    private int coming;
+    /**
+     * Joined rows that are neither waiting for a step nor in one: their threads will hand them in soon. Atomic
+     * rather than guarded, so a woken thread leaves without taking the lock (the lock is the contended resource).
+     */
+    private final AtomicInteger coming = new AtomicInteger();
     private boolean closed;
     /** Graph calls run and rows stepped by them, for tests and diagnostics. */
     private long calls;
@@ -69,7 +73,7 @@ final class Scheduler implements AutoCloseable {
                 throw Graph.closedException();
             }
             joined += n;
-            coming += n;
+            coming.addAndGet(n);
         } finally {
             lock.unlock();
         }
@@ -80,8 +84,7 @@ final class Scheduler implements AutoCloseable {
         lock.lock();
         try {
             joined -= n;
-            coming -= n;
-            if (coming == 0) {
+            if (coming.addAndGet(-n) == 0) {
                 wakeHead(); // the rows waiting for these may go now
             }
         } finally {
@@ -113,7 +116,7 @@ final class Scheduler implements AutoCloseable {
             for (int i = 0; i < n; i++) {
                 pending.addLast(rows[i]);
             }
-            coming -= n;
+            coming.addAndGet(-n);
             while (!allStepped(rows, n)) {
                 int take = pending.isEmpty() || busyLanes == lanes ? 0 : rowsToTake(me, System.nanoTime());
                 if (take > 0) {
@@ -121,20 +124,22 @@ final class Scheduler implements AutoCloseable {
                     continue;
                 }
                 boolean mineWaiting = pending.contains(rows[0]);
-                lock.unlock();
-                try {
-                    long park = MAX_PARK_NANOS;
-                    if (mineWaiting && busyLanes < lanes) {
-                        park = Math.max(1000, rows[0].pendingSince + gatherNanos - System.nanoTime());
-                    }
-                    LockSupport.parkNanos(this, Math.min(park, MAX_PARK_NANOS));
-                } finally {
-                    lock.lock();
+                long park = MAX_PARK_NANOS;
+                if (mineWaiting && busyLanes < lanes) {
+                    park = Math.max(1000, rows[0].pendingSince + gatherNanos - System.nanoTime());
                 }
+                lock.unlock();
+                LockSupport.parkNanos(this, Math.min(park, MAX_PARK_NANOS));
+                if (allStepped(rows, n)) {
+                    break; // the usual wake-up: done, without touching the lock
+                }
+                lock.lock();
             }
-            coming += n;
+            coming.addAndGet(n);
         } finally {
-            lock.unlock();
+            if (lock.isHeldByCurrentThread()) {
+                lock.unlock();
+            }
         }
         for (int i = 0; i < n; i++) {
             if (rows[i].failure != null) {
@@ -161,7 +166,7 @@ final class Scheduler implements AutoCloseable {
             boolean anotherLaneFree = busyLanes + 1 < lanes;
             return anotherLaneFree && pending.peekLast().driver != me ? target : Math.min(waiting, maxRows);
         }
-        if (coming <= 0 || now - pending.peekFirst().pendingSince >= gatherNanos) {
+        if (coming.get() <= 0 || now - pending.peekFirst().pendingSince >= gatherNanos) {
             return waiting;
         }
         return 0;

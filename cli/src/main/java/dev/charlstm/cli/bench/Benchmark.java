@@ -102,10 +102,13 @@ public final class Benchmark {
                     Concurrency.round(model, prompt, 2, Math.min(500, concurrentCharacters)); // warm-up
                     Concurrency.round(unbatched, prompt, 2, Math.min(500, concurrentCharacters));
                     for (int threads : concurrentThreads) {
-                        Concurrency.Figures offFigures = Concurrency.round(unbatched, prompt, threads,
-                                concurrentCharacters);
-                        Concurrency.Figures onFigures = Concurrency.round(model, prompt, threads, concurrentCharacters);
-                        concurrent.put(threads, new Concurrency.OnOff(onFigures, offFigures));
+                        // off, on, on, off: neither setting gains from going first or last on a noisy machine
+                        Concurrency.Figures off1 = Concurrency.round(unbatched, prompt, threads, concurrentCharacters);
+                        Concurrency.Figures on1 = Concurrency.round(model, prompt, threads, concurrentCharacters);
+                        Concurrency.Figures on2 = Concurrency.round(model, prompt, threads, concurrentCharacters);
+                        Concurrency.Figures off2 = Concurrency.round(unbatched, prompt, threads, concurrentCharacters);
+                        concurrent.put(threads, new Concurrency.OnOff(Concurrency.Figures.mean(on1, on2),
+                                Concurrency.Figures.mean(off1, off2)));
                     }
                 }
             }

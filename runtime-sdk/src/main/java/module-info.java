@@ -1,0 +1,16 @@
+/**
+ * The charlstm runtime SDK: load a model package and stream generated characters, on ONNX Runtime (never DJL).
+ * Exports the API packages; {@code dev.charlstm.runtime.internal} is shared with charlstm's own modules only.
+ */
+module dev.charlstm.runtime {
+    requires transitive com.microsoft.onnxruntime;
+    requires com.google.gson;
+    requires org.slf4j;
+
+    exports dev.charlstm.runtime;
+    exports dev.charlstm.runtime.pack;
+    exports dev.charlstm.runtime.internal to dev.charlstm.trainer, dev.charlstm.cli;
+
+    // vocab.json is read and written by Gson's reflection over the package's JSON classes
+    opens dev.charlstm.runtime.pack to com.google.gson;
+}
