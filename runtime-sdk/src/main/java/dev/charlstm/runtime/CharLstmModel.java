@@ -51,9 +51,11 @@ public final class CharLstmModel implements AutoCloseable {
         this.info = info;
         this.options = options;
         this.graph = graph;
-        this.shared = options.continuousBatching() ? new Scheduler(graph, options.maxRowsPerCall(),
-                Math.max(1, Runtime.getRuntime().availableProcessors() / options.intraOpThreads()), GATHER_NANOS)
-                : null;
+        // One lane per core: a call runs on its calling thread (plus its intra-op threads), so two calls at once
+        // keep two cores busy, while more calls than cores would only fight over them.
+        int lanes = Math.max(1, Runtime.getRuntime().availableProcessors() / options.intraOpThreads());
+        this.shared = options.continuousBatching()
+                ? new Scheduler(graph, options.maxRowsPerCall(), lanes, GATHER_NANOS) : null;
         Vocabulary v = info.vocabulary();
         this.characterStrings = new String[v.size()];
         for (int i = 0; i < v.size(); i++) {

@@ -3,6 +3,7 @@ package dev.charlstm.runtime;
 import java.util.ArrayDeque;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
+import java.util.function.BooleanSupplier;
 
 /**
  * The pull form of one generation ({@link GenerationStream#characters}): each {@link #next()} is one generated
@@ -21,7 +22,9 @@ public final class CharacterIterator implements Iterator<String>, AutoCloseable 
     private final GenerationStream stream;
     private final int epoch;
     private final ArrayDeque<String> ready;
-    private Decoder decoder;
+    /** Made once: a pull allocates nothing per character. */
+    private final BooleanSupplier hasReady;
+    private Decoder[] decoder;
     private boolean over;
     private volatile boolean closed;
 
@@ -29,10 +32,11 @@ public final class CharacterIterator implements Iterator<String>, AutoCloseable 
         this.stream = stream;
         this.epoch = epoch;
         this.ready = ready;
+        this.hasReady = () -> !ready.isEmpty();
     }
 
     void start(Decoder d) {
-        this.decoder = d;
+        this.decoder = new Decoder[] {d};
     }
 
     @Override
@@ -43,8 +47,8 @@ public final class CharacterIterator implements Iterator<String>, AutoCloseable 
         if (over || closed) {
             return false;
         }
-        stream.pull(this, epoch, decoder, () -> !ready.isEmpty());
-        if (decoder.finished() && ready.isEmpty()) {
+        stream.pull(epoch, decoder, hasReady);
+        if (decoder[0].finished() && ready.isEmpty()) {
             over = true;
         }
         return !ready.isEmpty();
@@ -74,7 +78,7 @@ public final class CharacterIterator implements Iterator<String>, AutoCloseable 
         if (!over && !closed) {
             throw new IllegalStateException("the generation is still running: consume it, close it or cancel it");
         }
-        return decoder.result();
+        return decoder[0].result();
     }
 
     /** Ends this generation; the stream keeps every character sampled so far. Idempotent. */
@@ -83,7 +87,7 @@ public final class CharacterIterator implements Iterator<String>, AutoCloseable 
         closed = true;
         ready.clear();
         if (decoder != null) {
-            decoder.abandon();
+            decoder[0].abandon();
         }
     }
 }

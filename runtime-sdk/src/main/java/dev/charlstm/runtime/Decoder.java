@@ -34,6 +34,10 @@ final class Decoder {
     private boolean sampledPending;
     private FinishReason reason;
     private RuntimeException error;
+    /** This decoder's row as a batch of one. */
+    private final Row[] self;
+    /** Whether {@link #run} has this decoder's row joined to the scheduler. */
+    private boolean joined;
 
     /**
      * @param prompt the prompt's token ids, already checked against the vocabulary
@@ -45,6 +49,7 @@ final class Decoder {
             throw new IllegalStateException("nothing to continue from: feed a prompt first");
         }
         this.row = row;
+        this.self = new Row[] {row};
         this.vocab = model.info().vocabulary();
         this.characterStrings = model.characterStrings;
         this.options = options;
@@ -157,18 +162,20 @@ final class Decoder {
      */
     static void run(Scheduler scheduler, Decoder[] decoders, boolean isolateErrors, BooleanSupplier until) {
         int n = decoders.length;
-        Row[] batch = new Row[n];
-        boolean[] left = new boolean[n];
+        // One row needs no new array: an iterator's pull is one call per character and allocates nothing.
+        Row[] batch = n == 1 ? decoders[0].self : new Row[n];
+        for (Decoder d : decoders) {
+            d.joined = true;
+        }
         scheduler.join(n);
         int stillJoined = n;
         try {
             while (true) {
                 int k = 0;
-                for (int i = 0; i < n; i++) {
-                    if (left[i]) {
+                for (Decoder d : decoders) {
+                    if (!d.joined) {
                         continue;
                     }
-                    Decoder d = decoders[i];
                     boolean more;
                     try {
                         more = d.advance();
@@ -182,7 +189,7 @@ final class Decoder {
                     if (more) {
                         batch[k++] = d.row;
                     } else {
-                        left[i] = true;
+                        d.joined = false;
                         stillJoined--;
                         scheduler.leave(1);
                     }
@@ -196,6 +203,9 @@ final class Decoder {
                 }
             }
         } finally {
+            for (Decoder d : decoders) {
+                d.joined = false;
+            }
             if (stillJoined > 0) {
                 scheduler.leave(stillJoined);
             }

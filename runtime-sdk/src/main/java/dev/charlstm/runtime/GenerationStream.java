@@ -150,14 +150,14 @@ public final class GenerationStream implements AutoCloseable {
     }
 
     /** One pull of an iterator: steps until it has a character or its generation is over. */
-    void pull(CharacterIterator it, int itsEpoch, Decoder d, BooleanSupplier until) {
+    void pull(int itsEpoch, Decoder[] one, BooleanSupplier until) {
         enter();
         try {
             if (itsEpoch != epoch) {
                 throw new IllegalStateException("this iterator's generation has ended: its GenerationStream has been"
                         + " used since (an iterator is valid until the stream's next call)");
             }
-            model.drive(new Decoder[] {d}, false, until);
+            model.drive(one, false, until);
         } finally {
             exit();
         }
