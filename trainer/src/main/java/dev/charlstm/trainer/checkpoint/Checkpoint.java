@@ -6,7 +6,7 @@ import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonParseException;
 import dev.charlstm.runtime.Vocabulary;
-import dev.charlstm.runtime.pack.Sha256;
+import dev.charlstm.runtime.internal.Sha256;
 import dev.charlstm.trainer.model.CharLstm;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;

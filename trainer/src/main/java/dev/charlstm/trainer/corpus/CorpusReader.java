@@ -1,6 +1,6 @@
 package dev.charlstm.trainer.corpus;
 
-import dev.charlstm.runtime.pack.Sha256;
+import dev.charlstm.runtime.internal.Sha256;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;

@@ -1,4 +1,4 @@
-package dev.charlstm.runtime.pack;
+package dev.charlstm.runtime.internal;
 
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
