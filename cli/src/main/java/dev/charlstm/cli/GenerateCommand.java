@@ -1,9 +1,12 @@
 package dev.charlstm.cli;
 
 import dev.charlstm.runtime.CharLstmModel;
+import dev.charlstm.runtime.CharacterCallback;
 import dev.charlstm.runtime.GenerationOptions;
 import dev.charlstm.runtime.GenerationStream;
+import dev.charlstm.runtime.UnknownCharacterException;
 import dev.charlstm.runtime.UnknownCharacterPolicy;
+import dev.charlstm.runtime.Vocabulary;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -92,29 +95,63 @@ final class GenerateCommand implements Callable<Integer> {
         }
         GenerationOptions options = b.build();
         PrintWriter out = spec.commandLine().getOut();
+        // Printing stops, and so does generation, when standard output is closed (e.g. `| head -c 50`).
+        CharacterCallback print = ch -> {
+            out.print(ch);
+            out.flush();
+            return !out.checkError();
+        };
         try (CharLstmModel m = model.load(); GenerationStream stream = m.newStream()) {
             if (!interactive) {
+                String given = spec.commandLine().getParseResult().hasMatchedPositional(0) ? null : prompt;
+                feed(stream, prompt, options, given); // the whole prompt is checked before anything is printed
                 out.print(prompt);
                 out.flush();
-                stream.generate(prompt, options, ch -> {
-                    out.print(ch);
-                    out.flush();
-                    return true;
-                });
+                stream.generate(options, print);
                 out.println();
                 return 0;
             }
             BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
             out.println("charlstm: " + m.info() + "; type a prompt, an empty line ends");
             for (String line; (line = prompt(out, in)) != null && !line.isEmpty(); ) {
-                stream.generate(line, options, ch -> {
-                    out.print(ch);
-                    out.flush();
-                    return true;
-                });
+                try {
+                    feed(stream, line, options, null);
+                } catch (IllegalArgumentException | IllegalStateException e) {
+                    // a bad turn is reported and changes nothing: the conversation goes on
+                    spec.commandLine().getErr().println("charlstm: error: " + e.getMessage());
+                    continue;
+                }
+                stream.generate(options, print);
                 out.println();
+                if (out.checkError()) {
+                    return 0;
+                }
             }
             return 0;
+        }
+    }
+
+    /**
+     * Feeds a prompt, with messages in the command line's terms; nothing is fed when it fails.
+     *
+     * @param defaultPrompt the default prompt when the user gave none, for the message; null otherwise
+     */
+    private static void feed(GenerationStream stream, String text, GenerationOptions options, String defaultPrompt) {
+        int fed;
+        try {
+            fed = stream.feed(text, options);
+        } catch (UnknownCharacterException e) {
+            String what = defaultPrompt != null ? "the default prompt \"" + defaultPrompt + "\"" : "the prompt";
+            throw new IllegalArgumentException(what + " holds " + Vocabulary.describe(e.codePoint()) + " at position "
+                    + (e.index() + 1) + ", which is not in the model's vocabulary (charlstm info lists it); "
+                    + (defaultPrompt != null ? "give a PROMPT, or " : "") + "use --unknown skip or --unknown replace"
+                    + " [--replacement C]", e);
+        }
+        if (fed == 0) {
+            throw new IllegalArgumentException(text.isEmpty() ? "the prompt is empty: give a PROMPT to continue"
+                    : "every character of the prompt \"" + text + "\" is outside the model's vocabulary and was"
+                    + " skipped (--unknown skip): nothing to continue from; give a prompt with characters the model"
+                    + " knows (charlstm info lists them)");
         }
     }
 

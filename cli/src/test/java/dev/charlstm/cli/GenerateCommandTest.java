@@ -72,7 +72,7 @@ class GenerateCommandTest {
     void unknownCharactersAndUsageErrorsExitClearly() {
         Cli.Result unknown = Cli.run("generate", "Zzz", "--model", model.toString());
         assertEquals(Main.EXIT_FAILURE, unknown.code());
-        assertTrue(unknown.err().contains("U+005A 'Z' at index 0"), unknown.err());
+        assertTrue(unknown.err().contains("U+005A 'Z' at position 1"), unknown.err());
         Cli.Result skipped = Cli.run("generate", "Zzz The", "--model", model.toString(), "--unknown", "skip",
                 "--max-chars", "10");
         assertEquals(0, skipped.code(), skipped.err());
@@ -108,6 +108,103 @@ class GenerateCommandTest {
         } finally {
             System.setIn(stdin);
         }
+    }
+
+    @Test
+    void aBadPromptFailsBeforeAnythingIsPrintedAndNamesTheOption() {
+        Cli.Result cafe = Cli.run("generate", "The seé", "--model", model.toString());
+        assertEquals(1, cafe.code());
+        assertEquals("", cafe.out(), "nothing printed before the error");
+        assertTrue(cafe.err().contains("U+00E9 'é' at position 7") && cafe.err().contains("--unknown skip"),
+                cafe.err());
+        assertFalse(cafe.err().contains("UnknownCharacterPolicy"), cafe.err());
+
+        Cli.Result skipped = Cli.run("generate", "ÉÉ", "--model", model.toString(), "--unknown", "skip");
+        assertEquals(1, skipped.code());
+        assertEquals("", skipped.out());
+        assertTrue(skipped.err().contains("every character of the prompt \"ÉÉ\"") && skipped.err().contains("skipped"),
+                skipped.err());
+
+        Cli.Result empty = Cli.run("generate", "", "--model", model.toString());
+        assertEquals(1, empty.code());
+        assertTrue(empty.err().contains("the prompt is empty: give a PROMPT"), empty.err());
+    }
+
+    @Test
+    void theDefaultPromptOnAModelThatCannotReadItSaysSo() throws IOException {
+        Path data = Files.createDirectories(dir.resolve("dna"));
+        Files.writeString(data.resolve("a.txt"), "acgtacggtcatgcatcgatcgatgcta".repeat(200));
+        java.io.PrintStream stderr = System.err;
+        java.io.ByteArrayOutputStream log = new java.io.ByteArrayOutputStream();
+        Cli.Result t;
+        try {
+            System.setErr(new java.io.PrintStream(log, true, java.nio.charset.StandardCharsets.UTF_8));
+            t = Cli.run("train", "--preset", "tiny", "--data", data.toString(), "--out",
+                    dir.resolve("dna-run").toString(), "--iterations", "2", "--eval-interval", "2", "--sample-length",
+                    "5", "--prompt", "The ");
+        } finally {
+            System.setErr(stderr);
+        }
+        assertEquals(0, t.code(), t.err());
+        assertTrue(log.toString(java.nio.charset.StandardCharsets.UTF_8).contains(
+                "no character of --prompt \"The \" is in the corpus's vocabulary"), log.toString());
+        Cli.Result r = Cli.run("generate", "--model", dir.resolve("dna-run/model").toString());
+        assertEquals(1, r.code());
+        assertEquals("", r.out());
+        assertTrue(r.err().contains("the default prompt \"The \"") && r.err().contains("give a PROMPT"), r.err());
+        Cli.Result ok = Cli.run("generate", "gatt", "--model", dir.resolve("dna-run/model").toString(), "--max-chars",
+                "5");
+        assertEquals(0, ok.code(), ok.err());
+    }
+
+    @Test
+    void aBadTurnInInteractiveModeIsReportedAndTheConversationGoesOn() {
+        java.io.InputStream stdin = System.in;
+        try {
+            System.setIn(new java.io.ByteArrayInputStream("The sea\nThe seé\nThe whale\n\n".getBytes(
+                    java.nio.charset.StandardCharsets.UTF_8)));
+            Cli.Result r = Cli.run("generate", "--interactive", "--model", model.toString(), "--max-chars", "15",
+                    "--greedy");
+            assertEquals(0, r.code(), r.err());
+            assertTrue(r.err().contains("U+00E9"), r.err());
+            String[] turns = r.out().split("> ");
+            assertEquals(4, turns.length, r.out()); // the banner, then three prompts, one refused
+            try (dev.charlstm.runtime.CharLstmModel m = dev.charlstm.runtime.CharLstmModel.load(model);
+                    dev.charlstm.runtime.GenerationStream s = m.newStream()) {
+                dev.charlstm.runtime.GenerationOptions o = dev.charlstm.runtime.GenerationOptions.builder()
+                        .maxCharacters(15).greedy(true).build();
+                assertEquals(s.generate("The sea", o, ch -> true).text() + System.lineSeparator(), turns[1]);
+                assertEquals("", turns[2], "the refused turn printed nothing");
+                assertEquals(s.generate("The whale", o, ch -> true).text() + System.lineSeparator(), turns[3],
+                        "the state is as if the bad turn never happened");
+            }
+        } finally {
+            System.setIn(stdin);
+        }
+    }
+
+    @Test
+    void generationStopsWhenStandardOutputIsClosed() {
+        // Like `generate ... | head -c 50`: the pipe closes after 50 bytes and every later write fails.
+        int[] attempts = {0};
+        java.io.OutputStream pipe = new java.io.OutputStream() {
+            private int written;
+
+            @Override
+            public void write(int b) throws IOException {
+                attempts[0]++;
+                if (++written > 50) {
+                    throw new IOException("Broken pipe");
+                }
+            }
+        };
+        java.io.StringWriter err = new java.io.StringWriter();
+        int code = Main.run(new String[] {"generate", "The sea", "--model", model.toString(), "--max-chars", "200000"},
+                new java.io.PrintWriter(new java.io.OutputStreamWriter(pipe, java.nio.charset.StandardCharsets.UTF_8)),
+                new java.io.PrintWriter(err, true));
+        assertEquals(0, code, err.toString());
+        assertTrue(attempts[0] < 100, "stopped at the first failed write, not after 200,000 characters: "
+                + attempts[0]);
     }
 
     @Test

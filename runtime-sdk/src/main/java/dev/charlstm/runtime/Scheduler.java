@@ -178,10 +178,6 @@ final class Scheduler implements AutoCloseable {
         calls++;
         rowsStepped += take;
         Lane lane = take == 1 ? null : idleLanes.pollFirst();
-        if (take > 1 && lane == null) {
-            lane = new Lane(graph, maxRows);
-            allLanes.add(lane);
-        }
         Row[] batch = idleBatches.pollFirst();
         if (batch == null) {
             batch = new Row[maxRows];
@@ -194,11 +190,14 @@ final class Scheduler implements AutoCloseable {
         }
         lock.unlock();
         try {
-            execute(lane, batch, take);
+            lane = execute(lane, batch, take);
         } finally {
             lock.lock();
             busyLanes--;
             if (lane != null) {
+                if (!allLanes.contains(lane)) {
+                    allLanes.add(lane);
+                }
                 idleLanes.addFirst(lane);
             }
             java.util.Arrays.fill(batch, 0, take, null);
@@ -207,10 +206,18 @@ final class Scheduler implements AutoCloseable {
         }
     }
 
-    /** One graph call for {@code rows[0..n)}; marks them stepped (or failed) and wakes their threads. */
-    private void execute(Lane lane, Row[] rows, int n) {
+    /**
+     * One graph call for {@code rows[0..n)}; marks them stepped (or failed) and wakes their threads.
+     *
+     * @param lane the lane for a batch, or null (a batch then creates one, outside the lock)
+     * @return the lane used, or null
+     */
+    private Lane execute(Lane lane, Row[] rows, int n) {
         RuntimeException failure = null;
         try {
+            if (n > 1 && lane == null) {
+                lane = new Lane(graph, maxRows);
+            }
             graph.enter();
             try {
                 if (n == 1) {
@@ -225,6 +232,9 @@ final class Scheduler implements AutoCloseable {
             failure = new IllegalStateException("ONNX Runtime failed to step the model: " + e.getMessage(), e);
         } catch (RuntimeException e) {
             failure = e;
+        } catch (Error e) {
+            // every row of the call must hear of it, or its thread would wait for a step that never comes
+            failure = new IllegalStateException("stepping the model failed: " + e, e);
         }
         Thread me = Thread.currentThread();
         for (int i = 0; i < n; i++) {
@@ -236,6 +246,7 @@ final class Scheduler implements AutoCloseable {
                 LockSupport.unpark(driver);
             }
         }
+        return lane;
     }
 
     private void wakeHead() {

@@ -230,6 +230,11 @@ public final class TrainingRun implements AutoCloseable {
         if (resumeNote != null) {
             LOG.info(resumeNote);
         }
+        if (config.sampleLength() > 0 && !config.samplePrompt().codePoints().anyMatch(vocabulary()::contains)) {
+            LOG.warn("no character of --prompt \"{}\" is in the corpus's vocabulary: the samples start from {} instead;"
+                    + " give a --prompt in the corpus's characters", config.samplePrompt(),
+                    dev.charlstm.runtime.Vocabulary.describe(vocabulary().codePoint(0)));
+        }
         listener.onStart(description, iteration, config.iterations());
 
         long sessionStart = System.nanoTime();
