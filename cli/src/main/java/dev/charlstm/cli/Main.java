@@ -4,7 +4,11 @@ import dev.charlstm.runtime.pack.PackageException;
 import dev.charlstm.trainer.checkpoint.CheckpointException;
 import dev.charlstm.trainer.corpus.CorpusException;
 import dev.charlstm.trainer.training.TrainingDivergedException;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -28,7 +32,37 @@ public final class Main {
      * @param args command-line arguments
      */
     public static void main(String[] args) {
-        System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+        // Text is UTF-8 on every stream, whatever the locale says: a model's characters must never turn into '?'.
+        PrintWriter out = new PrintWriter(new OutputStreamWriter(new FileOutputStream(FileDescriptor.out),
+                StandardCharsets.UTF_8), true);
+        PrintWriter err = new PrintWriter(new OutputStreamWriter(new FileOutputStream(FileDescriptor.err),
+                StandardCharsets.UTF_8), true);
+        String undecodable = undecodableArguments(args, System.getProperty("sun.jnu.encoding", "UTF-8"));
+        if (undecodable != null) {
+            err.println("charlstm: error: " + undecodable);
+            System.exit(EXIT_USAGE);
+        }
+        System.exit(run(args, out, err));
+    }
+
+    /**
+     * The JVM decodes the command line (prompts, paths) with the locale's encoding; outside a UTF-8 locale every
+     * non-ASCII character arrives as U+FFFD and the original is lost, so say so rather than run on the wrong text.
+     *
+     * @return the message, or null when the arguments are fine
+     */
+    static String undecodableArguments(String[] args, String localeEncoding) {
+        if (localeEncoding.replace("-", "").equalsIgnoreCase("UTF8")) {
+            return null;
+        }
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].indexOf('\uFFFD') >= 0) {
+                return "argument " + (i + 1) + " (\"" + args[i] + "\") holds characters the locale's encoding ("
+                        + localeEncoding + ") cannot represent; run charlstm in a UTF-8 locale, e.g. LC_ALL=C.UTF-8"
+                        + " (the ./charlstm launcher does this by itself)";
+            }
+        }
+        return null;
     }
 
     /**
