@@ -160,4 +160,64 @@ class CorpusReaderTest {
         CorpusException e = assertThrows(CorpusException.class, () -> read(dir));
         assertTrue(e.getMessage().contains("10001 distinct characters"), e.getMessage());
     }
+
+    @Test
+    void utf16IsRecognisedWithOrWithoutAByteOrderMark() throws IOException {
+        String text = "Call me Ishmael. Some years ago, never mind how long precisely.";
+        Object[][] cases = {
+            {"le-nobom.txt", text.getBytes(StandardCharsets.UTF_16LE), "UTF-16LE without a byte-order mark"},
+            {"be-nobom.txt", text.getBytes(StandardCharsets.UTF_16BE), "UTF-16BE without a byte-order mark"},
+            {"le-bom.txt", concat(new byte[] {(byte) 0xFF, (byte) 0xFE}, text.getBytes(StandardCharsets.UTF_16LE)),
+                "UTF-16LE (it starts with the byte-order mark FF FE)"},
+            {"be-bom.txt", text.getBytes(StandardCharsets.UTF_16), "UTF-16BE (it starts with the byte-order mark"},
+        };
+        for (Object[] c : cases) {
+            Path sub = Files.createDirectories(dir.resolve(((String) c[0]).replace(".txt", "")));
+            Path f = sub.resolve((String) c[0]);
+            Files.write(f, (byte[]) c[1]);
+            CorpusException e = assertThrows(CorpusException.class, () -> read(f));
+            assertTrue(e.getMessage().startsWith(f + ": looks like " + c[2]), e.getMessage());
+            assertTrue(e.getMessage().contains("convert it to UTF-8"), e.getMessage());
+        }
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+
+    @Test
+    void controlCharactersOtherThanWhitespaceAreRefusedWithTheirOffset() throws IOException {
+        for (String control : new String[] {"\u0000", "\u001B", "\u007F", "\u0085"}) {
+            Path f = write("c" + (int) control.charAt(0) + "/a.txt", "good text\n" + control + "more");
+            CorpusException e = assertThrows(CorpusException.class, () -> read(f));
+            assertTrue(e.getMessage().startsWith(f + ": control character " + Vocabulary.describe(control.charAt(0))
+                    + " at byte offset 10"), e.getMessage());
+        }
+        Path ok = write("ws/a.txt", "tab\there\u000Bvertical\fform feed\r\nline");
+        assertEquals("tab here vertical form feed line", read(ok).text());
+    }
+
+    @Test
+    void anUnreadableSubfolderIsNamedWithWhatToDo() throws IOException {
+        Path sub = Files.createDirectories(dir.resolve("corpus/locked"));
+        write("corpus/a.txt", "readable text");
+        CorpusException e = CorpusReader.unreadable(dir.resolve("corpus"), sub,
+                new java.nio.file.AccessDeniedException(sub.toString()));
+        assertEquals(sub + ": cannot read it (permission denied); fix its permissions, or move it out of "
+                + dir.resolve("corpus"), e.getMessage());
+        // For real where the file system denies us (not as root, who may read anything):
+        sub.toFile().setReadable(false, false);
+        sub.toFile().setExecutable(false, false);
+        try {
+            if (!Files.isReadable(sub)) {
+                CorpusException real = assertThrows(CorpusException.class, () -> read(dir.resolve("corpus")));
+                assertTrue(real.getMessage().contains("permission denied"), real.getMessage());
+            }
+        } finally {
+            sub.toFile().setReadable(true, false);
+            sub.toFile().setExecutable(true, false);
+        }
+    }
 }
