@@ -208,12 +208,14 @@ class GenerateCommandTest {
     }
 
     @Test
-    void infoDescribesThePackage() {
+    void infoDescribesThePackage() throws IOException {
         Cli.Result r = Cli.run("info", "--model", model.toString());
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("dimensions   V="), r.out());
         assertTrue(r.out().contains("E=16 H=32 L=1"), r.out());
         assertTrue(r.out().contains("validation   ") && r.out().contains("bits/char"), r.out());
+        assertTrue(r.out().contains(" iterations on data ("), "the corpus's name, not this machine's path: " + r.out());
+        assertFalse(Files.readString(model.resolve("vocab.json")).contains(dir.toString()), "no folders in the package");
     }
 
     @Test

@@ -8,7 +8,7 @@ import java.util.Map;
  *
  * @param producer the tool and version that wrote the package, e.g. {@code charlstm 0.1.0}
  * @param createdAt when the package was written, ISO-8601 UTC
- * @param corpusSource the corpus path as given to the trainer
+ * @param corpusSource the corpus's name: the last element of the path the trainer read it from (no folders)
  * @param corpusSha256 SHA-256 of the cleaned training text in UTF-8
  * @param corpusCharacters code points in the cleaned training text
  * @param iterations training iterations behind the weights

@@ -56,7 +56,7 @@ public final class PackageExporter {
         Map<String, Object> training = GSON.fromJson(GSON.toJson(meta.config),
                 new TypeToken<Map<String, Object>>() {}.getType());
         Provenance provenance = new Provenance("charlstm " + OnnxExporter.PRODUCER_VERSION, Instant.now().toString(),
-                meta.corpus == null ? null : meta.corpus.source,
+                meta.corpus == null ? null : corpusName(meta.corpus.source),
                 meta.corpus == null ? null : meta.corpus.sha256,
                 meta.corpus == null ? null : meta.corpus.characters,
                 meta.iteration,
@@ -71,5 +71,19 @@ public final class PackageExporter {
                 .cleaning(meta.cleaning.dropLinesContaining(), meta.cleaning.keepNewlines())
                 .provenance(provenance)
                 .build();
+    }
+
+    /**
+     * The corpus's name as a shared model should carry it: the last element of the path it was read from
+     * ({@code /home/ana/books/moby-dick/} becomes {@code moby-dick}), never a machine's folders. The checkpoint keeps
+     * the full path; the digest identifies the text.
+     */
+    static String corpusName(String source) {
+        String s = source.replace('\\', '/');
+        while (s.endsWith("/") && s.length() > 1) {
+            s = s.substring(0, s.length() - 1);
+        }
+        String name = s.substring(s.lastIndexOf('/') + 1);
+        return name.isEmpty() || name.equals(".") || name.equals("..") ? "corpus" : name;
     }
 }
