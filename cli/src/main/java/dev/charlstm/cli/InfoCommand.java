@@ -1,5 +1,6 @@
 package dev.charlstm.cli;
 
+import dev.charlstm.runtime.CharLstmModel;
 import dev.charlstm.runtime.Vocabulary;
 import dev.charlstm.runtime.pack.ModelInfo;
 import dev.charlstm.runtime.pack.ModelPackage;
@@ -25,6 +26,8 @@ final class InfoCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         ModelPackage pkg = model.readPackage();
+        // Validate like `generate` does: ONNX Runtime loads the graph and its shapes must match the manifest.
+        CharLstmModel.load(pkg, model.runtimeOptions()).close();
         ModelInfo info = pkg.info();
         Provenance p = info.provenance();
         PrintWriter out = spec.commandLine().getOut();

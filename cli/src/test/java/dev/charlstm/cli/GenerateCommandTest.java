@@ -208,6 +208,25 @@ class GenerateCommandTest {
     }
 
     @Test
+    void infoValidatesThePackageLikeGenerate() throws IOException {
+        Path wrongShape = dir.resolve("wrong-shape");
+        dev.charlstm.runtime.pack.ModelPackage pkg = dev.charlstm.runtime.pack.ModelPackage.read(model);
+        dev.charlstm.runtime.pack.ModelPackage.of(pkg.info().toBuilder().hiddenSize(256).layers(2).build(),
+                pkg.modelBytes()).write(wrongShape);
+        Cli.Result r = Cli.run("info", "--model", wrongShape.toString());
+        assertEquals(1, r.code(), r.out());
+        assertTrue(r.err().startsWith("charlstm: error: " + wrongShape.resolve("model.onnx") + ": "), r.err());
+        assertTrue(r.err().contains("V, H and L must match the graph"), r.err());
+
+        Path empty = dir.resolve("empty-graph");
+        dev.charlstm.runtime.pack.ModelPackage.of(pkg.info(), new byte[0]).write(empty);
+        Cli.Result e = Cli.run("info", "--model", empty.toString());
+        assertEquals(1, e.code(), e.out());
+        assertTrue(e.err().startsWith("charlstm: error: " + empty.resolve("model.onnx") + ": ONNX Runtime cannot load"),
+                e.err());
+    }
+
+    @Test
     void infoDescribesThePackage() throws IOException {
         Cli.Result r = Cli.run("info", "--model", model.toString());
         assertEquals(0, r.code(), r.err());

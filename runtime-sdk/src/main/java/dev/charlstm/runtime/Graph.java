@@ -62,11 +62,11 @@ final class Graph implements AutoCloseable {
             so.setInterOpNumThreads(1);
             String provider = Providers.add(so, options.provider());
             session = env.createSession(pkg.modelBytes(), so);
-            verifySignature(session, pkg.info());
+            verifySignature(session, pkg.info(), pkg.modelSource());
             return new Graph(env, session, pkg.info(), provider);
         } catch (OrtException e) {
             closeQuietly(session);
-            throw new PackageException(ModelPackage.MODEL_FILE + ": ONNX Runtime cannot load it: " + e.getMessage(), e);
+            throw new PackageException(pkg.modelSource() + ": ONNX Runtime cannot load it: " + e.getMessage(), e);
         } catch (RuntimeException e) {
             closeQuietly(session);
             throw e;
@@ -74,31 +74,32 @@ final class Graph implements AutoCloseable {
     }
 
     /** Checks the graph's inputs and outputs against the package's names and dimensions. */
-    private static void verifySignature(OrtSession session, ModelInfo info) throws OrtException {
+    private static void verifySignature(OrtSession session, ModelInfo info, String file) throws OrtException {
         GraphSignature s = info.signature();
         Map<String, NodeInfo> in = session.getInputInfo();
         Map<String, NodeInfo> out = session.getOutputInfo();
         if (!in.keySet().equals(Set.of(s.token(), s.h(), s.c()))) {
-            throw new PackageException(ModelPackage.MODEL_FILE + ": the graph's inputs are " + in.keySet()
+            throw new PackageException(file + ": the graph's inputs are " + in.keySet()
                     + ", vocab.json names " + List.of(s.token(), s.h(), s.c()));
         }
         if (!out.keySet().containsAll(Set.of(s.logits(), s.hOut(), s.cOut()))) {
-            throw new PackageException(ModelPackage.MODEL_FILE + ": the graph's outputs are " + out.keySet()
+            throw new PackageException(file + ": the graph's outputs are " + out.keySet()
                     + ", vocab.json names " + List.of(s.logits(), s.hOut(), s.cOut()));
         }
         long l = info.layers();
         long h = info.hiddenSize();
-        expect(in, s.token(), OnnxJavaType.INT64, -1);
-        expect(in, s.h(), OnnxJavaType.FLOAT, l, -1, h);
-        expect(in, s.c(), OnnxJavaType.FLOAT, l, -1, h);
-        expect(out, s.logits(), OnnxJavaType.FLOAT, -1, info.vocabSize());
-        expect(out, s.hOut(), OnnxJavaType.FLOAT, l, -1, h);
-        expect(out, s.cOut(), OnnxJavaType.FLOAT, l, -1, h);
+        expect(file, in, s.token(), OnnxJavaType.INT64, -1);
+        expect(file, in, s.h(), OnnxJavaType.FLOAT, l, -1, h);
+        expect(file, in, s.c(), OnnxJavaType.FLOAT, l, -1, h);
+        expect(file, out, s.logits(), OnnxJavaType.FLOAT, -1, info.vocabSize());
+        expect(file, out, s.hOut(), OnnxJavaType.FLOAT, l, -1, h);
+        expect(file, out, s.cOut(), OnnxJavaType.FLOAT, l, -1, h);
     }
 
-    private static void expect(Map<String, NodeInfo> nodes, String name, OnnxJavaType type, long... shape) {
+    private static void expect(String file, Map<String, NodeInfo> nodes, String name, OnnxJavaType type,
+            long... shape) {
         if (!(nodes.get(name).getInfo() instanceof TensorInfo)) {
-            throw new PackageException(ModelPackage.MODEL_FILE + ": " + name + " is not a tensor");
+            throw new PackageException(file + ": " + name + " is not a tensor");
         }
         TensorInfo t = (TensorInfo) nodes.get(name).getInfo();
         long[] actual = t.getShape();
@@ -108,7 +109,7 @@ final class Graph implements AutoCloseable {
             ok = shape[i] == actual[i] || shape[i] == -1 && actual[i] < 0;
         }
         if (!ok) {
-            throw new PackageException(ModelPackage.MODEL_FILE + ": " + name + " is " + t.type + " "
+            throw new PackageException(file + ": " + name + " is " + t.type + " "
                     + Arrays.toString(actual) + ", but vocab.json describes " + type + " "
                     + Arrays.toString(shape).replace("-1", "batch")
                     + " (V, H and L must match the graph)");

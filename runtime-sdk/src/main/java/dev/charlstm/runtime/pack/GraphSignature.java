@@ -19,13 +19,21 @@ public record GraphSignature(String token, String h, String c, String logits, St
 
     /** Checks that no name is missing or blank, and that all six differ. */
     public GraphSignature {
-        for (String n : new String[] {token, h, c, logits, hOut, cOut}) {
-            if (n == null || n.isBlank()) {
-                throw new IllegalArgumentException("graph input and output names must not be missing or blank");
+        String[] names = {token, h, c, logits, hOut, cOut};
+        String[] roles = {"inputs.token", "inputs.h", "inputs.c", "outputs.logits", "outputs.h", "outputs.c"};
+        for (int i = 0; i < names.length; i++) {
+            if (names[i] == null || names[i].isBlank()) {
+                throw new IllegalArgumentException("graph." + roles[i] + " is " + (names[i] == null ? "missing"
+                        : "blank") + ": it must name the graph's tensor");
             }
         }
-        if (new java.util.HashSet<>(java.util.List.of(token, h, c, logits, hOut, cOut)).size() != 6) {
-            throw new IllegalArgumentException("graph input and output names must all differ: " + this);
+        for (int i = 0; i < names.length; i++) {
+            for (int k = i + 1; k < names.length; k++) {
+                if (names[i].equals(names[k])) {
+                    throw new IllegalArgumentException("graph." + roles[i] + " and graph." + roles[k]
+                            + " both name \"" + names[i] + "\": the names of the six tensors must all differ");
+                }
+            }
         }
     }
 }

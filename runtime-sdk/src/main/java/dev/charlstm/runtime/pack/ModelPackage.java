@@ -3,7 +3,9 @@ package dev.charlstm.runtime.pack;
 import com.google.gson.FieldNamingPolicy;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
+import com.google.gson.JsonElement;
 import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
 import dev.charlstm.runtime.Vocabulary;
 import dev.charlstm.runtime.internal.Sha256;
 import java.io.IOException;
@@ -42,12 +44,19 @@ public final class ModelPackage {
             .setFieldNamingPolicy(FieldNamingPolicy.LOWER_CASE_WITH_UNDERSCORES)
             .setPrettyPrinting().disableHtmlEscaping().serializeNulls().create();
 
+    /** The most {@code vocab.json} may hold: a manifest is kilobytes; anything near this is not one. */
+    public static final long MAX_MANIFEST_BYTES = 16L << 20;
+    /** The most {@code model.onnx} may hold: the graph is loaded as one Java array (and charlstm's are megabytes). */
+    public static final long MAX_GRAPH_BYTES = Integer.MAX_VALUE - 8;
+
     private final ModelInfo info;
     private final byte[] model;
+    private final String source;
 
-    private ModelPackage(ModelInfo info, byte[] model) {
+    private ModelPackage(ModelInfo info, byte[] model, String source) {
         this.info = info;
         this.model = model;
+        this.source = source;
     }
 
     /**
@@ -59,7 +68,17 @@ public final class ModelPackage {
      */
     public static ModelPackage of(ModelInfo info, byte[] modelOnnx) {
         byte[] bytes = modelOnnx.clone();
-        return new ModelPackage(info.toBuilder().modelSha256(sha256(bytes)).build(), bytes);
+        return new ModelPackage(info.toBuilder().modelSha256(sha256(bytes)).build(), bytes, "(a package in memory)");
+    }
+
+    /** @return where the package was read from (a folder, {@code classpath:...}), for messages */
+    public String source() {
+        return source;
+    }
+
+    /** @return where {@code model.onnx} was read from, for messages */
+    public String modelSource() {
+        return source + (source.endsWith("/") ? "" : "/") + MODEL_FILE;
     }
 
     /** @return the description */
@@ -123,7 +142,8 @@ public final class ModelPackage {
      */
     public static ModelPackage read(InputStream vocabJson, InputStream modelOnnx, String source) {
         try {
-            return parse(vocabJson.readAllBytes(), modelOnnx.readAllBytes(), source);
+            String base = source + (source.endsWith("/") ? "" : "/");
+            return parse(readBounded(vocabJson, base + VOCAB_FILE), readBounded(modelOnnx, base + MODEL_FILE), source);
         } catch (IOException e) {
             throw new PackageException(source + ": cannot read the package: " + e.getMessage(), e);
         }
@@ -131,6 +151,7 @@ public final class ModelPackage {
 
     private static byte[] readFile(Path file) {
         try {
+            checkSize(file.toString(), Files.size(file));
             return Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
             throw new PackageException(file + ": missing from the model package", e);
@@ -139,12 +160,33 @@ public final class ModelPackage {
         }
     }
 
+    /** Refuses a file larger than its kind allows, before reading it. */
+    private static void checkSize(String name, long size) {
+        boolean manifest = name.endsWith(VOCAB_FILE);
+        long max = manifest ? MAX_MANIFEST_BYTES : MAX_GRAPH_BYTES;
+        if (size > max) {
+            throw new PackageException(name + ": " + size + " bytes, more than " + (manifest
+                    ? "a manifest can be (" + max + " bytes): is this the package's vocab.json?"
+                    : "charlstm loads (" + max + " bytes, one Java array)"));
+        }
+    }
+
+    /** Reads a stream to the end, failing as soon as it passes its kind's size limit. */
+    private static byte[] readBounded(InputStream in, String name) throws IOException {
+        long max = name.endsWith(VOCAB_FILE) ? MAX_MANIFEST_BYTES : MAX_GRAPH_BYTES;
+        byte[] bytes = in.readNBytes((int) max);
+        if (bytes.length == max && in.read() >= 0) {
+            checkSize(name, max + 1); // more follows: refuse without reading the rest
+        }
+        return bytes;
+    }
+
     private static byte[] readResourceBytes(ClassLoader loader, String name) {
         try (InputStream in = loader.getResourceAsStream(name)) {
             if (in == null) {
                 throw new PackageException("classpath:" + name + ": no such resource");
             }
-            return in.readAllBytes();
+            return readBounded(in, "classpath:" + name);
         } catch (IOException e) {
             throw new PackageException("classpath:" + name + ": cannot read: " + e.getMessage(), e);
         }
@@ -154,13 +196,23 @@ public final class ModelPackage {
     static ModelPackage parse(byte[] vocabBytes, byte[] model, String source) {
         String vocabFile = source + (source.endsWith("/") ? "" : "/") + VOCAB_FILE;
         VocabJson j;
+        JsonElement tree;
         try {
-            j = GSON.fromJson(new String(vocabBytes, StandardCharsets.UTF_8), VocabJson.class);
+            tree = JsonParser.parseString(new String(vocabBytes, StandardCharsets.UTF_8));
         } catch (JsonParseException e) {
-            throw new PackageException(vocabFile + ": not valid JSON: " + e.getMessage(), e);
+            throw new PackageException(vocabFile + ": not valid JSON: " + firstLine(e), e);
         }
-        if (j == null) {
+        if (tree.isJsonNull()) {
             throw new PackageException(vocabFile + ": empty");
+        }
+        if (!tree.isJsonObject()) {
+            throw new PackageException(vocabFile + ": must be a JSON object ({...}), but it holds "
+                    + (tree.isJsonArray() ? "an array" : "a single value"));
+        }
+        try {
+            j = GSON.fromJson(tree, VocabJson.class);
+        } catch (JsonParseException | IllegalStateException | NumberFormatException e) {
+            throw new PackageException(vocabFile + ": a field has the wrong type: " + firstLine(e), e);
         }
         if (!FORMAT.equals(j.format)) {
             throw new PackageException(vocabFile + ": format is " + (j.format == null ? "missing" : '"' + j.format + '"')
@@ -220,7 +272,14 @@ public final class ModelPackage {
         } catch (IllegalArgumentException e) {
             throw new PackageException(vocabFile + ": " + e.getMessage(), e);
         }
-        return new ModelPackage(info, model);
+        return new ModelPackage(info, model, source);
+    }
+
+    /** Gson adds a second line with a troubleshooting URL: a message here is one line. */
+    private static String firstLine(Exception e) {
+        String m = String.valueOf(e.getMessage());
+        int nl = m.indexOf('\n');
+        return (nl < 0 ? m : m.substring(0, nl)).strip();
     }
 
     private static void require(boolean ok, String file, String problem) {

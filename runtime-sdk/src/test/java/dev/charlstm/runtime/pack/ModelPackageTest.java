@@ -176,4 +176,59 @@ class ModelPackageTest {
             assertFalse(s.anyMatch(p -> p.getFileName().toString().startsWith(".")), "no temporary folders left");
         }
     }
+
+    @Test
+    void messagesAreOneLineAndNameTheFieldAndTheFolder() throws IOException {
+        Path pkgDir = dir.resolve("msg");
+        sample().write(pkgDir);
+        String good = Files.readString(pkgDir.resolve("vocab.json"));
+        Map<String, String> cases = Map.of(
+                "[]", "vocab.json: must be a JSON object ({...}), but it holds an array",
+                "42", "vocab.json: must be a JSON object ({...}), but it holds a single value",
+                good.replace("\"token\": \"token\"", "\"token\": null"),
+                "vocab.json: graph.inputs.token is missing: it must name the graph's tensor",
+                good.replace("\"h\": \"h_out\"", "\"h\": \"h\""),
+                "vocab.json: graph.inputs.h and graph.outputs.h both name \"h\"",
+                good.replace("\"layers\": 2", "\"layers\": \"two\""), "vocab.json: a field has the wrong type: ");
+        for (Map.Entry<String, String> c : cases.entrySet()) {
+            Files.writeString(pkgDir.resolve("vocab.json"), c.getKey());
+            PackageException e = assertThrows(PackageException.class, () -> ModelPackage.read(pkgDir), c.getKey());
+            assertTrue(e.getMessage().startsWith(pkgDir.resolve(c.getValue()).toString()), e.getMessage());
+            assertFalse(e.getMessage().contains("\n") || e.getMessage().contains("GraphSignature["), e.getMessage());
+        }
+    }
+
+    @Test
+    void oversizedFilesAreRefusedBeforeTheyAreRead() throws IOException {
+        Path pkgDir = dir.resolve("big");
+        sample().write(pkgDir);
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(pkgDir.resolve("vocab.json").toFile(), "rw")) {
+            f.setLength(ModelPackage.MAX_MANIFEST_BYTES + 1); // sparse: nothing is written
+        }
+        PackageException e = assertThrows(PackageException.class, () -> ModelPackage.read(pkgDir));
+        assertTrue(e.getMessage().startsWith(pkgDir.resolve("vocab.json") + ": 16777217 bytes, more than a manifest"),
+                e.getMessage());
+        sample().write(pkgDir);
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(pkgDir.resolve("model.onnx").toFile(), "rw")) {
+            f.setLength(3L << 30);
+        }
+        PackageException g = assertThrows(PackageException.class, () -> ModelPackage.read(pkgDir));
+        assertTrue(g.getMessage().startsWith(pkgDir.resolve("model.onnx") + ": 3221225472 bytes, more than charlstm"
+                + " loads"), g.getMessage());
+        java.io.InputStream endless = new java.io.InputStream() {
+            @Override
+            public int read() {
+                return ' ';
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) {
+                java.util.Arrays.fill(b, off, off + len, (byte) ' ');
+                return len;
+            }
+        };
+        PackageException s = assertThrows(PackageException.class,
+                () -> ModelPackage.read(endless, new ByteArrayInputStream(GRAPH), "stream"));
+        assertTrue(s.getMessage().startsWith("stream/vocab.json: 16777217 bytes, more than a manifest"), s.getMessage());
+    }
 }
