@@ -89,7 +89,7 @@ class CharLstmModelTest {
         j.getAsJsonObject("graph").addProperty("sha256", ModelPackage.sha256(junk));
         Files.writeString(p.resolve("vocab.json"), j.toString());
         PackageException e = assertThrows(PackageException.class, () -> CharLstmModel.load(p));
-        assertTrue(e.getMessage().startsWith("model.onnx: ONNX Runtime cannot load it"), e.getMessage());
+        assertTrue(e.getMessage().startsWith(p.resolve("model.onnx") + ": ONNX Runtime cannot load it"), e.getMessage());
     }
 
     @Test
