@@ -173,7 +173,8 @@ public final class CharLstmModel implements AutoCloseable {
      *
      * @param requests the requests
      * @param callback receives (request index, character) as characters are sampled, on this thread; may be null.
-     *     If it throws for a request, that request ends with {@link FinishReason#ERROR} and the others go on.
+     *     If it throws a RuntimeException for a request, that request ends with {@link FinishReason#ERROR} and the
+     *     others go on; an {@link Error} ends the call.
      * @return one result per request, in order
      * @throws IllegalArgumentException naming the request, if a prompt is empty or holds an unknown character
      *     under {@link UnknownCharacterPolicy#ERROR} (checked before anything is generated)
@@ -190,9 +191,7 @@ public final class CharLstmModel implements AutoCloseable {
                 throw new IllegalArgumentException("request " + i + ": " + e.getMessage(), e);
             }
             if (prompts[i].length == 0) {
-                throw new IllegalArgumentException("request " + i + ": the prompt is empty"
-                        + (requests.get(i).prompt().isEmpty() ? "" : " once unknown characters are skipped")
-                        + ": nothing to continue from");
+                throw new IllegalArgumentException("request " + i + ": " + emptyPrompt(requests.get(i).prompt()));
             }
         }
         Decoder[] decoders = new Decoder[n];
@@ -334,6 +333,12 @@ public final class CharLstmModel implements AutoCloseable {
     /** @return the shared scheduler's {graph calls, rows stepped}, or null when continuous batching is off */
     long[] schedulerCounts() {
         return shared == null ? null : shared.counts();
+    }
+
+    /** The message for a prompt with nothing to feed on a stream with nothing fed. */
+    static String emptyPrompt(CharSequence prompt) {
+        return "the prompt is empty" + (prompt.length() == 0 ? "" : " once unknown characters are skipped")
+                + ": nothing to continue from";
     }
 
     void ensureOpen() {

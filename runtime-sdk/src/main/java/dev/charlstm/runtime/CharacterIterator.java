@@ -41,11 +41,17 @@ public final class CharacterIterator implements Iterator<String>, AutoCloseable 
 
     @Override
     public boolean hasNext() {
+        if (over && ready.isEmpty() || closed) {
+            return false;
+        }
+        try {
+            stream.checkEpoch(epoch); // characters still held here belong to a generation that has ended
+        } catch (IllegalStateException e) {
+            ready.clear();
+            throw e;
+        }
         if (!ready.isEmpty()) {
             return true;
-        }
-        if (over || closed) {
-            return false;
         }
         stream.pull(epoch, decoder, hasReady);
         if (decoder[0].finished() && ready.isEmpty()) {

@@ -34,8 +34,6 @@ final class Decoder {
     private boolean sampledPending;
     private FinishReason reason;
     private RuntimeException error;
-    /** This decoder's row as a batch of one. */
-    private final Row[] self;
     /** Whether {@link #run} has this decoder's row joined to the scheduler. */
     private boolean joined;
 
@@ -49,7 +47,6 @@ final class Decoder {
             throw new IllegalStateException("nothing to continue from: feed a prompt first");
         }
         this.row = row;
-        this.self = new Row[] {row};
         this.vocab = model.info().vocabulary();
         this.characterStrings = model.characterStrings;
         this.options = options;
@@ -59,7 +56,6 @@ final class Decoder {
         this.rng = new SplitMix64(options.seed());
         this.sink = sink;
         this.start = System.nanoTime();
-        row.cancelRequested = false;
     }
 
     /**
@@ -163,7 +159,7 @@ final class Decoder {
     static void run(Scheduler scheduler, Decoder[] decoders, boolean isolateErrors, BooleanSupplier until) {
         int n = decoders.length;
         // One row needs no new array: an iterator's pull is one call per character and allocates nothing.
-        Row[] batch = n == 1 ? decoders[0].self : new Row[n];
+        Row[] batch = n == 1 ? decoders[0].row.alone : new Row[n];
         for (Decoder d : decoders) {
             d.joined = true;
         }

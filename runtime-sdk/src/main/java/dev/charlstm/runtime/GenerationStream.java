@@ -61,7 +61,7 @@ public final class GenerationStream implements AutoCloseable {
     public int feed(CharSequence text, GenerationOptions options) {
         enter();
         try {
-            epoch++;
+            startCall();
             int[] ids = model.encode(text, options);
             if (ids.length == 0) {
                 return 0;
@@ -83,16 +83,21 @@ public final class GenerationStream implements AutoCloseable {
      * @return why and when generation ended, and the text
      * @throws UnknownCharacterException if the prompt holds an unknown character under policy ERROR (nothing is
      *     fed then)
-     * @throws IllegalStateException if there is nothing to continue from (no prompt ever fed), or the model is
-     *     closed (also while generating)
+     * @throws IllegalStateException if the prompt is empty (or all skipped) and nothing was fed before, or the
+     *     model is closed (also while generating)
      * @throws RuntimeException whatever the callback threw, unchanged; the stream stays usable, its state
      *     including every character sampled so far
      */
     public GenerationResult generate(CharSequence prompt, GenerationOptions options, CharacterCallback callback) {
         enter();
         try {
-            epoch++;
-            Decoder d = new Decoder(row, model, model.encode(prompt, options), options, callback);
+            startCall();
+            int[] ids = model.encode(prompt, options);
+            if (ids.length == 0 && !row.primed) {
+                throw new IllegalStateException(CharLstmModel.emptyPrompt(prompt)
+                        + (prompt.length() == 0 ? " (feed a prompt first)" : ""));
+            }
+            Decoder d = new Decoder(row, model, ids, options, callback);
             model.drive(new Decoder[] {d}, false, null);
             return d.result();
         } finally {
@@ -123,7 +128,8 @@ public final class GenerationStream implements AutoCloseable {
     public CharacterIterator characters(GenerationOptions options) {
         enter();
         try {
-            int mine = ++epoch;
+            startCall();
+            int mine = epoch;
             ArrayDeque<String> ready = new ArrayDeque<>();
             CharacterIterator it = new CharacterIterator(this, mine, ready);
             it.start(new Decoder(row, model, new int[0], options, ch -> {
@@ -149,14 +155,25 @@ public final class GenerationStream implements AutoCloseable {
                 false).onClose(it::close);
     }
 
+    /** A new call: earlier iterators end, and a cancel() from now on applies to this call. */
+    private void startCall() {
+        epoch++;
+        row.cancelRequested = false;
+    }
+
+    /** @throws IllegalStateException if the stream has moved on since the iterator of {@code itsEpoch} began */
+    void checkEpoch(int itsEpoch) {
+        if (itsEpoch != epoch) {
+            throw new IllegalStateException("this iterator's generation has ended: its GenerationStream has been"
+                    + " used since (an iterator is valid until the stream's next call)");
+        }
+    }
+
     /** One pull of an iterator: steps until it has a character or its generation is over. */
     void pull(int itsEpoch, Decoder[] one, BooleanSupplier until) {
         enter();
         try {
-            if (itsEpoch != epoch) {
-                throw new IllegalStateException("this iterator's generation has ended: its GenerationStream has been"
-                        + " used since (an iterator is valid until the stream's next call)");
-            }
+            checkEpoch(itsEpoch);
             model.drive(one, false, until);
         } finally {
             exit();
@@ -165,7 +182,8 @@ public final class GenerationStream implements AutoCloseable {
 
     /**
      * Ends the generation in progress (or the feeding of a prompt), from any thread; it finishes with
-     * {@link FinishReason#CANCELLED} within one character. Does nothing when the stream is idle.
+     * {@link FinishReason#CANCELLED} within one character. Does nothing when the stream is idle: a cancel that comes
+     * before a call starts does not carry over to it.
      */
     public void cancel() {
         row.cancelRequested = true;
@@ -233,7 +251,12 @@ public final class GenerationStream implements AutoCloseable {
                     + " one stream per conversation: CharLstmModel.newStream())");
         }
         if (closed) {
-            owner.set(null);
+            // close() may have come while this thread held the stream and left the freeing to it
+            try {
+                model.release(row);
+            } finally {
+                owner.set(null);
+            }
             throw new IllegalStateException("the stream is closed");
         }
         try {

@@ -24,6 +24,8 @@ final class Lane implements AutoCloseable {
 
     private final Graph graph;
     final int capacity;
+    /** The rows of the call in progress; reused from call to call. */
+    final Row[] rows;
     private final LongBuffer tokens;
     private final FloatBuffer hIn;
     private final FloatBuffer cIn;
@@ -37,6 +39,7 @@ final class Lane implements AutoCloseable {
     Lane(Graph graph, int capacity) {
         this.graph = graph;
         this.capacity = capacity;
+        this.rows = new Row[capacity];
         @SuppressWarnings("unchecked")
         Map<String, OnnxTensor>[][] sizes = new Map[capacity + 1][];
         this.bySize = sizes;

@@ -13,6 +13,8 @@ import dev.charlstm.runtime.internal.LogitSampler;
 final class Row {
 
     final Stepper stepper;
+    /** This row as a batch of one. */
+    final Row[] alone = {this};
     final LogitSampler sampler;
     final RecentWindow recent = new RecentWindow();
     /** Whether the stepper's logits hold the distribution of the next character. */

@@ -16,6 +16,9 @@ public final class RuntimeOptions {
      */
     public static final int DEFAULT_MAX_ROWS_PER_CALL = 32;
 
+    /** The largest {@link Builder#maxRowsPerCall}: throughput stops growing long before (see the README). */
+    public static final int MAX_ROWS_PER_CALL_LIMIT = 4096;
+
     /** CPU, one intra-op thread, continuous batching on with at most {@value #DEFAULT_MAX_ROWS_PER_CALL} rows per call. */
     public static final RuntimeOptions DEFAULT = builder().build();
 
@@ -112,13 +115,14 @@ public final class RuntimeOptions {
         }
 
         /**
-         * @param n the most rows in one graph call, ≥ 1 (default {@value RuntimeOptions#DEFAULT_MAX_ROWS_PER_CALL}); more rows
-         *     wait for the next call
+         * @param n the most rows in one graph call, 1 to {@value RuntimeOptions#MAX_ROWS_PER_CALL_LIMIT} (default
+         *     {@value RuntimeOptions#DEFAULT_MAX_ROWS_PER_CALL}); more rows wait for the next call
          * @return this builder
          */
         public Builder maxRowsPerCall(int n) {
-            if (n < 1) {
-                throw new IllegalArgumentException("max rows per call must be >= 1, got " + n);
+            if (n < 1 || n > MAX_ROWS_PER_CALL_LIMIT) {
+                throw new IllegalArgumentException("max rows per call must be in [1, " + MAX_ROWS_PER_CALL_LIMIT
+                        + "], got " + n);
             }
             maxRowsPerCall = n;
             return this;

@@ -18,8 +18,8 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>When to fire: a call takes the rows waiting, first come first served, once they reach the target (the joined
  * rows shared out over the lanes, at most {@code maxRows}), or once no other joined row is on its way (every joined
- * row is waiting or already in a call), or once the oldest has waited {@code gatherNanos} (a slow callback delays
- * the others by at most that much per character). A lone row never waits and runs through its own buffers
+ * row is waiting or already in a call), or once the oldest has waited half a graph call (at most
+ * {@code gatherNanos}: a slow callback delays the others by at most that much per character). A lone row never waits and runs through its own buffers
  * ({@link Stepper#stepAlone}), so a single stream pays nothing for the scheduler.
  *
  * <p>A scheduler shared by every stream of a model batches across threads; a private one per call (continuous
@@ -29,17 +29,19 @@ final class Scheduler implements AutoCloseable {
 
     /** A waiting thread re-checks at least this often, whatever wake-ups it missed. */
     private static final long MAX_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+    private static final long MIN_GATHER_NANOS = TimeUnit.MICROSECONDS.toNanos(20);
 
     private final Graph graph;
     private final int maxRows;
     private final int lanes;
     private final long gatherNanos;
+    /** A moving average of a graph call's duration: waiting for stragglers much longer than a call is waste. */
+    private volatile long callNanos;
     private final ReentrantLock lock = new ReentrantLock();
     // ---- guarded by lock
     private final ArrayDeque<Row> pending = new ArrayDeque<>();
     private final ArrayDeque<Lane> idleLanes = new ArrayDeque<>();
     private final List<Lane> allLanes = new ArrayList<>();
-    private final ArrayDeque<Row[]> idleBatches = new ArrayDeque<>();
     private int busyLanes;
     /** Rows between {@link #join} and {@link #leave}. */
     private int joined;
@@ -126,7 +128,7 @@ final class Scheduler implements AutoCloseable {
                 boolean mineWaiting = pending.contains(rows[0]);
                 long park = MAX_PARK_NANOS;
                 if (mineWaiting && busyLanes < lanes) {
-                    park = Math.max(1000, rows[0].pendingSince + gatherNanos - System.nanoTime());
+                    park = Math.max(1000, rows[0].pendingSince + gatherWait() - System.nanoTime());
                 }
                 lock.unlock();
                 LockSupport.parkNanos(this, Math.min(park, MAX_PARK_NANOS));
@@ -157,6 +159,15 @@ final class Scheduler implements AutoCloseable {
         return true;
     }
 
+    /**
+     * How long waiting rows wait for the joined rows that are not there yet (a thread in a slow callback): half a
+     * graph call, at most {@code gatherNanos}, so a stream among blocked ones runs at least at two thirds of its
+     * lone speed.
+     */
+    private long gatherWait() {
+        return Math.min(gatherNanos, Math.max(MIN_GATHER_NANOS, callNanos / 2));
+    }
+
     /** How many waiting rows a call should take now, or 0 to wait for more. Under the lock. */
     private int rowsToTake(Thread me, long now) {
         int waiting = pending.size();
@@ -166,7 +177,7 @@ final class Scheduler implements AutoCloseable {
             boolean anotherLaneFree = busyLanes + 1 < lanes;
             return anotherLaneFree && pending.peekLast().driver != me ? target : Math.min(waiting, maxRows);
         }
-        if (coming.get() <= 0 || now - pending.peekFirst().pendingSince >= gatherNanos) {
+        if (coming.get() <= 0 || now - pending.peekFirst().pendingSince >= gatherWait()) {
             return waiting;
         }
         return 0;
@@ -175,24 +186,35 @@ final class Scheduler implements AutoCloseable {
     /** Takes {@code take} waiting rows and runs their call on this thread; releases the lock while it runs. */
     private void runCall(int take) {
         busyLanes++;
-        calls++;
-        rowsStepped += take;
-        Lane lane = take == 1 ? null : idleLanes.pollFirst();
-        Row[] batch = idleBatches.pollFirst();
-        if (batch == null) {
-            batch = new Row[maxRows];
-        }
-        for (int i = 0; i < take; i++) {
-            batch[i] = pending.pollFirst();
-        }
-        if (!pending.isEmpty() && busyLanes < lanes) {
-            wakeHead(); // another lane is free: let the next waiting thread decide whether to fire it
-        }
-        lock.unlock();
+        Lane lane = null;
+        Row[] batch = null;
         try {
-            lane = execute(lane, batch, take);
+            calls++;
+            rowsStepped += take;
+            if (take == 1) {
+                batch = pending.peekFirst().alone;
+            } else {
+                lane = idleLanes.pollFirst();
+                if (lane != null && lane.capacity < take) {
+                    allLanes.remove(lane); // idle, so no call uses it: replace it with a larger one
+                    lane.close();
+                    lane = null;
+                }
+                batch = lane != null ? lane.rows : new Row[take];
+            }
+            for (int i = 0; i < take; i++) {
+                batch[i] = pending.pollFirst();
+            }
+            if (!pending.isEmpty() && busyLanes < lanes) {
+                wakeHead(); // another lane is free: let the next waiting thread decide whether to fire it
+            }
+            lock.unlock();
+            try {
+                lane = execute(lane, batch, take);
+            } finally {
+                lock.lock();
+            }
         } finally {
-            lock.lock();
             busyLanes--;
             if (lane != null) {
                 if (!allLanes.contains(lane)) {
@@ -200,10 +222,16 @@ final class Scheduler implements AutoCloseable {
                 }
                 idleLanes.addFirst(lane);
             }
-            java.util.Arrays.fill(batch, 0, take, null);
-            idleBatches.addFirst(batch);
+            if (take > 1 && batch != null) {
+                java.util.Arrays.fill(batch, 0, take, null);
+            }
             wakeHead();
         }
+    }
+
+    /** Lanes grow in powers of two up to maxRows, so their buffers fit the batches that really come. */
+    private int laneCapacity(int rows) {
+        return Math.min(maxRows, Math.max(2, Integer.highestOneBit(rows - 1) << 1));
     }
 
     /**
@@ -214,9 +242,10 @@ final class Scheduler implements AutoCloseable {
      */
     private Lane execute(Lane lane, Row[] rows, int n) {
         RuntimeException failure = null;
+        long start = System.nanoTime();
         try {
             if (n > 1 && lane == null) {
-                lane = new Lane(graph, maxRows);
+                lane = new Lane(graph, laneCapacity(n));
             }
             graph.enter();
             try {
@@ -236,6 +265,7 @@ final class Scheduler implements AutoCloseable {
             // every row of the call must hear of it, or its thread would wait for a step that never comes
             failure = new IllegalStateException("stepping the model failed: " + e, e);
         }
+        callNanos += (System.nanoTime() - start - callNanos) / 8; // racy between lanes; an estimate suffices
         Thread me = Thread.currentThread();
         for (int i = 0; i < n; i++) {
             Row r = rows[i];

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -257,6 +258,87 @@ class ContinuousBatchingTest {
             t.interrupt();
             t.join(30_000);
             assertEquals(FinishReason.CANCELLED, result[0].finishReason());
+        }
+    }
+
+    @Test
+    void aHugeMaxRowsPerCallIsRefusedAndLanesFitTheBatchesThatCome() {
+        assertThrows(IllegalArgumentException.class, () -> RuntimeOptions.builder().maxRowsPerCall(Integer.MAX_VALUE));
+        try (CharLstmModel model = CharLstmModel.loadResource("fixtures/tiny",
+                RuntimeOptions.builder().maxRowsPerCall(RuntimeOptions.MAX_ROWS_PER_CALL_LIMIT).build())) {
+            List<GenerationResult> two = model.generateBatch(List.of("the ", "a man "), opts(1, 20));
+            assertEquals(alone.generate("a man ", opts(2, 20)).text(), two.get(1).text());
+            assertEquals(alone.generate("the ", opts(1, 20)).text(), model.generate("the ", opts(1, 20)).text(),
+                    "the model still works after a batch");
+        }
+    }
+
+    @Test
+    void closingAStreamFromAnotherThreadNeverLeaksItsBuffers() throws Exception {
+        try (CharLstmModel model = shared()) {
+            for (int t = 0; t < 300; t++) {
+                GenerationStream s = model.newStream();
+                CountDownLatch running = new CountDownLatch(1);
+                Thread user = new Thread(() -> {
+                    running.countDown();
+                    try {
+                        while (true) {
+                            s.reset();
+                        }
+                    } catch (RuntimeException expected) {
+                        // closed, or in use by the closing thread for a moment
+                    }
+                });
+                user.start();
+                running.await();
+                s.close();
+                user.join(10_000);
+            }
+            assertEquals(0, model.liveRows(), "every closed stream's buffers were freed, whoever held it");
+        }
+    }
+
+    @Test
+    void aStaleIteratorFailsOnItsFirstTouchEvenWithCharactersInHand() {
+        try (CharLstmModel model = shared(); GenerationStream s = model.newStream()) {
+            s.feed("the ");
+            CharacterIterator it = s.characters(opts(1, 100).toBuilder().stopSequences("zzz").build());
+            it.next();
+            it.hasNext();
+            s.generate(opts(2, 5), ch -> true);
+            assertThrows(IllegalStateException.class, it::hasNext);
+            assertThrows(IllegalStateException.class, it::next);
+        }
+    }
+
+    @Test
+    void aLoneStreamAmongBlockedOnesWaitsAtMostHalfACallPerStep() throws Exception {
+        // Three streams sit in callbacks that block; the fourth must still finish, with the same text.
+        try (CharLstmModel model = shared()) {
+            CountDownLatch release = new CountDownLatch(1);
+            CountDownLatch blocked = new CountDownLatch(3);
+            ExecutorService pool = Executors.newFixedThreadPool(3);
+            try {
+                for (int t = 0; t < 3; t++) {
+                    int seed = t;
+                    pool.submit(() -> model.generate("the ", opts(seed, 5), ch -> {
+                        blocked.countDown();
+                        try {
+                            release.await();
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                        return true;
+                    }));
+                }
+                assertTrue(blocked.await(30, TimeUnit.SECONDS));
+                assertEquals(alone.generate("a ship ", opts(7, 300)).text(), model.generate("a ship ", opts(7, 300))
+                        .text());
+            } finally {
+                release.countDown();
+                pool.shutdown();
+                assertTrue(pool.awaitTermination(30, TimeUnit.SECONDS));
+            }
         }
     }
 }
