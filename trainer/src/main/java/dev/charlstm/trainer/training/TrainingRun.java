@@ -133,11 +133,7 @@ public final class TrainingRun implements AutoCloseable {
      * @throws CorpusException if the corpus is too short for the configuration
      */
     public static TrainingRun start(Corpus corpus, TrainingConfig config, Path runDir, Device device) {
-        if (Files.exists(runDir.resolve(LAST))) {
-            throw new CheckpointException(runDir + " already holds a training run (" + LAST
-                    + "); continue it with --resume " + runDir + " or choose another --out");
-        }
-        createDirectories(runDir);
+        RunDirectory.prepareNew(runDir);
         return new TrainingRun(runDir, corpus, config, corpus.vocabulary(), device, null);
     }
 
@@ -167,6 +163,7 @@ public final class TrainingRun implements AutoCloseable {
         }
         TrainingConfig config = iterations == null ? meta.config
                 : meta.config.toBuilder().iterations(iterations).build();
+        RunDirectory.repair(runDir, ckpt);
         return new TrainingRun(runDir, corpus, config, saved, device, ckpt);
     }
 
@@ -184,14 +181,6 @@ public final class TrainingRun implements AutoCloseable {
             }
         }
         return "they differ";
-    }
-
-    private static void createDirectories(Path dir) {
-        try {
-            Files.createDirectories(dir);
-        } catch (IOException e) {
-            throw new CheckpointException(dir + ": cannot create the run folder: " + e.getMessage(), e);
-        }
     }
 
     /** @return the configuration in force (a resumed run's, with any new iteration target) */
@@ -251,10 +240,8 @@ public final class TrainingRun implements AutoCloseable {
             lr = schedule.at(iteration);
             float loss = step(lr);
             long dt = System.nanoTime() - t0;
-            if (!Float.isFinite(loss)) {
-                throw new TrainingDivergedException("the training loss became " + loss + " at iteration "
-                        + (iteration + 1) + " (learning rate " + lr + "); " + runDir.resolve(LAST)
-                        + " holds the last good state; try a lower --lr or --grad-clip 1");
+            if (!Float.isFinite(loss) || loss > divergedLoss()) {
+                throw new TrainingDivergedException(divergenceMessage(loss, lr));
             }
             iteration++;
             trainingNanos += dt;
@@ -286,6 +273,32 @@ public final class TrainingRun implements AutoCloseable {
             LOG.warn("could not draw {}: {}", LossCurve.FILE, e.getMessage());
         }
         return new TrainingResult(iteration, lastValLoss, bestValLoss, bestIteration, rate, runDir);
+    }
+
+    /**
+     * A loss that says the run has diverged even while finite: far above ln(V), the loss of a uniform guess, which
+     * any run starts near. Without this a run writes checkpoints with losses like 1e18.
+     */
+    private double divergedLoss() {
+        return Math.max(100, 20 * Math.log(vocabulary().size()));
+    }
+
+    /** What happened, what the folder holds (only what exists, called good only if it is), and what to do. */
+    private String divergenceMessage(float loss, float lr) {
+        String state;
+        Path last = runDir.resolve(LAST);
+        if (Files.exists(last)) {
+            CheckpointMetadata m = Checkpoint.read(last).metadata();
+            state = last + " is from iteration " + m.iteration + String.format(" (validation loss %.4f nats)",
+                    m.metrics.valLoss);
+        } else {
+            state = "no checkpoint was written (the first evaluation comes at iteration " + config.evalInterval()
+                    + ")";
+        }
+        return "the training loss became " + loss + " at iteration " + (iteration + 1) + " (learning rate " + lr
+                + "): training diverged; " + state + "; start a new run with a lower --lr (e.g. "
+                + (float) (config.learningRate() / 10) + ")" + (config.gradClip() > 0 ? "" : " and --grad-clip 1")
+                + " and another --out";
     }
 
     /** One optimisation step on batch {@code iteration}; returns its loss. */
@@ -331,13 +344,15 @@ public final class TrainingRun implements AutoCloseable {
         }
         CheckpointMetadata meta = metadata(trainLoss, valLoss, charsPerSecond, elapsed);
         Checkpoint ckpt = Checkpoint.capture(meta, model, optimizer::save);
+        Evaluation e = new Evaluation(iteration, config.iterations(), trainLoss, valLoss, charsPerSecond, lr,
+                elapsed, best, sample);
+        // This order lets a resumed run repair whatever a kill interrupts (see RunDirectory): the metrics line
+        // first, then last.ckpt (the truth), then best.ckpt (which may only lag behind it).
+        metrics.append(e);
         ckpt.write(runDir.resolve(LAST));
         if (best) {
             ckpt.write(runDir.resolve(BEST));
         }
-        Evaluation e = new Evaluation(iteration, config.iterations(), trainLoss, valLoss, charsPerSecond, lr,
-                elapsed, best, sample);
-        metrics.append(e);
         return e;
     }
 

@@ -234,4 +234,87 @@ class TrainingRunTest {
         assertTrue(e.getMessage().contains("shorter than one window of 33"), e.getMessage());
         assertFalse(Files.exists(dir.resolve("run/last.ckpt")));
     }
+
+    private static Recorder resume(Path runDir, Corpus corpus, int iterations) {
+        Recorder r = new Recorder();
+        try (TrainingRun run = TrainingRun.resume(runDir, corpus, iterations, Device.cpu())) {
+            run.train(r);
+        }
+        return r;
+    }
+
+    @Test
+    void afterAKillAnywhereAResumedRunLeavesItsFilesInAgreement() throws IOException {
+        Corpus corpus = TestCorpora.repetitive(dir);
+        Path runDir = dir.resolve("run");
+        train(corpus, tiny().iterations(15).evalInterval(5).build(), runDir);
+        byte[] bestAt15 = Files.readAllBytes(runDir.resolve(TrainingRun.BEST));
+        resume(runDir, corpus, 20);
+        assertEquals(20, Checkpoint.read(runDir.resolve(TrainingRun.LAST)).metadata().metrics.bestIteration,
+                "precondition: iteration 20 is the best so far");
+        // The state a kill leaves right after last.ckpt was replaced, before best.ckpt was, and before the next
+        // checkpoint: a stale best.ckpt, a metrics line past last.ckpt and a torn one, temporaries of killed writes.
+        Files.write(runDir.resolve(TrainingRun.BEST), bestAt15);
+        Files.writeString(runDir.resolve(TrainingRun.METRICS), "{\"iteration\":25,\"train_loss\":1.0}\n{\"itera",
+                java.nio.file.StandardOpenOption.APPEND);
+        Files.writeString(runDir.resolve("last.ckpt.123.tmp"), "partial");
+        Files.writeString(runDir.resolve("loss.png.456.tmp"), "partial");
+        Files.createDirectories(runDir.resolve(".model.tmp-789"));
+
+        resume(runDir, corpus, 25);
+
+        Checkpoint last = Checkpoint.read(runDir.resolve(TrainingRun.LAST));
+        int bestIteration = last.metadata().metrics.bestIteration;
+        assertEquals(bestIteration, Checkpoint.read(runDir.resolve(TrainingRun.BEST)).metadata().iteration,
+                "best.ckpt is the best last.ckpt names");
+        assertEquals(bestIteration, ModelPackage.read(runDir.resolve(TrainingRun.PACKAGE)).info().provenance()
+                .iterations(), "model/ is exported from that best");
+        List<Integer> lines = new ArrayList<>();
+        for (String line : Files.readAllLines(runDir.resolve(TrainingRun.METRICS))) {
+            lines.add(com.google.gson.JsonParser.parseString(line).getAsJsonObject().get("iteration").getAsInt());
+        }
+        assertEquals(List.of(5, 10, 15, 20, 25), lines, "one line per evaluation, none lost, none twice");
+        try (var files = Files.list(runDir)) {
+            assertEquals(List.of(), files.map(p -> p.getFileName().toString())
+                    .filter(n -> n.endsWith(".tmp") || n.startsWith(".")).toList(), "temporaries cleaned");
+        }
+    }
+
+    @Test
+    void aNewRunRefusesTheLeftoversOfAnotherAndAFolderItCannotWrite() throws IOException {
+        Corpus corpus = TestCorpora.repetitive(dir);
+        Path old = Files.createDirectories(dir.resolve("old"));
+        Files.writeString(old.resolve(TrainingRun.METRICS), "{\"iteration\":5}\n");
+        Files.writeString(old.resolve(TrainingRun.BEST), "an old best");
+        CheckpointException e = assertThrows(CheckpointException.class,
+                () -> TrainingRun.start(corpus, tiny().build(), old, Device.cpu()));
+        assertTrue(e.getMessage().contains("holds files of an earlier run (best.ckpt, metrics.jsonl)")
+                && e.getMessage().contains("choose another --out"), e.getMessage());
+        assertEquals("an old best", Files.readString(old.resolve(TrainingRun.BEST)), "nothing replaced");
+
+        Path underAFile = Files.writeString(dir.resolve("a-file"), "x").resolve("run");
+        CheckpointException f = assertThrows(CheckpointException.class,
+                () -> TrainingRun.start(corpus, tiny().build(), underAFile, Device.cpu()));
+        assertTrue(f.getMessage().contains("cannot create the run folder"), f.getMessage());
+        Path proc = Path.of("/proc/self");
+        if (Files.isDirectory(proc)) { // a folder nobody can write into, root included
+            CheckpointException g = assertThrows(CheckpointException.class,
+                    () -> TrainingRun.start(corpus, tiny().build(), proc, Device.cpu()));
+            assertTrue(g.getMessage().contains("cannot write into the run folder"), g.getMessage());
+        }
+    }
+
+    @Test
+    void divergenceSaysWhatTheFolderHoldsAndWhatToDo() {
+        Corpus corpus = TestCorpora.repetitive(dir);
+        Path runDir = dir.resolve("run");
+        TrainingDivergedException e = assertThrows(TrainingDivergedException.class,
+                () -> train(corpus, tiny().learningRate(1e6f).gradClip(0).iterations(50).evalInterval(40).build(),
+                        runDir));
+        assertTrue(e.getMessage().contains("no checkpoint was written"), e.getMessage());
+        assertTrue(e.getMessage().contains("start a new run with a lower --lr (e.g. 100000.0) and --grad-clip 1"),
+                e.getMessage());
+        assertFalse(e.getMessage().contains("good"), e.getMessage());
+        assertFalse(Files.exists(runDir.resolve(TrainingRun.LAST)));
+    }
 }

@@ -1,0 +1,154 @@
+package dev.charlstm.trainer.training;
+
+import dev.charlstm.trainer.checkpoint.Checkpoint;
+import dev.charlstm.trainer.checkpoint.CheckpointException;
+import dev.charlstm.trainer.checkpoint.CheckpointMetadata;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The run folder's consistency: a new run starts only in a folder with nothing of another run in it, in a folder
+ * it can write; a resumed run first brings the folder back in line with {@code last.ckpt}, whatever moment a kill
+ * interrupted: {@code metrics.jsonl} loses lines past the checkpoint (they are written again, identically) and a
+ * torn last line, {@code best.ckpt} is restored from {@code last.ckpt} when a kill came between the two writes,
+ * and temporary files of interrupted writes are removed.
+ *
+ * <p>Why it works: an evaluation appends its metrics line first, then replaces {@code last.ckpt}, then
+ * {@code best.ckpt}; each replacement is atomic. So {@code last.ckpt} is the truth, every line up to its iteration
+ * is there, and {@code best.ckpt} can only lag behind it. Stateless.
+ */
+final class RunDirectory {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RunDirectory.class);
+
+    private RunDirectory() {}
+
+    /** The files a run writes, all of which a new run refuses to find. */
+    private static List<String> runFiles() {
+        return List.of(TrainingRun.LAST, TrainingRun.BEST, TrainingRun.METRICS, TrainingRun.PACKAGE, LossCurve.FILE);
+    }
+
+    /**
+     * Creates the folder if needed and checks that it holds no other run and can be written.
+     *
+     * @throws CheckpointException naming what is there, or why the folder cannot be written, and what to do
+     */
+    static void prepareNew(Path dir) {
+        List<String> found = new ArrayList<>();
+        for (String f : runFiles()) {
+            if (Files.exists(dir.resolve(f))) {
+                found.add(f);
+            }
+        }
+        if (found.contains(TrainingRun.LAST)) {
+            throw new CheckpointException(dir + " already holds a training run (" + TrainingRun.LAST
+                    + "); continue it with --resume " + dir + " or choose another --out");
+        }
+        if (!found.isEmpty()) {
+            throw new CheckpointException(dir + " holds files of an earlier run (" + String.join(", ", found)
+                    + ") but no " + TrainingRun.LAST + " to resume from; choose another --out, or remove them");
+        }
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new CheckpointException(dir + ": cannot create the run folder (" + e + "); choose another --out", e);
+        }
+        checkWritable(dir);
+    }
+
+    /** Fails now, not one evaluation interval later, if checkpoints cannot be written into the folder. */
+    static void checkWritable(Path dir) {
+        try {
+            Files.delete(Files.createTempFile(dir, ".write-check.", ".tmp"));
+        } catch (IOException e) {
+            throw new CheckpointException(dir + ": cannot write into the run folder (" + e.getClass().getSimpleName()
+                    + (e.getMessage() == null ? "" : ": " + e.getMessage()) + "); choose another --out or fix its"
+                    + " permissions", e);
+        }
+    }
+
+    /** Brings the folder back in line with {@code last} (see the class comment). */
+    static void repair(Path dir, Checkpoint last) {
+        checkWritable(dir);
+        removeTemporaries(dir);
+        CheckpointMetadata meta = last.metadata();
+        trimMetrics(dir.resolve(TrainingRun.METRICS), meta.iteration);
+        if (meta.metrics != null && meta.metrics.bestIteration == meta.iteration) {
+            Path best = dir.resolve(TrainingRun.BEST);
+            int bestIteration = -1;
+            try {
+                bestIteration = Checkpoint.read(best).metadata().iteration;
+            } catch (CheckpointException e) {
+                // missing or torn: rewritten below
+            }
+            if (bestIteration != meta.iteration) {
+                LOG.info("{} is from iteration {}, but {} says iteration {} was the best: restoring it",
+                        TrainingRun.BEST, bestIteration, TrainingRun.LAST, meta.iteration);
+                last.write(best);
+            }
+        }
+    }
+
+    /** Drops a torn last line and every line past {@code iteration}; atomic. */
+    static void trimMetrics(Path file, int iteration) {
+        if (!Files.exists(file)) {
+            return;
+        }
+        try {
+            String text = Files.readString(file, StandardCharsets.UTF_8);
+            StringBuilder kept = new StringBuilder();
+            for (String line : text.split("\n", -1)) {
+                int at = line.indexOf("\"iteration\":");
+                if (!line.endsWith("}") || at < 0) {
+                    continue; // a line a kill cut short (or the empty tail after the last newline)
+                }
+                String digits = line.substring(at + 12).replaceAll("^\\s*(\\d+).*$", "$1");
+                if (digits.chars().allMatch(Character::isDigit) && Integer.parseInt(digits) <= iteration) {
+                    kept.append(line).append('\n');
+                }
+            }
+            if (!kept.toString().equals(text)) {
+                Path tmp = Files.createTempFile(file.getParent(), file.getFileName() + ".", ".tmp");
+                Files.writeString(tmp, kept, StandardCharsets.UTF_8);
+                Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            }
+        } catch (IOException e) {
+            throw new CheckpointException(file + ": cannot bring it in line with " + TrainingRun.LAST + ": " + e, e);
+        }
+    }
+
+    /** Removes what interrupted writes leave: {@code NAME.*.tmp} files and {@code .model.tmp-* / .model.old-*}. */
+    static void removeTemporaries(Path dir) {
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path p : (Iterable<Path>) files::iterator) {
+                String n = p.getFileName().toString();
+                boolean ours = n.endsWith(".tmp") && runFiles().stream().anyMatch(f -> n.startsWith(f + "."))
+                        || n.startsWith(".write-check.")
+                        || n.startsWith("." + TrainingRun.PACKAGE + ".tmp-")
+                        || n.startsWith("." + TrainingRun.PACKAGE + ".old-");
+                if (ours) {
+                    deleteRecursively(p);
+                }
+            }
+        } catch (IOException e) {
+            LOG.warn("could not remove temporary files in {}: {}", dir, e.getMessage());
+        }
+    }
+
+    private static void deleteRecursively(Path p) throws IOException {
+        try (Stream<Path> all = Files.walk(p)) {
+            for (Path q : (Iterable<Path>) all.sorted(Comparator.reverseOrder())::iterator) {
+                Files.deleteIfExists(q);
+            }
+        }
+    }
+}
