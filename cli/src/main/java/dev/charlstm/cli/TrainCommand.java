@@ -137,7 +137,8 @@ final class TrainCommand implements Callable<Integer> {
     DeviceChoice device;
 
     @Option(names = "--threads", paramLabel = "N", defaultValue = "0",
-            description = "PyTorch intra-op threads; 0 = one per core.")
+            description = "PyTorch intra-op threads; 0 = the cores free at start (one per core on an idle machine,"
+                    + " fewer when other work runs: more threads than free cores train slower than one).")
     int threads;
 
     @Option(names = "--progress", negatable = true, defaultValue = "true", fallbackValue = "true",

@@ -4,6 +4,11 @@ import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.engine.EngineException;
 import ai.djl.pytorch.jni.JniUtils;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Starts DJL's PyTorch engine offline and picks the device.
@@ -14,12 +19,17 @@ import ai.djl.pytorch.jni.JniUtils;
  */
 public final class TorchEngine {
 
+    private static final Logger LOG = LoggerFactory.getLogger(TorchEngine.class);
+    /** Whether a thread count was set: a later start(0) (e.g. a training run inside the CLI) keeps it. */
+    private static boolean threadsChosen;
+
     private TorchEngine() {}
 
     /**
      * Starts the engine (once) and sets its intra-op thread count.
      *
-     * @param threads intra-op threads; 0 keeps PyTorch's default (one per core)
+     * @param threads intra-op threads; 0 = keep the count already chosen, or else the cores free now
+     *     ({@link #freeCores()})
      * @return the engine
      * @throws IllegalStateException with a readable message if the natives cannot be loaded
      */
@@ -39,8 +49,63 @@ public final class TorchEngine {
         }
         if (threads > 0) {
             JniUtils.setNumThreads(threads);
+            threadsChosen = true;
+        } else if (!threadsChosen) {
+            int free = freeCores();
+            JniUtils.setNumThreads(free);
+            threadsChosen = true;
+            LOG.info("PyTorch: {} intra-op thread{} ({} of {} cores free now; --threads N to choose)", free,
+                    free == 1 ? "" : "s", free, Runtime.getRuntime().availableProcessors());
         }
         return engine;
+    }
+
+    /**
+     * How many cores this process can have now: a few milliseconds of busy threads, one per core, and the CPU time
+     * they got. On a shared machine PyTorch's OpenMP threads wait for each other at every parallel region, and one
+     * thread that the OS runs late stalls them all, so asking for more threads than free cores makes training far
+     * slower than one thread (measured in docs/training.md). The probe sees cgroup limits and other processes alike.
+     *
+     * @return at least 1, at most the available processors
+     */
+    static int freeCores() {
+        int cores = Runtime.getRuntime().availableProcessors();
+        if (cores == 1) {
+            return 1;
+        }
+        ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+        if (!mx.isThreadCpuTimeSupported()) {
+            return cores;
+        }
+        long[] cpu = new long[cores];
+        long wall = TimeUnit.MILLISECONDS.toNanos(60);
+        Thread[] probes = new Thread[cores];
+        for (int i = 0; i < cores; i++) {
+            int k = i;
+            probes[i] = new Thread(() -> {
+                long start = System.nanoTime();
+                long t0 = mx.getCurrentThreadCpuTime();
+                long x = 0;
+                while (System.nanoTime() - start < wall) {
+                    x += x * 31 + 7; // busy: what an OpenMP worker does
+                }
+                cpu[k] = mx.getCurrentThreadCpuTime() - t0 + (x == 42 ? 1 : 0);
+            }, "charlstm-core-probe");
+            probes[i].start();
+        }
+        try {
+            for (Thread t : probes) {
+                t.join();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return cores;
+        }
+        double free = 0;
+        for (long c : cpu) {
+            free += (double) c / wall;
+        }
+        return Math.max(1, Math.min(cores, (int) Math.round(free - 0.15))); // 1.3 cores free is one core
     }
 
     /**
