@@ -65,8 +65,12 @@ class TrainingRunTest {
     }
 
     private static Recorder train(Corpus corpus, TrainingConfig config, Path runDir) {
+        return drive(TrainingRun.start(corpus, config, runDir, Device.cpu()));
+    }
+
+    private static Recorder drive(TrainingRun run) {
         Recorder r = new Recorder();
-        try (TrainingRun run = TrainingRun.start(corpus, config, runDir, Device.cpu())) {
+        try (run) {
             run.train(r);
         }
         return r;
@@ -236,11 +240,7 @@ class TrainingRunTest {
     }
 
     private static Recorder resume(Path runDir, Corpus corpus, int iterations) {
-        Recorder r = new Recorder();
-        try (TrainingRun run = TrainingRun.resume(runDir, corpus, iterations, Device.cpu())) {
-            run.train(r);
-        }
-        return r;
+        return drive(TrainingRun.resume(runDir, corpus, iterations, Device.cpu()));
     }
 
     @Test
