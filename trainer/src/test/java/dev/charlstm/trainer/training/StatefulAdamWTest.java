@@ -77,6 +77,38 @@ class StatefulAdamWTest {
     }
 
     @Test
+    void epsilonSitsWhereTorchPutsItEvenForTinyGradients() {
+        // With |g| near eps, where eps goes decides the step: torch divides by sqrt(v / bc2) + eps.
+        float lr = 0.01f;
+        try (NDManager m = NDManager.newBaseManager(); StatefulAdamW opt = new StatefulAdamW(m, 0f)) {
+            NDArray w = m.create(new float[] {1f, 1f});
+            w.setRequiresGradient(true);
+            ParameterList params = new ParameterList();
+            params.add("w", Parameter.builder().setName("w").setType(Parameter.Type.WEIGHT).optArray(w).build());
+            float[] g = {1e-7f, -3e-8f};
+            double[] mean = new double[2];
+            double[] var = new double[2];
+            double[] expected = {1, 1};
+            for (int t = 1; t <= 3; t++) {
+                try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                    gc.backward(w.mul(m.create(g)).sum());
+                }
+                opt.update(params, lr, 1f);
+                for (int i = 0; i < 2; i++) {
+                    mean[i] = 0.9 * mean[i] + 0.1 * g[i];
+                    var[i] = 0.999 * var[i] + 0.001 * g[i] * g[i];
+                    expected[i] -= lr * (mean[i] / (1 - Math.pow(0.9, t)))
+                            / (Math.sqrt(var[i] / (1 - Math.pow(0.999, t))) + 1e-8);
+                }
+                float[] actual = w.toFloatArray();
+                for (int i = 0; i < 2; i++) {
+                    assertEquals(expected[i], actual[i], 2e-6, "step " + t + " element " + i);
+                }
+            }
+        }
+    }
+
+    @Test
     void savedStateContinuesExactly() throws IOException {
         try (NDManager m = NDManager.newBaseManager();
                 StatefulAdamW a = new StatefulAdamW(m, 0.01f);

@@ -1,0 +1,103 @@
+package dev.charlstm.trainer.training;
+
+import ai.djl.Device;
+import ai.djl.nn.Parameter;
+import ai.djl.util.Pair;
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import dev.charlstm.trainer.corpus.BatchSampler;
+import dev.charlstm.trainer.corpus.CleaningOptions;
+import dev.charlstm.trainer.corpus.Corpus;
+import dev.charlstm.trainer.corpus.CorpusReader;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+
+/**
+ * The same-weights comparison with the tutorial's PyTorch loop (not run in CI): dumps our initial parameters, the
+ * exact batches of the first N iterations and our per-iteration training losses, for {@code tools/same_weights.py}
+ * to replay in PyTorch from the same weights on the same batches. See docs/training.md.
+ *
+ * <pre>
+ * mvn -B -q -o install -DskipTests
+ * mvn -B -o -pl trainer test -Dtest=SameWeightsCheck -Dsurefire.failIfNoSpecifiedTests=false \
+ *     -Dcharlstm.sameWeights.data=$PWD/data/moby-dick -Dcharlstm.sameWeights.out=/tmp/sw [-Dcharlstm.sameWeights.iterations=300]
+ * $REFPY tools/same_weights.py /tmp/sw
+ * </pre>
+ */
+@EnabledIfSystemProperty(named = "charlstm.sameWeights.data", matches = ".+")
+class SameWeightsCheck {
+
+    @Test
+    void dump() throws IOException {
+        Path out = Files.createDirectories(Path.of(System.getProperty("charlstm.sameWeights.out", "/tmp/same-weights")));
+        int iterations = Integer.getInteger("charlstm.sameWeights.iterations", 300);
+        TorchEngine.start(1); // one thread: float sums in a fixed order, as in the reference at one thread
+        Corpus corpus = new CorpusReader(CleaningOptions.DEFAULT).read(Path.of(System.getProperty(
+                "charlstm.sameWeights.data")));
+        // The tutorial's loop at the cpu preset's shape: no clipping, constant rate, no warm-up.
+        TrainingConfig config = Preset.CPU.builder().gradClip(0).schedule(TrainingConfig.Schedule.CONSTANT)
+                .warmupIterations(0).iterations(iterations).evalInterval(iterations).sampleLength(0).build();
+        Path runDir = Files.createTempDirectory("same-weights-run");
+        try (TrainingRun run = TrainingRun.start(corpus, config, runDir, Device.cpu())) {
+            JsonObject index = new JsonObject();
+            JsonArray params = new JsonArray();
+            long offset = 0;
+            try (OutputStream o = Files.newOutputStream(out.resolve("params.bin"))) {
+                for (Pair<String, Parameter> p : run.model().getParameters()) {
+                    float[] v = p.getValue().getArray().toFloatArray();
+                    JsonObject e = new JsonObject();
+                    e.addProperty("name", p.getKey());
+                    JsonArray shape = new JsonArray();
+                    for (long d : p.getValue().getArray().getShape().getShape()) {
+                        shape.add(d);
+                    }
+                    e.add("shape", shape);
+                    e.addProperty("offset", offset);
+                    params.add(e);
+                    ByteBuffer b = ByteBuffer.allocate(v.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+                    b.asFloatBuffer().put(v);
+                    o.write(b.array());
+                    offset += v.length;
+                }
+            }
+            index.add("parameters", params);
+            index.addProperty("vocab_size", run.vocabulary().size());
+            index.addProperty("batch", config.batchSize());
+            index.addProperty("seq", config.seqLen());
+            index.addProperty("iterations", iterations);
+            index.addProperty("lr", config.learningRate());
+            index.addProperty("weight_decay", config.weightDecay());
+            BatchSampler sampler = new BatchSampler(corpus.split(config.validationFraction()).train(),
+                    config.batchSize(), config.seqLen(), config.seed());
+            try (DataOutputStream o = new DataOutputStream(Files.newOutputStream(out.resolve("batches.bin")))) {
+                ByteBuffer b = ByteBuffer.allocate(config.batchSize() * config.seqLen() * 4)
+                        .order(ByteOrder.LITTLE_ENDIAN);
+                for (int k = 0; k < iterations; k++) {
+                    sampler.batch(k);
+                    for (int[] part : new int[][] {sampler.inputs(), sampler.targets()}) {
+                        b.clear();
+                        b.asIntBuffer().put(part);
+                        o.write(b.array());
+                    }
+                }
+            }
+            JsonArray losses = new JsonArray();
+            run.train(new TrainingListener() {
+                @Override
+                public void onIteration(int iteration, float loss, double charsPerSecond) {
+                    losses.add(loss);
+                }
+            });
+            index.add("charlstm_losses", losses);
+            Files.writeString(out.resolve("index.json"), new GsonBuilder().setPrettyPrinting().create().toJson(index));
+        }
+    }
+}
