@@ -42,7 +42,10 @@ public final class Main {
             err.println("charlstm: error: " + undecodable);
             System.exit(EXIT_USAGE);
         }
-        System.exit(run(args, out, err));
+        int code = run(args, out, err);
+        out.flush();
+        err.flush();
+        System.exit(code);
     }
 
     /**
