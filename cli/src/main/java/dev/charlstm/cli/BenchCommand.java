@@ -49,13 +49,13 @@ final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws OrtException, InterruptedException {
         if (chars < 100) {
-            throw new IllegalArgumentException("--chars must be at least 100, got " + chars);
+            throw new UsageError("--chars must be at least 100, got " + chars);
         }
         if (Arrays.stream(batches).anyMatch(b -> b < 1)) {
-            throw new IllegalArgumentException("--batch sizes must be positive, got " + Arrays.toString(batches));
+            throw new UsageError("--batch sizes must be positive, got " + Arrays.toString(batches));
         }
         if (Arrays.stream(concurrent).anyMatch(t -> t < 1) || concurrentChars < 1) {
-            throw new IllegalArgumentException("--concurrent thread counts and --concurrent-chars must be positive");
+            throw new UsageError("--concurrent thread counts and --concurrent-chars must be positive");
         }
         BenchmarkReport r = Benchmark.run(model::readPackage, chars, batches, model.runtimeOptions(), concurrent,
                 concurrentChars);

@@ -89,11 +89,11 @@ final class GenerateCommand implements Callable<Integer> {
                 .stopSequences(stop).emitStopSequence(emitStop).unknownCharacters(unknown);
         if (unknown == UnknownCharacterPolicy.REPLACE) {
             if (replacement.codePointCount(0, replacement.length()) != 1) {
-                throw new IllegalArgumentException("--replacement must be one character, got \"" + replacement + "\"");
+                throw new UsageError("--replacement must be one character, got \"" + replacement + "\"");
             }
             b.replacement(replacement.codePointAt(0));
         }
-        GenerationOptions options = b.build();
+        GenerationOptions options = UsageError.check(b::build);
         PrintWriter out = spec.commandLine().getOut();
         // Printing stops, and so does generation, when standard output is closed (e.g. `| head -c 50`).
         CharacterCallback print = ch -> {
@@ -148,7 +148,7 @@ final class GenerateCommand implements Callable<Integer> {
                     + " [--replacement C]", e);
         }
         if (fed == 0) {
-            throw new IllegalArgumentException(text.isEmpty() ? "the prompt is empty: give a PROMPT to continue"
+            throw new UsageError(text.isEmpty() ? "the prompt is empty: give a PROMPT to continue"
                     : "every character of the prompt \"" + text + "\" is outside the model's vocabulary and was"
                     + " skipped (--unknown skip): nothing to continue from; give a prompt with characters the model"
                     + " knows (charlstm info lists them)");

@@ -81,13 +81,21 @@ public final class Main {
         CommandLine cli = new CommandLine(new Main());
         cli.setOut(out);
         cli.setErr(err);
+        Main root = cli.getCommand();
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            if (e instanceof UsageError) {
+                commandLine.getErr().println("charlstm: error: " + e.getMessage() + " (see charlstm "
+                        + commandLine.getCommandName() + " --help)");
+                return EXIT_USAGE;
+            }
             // Our own exceptions carry a message written for the user; anything else gets its type named too.
             boolean ours = e instanceof CorpusException || e instanceof CheckpointException
                     || e instanceof TrainingDivergedException || e instanceof IllegalArgumentException
                     || e instanceof IllegalStateException || e instanceof PackageException;
             commandLine.getErr().println("charlstm: error: " + (ours ? e.getMessage() : e.toString()));
-            if (commandLine.getParseResult() != null && commandLine.getParseResult().hasMatchedOption("--verbose")) {
+            // --verbose may come before the command (the root's) or after it (the command's own copy)
+            if (root.verbose || commandLine.getParseResult() != null
+                    && commandLine.getParseResult().hasMatchedOption("--verbose")) {
                 e.printStackTrace(commandLine.getErr());
             }
             return EXIT_FAILURE;

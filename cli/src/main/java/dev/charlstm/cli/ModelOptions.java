@@ -27,7 +27,7 @@ final class ModelOptions {
     int threads;
 
     RuntimeOptions runtimeOptions() {
-        return RuntimeOptions.builder().provider(device).intraOpThreads(threads).build();
+        return UsageError.check(() -> RuntimeOptions.builder().provider(device).intraOpThreads(threads).build());
     }
 
     ModelPackage readPackage() {

@@ -148,7 +148,7 @@ final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         if (resume == null && data == null) {
-            throw new IllegalArgumentException("--data is required for a new run (or --resume RUN_DIR to continue one)");
+            throw new UsageError("--data is required for a new run (or --resume RUN_DIR to continue one)");
         }
         Engine engine = TorchEngine.start(threads);
         Device dev = TorchEngine.device(device, engine);
@@ -166,7 +166,7 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     private TrainingRun openNew(Device dev) {
-        TrainingConfig config = overrides(preset.builder()).build();
+        TrainingConfig config = UsageError.check(() -> overrides(preset.builder()).build());
         CleaningOptions cleaning = CleaningOptions.builder().dropLinesContaining(dropLinesContaining)
                 .keepNewlines(keepNewlines).build();
         Corpus corpus = new CorpusReader(cleaning).read(data);
@@ -177,7 +177,7 @@ final class TrainCommand implements Callable<Integer> {
 
     private TrainingRun openResumed(Device dev) {
         if (hasModelOverrides()) {
-            throw new IllegalArgumentException("--resume continues a run under its own configuration; only"
+            throw new UsageError("--resume continues a run under its own configuration; only"
                     + " --iterations, --data, --device, --threads and --progress may be given with it");
         }
         CheckpointMetadata meta = Checkpoint.read(resume.resolve(TrainingRun.LAST)).metadata();

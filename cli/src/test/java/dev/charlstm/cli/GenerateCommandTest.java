@@ -120,13 +120,13 @@ class GenerateCommandTest {
         assertFalse(cafe.err().contains("UnknownCharacterPolicy"), cafe.err());
 
         Cli.Result skipped = Cli.run("generate", "ÉÉ", "--model", model.toString(), "--unknown", "skip");
-        assertEquals(1, skipped.code());
+        assertEquals(Main.EXIT_USAGE, skipped.code());
         assertEquals("", skipped.out());
         assertTrue(skipped.err().contains("every character of the prompt \"ÉÉ\"") && skipped.err().contains("skipped"),
                 skipped.err());
 
         Cli.Result empty = Cli.run("generate", "", "--model", model.toString());
-        assertEquals(1, empty.code());
+        assertEquals(Main.EXIT_USAGE, empty.code());
         assertTrue(empty.err().contains("the prompt is empty: give a PROMPT"), empty.err());
     }
 
@@ -205,6 +205,26 @@ class GenerateCommandTest {
         assertEquals(0, code, err.toString());
         assertTrue(attempts[0] < 100, "stopped at the first failed write, not after 200,000 characters: "
                 + attempts[0]);
+    }
+
+    @Test
+    void valuesOutOfRangeAreUsageErrorsOnOneLine() {
+        for (String[] bad : new String[][] {{"--max-chars", "-1"}, {"--top-p", "2"}, {"--threads", "0"},
+            {"--stop", ""}, {"--replacement", "ab", "--unknown", "replace"}}) {
+            String[] args = new String[bad.length + 4];
+            args[0] = "generate";
+            args[1] = "The ";
+            args[2] = "--model";
+            args[3] = model.toString();
+            System.arraycopy(bad, 0, args, 4, bad.length);
+            Cli.Result r = Cli.run(args);
+            assertEquals(Main.EXIT_USAGE, r.code(), String.join(" ", bad) + ": " + r.err());
+            assertEquals(1, r.err().strip().lines().count(), r.err());
+            assertTrue(r.err().endsWith("(see charlstm generate --help)" + System.lineSeparator()), r.err());
+        }
+        Cli.Result verbose = Cli.run("--verbose", "generate", "The ", "--model", dir.resolve("nope").toString());
+        assertEquals(Main.EXIT_FAILURE, verbose.code());
+        assertTrue(verbose.err().contains("\tat "), "--verbose before the command prints the stack trace too");
     }
 
     @Test

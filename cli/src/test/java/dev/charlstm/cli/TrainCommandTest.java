@@ -58,7 +58,7 @@ class TrainCommandTest {
         assertEquals(3, Files.readAllLines(out.resolve("metrics.jsonl")).size());
 
         Cli.Result bad = Cli.run("train", "--resume", out.toString(), "--hidden", "64");
-        assertEquals(Main.EXIT_FAILURE, bad.code());
+        assertEquals(Main.EXIT_USAGE, bad.code(), "a usage error, as the README says");
         assertTrue(bad.err().contains("--resume continues a run under its own configuration"), bad.err());
     }
 
@@ -72,7 +72,7 @@ class TrainCommandTest {
         assertFalse(missing.err().contains("\tat "), missing.err());
 
         Cli.Result noData = Cli.run("train", "--preset", "tiny");
-        assertEquals(Main.EXIT_FAILURE, noData.code());
+        assertEquals(Main.EXIT_USAGE, noData.code());
         assertTrue(noData.err().contains("--data is required"), noData.err());
 
         Cli.Result preset = Cli.run("train", "--preset", "huge", "--data", corpus().toString());
@@ -81,7 +81,7 @@ class TrainCommandTest {
 
         Cli.Result lr = Cli.run("train", "--preset", "tiny", "--data", corpus().toString(), "--lr", "-1",
                 "--out", dir.resolve("run2").toString());
-        assertEquals(Main.EXIT_FAILURE, lr.code());
+        assertEquals(Main.EXIT_USAGE, lr.code());
         assertTrue(lr.err().contains("learning rate must be positive, got -1.0"), lr.err());
 
         Cli.Result resumeMissing = Cli.run("train", "--resume", dir.resolve("no-run").toString());

@@ -82,7 +82,8 @@ public final class CharacterIterator implements Iterator<String>, AutoCloseable 
      */
     public GenerationResult result() {
         if (!over && !closed) {
-            throw new IllegalStateException("the generation is still running: consume it, close it or cancel it");
+            throw new IllegalStateException("the generation is still running: read it to the end (after cancel(),"
+                    + " at most the character already sampled follows) or close() it");
         }
         return decoder[0].result();
     }

@@ -107,7 +107,12 @@ public final class ModelPackage {
      */
     public static ModelPackage read(Path dir) {
         if (!Files.isDirectory(dir)) {
-            throw new PackageException(dir + ": no such model package folder");
+            throw new PackageException(dir + (Files.isRegularFile(dir) ? ": a file; give the package's folder (the"
+                    + " one holding " + VOCAB_FILE + " and " + MODEL_FILE + ")" : ": no such model package folder"));
+        }
+        if (!Files.exists(dir.resolve(VOCAB_FILE)) && Files.isRegularFile(dir.resolve("model").resolve(VOCAB_FILE))) {
+            throw new PackageException(dir + ": a training run folder, not a model package; its package is "
+                    + dir.resolve("model"));
         }
         byte[] vocab = readFile(dir.resolve(VOCAB_FILE));
         byte[] model = readFile(dir.resolve(MODEL_FILE));

@@ -55,8 +55,9 @@ public final class CleaningOptions {
 
     @Override
     public String toString() {
-        return "CleaningOptions{dropLinesContaining=" + (dropLinesContaining == null ? "none" : '"' + dropLinesContaining + '"')
-                + ", keepNewlines=" + keepNewlines + '}';
+        return "cleaning: " + (dropLinesContaining == null ? "no lines dropped"
+                : "lines containing \"" + dropLinesContaining + "\" dropped") + ", line breaks "
+                + (keepNewlines ? "kept (--keep-newlines)" : "joined with spaces");
     }
 
     /** Builds {@link CleaningOptions}. Not thread-safe. */

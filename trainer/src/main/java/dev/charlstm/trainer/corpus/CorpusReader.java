@@ -134,8 +134,8 @@ public final class CorpusReader {
         }
         String utf16 = utf16(bytes);
         if (utf16 != null) {
-            throw new CorpusException(file + ": looks like " + utf16 + ", not UTF-8; convert it to UTF-8 (e.g. iconv"
-                    + " -f UTF-16 -t UTF-8 FILE > FILE.utf8)");
+            throw new CorpusException(file + ": looks like " + utf16 + ", not UTF-8; convert it to UTF-8, e.g. iconv"
+                    + " -f UTF-16 -t UTF-8 FILE > FILE.new && mv FILE.new FILE");
         }
         CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT)
@@ -144,8 +144,9 @@ public final class CorpusReader {
         CharBuffer out = CharBuffer.allocate(bytes.length);
         CoderResult result = decoder.decode(in, out, true);
         if (result.isError()) {
-            throw new CorpusException(String.format("%s: not valid UTF-8 at byte offset %d (byte 0x%02X)",
-                    file, in.position(), bytes[in.position()] & 0xFF));
+            throw new CorpusException(String.format("%s: not valid UTF-8 at byte offset %d (byte 0x%02X); convert it"
+                    + " to UTF-8 from its encoding, e.g. for Windows-1252 or Latin-1: iconv -f WINDOWS-1252 -t UTF-8"
+                    + " FILE > FILE.new && mv FILE.new FILE", file, in.position(), bytes[in.position()] & 0xFF));
         }
         decoder.flush(out);
         out.flip();

@@ -58,6 +58,13 @@ final class RunDirectory {
         }
         try {
             Files.createDirectories(dir);
+            try (Stream<Path> entries = Files.list(dir)) {
+                List<String> other = entries.map(p -> p.getFileName().toString()).sorted().limit(3).toList();
+                if (!other.isEmpty()) {
+                    throw new CheckpointException(dir + " is not empty (" + String.join(", ", other) + (other.size()
+                            == 3 ? ", ..." : "") + "): a new run needs an empty or new folder; choose another --out");
+                }
+            }
         } catch (IOException e) {
             throw new CheckpointException(dir + ": cannot create the run folder (" + e + "); choose another --out", e);
         }

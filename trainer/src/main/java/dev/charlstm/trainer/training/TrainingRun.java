@@ -164,6 +164,11 @@ public final class TrainingRun implements AutoCloseable {
         TrainingConfig config = iterations == null ? meta.config
                 : meta.config.toBuilder().iterations(iterations).build();
         RunDirectory.repair(runDir, ckpt);
+        if (config.iterations() <= meta.iteration) {
+            LOG.warn("{} is already at iteration {} (target {}): nothing to train, the package is exported again;"
+                    + " pass --iterations above {} to go further", runDir, meta.iteration, config.iterations(),
+                    meta.iteration);
+        }
         return new TrainingRun(runDir, corpus, config, saved, device, ckpt);
     }
 

@@ -296,12 +296,41 @@ class TrainingRunTest {
         CheckpointException f = assertThrows(CheckpointException.class,
                 () -> TrainingRun.start(corpus, tiny().build(), underAFile, Device.cpu()));
         assertTrue(f.getMessage().contains("cannot create the run folder"), f.getMessage());
-        Path proc = Path.of("/proc/self");
-        if (Files.isDirectory(proc)) { // a folder nobody can write into, root included
+        Path readOnly = emptyFolderNobodyCanWrite();
+        if (readOnly != null) {
             CheckpointException g = assertThrows(CheckpointException.class,
-                    () -> TrainingRun.start(corpus, tiny().build(), proc, Device.cpu()));
+                    () -> TrainingRun.start(corpus, tiny().build(), readOnly, Device.cpu()));
             assertTrue(g.getMessage().contains("cannot write into the run folder"), g.getMessage());
         }
+        Path busy = Files.createDirectories(dir.resolve("busy"));
+        Files.writeString(busy.resolve("chapter-1.txt"), "a corpus, say");
+        CheckpointException h = assertThrows(CheckpointException.class,
+                () -> TrainingRun.start(corpus, tiny().build(), busy, Device.cpu()));
+        assertTrue(h.getMessage().contains("is not empty (chapter-1.txt)"), h.getMessage());
+    }
+
+    /** An empty sysfs folder: not even root may create files there (tests run as root in CI); null if none. */
+    private static Path emptyFolderNobodyCanWrite() throws IOException {
+        Path sys = Path.of("/sys/kernel");
+        if (!Files.isDirectory(sys)) {
+            return null;
+        }
+        try (var dirs = Files.list(sys)) {
+            for (Path d : (Iterable<Path>) dirs::iterator) {
+                try (var inside = Files.list(d)) {
+                    if (Files.isDirectory(d) && inside.findAny().isEmpty()) {
+                        try {
+                            Files.delete(Files.createTempFile(d, "probe", ".tmp")); // writable after all: not this one
+                        } catch (IOException denied) {
+                            return d;
+                        }
+                    }
+                } catch (IOException | SecurityException e) {
+                    // unreadable: try the next
+                }
+            }
+        }
+        return null;
     }
 
     @Test
