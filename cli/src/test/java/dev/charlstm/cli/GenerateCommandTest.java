@@ -222,6 +222,9 @@ class GenerateCommandTest {
             assertEquals(1, r.err().strip().lines().count(), r.err());
             assertTrue(r.err().endsWith("(see charlstm generate --help)" + System.lineSeparator()), r.err());
         }
+        Cli.Result runFolder = Cli.run("generate", "The ", "--model", model.getParent().toString());
+        assertTrue(runFolder.err().contains("a training run folder, not a model package; its package is " + model),
+                runFolder.err());
         Cli.Result verbose = Cli.run("--verbose", "generate", "The ", "--model", dir.resolve("nope").toString());
         assertEquals(Main.EXIT_FAILURE, verbose.code());
         assertTrue(verbose.err().contains("\tat "), "--verbose before the command prints the stack trace too");
