@@ -4,7 +4,8 @@
 Reads what trainer's SameWeightsCheck dumped (index.json, params.bin, batches.bin): charlstm's initial parameters,
 the exact token windows of each iteration and charlstm's per-iteration training losses. Loads the parameters into
 the tutorial's model (Embedding -> nn.LSTM -> Linear), trains it with the tutorial's optimiser
-(torch.optim.AdamW(lr, weight_decay=0.01), CrossEntropyLoss) on the same batches, and prints both loss curves side
+(torch.optim.AdamW(lr, weight_decay=0.01), CrossEntropyLoss) on the same batches (with clip_grad_norm_ and
+charlstm's per-iteration learning rates when the dump has them), and prints both loss curves side
 by side. If the two trainers do the same arithmetic the curves overlap within float noise for a few hundred
 iterations; a gap that grows is a difference to find.
 
@@ -56,6 +57,8 @@ def main(folder, limit=None):
     batches = np.fromfile(f'{folder}/batches.bin', dtype='<i4').reshape(n, 2, b, s)
     n = min(n, limit or n)
     opt = optim.AdamW(model.parameters(), lr=idx['lr'], weight_decay=idx['weight_decay'])
+    clip = idx.get('grad_clip', 0)         # charlstm's clipping, PyTorch's clip_grad_norm_
+    rates = idx.get('learning_rates')      # charlstm's schedule, one rate per iteration
     loss_fn = nn.CrossEntropyLoss()
     ours = idx['charlstm_losses']
     theirs = []
@@ -65,11 +68,17 @@ def main(folder, limit=None):
         opt.zero_grad()
         loss = loss_fn(model(x).transpose(1, 2), y)
         loss.backward()
+        if clip > 0:
+            nn.utils.clip_grad_norm_(model.parameters(), clip)
+        if rates:
+            for g in opt.param_groups:
+                g['lr'] = rates[i]
         opt.step()
         theirs.append(loss.item())
     ours, theirs = np.array(ours[:n]), np.array(theirs)
     diff = ours - theirs
-    print(f'{n} iterations, V={v} E={e} H={h} L={layers}, batch {b} x {s}, lr {idx["lr"]}, AdamW wd {idx["weight_decay"]}')
+    print(f'{n} iterations, V={v} E={e} H={h} L={layers}, batch {b} x {s}, lr {idx["lr"]}, AdamW wd {idx["weight_decay"]}'
+          f', clip {clip or "off"}, learning rate {"per iteration from charlstm" if rates else "constant"}')
     print('iterations      charlstm   PyTorch    mean diff  max |diff|')
     w = max(1, n // 10)
     for a in range(0, n, w):

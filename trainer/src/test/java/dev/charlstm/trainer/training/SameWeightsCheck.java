@@ -31,6 +31,12 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  *     -Dcharlstm.sameWeights.data=$PWD/data/moby-dick -Dcharlstm.sameWeights.out=/tmp/sw [-Dcharlstm.sameWeights.iterations=300]
  * $REFPY tools/same_weights.py /tmp/sw
  * </pre>
+ *
+ * <p>By default the recipe is the tutorial's (no clipping, constant rate, no warm-up); {@code
+ * -Dcharlstm.sameWeights.gradClip=1 -Dcharlstm.sameWeights.schedule=cosine -Dcharlstm.sameWeights.warmup=100}
+ * checks our clipping and schedule too: the learning rate of every iteration and the clip norm go into
+ * {@code index.json}, and the script applies them with {@code torch.nn.utils.clip_grad_norm_} and the optimiser's
+ * {@code lr}.
  */
 @EnabledIfSystemProperty(named = "charlstm.sameWeights.data", matches = ".+")
 class SameWeightsCheck {
@@ -42,9 +48,13 @@ class SameWeightsCheck {
         TorchEngine.start(1); // one thread: float sums in a fixed order, as in the reference at one thread
         Corpus corpus = new CorpusReader(CleaningOptions.DEFAULT).read(Path.of(System.getProperty(
                 "charlstm.sameWeights.data")));
-        // The tutorial's loop at the cpu preset's shape: no clipping, constant rate, no warm-up.
-        TrainingConfig config = Preset.CPU.builder().gradClip(0).schedule(TrainingConfig.Schedule.CONSTANT)
-                .warmupIterations(0).iterations(iterations).evalInterval(iterations).sampleLength(0).build();
+        // The tutorial's loop at the cpu preset's shape unless asked otherwise: no clipping, constant rate, no warm-up.
+        TrainingConfig config = Preset.CPU.builder()
+                .gradClip(Float.parseFloat(System.getProperty("charlstm.sameWeights.gradClip", "0")))
+                .schedule(TrainingConfig.Schedule.valueOf(
+                        System.getProperty("charlstm.sameWeights.schedule", "constant").toUpperCase()))
+                .warmupIterations(Integer.getInteger("charlstm.sameWeights.warmup", 0))
+                .iterations(iterations).evalInterval(iterations).sampleLength(0).build();
         Path runDir = Files.createTempDirectory("same-weights-run");
         try (TrainingRun run = TrainingRun.start(corpus, config, runDir, Device.cpu())) {
             JsonObject index = new JsonObject();
@@ -75,6 +85,13 @@ class SameWeightsCheck {
             index.addProperty("iterations", iterations);
             index.addProperty("lr", config.learningRate());
             index.addProperty("weight_decay", config.weightDecay());
+            index.addProperty("grad_clip", config.gradClip());
+            LearningRateSchedule schedule = new LearningRateSchedule(config);
+            JsonArray rates = new JsonArray();
+            for (int k = 0; k < iterations; k++) {
+                rates.add(schedule.at(k));
+            }
+            index.add("learning_rates", rates);
             BatchSampler sampler = new BatchSampler(corpus.split(config.validationFraction()).train(),
                     config.batchSize(), config.seqLen(), config.seed());
             try (DataOutputStream o = new DataOutputStream(Files.newOutputStream(out.resolve("batches.bin")))) {
