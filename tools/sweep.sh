@@ -19,7 +19,8 @@ done > "$out/plan.tsv"
 
 run_one() {
   local name="$1" opts="$2"
-  [ -f "$out/$name/metrics.jsonl" ] && grep -q '"val_loss"' "$out/$name/metrics.jsonl" && return 0
+  # done already (a rerun of the plan skips it) when its log reports the last iteration of its target
+  grep -qE '^iteration ([0-9]+)/\1 ' "$out/$name.log" 2>/dev/null && return 0
   rm -rf "${out:?}/$name"
   # shellcheck disable=SC2086
   "$here/charlstm" train --preset cpu --data "$data" --out "$out/$name" --threads 1 --sample-length 0 \
