@@ -21,7 +21,8 @@ ref() {  # threads
 ours() {  # threads iterations
   rm -rf "$tmp/run"
   "$here/charlstm" train --preset cpu --data "$data" --out "$tmp/run" --threads "$1" --iterations "$2" \
-      --eval-interval "$2" --grad-clip 0 --schedule constant --warmup 0 --sample-length 0 --no-progress >/dev/null 2>&1
+      --eval-interval "$2" --grad-clip 0 --schedule constant --warmup 0 --lr 0.003 --dropout 0 --sample-length 0 \
+      --no-progress >/dev/null 2>&1
   tail -1 "$tmp/run/metrics.jsonl" | python3 -c 'import json,sys; print(round(json.load(sys.stdin)["chars_per_s"]))'
 }
 : > "$tmp/results"

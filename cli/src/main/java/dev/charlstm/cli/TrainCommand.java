@@ -28,7 +28,9 @@ import picocli.CommandLine.Model.CommandSpec;
         description = {
             "Train a character LSTM on a text file or a folder of .txt files (recursive, sorted by path).",
             "Writes last.ckpt (every evaluation), best.ckpt (lowest validation loss) and metrics.jsonl into --out.",
-            "Hyper-parameters default to the chosen preset's value, listed per option as 'seed x, cpu y, tiny z'."})
+            "Hyper-parameters default to the chosen preset's value, listed per option as 'seed x, cpu y, tiny z'.",
+            "The cpu preset's clipping, schedule, warm-up, learning rate, batch and dropout come from a measured sweep"
+                    + " (seeds, losses and speeds: docs/training.md, \"The recipe, measured\")."})
 final class TrainCommand implements Callable<Integer> {
 
     @Spec
@@ -50,8 +52,9 @@ final class TrainCommand implements Callable<Integer> {
     Path resume;
 
     @Option(names = "--preset", paramLabel = "NAME", defaultValue = "cpu",
-            description = "seed: the tutorial's exact configuration (hours on 2 cores); cpu: good quality on 2 CPU"
-                    + " cores in under an hour; tiny: seconds, for tests. Valid: ${COMPLETION-CANDIDATES}.",
+            description = "seed: the tutorial's exact configuration (hours on 2 cores); cpu: the recipe measured in"
+                    + " docs/training.md, about 40 minutes on 2 CPU cores; tiny: seconds, for tests."
+                    + " Valid: ${COMPLETION-CANDIDATES}.",
             converter = PresetConverter.class, completionCandidates = PresetConverter.Names.class)
     Preset preset;
 

@@ -103,5 +103,7 @@ class TrainCommandTest {
         assertTrue(r.out().contains("seed 256, cpu 256, tiny 32"), r.out());
         assertTrue(r.out().contains("seed 3000, cpu"), r.out());
         assertTrue(r.out().contains("Default: cpu"), r.out());
+        // where the cpu preset's numbers come from
+        assertTrue(r.out().replaceAll("\\s+", " ").contains("docs/training.md, \"The recipe, measured\""), r.out());
     }
 }

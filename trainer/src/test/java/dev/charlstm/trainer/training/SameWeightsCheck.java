@@ -48,8 +48,10 @@ class SameWeightsCheck {
         TorchEngine.start(1); // one thread: float sums in a fixed order, as in the reference at one thread
         Corpus corpus = new CorpusReader(CleaningOptions.DEFAULT).read(Path.of(System.getProperty(
                 "charlstm.sameWeights.data")));
-        // The tutorial's loop at the cpu preset's shape unless asked otherwise: no clipping, constant rate, no warm-up.
-        TrainingConfig config = Preset.CPU.builder()
+        // The tutorial's loop at the cpu preset's shape unless asked otherwise: lr 0.003, no clipping, constant rate,
+        // no warm-up; never dropout (its random masks cannot be replayed).
+        TrainingConfig config = Preset.CPU.builder().dropout(0)
+                .learningRate(Float.parseFloat(System.getProperty("charlstm.sameWeights.lr", "0.003")))
                 .gradClip(Float.parseFloat(System.getProperty("charlstm.sameWeights.gradClip", "0")))
                 .schedule(TrainingConfig.Schedule.valueOf(
                         System.getProperty("charlstm.sameWeights.schedule", "constant").toUpperCase()))
