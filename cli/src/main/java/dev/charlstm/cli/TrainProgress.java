@@ -51,6 +51,10 @@ final class TrainProgress implements TrainingListener, AutoCloseable {
                 e.iteration(), e.iterations(), e.trainLoss(), e.valLoss(), e.valBitsPerChar(),
                 Format.rate(e.charsPerSecond()), e.learningRate(), Format.duration(e.elapsedSeconds()),
                 e.best() ? "  [best]" : "");
+        if (e.clippedSteps() > 0) {
+            // Said only when it happens: a clip norm that keeps firing is a learning rate that is too high.
+            out.printf("  clipped %d of %d steps to --grad-clip%n", e.clippedSteps(), e.steps());
+        }
         if (!e.sample().isEmpty()) {
             out.println("  sample: " + e.sample().replace("\n", "\n          "));
         }

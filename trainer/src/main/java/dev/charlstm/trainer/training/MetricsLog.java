@@ -31,6 +31,7 @@ final class MetricsLog {
         o.addProperty("val_bpc", e.valBitsPerChar());
         o.addProperty("chars_per_s", e.charsPerSecond());
         o.addProperty("lr", e.learningRate());
+        o.addProperty("clipped_steps", e.clippedSteps());
         o.addProperty("elapsed_s", e.elapsedSeconds());
         o.addProperty("best", e.best());
         try {

@@ -67,6 +67,8 @@ public final class TrainingRun implements AutoCloseable {
     private final LearningRateSchedule schedule;
     private final MetricsLog metrics;
     private int iteration;
+    /** Whether the last {@link #step} scaled its gradients down to the clip norm. */
+    private boolean lastStepClipped;
     private double bestValLoss = Double.POSITIVE_INFINITY;
     private int bestIteration = -1;
     private double elapsedBefore;
@@ -237,6 +239,7 @@ public final class TrainingRun implements AutoCloseable {
         long windowChars = 0;
         double windowLossSum = 0;
         int windowSteps = 0;
+        int windowClipped = 0;
         double lastValLoss = Double.NaN;
         float lr = 0;
         long sessionChars = 0;
@@ -255,17 +258,20 @@ public final class TrainingRun implements AutoCloseable {
             sessionChars += config.charactersPerIteration();
             windowLossSum += loss;
             windowSteps++;
+            windowClipped += lastStepClipped ? 1 : 0;
             double charsPerSecond = windowChars / (windowNanos / 1e9);
             listener.onIteration(iteration, loss, charsPerSecond);
             if (iteration % config.evalInterval() == 0 || iteration == config.iterations()) {
                 double elapsed = elapsedBefore + (System.nanoTime() - sessionStart) / 1e9;
-                Evaluation e = evaluate(windowLossSum / windowSteps, charsPerSecond, lr, elapsed);
+                Evaluation e = evaluate(windowLossSum / windowSteps, charsPerSecond, lr, elapsed, windowClipped,
+                        windowSteps);
                 lastValLoss = e.valLoss();
                 listener.onEvaluation(e);
                 windowNanos = 0;
                 windowChars = 0;
                 windowLossSum = 0;
                 windowSteps = 0;
+                windowClipped = 0;
             }
         }
         double rate = trainingNanos == 0 ? 0 : sessionChars / (trainingNanos / 1e9);
@@ -322,17 +328,20 @@ public final class TrainingRun implements AutoCloseable {
             loss = lossArray.getFloat();
         }
         float scale = 1f;
+        lastStepClipped = false;
         if (config.gradClip() > 0) {
             double norm = StatefulAdamW.gradientNorm(parameters);
             if (norm > config.gradClip()) {
                 scale = (float) (config.gradClip() / (norm + 1e-6));
+                lastStepClipped = true;
             }
         }
         optimizer.update(parameters, learningRate, scale);
         return loss;
     }
 
-    private Evaluation evaluate(double trainLoss, double charsPerSecond, float lr, double elapsed) {
+    private Evaluation evaluate(double trainLoss, double charsPerSecond, float lr, double elapsed, int clippedSteps,
+            int steps) {
         double valLoss;
         String sample = "";
         try (NDManager evalManager = manager.newSubManager()) {
@@ -350,7 +359,7 @@ public final class TrainingRun implements AutoCloseable {
         CheckpointMetadata meta = metadata(trainLoss, valLoss, charsPerSecond, elapsed);
         Checkpoint ckpt = Checkpoint.capture(meta, model, optimizer::save);
         Evaluation e = new Evaluation(iteration, config.iterations(), trainLoss, valLoss, charsPerSecond, lr,
-                elapsed, best, sample);
+                elapsed, best, sample, clippedSteps, steps);
         // This order lets a resumed run repair whatever a kill interrupts (see RunDirectory): the metrics line
         // first, then last.ckpt (the truth), then best.ckpt (which may only lag behind it).
         metrics.append(e);

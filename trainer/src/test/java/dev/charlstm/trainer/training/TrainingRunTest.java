@@ -104,6 +104,23 @@ class TrainingRunTest {
     }
 
     @Test
+    void evaluationsCountTheStepsThatClippingScaledDown() throws IOException {
+        Corpus corpus = TestCorpora.repetitive(dir);
+        // A clip norm no gradient stays under: every step is clipped. Off: none is.
+        Recorder always = train(corpus, tiny().iterations(8).evalInterval(4).gradClip(1e-6f).build(), dir.resolve("a"));
+        Recorder off = train(corpus, tiny().iterations(8).evalInterval(4).gradClip(0).build(), dir.resolve("b"));
+        Recorder never = train(corpus, tiny().iterations(8).evalInterval(4).gradClip(1e6f).build(), dir.resolve("c"));
+        for (Evaluation e : always.evaluations) {
+            assertEquals(4, e.clippedSteps());
+            assertEquals(4, e.steps());
+        }
+        assertEquals(0, off.evaluations.get(1).clippedSteps());
+        assertEquals(0, never.evaluations.get(1).clippedSteps());
+        assertEquals(off.losses, never.losses, "a clip norm never reached changes nothing");
+        assertTrue(Files.readString(dir.resolve("a").resolve(TrainingRun.METRICS)).contains("\"clipped_steps\":4"));
+    }
+
+    @Test
     void sameSeedSameLossesDifferentSeedDifferentLosses() {
         Corpus corpus = TestCorpora.repetitive(dir);
         TrainingConfig config = tiny().iterations(12).evalInterval(6).seed(7).build();
