@@ -10,7 +10,4 @@ module dev.charlstm.runtime {
     exports dev.charlstm.runtime;
     exports dev.charlstm.runtime.pack;
     exports dev.charlstm.runtime.internal to dev.charlstm.trainer, dev.charlstm.cli;
-
-    // vocab.json is read and written by Gson's reflection over the package's JSON classes
-    opens dev.charlstm.runtime.pack to com.google.gson;
 }

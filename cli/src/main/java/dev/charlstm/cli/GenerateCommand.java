@@ -70,8 +70,7 @@ final class GenerateCommand implements Callable<Integer> {
     boolean emitStop;
 
     @Option(names = "--unknown", paramLabel = "POLICY", defaultValue = "error",
-            description = "Prompt characters outside the vocabulary: error, skip or replace (with --replacement).",
-            converter = UnknownPolicyConverter.class)
+            description = "Prompt characters outside the vocabulary: error, skip or replace (with --replacement).")
     UnknownCharacterPolicy unknown;
 
     @Option(names = "--replacement", paramLabel = "CHAR", defaultValue = " ",
@@ -112,7 +111,7 @@ final class GenerateCommand implements Callable<Integer> {
                 return 0;
             }
             BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-            out.println("charlstm: " + m.info() + "; type a prompt, an empty line ends");
+            out.println("charlstm: " + m.manifest() + "; type a prompt, an empty line ends");
             for (String line; (line = prompt(out, in)) != null && !line.isEmpty(); ) {
                 try {
                     feed(stream, line, options, null);

@@ -2,10 +2,13 @@ package dev.charlstm.cli;
 
 import dev.charlstm.runtime.CharLstmModel;
 import dev.charlstm.runtime.Vocabulary;
-import dev.charlstm.runtime.pack.ModelInfo;
+import dev.charlstm.runtime.pack.ModelManifest;
 import dev.charlstm.runtime.pack.ModelPackage;
+import dev.charlstm.runtime.pack.ModelShape;
 import dev.charlstm.runtime.pack.Provenance;
 import java.io.PrintWriter;
+import java.util.Map;
+import java.util.stream.Collectors;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -28,12 +31,14 @@ final class InfoCommand implements Callable<Integer> {
         ModelPackage pkg = model.readPackage();
         // Validate like `generate` does: ONNX Runtime loads the graph and its shapes must match the manifest.
         CharLstmModel.load(pkg, model.runtimeOptions()).close();
-        ModelInfo info = pkg.info();
+        ModelManifest info = pkg.manifest();
+        ModelShape shape = info.shape();
         Provenance p = info.provenance();
         PrintWriter out = spec.commandLine().getOut();
         out.printf("model        %s%n", model.describe());
-        out.printf("dimensions   V=%d E=%d H=%d L=%d%n", info.vocabSize(), info.embeddingSize(), info.hiddenSize(),
-                info.layers());
+        out.printf("dimensions   V=%d E=%d H=%d L=%d, %d parameters%s%n", shape.vocabSize(), shape.embeddingSize(),
+                shape.hiddenSize(), shape.layers(), shape.parameterCount(),
+                shape.dropout() > 0 ? "; dropout " + shape.dropout() + " between layers while training" : "");
         StringBuilder chars = new StringBuilder();
         for (int cp : info.vocabulary().codePoints()) {
             chars.append(Character.isWhitespace(cp) || Character.isISOControl(cp) ? Vocabulary.describe(cp) + " "
@@ -45,10 +50,22 @@ final class InfoCommand implements Callable<Integer> {
         out.printf("cleaning     drop lines containing %s; keep newlines %s%n",
                 info.dropLinesContaining() == null ? "(none)" : '"' + info.dropLinesContaining() + '"',
                 info.keepNewlines());
-        out.printf("trained      %s iterations on %s (%s characters, sha256 %s)%n", p.iterations(), p.corpusSource(),
+        out.printf("trained      %s iterations on %s (%s characters, sha256 %s)%n", p.iterations(), p.corpusName(),
                 p.corpusCharacters(), p.corpusSha256());
+        String label = "training     ";
+        for (Map.Entry<String, Object> section : info.training().entrySet()) {
+            String fields = section.getValue() instanceof Map<?, ?> m ? m.entrySet().stream()
+                    .map(e -> e.getKey() + " " + (e.getValue() instanceof String t ? '"' + t + '"' : e.getValue()))
+                    .collect(Collectors.joining(", ")) : String.valueOf(section.getValue());
+            out.printf("%s%s: %s%n", label, section.getKey(), fields);
+            label = "             ";
+        }
         out.printf("validation   %s%n", p.valLoss() == null ? "n/a"
-                : String.format("%.4f nats/char (%.4f bits/char)", p.valLoss(), p.valBitsPerChar()));
+                : String.format("%.4f nats/char (%.4f bits/char)", p.valLoss(), p.valBitsPerChar())
+                        + (p.valFraction() == null || p.valWindow() == null ? ""
+                        : String.format(" on the last %s%% of the corpus, windows of %d characters from zero state",
+                                new java.math.BigDecimal(p.valFraction() * 100).round(new java.math.MathContext(3))
+                                        .stripTrailingZeros().toPlainString(), p.valWindow())));
         out.printf("produced by  %s at %s%n", p.producer(), p.createdAt());
         return 0;
     }

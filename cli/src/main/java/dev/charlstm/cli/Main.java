@@ -77,8 +77,7 @@ public final class Main {
      * @return the exit code
      */
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
-        PresetDefaults.publish();
-        CommandLine cli = new CommandLine(new Main());
+        CommandLine cli = commandLine();
         cli.setOut(out);
         cli.setErr(err);
         Main root = cli.getCommand();
@@ -101,5 +100,33 @@ public final class Main {
             return EXIT_FAILURE;
         });
         return cli.execute(args);
+    }
+
+    /**
+     * @return the command line, configured: enum values (presets, devices, schedules, policies) in any case, and a
+     *     wrong one named with the valid ones, e.g. {@code unknown preset 'huge'; valid: seed, cpu, tiny}
+     */
+    static CommandLine commandLine() {
+        CommandLine cli = new CommandLine(new Main());
+        cli.setCaseInsensitiveEnumValuesAllowed(true);
+        CommandLine.IParameterExceptionHandler picocli = cli.getParameterExceptionHandler();
+        cli.setParameterExceptionHandler((e, args) -> picocli.handleParseException(explainEnum(e), args));
+        return cli;
+    }
+
+    /** Rewords picocli's "expected one of [SEED, CPU, TINY] (case-insensitive)" in the words of the option. */
+    private static CommandLine.ParameterException explainEnum(CommandLine.ParameterException e) {
+        CommandLine.Model.ArgSpec arg = e.getArgSpec();
+        if (!(arg instanceof CommandLine.Model.OptionSpec option) || !arg.type().isEnum() || e.getValue() == null
+                || !String.valueOf(e.getMessage()).contains("expected one of")) {
+            return e;
+        }
+        String what = option.longestName().substring(2);
+        String valid = java.util.Arrays.stream(arg.type().getEnumConstants())
+                .map(c -> ((Enum<?>) c).name().toLowerCase(java.util.Locale.ROOT))
+                .collect(java.util.stream.Collectors.joining(", "));
+        return new CommandLine.ParameterException(e.getCommandLine(), "Invalid value for option '"
+                + option.longestName() + "': unknown " + (what.equals("unknown") ? "policy" : what) + " '"
+                + e.getValue() + "'; valid: " + valid, e, arg, e.getValue());
     }
 }

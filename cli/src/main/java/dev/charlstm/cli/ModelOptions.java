@@ -18,8 +18,7 @@ final class ModelOptions {
     Path model;
 
     @Option(names = "--device", paramLabel = "DEV", defaultValue = "cpu",
-            description = "cpu, gpu (CUDA; needs the -Pgpu build) or auto (CUDA when it can be added, else CPU).",
-            converter = ProviderConverter.class)
+            description = "cpu, gpu (CUDA; needs the -Pgpu build) or auto (CUDA when it can be added, else CPU).")
     ExecutionProvider device;
 
     @Option(names = "--threads", paramLabel = "N", defaultValue = "1",

@@ -7,24 +7,40 @@ import dev.charlstm.trainer.checkpoint.CheckpointMetadata;
 import dev.charlstm.trainer.corpus.CleaningOptions;
 import dev.charlstm.trainer.corpus.Corpus;
 import dev.charlstm.trainer.corpus.CorpusReader;
+import dev.charlstm.trainer.config.Hyperparameter;
+import dev.charlstm.trainer.config.Preset;
+import dev.charlstm.trainer.config.TrainingConfig;
 import dev.charlstm.trainer.training.DeviceChoice;
-import dev.charlstm.trainer.training.Preset;
+import dev.charlstm.trainer.training.EvaluationSample;
+import dev.charlstm.trainer.training.RunDirectory;
 import dev.charlstm.trainer.training.TorchEngine;
-import dev.charlstm.trainer.training.TrainingConfig;
 import dev.charlstm.trainer.training.TrainingResult;
 import dev.charlstm.trainer.training.TrainingRun;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
+import picocli.CommandLine.IDefaultValueProvider;
+import picocli.CommandLine.IModelTransformer;
+import picocli.CommandLine.Model.ArgSpec;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParseResult;
+import picocli.CommandLine.Spec;
 
 /** {@code charlstm train}: trains a character LSTM on a folder of text, writing checkpoints and metrics. */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false, showDefaultValues = true,
+        modelTransformer = TrainCommand.HyperparameterOptions.class,
+        defaultValueProvider = TrainCommand.PresetValues.class,
         description = {
             "Train a character LSTM on a text file or a folder of .txt files (recursive, sorted by path).",
             "Writes last.ckpt (every evaluation), best.ckpt (lowest validation loss) and metrics.jsonl into --out.",
@@ -54,78 +70,11 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--preset", paramLabel = "NAME", defaultValue = "cpu",
             description = "seed: the tutorial's exact configuration (hours on 2 cores); cpu: the recipe measured in"
                     + " docs/training.md, about 40 minutes on 2 CPU cores; tiny: seconds, for tests."
-                    + " Valid: ${COMPLETION-CANDIDATES}.",
-            converter = PresetConverter.class, completionCandidates = PresetConverter.Names.class)
+                    + " Valid: ${COMPLETION-CANDIDATES}.")
     Preset preset;
 
-    @Option(names = "--embedding", paramLabel = "E", description = "Embedding size (${sys:charlstm.preset.embedding}).")
-    Integer embedding;
-
-    @Option(names = "--hidden", paramLabel = "H", description = "LSTM hidden size (${sys:charlstm.preset.hidden}).")
-    Integer hidden;
-
-    @Option(names = "--layers", paramLabel = "L", description = "Stacked LSTM layers (${sys:charlstm.preset.layers}).")
-    Integer layers;
-
-    @Option(names = "--dropout", paramLabel = "P",
-            description = "Dropout between LSTM layers while training (${sys:charlstm.preset.dropout}).")
-    Float dropout;
-
-    @Option(names = "--batch", paramLabel = "B", description = "Windows per batch (${sys:charlstm.preset.batch}).")
-    Integer batch;
-
-    @Option(names = "--seq-len", paramLabel = "T",
-            description = "Window length in characters (${sys:charlstm.preset.seqLen}).")
-    Integer seqLen;
-
-    @Option(names = "--iterations", paramLabel = "N",
-            description = "Iterations to train to (${sys:charlstm.preset.iterations}).")
-    Integer iterations;
-
-    @Option(names = "--eval-interval", paramLabel = "N",
-            description = "Iterations between evaluations: validation loss, a sample and a checkpoint"
-                    + " (${sys:charlstm.preset.evalInterval}).")
-    Integer evalInterval;
-
-    @Option(names = "--lr", paramLabel = "RATE", description = "AdamW learning rate (${sys:charlstm.preset.lr}).")
-    Float lr;
-
-    @Option(names = "--weight-decay", paramLabel = "WD",
-            description = "AdamW decoupled weight decay (${sys:charlstm.preset.weightDecay}).")
-    Float weightDecay;
-
-    @Option(names = "--grad-clip", paramLabel = "NORM",
-            description = "Clip gradients to this global L2 norm; 0 = off (${sys:charlstm.preset.gradClip}).")
-    Float gradClip;
-
-    @Option(names = "--schedule", paramLabel = "KIND",
-            description = "Learning-rate schedule after warm-up: constant or cosine (${sys:charlstm.preset.schedule}).",
-            converter = ScheduleConverter.class)
-    TrainingConfig.Schedule schedule;
-
-    @Option(names = "--warmup", paramLabel = "N",
-            description = "Linear warm-up iterations (${sys:charlstm.preset.warmup}).")
-    Integer warmup;
-
-    @Option(names = "--final-lr-fraction", paramLabel = "F",
-            description = "Cosine: final learning rate as a fraction of --lr (${sys:charlstm.preset.finalLr}).")
-    Float finalLrFraction;
-
-    @Option(names = "--val-fraction", paramLabel = "F",
-            description = "Share of the text, at its end, held out for validation (${sys:charlstm.preset.valFraction}).")
-    Double valFraction;
-
-    @Option(names = "--seed", paramLabel = "N",
-            description = "Seed of initialisation, batches and samples (${sys:charlstm.preset.seed}).")
-    Long seed;
-
-    @Option(names = "--prompt", paramLabel = "TEXT",
-            description = "Prompt whose continuation each evaluation prints (${sys:charlstm.preset.prompt}).")
-    String prompt;
-
-    @Option(names = "--sample-length", paramLabel = "N",
-            description = "Characters sampled at each evaluation; 0 = none (${sys:charlstm.preset.sampleLength}).")
-    Integer sampleLength;
+    // One option per hyper-parameter (--embedding ... --sample-length) is added from TrainingConfig's table by
+    // HyperparameterOptions below; their defaults come from --preset through PresetValues.
 
     @Option(names = "--drop-lines-containing", paramLabel = "TEXT",
             description = "Drop corpus lines that contain TEXT (the tutorial drops its books' 'Page' headers).")
@@ -136,7 +85,7 @@ final class TrainCommand implements Callable<Integer> {
     boolean keepNewlines;
 
     @Option(names = "--device", paramLabel = "DEV", defaultValue = "auto",
-            description = "auto (GPU when DJL sees one, else CPU), cpu or gpu.", converter = DeviceConverter.class)
+            description = "auto (GPU when DJL sees one, else CPU), cpu or gpu.")
     DeviceChoice device;
 
     @Option(names = "--threads", paramLabel = "N", defaultValue = "0",
@@ -155,103 +104,101 @@ final class TrainCommand implements Callable<Integer> {
         }
         Engine engine = TorchEngine.start(threads);
         Device dev = TorchEngine.device(device, engine);
-        TrainingRun run = resume != null ? openResumed(dev) : openNew(dev);
-        try (run; TrainProgress listener = new TrainProgress(spec.commandLine().getOut(),
-                progress && System.console() != null)) {
-            TrainingResult r = run.train(listener);
-            spec.commandLine().getOut().printf(
-                    "done: %d iterations; best validation loss %.4f nats (%.4f bits/char) at iteration %d;"
+        PrintWriter out = spec.commandLine().getOut();
+        TrainingRun run = resume != null ? openResumed(engine, dev) : openNew(engine, dev);
+        try (run; TrainProgress progress = new TrainProgress(out, this.progress && System.console() != null)) {
+            TrainingResult r = run.train(progress, new EvaluationSample(progress::sample));
+            out.printf("done: %d iterations; best validation loss %.4f nats (%.4f bits/char) at iteration %d;"
                             + " %.0f chars/s; checkpoints in %s; model package %s%n",
                     r.iterations(), r.bestValLoss(), r.bestValLoss() / Math.log(2), r.bestIteration(),
-                    r.charsPerSecond(), r.runDir(), r.modelPackage());
+                    r.charsPerSecond(), run.directory(), run.directory().modelPackage());
         }
         return 0;
     }
 
-    private TrainingRun openNew(Device dev) {
-        TrainingConfig config = UsageError.check(() -> overrides(preset.builder()).build());
+    /** @return the configuration the options describe: each hyper-parameter's option, defaulting to the preset's */
+    TrainingConfig config() {
+        TrainingConfig.Builder b = TrainingConfig.builder();
+        for (Hyperparameter<?> p : TrainingConfig.ALL) {
+            set(b, p, spec.findOption(p.option()).getValue());
+        }
+        return UsageError.check(b::build);
+    }
+
+    private static <T> void set(TrainingConfig.Builder b, Hyperparameter<T> p, Object value) {
+        b.set(p, p.type().cast(value));
+    }
+
+    private TrainingRun openNew(Engine engine, Device dev) {
+        TrainingConfig config = config();
         CleaningOptions cleaning = CleaningOptions.builder().dropLinesContaining(dropLinesContaining)
                 .keepNewlines(keepNewlines).build();
         Corpus corpus = new CorpusReader(cleaning).read(data);
-        Path runDir = out != null ? out : Paths.get("runs", preset.name().toLowerCase() + "-"
+        Path runDir = out != null ? out : Paths.get("runs", preset + "-"
                 + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
-        return TrainingRun.start(corpus, config, runDir, dev);
+        return TrainingRun.start(engine, corpus, config, runDir, dev);
     }
 
-    private TrainingRun openResumed(Device dev) {
-        if (hasModelOverrides()) {
+    private TrainingRun openResumed(Engine engine, Device dev) {
+        ParseResult parsed = spec.commandLine().getParseResult();
+        boolean overrides = TrainingConfig.ALL.stream().anyMatch(p -> p != TrainingConfig.ITERATIONS
+                && parsed.hasMatchedOption(p.option()))
+                || Stream.of("--preset", "--drop-lines-containing", "--keep-newlines", "--out")
+                        .anyMatch(parsed::hasMatchedOption);
+        if (overrides) {
             throw new UsageError("--resume continues a run under its own configuration; only"
                     + " --iterations, --data, --device, --threads and --progress may be given with it");
         }
-        CheckpointMetadata meta = Checkpoint.read(resume.resolve(TrainingRun.LAST)).metadata();
-        Path corpusPath = data != null ? data : Paths.get(meta.corpus.source);
-        Corpus corpus = new CorpusReader(meta.cleaning).read(corpusPath);
-        return TrainingRun.resume(resume, corpus, iterations, dev);
+        Integer iterations = parsed.hasMatchedOption("--iterations")
+                ? (Integer) spec.findOption("--iterations").getValue() : null;
+        CheckpointMetadata meta = Checkpoint.read(RunDirectory.of(resume).last()).metadata();
+        Path corpusPath = data != null ? data : Paths.get(meta.corpus().source());
+        Corpus corpus = new CorpusReader(meta.cleaning()).read(corpusPath);
+        return TrainingRun.resume(engine, resume, corpus, iterations, dev);
     }
 
-    private boolean hasModelOverrides() {
-        return embedding != null || hidden != null || layers != null || dropout != null || batch != null
-                || seqLen != null || evalInterval != null || lr != null || weightDecay != null || gradClip != null
-                || schedule != null || warmup != null || finalLrFraction != null || valFraction != null
-                || seed != null || prompt != null || sampleLength != null || dropLinesContaining != null
-                || keepNewlines || out != null;
+    /**
+     * Adds one option per hyper-parameter of {@link TrainingConfig#ALL}, its help listing every preset's value,
+     * right after {@code --preset} in the help.
+     */
+    static final class HyperparameterOptions implements IModelTransformer {
+        @Override
+        public CommandSpec transform(CommandSpec command) {
+            List<OptionSpec> after = new ArrayList<>(command.options());
+            after = after.subList(after.indexOf(command.findOption("--preset")) + 1, after.size());
+            after.forEach(command::remove);
+            for (Hyperparameter<?> p : TrainingConfig.ALL) {
+                StringBuilder values = new StringBuilder();
+                for (Preset preset : Preset.values()) {
+                    values.append(values.length() == 0 ? "" : ", ").append(preset).append(' ')
+                            .append(p.format(p.valueIn(preset.config())));
+                }
+                command.addOption(OptionSpec.builder(p.option()).paramLabel(p.label()).type(p.type())
+                        .description(p.description() + " (" + values + ").")
+                        .showDefaultValue(CommandLine.Help.Visibility.NEVER).build());
+            }
+            after.forEach(command::addOption);
+            return command;
+        }
     }
 
-    private TrainingConfig.Builder overrides(TrainingConfig.Builder b) {
-        if (embedding != null) {
-            b.embeddingSize(embedding);
+    /** Picocli's defaults for the hyper-parameter options: the chosen preset's values. */
+    static final class PresetValues implements IDefaultValueProvider {
+        @Override
+        public String defaultValue(ArgSpec arg) {
+            if (!(arg instanceof OptionSpec option)) {
+                return null;
+            }
+            for (Hyperparameter<?> p : TrainingConfig.ALL) {
+                if (option.longestName().equals(p.option())) {
+                    OptionSpec presetOption = arg.command().findOption("--preset");
+                    Preset preset = presetOption.getValue() != null ? (Preset) presetOption.getValue()
+                            : Preset.valueOf(presetOption.defaultValue().toUpperCase(Locale.ROOT));
+                    Object v = p.valueIn(preset.config());
+                    return v instanceof Enum<?> e ? e.name() : String.valueOf(v);
+                }
+            }
+            return null;
         }
-        if (hidden != null) {
-            b.hiddenSize(hidden);
-        }
-        if (layers != null) {
-            b.layers(layers);
-        }
-        if (dropout != null) {
-            b.dropout(dropout);
-        }
-        if (batch != null) {
-            b.batchSize(batch);
-        }
-        if (seqLen != null) {
-            b.seqLen(seqLen);
-        }
-        if (iterations != null) {
-            b.iterations(iterations);
-        }
-        if (evalInterval != null) {
-            b.evalInterval(evalInterval);
-        }
-        if (lr != null) {
-            b.learningRate(lr);
-        }
-        if (weightDecay != null) {
-            b.weightDecay(weightDecay);
-        }
-        if (gradClip != null) {
-            b.gradClip(gradClip);
-        }
-        if (schedule != null) {
-            b.schedule(schedule);
-        }
-        if (warmup != null) {
-            b.warmupIterations(warmup);
-        }
-        if (finalLrFraction != null) {
-            b.finalLearningRateFraction(finalLrFraction);
-        }
-        if (valFraction != null) {
-            b.validationFraction(valFraction);
-        }
-        if (seed != null) {
-            b.seed(seed);
-        }
-        if (prompt != null) {
-            b.samplePrompt(prompt);
-        }
-        if (sampleLength != null) {
-            b.sampleLength(sampleLength);
-        }
-        return b;
     }
 }

@@ -1,6 +1,7 @@
 package dev.charlstm.cli;
 
 import dev.charlstm.trainer.training.Evaluation;
+import dev.charlstm.trainer.training.Trainer;
 import dev.charlstm.trainer.training.TrainingListener;
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -25,9 +26,11 @@ final class TrainProgress implements TrainingListener, AutoCloseable {
     }
 
     @Override
-    public void onStart(String description, int firstIteration, int iterations) {
+    public void onStart(Trainer trainer) {
+        int firstIteration = trainer.iteration();
+        int iterations = trainer.config().schedule().iterations();
         out.println((firstIteration > 0 ? "resuming at iteration " + firstIteration + ": " : "training ")
-                + description);
+                + trainer.description());
         out.flush();
         if (showBar) {
             bar = new ProgressBarBuilder().setTaskName("train").setInitialMax(iterations)
@@ -46,7 +49,7 @@ final class TrainProgress implements TrainingListener, AutoCloseable {
     }
 
     @Override
-    public void onEvaluation(Evaluation e) {
+    public void onEvaluation(Evaluation e, Trainer trainer) {
         out.printf("iteration %d/%d  train %.4f  val %.4f nats (%.4f bits/char)  %s chars/s  lr %.2e  %s%s%n",
                 e.iteration(), e.iterations(), e.trainLoss(), e.valLoss(), e.valBitsPerChar(),
                 Format.rate(e.charsPerSecond()), e.learningRate(), Format.duration(e.elapsedSeconds()),
@@ -55,9 +58,12 @@ final class TrainProgress implements TrainingListener, AutoCloseable {
             // Said only when it happens: a clip norm that keeps firing is a learning rate that is too high.
             out.printf("  clipped %d of %d steps to --grad-clip%n", e.clippedSteps(), e.steps());
         }
-        if (!e.sample().isEmpty()) {
-            out.println("  sample: " + e.sample().replace("\n", "\n          "));
-        }
+        out.flush();
+    }
+
+    /** Prints an evaluation's sample below its line (an {@code EvaluationSample} listener calls this). */
+    void sample(Evaluation e, String sample) {
+        out.println("  sample: " + sample.replace("\n", "\n          "));
         out.flush();
     }
 

@@ -31,15 +31,15 @@ class ExportCommandTest {
         assertEquals("0", train[0], train[2]);
         assertTrue(train[1].contains("model package " + runDir.resolve("model")), train[1]);
         ModelPackage trained = ModelPackage.read(runDir.resolve("model"));
-        assertEquals(10, trained.info().provenance().iterations());
+        assertEquals(10, trained.manifest().provenance().iterations());
 
         Path out = dir.resolve("pkg");
         String[] export = run("export", "--checkpoint", runDir.resolve("last.ckpt").toString(), "--out", out.toString());
         assertEquals("0", export[0], export[2]);
         assertTrue(export[1].startsWith("exported " + runDir.resolve("last.ckpt")), export[1]);
         ModelPackage pkg = ModelPackage.read(out);
-        assertEquals(trained.info().vocabulary(), pkg.info().vocabulary());
-        assertEquals(16, pkg.info().embeddingSize());
+        assertEquals(trained.manifest().vocabulary(), pkg.manifest().vocabulary());
+        assertEquals(16, pkg.manifest().shape().embeddingSize());
 
         String[] fromDir = run("export", "--checkpoint", runDir.toString(), "--out", dir.resolve("pkg2").toString());
         assertEquals("0", fromDir[0], fromDir[2]);

@@ -238,7 +238,7 @@ class GenerateCommandTest {
     void infoValidatesThePackageLikeGenerate() throws IOException {
         Path wrongShape = dir.resolve("wrong-shape");
         dev.charlstm.runtime.pack.ModelPackage pkg = dev.charlstm.runtime.pack.ModelPackage.read(model);
-        dev.charlstm.runtime.pack.ModelPackage.of(pkg.info().toBuilder().hiddenSize(256).layers(2).build(),
+        dev.charlstm.runtime.pack.ModelPackage.of(pkg.manifest().toBuilder().shape(new dev.charlstm.runtime.pack.ModelShape(0, pkg.manifest().shape().embeddingSize(), 256, 2, 0f)).build(),
                 pkg.modelBytes()).write(wrongShape);
         Cli.Result r = Cli.run("info", "--model", wrongShape.toString());
         assertEquals(1, r.code(), r.out());
@@ -246,7 +246,7 @@ class GenerateCommandTest {
         assertTrue(r.err().contains("V, H and L must match the graph"), r.err());
 
         Path empty = dir.resolve("empty-graph");
-        dev.charlstm.runtime.pack.ModelPackage.of(pkg.info(), new byte[0]).write(empty);
+        dev.charlstm.runtime.pack.ModelPackage.of(pkg.manifest(), new byte[0]).write(empty);
         Cli.Result e = Cli.run("info", "--model", empty.toString());
         assertEquals(1, e.code(), e.out());
         assertTrue(e.err().startsWith("charlstm: error: " + empty.resolve("model.onnx") + ": ONNX Runtime cannot load"),

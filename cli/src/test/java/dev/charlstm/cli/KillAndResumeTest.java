@@ -69,9 +69,9 @@ class KillAndResumeTest {
         assertEquals(0, last.exitValue(), Files.readString(dir.resolve("log.txt")));
 
         CheckpointMetadata meta = Checkpoint.read(run.resolve("last.ckpt")).metadata();
-        assertEquals(target, meta.iteration);
-        assertEquals(meta.metrics.bestIteration, Checkpoint.read(run.resolve("best.ckpt")).metadata().iteration);
-        assertEquals(meta.metrics.bestIteration, ModelPackage.read(run.resolve("model")).info().provenance()
+        assertEquals(target, meta.iteration());
+        assertEquals(meta.metrics().bestIteration(), Checkpoint.read(run.resolve("best.ckpt")).metadata().iteration());
+        assertEquals(meta.metrics().bestIteration(), ModelPackage.read(run.resolve("model")).manifest().provenance()
                 .iterations());
         List<Integer> lines = new ArrayList<>();
         for (String line : Files.readAllLines(run.resolve("metrics.jsonl"))) {

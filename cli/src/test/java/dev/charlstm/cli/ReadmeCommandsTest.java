@@ -42,9 +42,8 @@ class ReadmeCommandsTest {
     void everyReadmeCommandParses() throws IOException {
         List<List<String>> commands = commands();
         assertTrue(commands.size() >= 5, "found " + commands);
-        PresetDefaults.publish();
         for (List<String> args : commands) {
-            CommandLine cli = new CommandLine(new Main());
+            CommandLine cli = Main.commandLine();
             try {
                 cli.parseArgs(args.toArray(new String[0]));
             } catch (CommandLine.ParameterException e) {

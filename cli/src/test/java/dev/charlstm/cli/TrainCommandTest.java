@@ -42,7 +42,7 @@ class TrainCommandTest {
         assertTrue(Files.isRegularFile(out.resolve("last.ckpt")));
         assertTrue(Files.isRegularFile(out.resolve("best.ckpt")));
         assertEquals(2, Files.readAllLines(out.resolve("metrics.jsonl")).size());
-        assertEquals(3, Checkpoint.read(out.resolve("last.ckpt")).metadata().config.seed());
+        assertEquals(3, Checkpoint.read(out.resolve("last.ckpt")).metadata().config().data().seed());
     }
 
     @Test
@@ -54,7 +54,7 @@ class TrainCommandTest {
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("resuming at iteration 10"), r.out());
         assertTrue(r.out().contains("iteration 15/15"), r.out());
-        assertEquals(15, Checkpoint.read(out.resolve("last.ckpt")).metadata().iteration);
+        assertEquals(15, Checkpoint.read(out.resolve("last.ckpt")).metadata().iteration());
         assertEquals(3, Files.readAllLines(out.resolve("metrics.jsonl")).size());
 
         Cli.Result bad = Cli.run("train", "--resume", out.toString(), "--hidden", "64");

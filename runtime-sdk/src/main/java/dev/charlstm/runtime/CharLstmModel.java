@@ -1,6 +1,6 @@
 package dev.charlstm.runtime;
 
-import dev.charlstm.runtime.pack.ModelInfo;
+import dev.charlstm.runtime.pack.ModelManifest;
 import dev.charlstm.runtime.pack.ModelPackage;
 import dev.charlstm.runtime.pack.PackageException;
 import java.nio.file.Path;
@@ -37,7 +37,7 @@ public final class CharLstmModel implements AutoCloseable {
     /** The longest a waiting row waits for the others of its call (a slow callback delays them at most this). */
     private static final long GATHER_NANOS = TimeUnit.MICROSECONDS.toNanos(200);
 
-    private final ModelInfo info;
+    private final ModelManifest manifest;
     private final RuntimeOptions options;
     private final Graph graph;
     /** The scheduler every stream shares; null when continuous batching is off. */
@@ -47,8 +47,8 @@ public final class CharLstmModel implements AutoCloseable {
     private final Set<Row> rows = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
-    private CharLstmModel(ModelInfo info, RuntimeOptions options, Graph graph) {
-        this.info = info;
+    private CharLstmModel(ModelManifest manifest, RuntimeOptions options, Graph graph) {
+        this.manifest = manifest;
         this.options = options;
         this.graph = graph;
         // One lane per core: a call runs on its calling thread (plus its intra-op threads), so two calls at once
@@ -56,7 +56,7 @@ public final class CharLstmModel implements AutoCloseable {
         int lanes = Math.max(1, Runtime.getRuntime().availableProcessors() / options.intraOpThreads());
         this.shared = options.continuousBatching()
                 ? new Scheduler(graph, options.maxRowsPerCall(), lanes, GATHER_NANOS) : null;
-        Vocabulary v = info.vocabulary();
+        Vocabulary v = manifest.vocabulary();
         this.characterStrings = new String[v.size()];
         for (int i = 0; i < v.size(); i++) {
             characterStrings[i] = new String(Character.toChars(v.codePoint(i)));
@@ -109,14 +109,14 @@ public final class CharLstmModel implements AutoCloseable {
      */
     public static CharLstmModel load(ModelPackage pkg, RuntimeOptions options) {
         Graph graph = Graph.open(pkg, options);
-        CharLstmModel model = new CharLstmModel(pkg.info(), options, graph);
-        LOG.debug("loaded {} on {} ({})", pkg.info(), graph.provider, options);
+        CharLstmModel model = new CharLstmModel(pkg.manifest(), options, graph);
+        LOG.debug("loaded {} on {} ({})", pkg.manifest(), graph.provider, options);
         return model;
     }
 
     /** @return vocabulary, dimensions and provenance */
-    public ModelInfo info() {
-        return info;
+    public ModelManifest manifest() {
+        return manifest;
     }
 
     /** @return the options the model was loaded with */
@@ -295,7 +295,7 @@ public final class CharLstmModel implements AutoCloseable {
      * @throws IllegalArgumentException if the replacement character is not in the vocabulary
      */
     int[] encode(CharSequence text, GenerationOptions options) {
-        Vocabulary vocab = info.vocabulary();
+        Vocabulary vocab = manifest.vocabulary();
         int[] cps = text.codePoints().toArray();
         int[] ids = new int[cps.length];
         int n = 0;

@@ -47,7 +47,7 @@ final class Decoder {
             throw new IllegalStateException("nothing to continue from: feed a prompt first");
         }
         this.row = row;
-        this.vocab = model.info().vocabulary();
+        this.vocab = model.manifest().vocabulary();
         this.characterStrings = model.characterStrings;
         this.options = options;
         this.sampling = options.sampling();

@@ -199,10 +199,10 @@ public final class GenerationStream implements AutoCloseable {
     public StreamState snapshot() {
         enter();
         try {
-            int n = model.info().layers() * model.info().hiddenSize();
+            int n = model.manifest().shape().layers() * model.manifest().shape().hiddenSize();
             float[] h = new float[n];
             float[] c = new float[n];
-            float[] logits = new float[model.info().vocabSize()];
+            float[] logits = new float[model.manifest().shape().vocabSize()];
             row.stepper.copyTo(h, c, logits);
             return new StreamState(model, h, c, logits, row.primed, row.recent.copy());
         } finally {

@@ -7,7 +7,7 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
 import dev.charlstm.runtime.pack.GraphSignature;
-import dev.charlstm.runtime.pack.ModelInfo;
+import dev.charlstm.runtime.pack.ModelManifest;
 import dev.charlstm.runtime.pack.ModelPackage;
 import dev.charlstm.runtime.pack.PackageException;
 import java.util.Arrays;
@@ -38,13 +38,13 @@ final class Graph implements AutoCloseable {
     private final AtomicInteger callsInFlight = new AtomicInteger();
     private volatile boolean closed;
 
-    private Graph(OrtEnvironment env, OrtSession session, ModelInfo info, String provider) {
+    private Graph(OrtEnvironment env, OrtSession session, ModelManifest info, String provider) {
         this.env = env;
         this.session = session;
         this.names = info.signature();
-        this.layers = info.layers();
-        this.hidden = info.hiddenSize();
-        this.vocabSize = info.vocabSize();
+        this.layers = info.shape().layers();
+        this.hidden = info.shape().hiddenSize();
+        this.vocabSize = info.shape().vocabSize();
         this.provider = provider;
     }
 
@@ -62,8 +62,8 @@ final class Graph implements AutoCloseable {
             so.setInterOpNumThreads(1);
             String provider = Providers.add(so, options.provider());
             session = env.createSession(pkg.modelBytes(), so);
-            verifySignature(session, pkg.info(), pkg.modelSource());
-            return new Graph(env, session, pkg.info(), provider);
+            verifySignature(session, pkg.manifest(), pkg.modelSource());
+            return new Graph(env, session, pkg.manifest(), provider);
         } catch (OrtException e) {
             closeQuietly(session);
             throw new PackageException(pkg.modelSource() + ": ONNX Runtime cannot load it: " + e.getMessage(), e);
@@ -74,7 +74,7 @@ final class Graph implements AutoCloseable {
     }
 
     /** Checks the graph's inputs and outputs against the package's names and dimensions. */
-    private static void verifySignature(OrtSession session, ModelInfo info, String file) throws OrtException {
+    private static void verifySignature(OrtSession session, ModelManifest info, String file) throws OrtException {
         GraphSignature s = info.signature();
         Map<String, NodeInfo> in = session.getInputInfo();
         Map<String, NodeInfo> out = session.getOutputInfo();
@@ -86,12 +86,12 @@ final class Graph implements AutoCloseable {
             throw new PackageException(file + ": the graph's outputs are " + out.keySet()
                     + ", vocab.json names " + List.of(s.logits(), s.hOut(), s.cOut()));
         }
-        long l = info.layers();
-        long h = info.hiddenSize();
+        long l = info.shape().layers();
+        long h = info.shape().hiddenSize();
         expect(file, in, s.token(), OnnxJavaType.INT64, -1);
         expect(file, in, s.h(), OnnxJavaType.FLOAT, l, -1, h);
         expect(file, in, s.c(), OnnxJavaType.FLOAT, l, -1, h);
-        expect(file, out, s.logits(), OnnxJavaType.FLOAT, -1, info.vocabSize());
+        expect(file, out, s.logits(), OnnxJavaType.FLOAT, -1, info.shape().vocabSize());
         expect(file, out, s.hOut(), OnnxJavaType.FLOAT, l, -1, h);
         expect(file, out, s.cOut(), OnnxJavaType.FLOAT, l, -1, h);
     }

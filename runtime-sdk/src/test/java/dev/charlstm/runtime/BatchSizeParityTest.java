@@ -61,8 +61,8 @@ class BatchSizeParityTest {
                 }
             }
             System.out.printf("%s: max |logit difference| alone vs in a batch of 2, 5 or 32 over 100 steps: %.3g%n",
-                    pkg.info(), worst);
-            assertTrue(worst <= 1e-5, pkg.info() + ": " + worst);
+                    pkg.manifest(), worst);
+            assertTrue(worst <= 1e-5, pkg.manifest() + ": " + worst);
         }
     }
 }

@@ -36,8 +36,8 @@ class CharLstmModelTest {
     @Test
     void loadsFromAFolderAndFromTheClasspathAlike() throws IOException {
         try (CharLstmModel fromDir = CharLstmModel.load(tinyCopy(null)); CharLstmModel fromJar = Fixtures.tiny()) {
-            assertEquals(16, fromDir.info().vocabSize());
-            assertEquals(2, fromDir.info().layers());
+            assertEquals(16, fromDir.manifest().shape().vocabSize());
+            assertEquals(2, fromDir.manifest().shape().layers());
             assertEquals("CPU", fromDir.provider());
             GenerationOptions o = GenerationOptions.builder().maxCharacters(50).seed(5).build();
             assertEquals(fromDir.generate("the ", o).text(), fromJar.generate("the ", o).text());
@@ -71,7 +71,7 @@ class CharLstmModelTest {
         assertTrue(e.getMessage().contains("logits is FLOAT [-1, 16], but vocab.json describes FLOAT [batch, 15]"),
                 e.getMessage());
 
-        Path names = tinyCopy(j -> j.getAsJsonObject("graph").getAsJsonObject("inputs").addProperty("token", "ids"));
+        Path names = tinyCopy(j -> j.getAsJsonObject("graphs").getAsJsonObject("step").getAsJsonObject("inputs").addProperty("token", "ids"));
         PackageException n = assertThrows(PackageException.class, () -> CharLstmModel.load(names));
         assertTrue(n.getMessage().contains("the graph's inputs are") && n.getMessage().contains("ids"), n.getMessage());
 
@@ -86,7 +86,7 @@ class CharLstmModelTest {
         byte[] junk = "definitely not protobuf".getBytes();
         Files.write(p.resolve("model.onnx"), junk);
         JsonObject j = JsonParser.parseString(Files.readString(p.resolve("vocab.json"))).getAsJsonObject();
-        j.getAsJsonObject("graph").addProperty("sha256", ModelPackage.sha256(junk));
+        j.getAsJsonObject("graphs").getAsJsonObject("step").addProperty("sha256", ModelPackage.sha256(junk));
         Files.writeString(p.resolve("vocab.json"), j.toString());
         PackageException e = assertThrows(PackageException.class, () -> CharLstmModel.load(p));
         assertTrue(e.getMessage().startsWith(p.resolve("model.onnx") + ": ONNX Runtime cannot load it"), e.getMessage());

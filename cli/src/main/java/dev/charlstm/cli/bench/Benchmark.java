@@ -53,8 +53,8 @@ public final class Benchmark {
                 return true;
             });
             double firstMillis = firstAt[0] - jvmStart;
-            String prompt = "The whale ".codePoints().allMatch(model.info().vocabulary()::contains) ? "The whale "
-                    : new String(Character.toChars(model.info().vocabulary().codePoint(0)));
+            String prompt = "The whale ".codePoints().allMatch(model.manifest().vocabulary()::contains) ? "The whale "
+                    : new String(Character.toChars(model.manifest().vocabulary().codePoint(0)));
 
             GenerationOptions sampling = GenerationOptions.builder().maxCharacters(characters).seed(1).build();
             long[] stamps = new long[characters + 1];
@@ -115,7 +115,7 @@ public final class Benchmark {
             String machine = Runtime.getRuntime().availableProcessors() + " CPUs, " + System.getProperty("os.name")
                     + " " + System.getProperty("os.arch") + ", Java " + System.getProperty("java.version") + ", "
                     + model.provider() + " " + options;
-            return new BenchmarkReport(model.info().toString(), machine, loadMillis, firstMillis, oneStream,
+            return new BenchmarkReport(model.manifest().toString(), machine, loadMillis, firstMillis, oneStream,
                     per[characters / 2] / 1e3, per[(int) (characters * 0.99)] / 1e3, naive, batched, concurrent, peakRssMb());
         }
     }

@@ -4,7 +4,7 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
-import dev.charlstm.runtime.pack.ModelInfo;
+import dev.charlstm.runtime.pack.ModelManifest;
 import dev.charlstm.runtime.pack.ModelPackage;
 import dev.charlstm.runtime.internal.LogitSampler;
 import dev.charlstm.runtime.SamplingParameters;
@@ -22,14 +22,14 @@ final class NaiveLoop {
 
     /** @return nanoseconds to generate {@code n} characters after a one-character prompt */
     static long run(ModelPackage pkg, int n, long seed) throws OrtException {
-        ModelInfo info = pkg.info();
+        ModelManifest info = pkg.manifest();
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         try (OrtSession.SessionOptions so = new OrtSession.SessionOptions()) {
             so.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
             so.setIntraOpNumThreads(1);
             try (OrtSession session = env.createSession(pkg.modelBytes(), so)) {
-                int layers = info.layers();
-                int hidden = info.hiddenSize();
+                int layers = info.shape().layers();
+                int hidden = info.shape().hiddenSize();
                 float[][][] h = new float[layers][1][hidden];
                 float[][][] c = new float[layers][1][hidden];
                 SplitMix64 rng = new SplitMix64(seed);
@@ -46,7 +46,7 @@ final class NaiveLoop {
                         h = (float[][][]) r.get(info.signature().hOut()).orElseThrow().getValue();
                         c = (float[][][]) r.get(info.signature().cOut()).orElseThrow().getValue();
                         // new LogitSampler each step too: this loop is the allocate-everything baseline
-                        token = new LogitSampler(info.vocabSize()).sample(FloatBuffer.wrap(logits[0]), 0, multinomial,
+                        token = new LogitSampler(info.shape().vocabSize()).sample(FloatBuffer.wrap(logits[0]), 0, multinomial,
                                 null, 0, rng);
                     }
                 }

@@ -17,20 +17,29 @@ public record GraphSignature(String token, String h, String c, String logits, St
     /** The names charlstm's exporter writes. */
     public static final GraphSignature DEFAULT = new GraphSignature("token", "h", "c", "logits", "h_out", "c_out");
 
-    /** Checks that no name is missing or blank, and that all six differ. */
+    /**
+     * Checks that no name is missing or blank, and that all six differ.
+     *
+     * @throws IllegalArgumentException naming the role, e.g. {@code inputs.token is missing: ...}
+     */
     public GraphSignature {
+        check("", token, h, c, logits, hOut, cOut);
+    }
+
+    /** The checks of the constructor, with messages naming each role under {@code prefix} (e.g. graphs.step.). */
+    static void check(String prefix, String token, String h, String c, String logits, String hOut, String cOut) {
         String[] names = {token, h, c, logits, hOut, cOut};
         String[] roles = {"inputs.token", "inputs.h", "inputs.c", "outputs.logits", "outputs.h", "outputs.c"};
         for (int i = 0; i < names.length; i++) {
             if (names[i] == null || names[i].isBlank()) {
-                throw new IllegalArgumentException("graph." + roles[i] + " is " + (names[i] == null ? "missing"
+                throw new IllegalArgumentException(prefix + roles[i] + " is " + (names[i] == null ? "missing"
                         : "blank") + ": it must name the graph's tensor");
             }
         }
         for (int i = 0; i < names.length; i++) {
             for (int k = i + 1; k < names.length; k++) {
                 if (names[i].equals(names[k])) {
-                    throw new IllegalArgumentException("graph." + roles[i] + " and graph." + roles[k]
+                    throw new IllegalArgumentException(prefix + roles[i] + " and " + prefix + roles[k]
                             + " both name \"" + names[i] + "\": the names of the six tensors must all differ");
                 }
             }

@@ -1,12 +1,9 @@
 package dev.charlstm.runtime.pack;
 
-import com.google.gson.FieldNamingPolicy;
-import com.google.gson.Gson;
-import com.google.gson.GsonBuilder;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
-import dev.charlstm.runtime.Vocabulary;
+import dev.charlstm.runtime.internal.JsonFields;
 import dev.charlstm.runtime.internal.Sha256;
 import java.io.IOException;
 import java.io.InputStream;
@@ -17,9 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.List;
 import java.util.stream.Stream;
 
 /**
@@ -37,24 +32,20 @@ public final class ModelPackage {
     public static final String VOCAB_FILE = "vocab.json";
     /** The value of {@code format} in {@code vocab.json}. */
     public static final String FORMAT = "charlstm-model";
-    /** The format version this code writes and reads. */
-    public static final int VERSION = 1;
-
-    private static final Gson GSON = new GsonBuilder()
-            .setFieldNamingPolicy(FieldNamingPolicy.LOWER_CASE_WITH_UNDERSCORES)
-            .setPrettyPrinting().disableHtmlEscaping().serializeNulls().create();
+    /** The format version this code writes; it reads this one and version 1. */
+    public static final int VERSION = ManifestJson.VERSION;
 
     /** The most {@code vocab.json} may hold: a manifest is kilobytes; anything near this is not one. */
     public static final long MAX_MANIFEST_BYTES = 16L << 20;
     /** The most {@code model.onnx} may hold: the graph is loaded as one Java array (and charlstm's are megabytes). */
     public static final long MAX_GRAPH_BYTES = Integer.MAX_VALUE - 8;
 
-    private final ModelInfo info;
+    private final ModelManifest manifest;
     private final byte[] model;
     private final String source;
 
-    private ModelPackage(ModelInfo info, byte[] model, String source) {
-        this.info = info;
+    private ModelPackage(ModelManifest manifest, byte[] model, String source) {
+        this.manifest = manifest;
         this.model = model;
         this.source = source;
     }
@@ -62,13 +53,14 @@ public final class ModelPackage {
     /**
      * Assembles a package from a description and a graph, recording the graph's SHA-256.
      *
-     * @param info the description (its digest is replaced)
+     * @param manifest the description (its digest is replaced)
      * @param modelOnnx the serialised ONNX model
      * @return the package
      */
-    public static ModelPackage of(ModelInfo info, byte[] modelOnnx) {
+    public static ModelPackage of(ModelManifest manifest, byte[] modelOnnx) {
         byte[] bytes = modelOnnx.clone();
-        return new ModelPackage(info.toBuilder().modelSha256(sha256(bytes)).build(), bytes, "(a package in memory)");
+        return new ModelPackage(manifest.toBuilder().modelSha256(sha256(bytes)).build(), bytes,
+                "(a package in memory)");
     }
 
     /** @return where the package was read from (a folder, {@code classpath:...}), for messages */
@@ -81,9 +73,9 @@ public final class ModelPackage {
         return source + (source.endsWith("/") ? "" : "/") + MODEL_FILE;
     }
 
-    /** @return the description */
-    public ModelInfo info() {
-        return info;
+    /** @return the manifest: the whole description of the model */
+    public ModelManifest manifest() {
+        return manifest;
     }
 
     /** @return a copy of the serialised ONNX graph */
@@ -200,7 +192,6 @@ public final class ModelPackage {
     /** Validates everything the spec says a reader must reject. */
     static ModelPackage parse(byte[] vocabBytes, byte[] model, String source) {
         String vocabFile = source + (source.endsWith("/") ? "" : "/") + VOCAB_FILE;
-        VocabJson j;
         JsonElement tree;
         try {
             tree = JsonParser.parseString(new String(vocabBytes, StandardCharsets.UTF_8));
@@ -214,70 +205,34 @@ public final class ModelPackage {
             throw new PackageException(vocabFile + ": must be a JSON object ({...}), but it holds "
                     + (tree.isJsonArray() ? "an array" : "a single value"));
         }
+        ManifestJson.Read read;
         try {
-            j = GSON.fromJson(tree, VocabJson.class);
-        } catch (JsonParseException | IllegalStateException | NumberFormatException e) {
-            throw new PackageException(vocabFile + ": a field has the wrong type: " + firstLine(e), e);
-        }
-        if (!FORMAT.equals(j.format)) {
-            throw new PackageException(vocabFile + ": format is " + (j.format == null ? "missing" : '"' + j.format + '"')
-                    + ", expected \"" + FORMAT + "\"");
-        }
-        if (j.version == null || j.version != VERSION) {
-            throw new PackageException(vocabFile + ": format version " + j.version + " is not supported (this"
-                    + " charlstm reads version " + VERSION + ")");
-        }
-        require(j.model != null && j.vocabulary != null && j.graph != null, vocabFile,
-                "lacks one of the sections model, vocabulary, graph");
-        require(ModelInfo.ARCHITECTURE.equals(j.model.architecture), vocabFile,
-                "model.architecture is \"" + j.model.architecture + "\", expected \"" + ModelInfo.ARCHITECTURE + "\"");
-        require(j.model.vocabSize != null && j.model.embeddingSize != null && j.model.hiddenSize != null
-                && j.model.layers != null, vocabFile, "model lacks vocab_size, embedding_size, hidden_size or layers");
-        require(j.vocabulary.codePoints != null, vocabFile, "vocabulary.code_points is missing");
-        Vocabulary vocab;
-        try {
-            vocab = Vocabulary.of(j.vocabulary.codePoints);
-        } catch (IllegalArgumentException e) {
-            throw new PackageException(vocabFile + ": vocabulary.code_points: " + e.getMessage(), e);
-        }
-        require(vocab.size() == j.model.vocabSize, vocabFile, "the vocabulary has " + vocab.size()
-                + " entries but model.vocab_size is " + j.model.vocabSize);
-        if (j.vocabulary.characters != null) {
-            require(j.vocabulary.characters.size() == vocab.size(), vocabFile, "vocabulary.characters has "
-                    + j.vocabulary.characters.size() + " entries, code_points " + vocab.size());
-            for (int i = 0; i < vocab.size(); i++) {
-                String expected = new String(Character.toChars(vocab.codePoint(i)));
-                require(expected.equals(j.vocabulary.characters.get(i)), vocabFile, "vocabulary.characters[" + i
-                        + "] disagrees with code point " + Vocabulary.describe(vocab.codePoint(i)));
+            JsonFields root = JsonFields.root(tree.getAsJsonObject());
+            String format = root.string("format");
+            if (!FORMAT.equals(format)) {
+                throw new PackageException(vocabFile + ": format is " + (format == null ? "missing" : '"' + format
+                        + '"') + ", expected \"" + FORMAT + "\"");
             }
-        }
-        require(j.graph.sha256 != null && j.graph.opset != null && j.graph.inputs != null && j.graph.outputs != null,
-                vocabFile, "graph lacks sha256, opset, inputs or outputs");
-        require(j.graph.file == null || MODEL_FILE.equals(j.graph.file), vocabFile,
-                "graph.file is \"" + j.graph.file + "\", expected \"" + MODEL_FILE + "\"");
-        String actual = sha256(model);
-        if (!actual.equalsIgnoreCase(j.graph.sha256)) {
-            throw new PackageException(source + "/" + MODEL_FILE + ": SHA-256 " + actual + " does not match the "
-                    + j.graph.sha256 + " recorded in " + VOCAB_FILE + " (a model.onnx from another package, or"
-                    + " a damaged one)");
-        }
-        ModelInfo info;
-        try {
-            GraphSignature signature = new GraphSignature(j.graph.inputs.token, j.graph.inputs.h, j.graph.inputs.c,
-                    j.graph.outputs.logits, j.graph.outputs.h, j.graph.outputs.c);
-            VocabJson.Provenance p = j.provenance == null ? new VocabJson.Provenance() : j.provenance;
-            info = ModelInfo.builder().vocabulary(vocab).embeddingSize(j.model.embeddingSize)
-                    .hiddenSize(j.model.hiddenSize).layers(j.model.layers).signature(signature).opset(j.graph.opset)
-                    .modelSha256(actual)
-                    .cleaning(j.cleaning == null ? null : j.cleaning.dropLinesContaining,
-                            j.cleaning != null && j.cleaning.keepNewlines)
-                    .provenance(new Provenance(p.producer, p.createdAt, p.corpusSource, p.corpusSha256,
-                            p.corpusCharacters, p.iterations, p.valLoss, p.training))
-                    .build();
+            Integer version = root.int32("version");
+            if (version == null || version < 1 || version > VERSION) {
+                throw new PackageException(vocabFile + ": format version " + version + " is not supported (this"
+                        + " charlstm reads versions 1 to " + VERSION + ")");
+            }
+            read = ManifestJson.read(version, root.json());
         } catch (IllegalArgumentException e) {
             throw new PackageException(vocabFile + ": " + e.getMessage(), e);
         }
-        return new ModelPackage(info, model, source);
+        String actual = sha256(model);
+        if (!actual.equalsIgnoreCase(read.graphSha256())) {
+            throw new PackageException(source + "/" + MODEL_FILE + ": SHA-256 " + actual + " does not match the "
+                    + read.graphSha256() + " recorded in " + VOCAB_FILE + " (a model.onnx from another package, or"
+                    + " a damaged one)");
+        }
+        try {
+            return new ModelPackage(read.manifest().modelSha256(actual).build(), model, source);
+        } catch (IllegalArgumentException e) {
+            throw new PackageException(vocabFile + ": " + e.getMessage(), e);
+        }
     }
 
     /** Gson adds a second line with a troubleshooting URL: a message here is one line. */
@@ -287,63 +242,11 @@ public final class ModelPackage {
         return (nl < 0 ? m : m.substring(0, nl)).strip();
     }
 
-    private static void require(boolean ok, String file, String problem) {
-        if (!ok) {
-            throw new PackageException(file + ": " + problem);
-        }
-    }
-
     // ---------------------------------------------------------------- writing
 
-    /** @return the contents of {@code vocab.json} for this package */
+    /** @return the contents of {@code vocab.json} for this package: format version {@link #VERSION} */
     public String vocabJson() {
-        VocabJson j = new VocabJson();
-        j.format = FORMAT;
-        j.version = VERSION;
-        j.model = new VocabJson.Model();
-        j.model.architecture = ModelInfo.ARCHITECTURE;
-        j.model.vocabSize = info.vocabSize();
-        j.model.embeddingSize = info.embeddingSize();
-        j.model.hiddenSize = info.hiddenSize();
-        j.model.layers = info.layers();
-        j.vocabulary = new VocabJson.Vocab();
-        j.vocabulary.codePoints = info.vocabulary().codePoints();
-        List<String> chars = new ArrayList<>();
-        for (int cp : j.vocabulary.codePoints) {
-            chars.add(new String(Character.toChars(cp)));
-        }
-        j.vocabulary.characters = chars;
-        j.graph = new VocabJson.Graph();
-        j.graph.file = MODEL_FILE;
-        j.graph.sha256 = info.modelSha256();
-        j.graph.opset = info.opset();
-        GraphSignature s = info.signature();
-        j.graph.inputs = names(s.token(), null, s.h(), s.c());
-        j.graph.outputs = names(null, s.logits(), s.hOut(), s.cOut());
-        j.cleaning = new VocabJson.Cleaning();
-        j.cleaning.dropLinesContaining = info.dropLinesContaining();
-        j.cleaning.keepNewlines = info.keepNewlines();
-        Provenance p = info.provenance();
-        j.provenance = new VocabJson.Provenance();
-        j.provenance.producer = p.producer();
-        j.provenance.createdAt = p.createdAt();
-        j.provenance.corpusSource = p.corpusSource();
-        j.provenance.corpusSha256 = p.corpusSha256();
-        j.provenance.corpusCharacters = p.corpusCharacters();
-        j.provenance.iterations = p.iterations();
-        j.provenance.valLoss = p.valLoss();
-        j.provenance.valBitsPerChar = p.valBitsPerChar();
-        j.provenance.training = p.training();
-        return GSON.toJson(j) + "\n";
-    }
-
-    private static VocabJson.Names names(String token, String logits, String h, String c) {
-        VocabJson.Names n = new VocabJson.Names();
-        n.token = token;
-        n.logits = logits;
-        n.h = h;
-        n.c = c;
-        return n;
+        return ManifestJson.write(manifest);
     }
 
     /**

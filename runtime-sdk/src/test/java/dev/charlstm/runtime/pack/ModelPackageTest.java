@@ -31,12 +31,13 @@ class ModelPackageTest {
     Path dir;
 
     private static ModelPackage sample() {
-        ModelInfo info = ModelInfo.builder()
+        ModelManifest info = ModelManifest.builder()
                 .vocabulary(Vocabulary.ofText("hello, whale \uD83D\uDC33\n"))
-                .embeddingSize(8).hiddenSize(16).layers(2).opset(17)
+                .shape(new ModelShape(0, 8, 16, 2, 0.25f)).opset(17)
                 .cleaning("Page", true)
-                .provenance(new Provenance("charlstm test", "2026-11-28T00:00:00Z", "data/x", "abc", 1234L, 300,
-                        1.25, Map.of("seqLen", 32.0)))
+                .provenance(new Provenance("charlstm test", "2026-11-28T00:00:00Z", "x", "abc", 1234L, 300,
+                        1.25, 0.1, 32))
+                .training(Map.of("data", new java.util.TreeMap<>(Map.of("seq_len", 32L, "validation_fraction", 0.1))))
                 .build();
         return ModelPackage.of(info, GRAPH);
     }
@@ -46,20 +47,24 @@ class ModelPackageTest {
         Path pkgDir = dir.resolve("pkg");
         sample().write(pkgDir);
         ModelPackage read = ModelPackage.read(pkgDir);
-        ModelInfo info = read.info();
-        assertEquals(sample().info().vocabulary(), info.vocabulary());
-        assertEquals(10, info.vocabSize());
+        ModelManifest info = read.manifest();
+        assertEquals(sample().manifest().vocabulary(), info.vocabulary());
+        assertEquals(10, info.shape().vocabSize());
         assertEquals(0x1F433, info.vocabulary().codePoint(9), "an emoji is one entry");
-        assertEquals(8, info.embeddingSize());
-        assertEquals(16, info.hiddenSize());
-        assertEquals(2, info.layers());
+        assertEquals(8, info.shape().embeddingSize());
+        assertEquals(16, info.shape().hiddenSize());
+        assertEquals(2, info.shape().layers());
         assertEquals(GraphSignature.DEFAULT, info.signature());
         assertEquals(ModelPackage.sha256(GRAPH), info.modelSha256());
         assertEquals("Page", info.dropLinesContaining());
         assertTrue(info.keepNewlines());
         assertEquals(1.25, info.provenance().valLoss());
         assertEquals(300, info.provenance().iterations());
-        assertEquals(32.0, info.provenance().training().get("seqLen"));
+        assertEquals(Map.of("seq_len", 32L, "validation_fraction", 0.1), info.training().get("data"));
+        assertEquals(0.25f, info.shape().dropout());
+        assertEquals(0.1, info.provenance().valFraction());
+        assertEquals(32, info.provenance().valWindow());
+        assertEquals("x", info.provenance().corpusName());
         assertArrayEquals(GRAPH, read.modelBytes());
     }
 
@@ -68,11 +73,17 @@ class ModelPackageTest {
         sample().write(dir.resolve("pkg"));
         JsonObject j = JsonParser.parseString(Files.readString(dir.resolve("pkg/vocab.json"))).getAsJsonObject();
         assertEquals("charlstm-model", j.get("format").getAsString());
-        assertEquals(1, j.get("version").getAsInt());
+        assertEquals(2, j.get("version").getAsInt());
         assertEquals(10, j.getAsJsonObject("model").get("vocab_size").getAsInt());
         assertEquals("\uD83D\uDC33", j.getAsJsonObject("vocabulary").getAsJsonArray("characters").get(9).getAsString());
-        assertEquals("h_out", j.getAsJsonObject("graph").getAsJsonObject("outputs").get("h").getAsString());
-        assertEquals(1.25 / Math.log(2), j.getAsJsonObject("provenance").get("val_bits_per_char").getAsDouble(), 1e-12);
+        assertEquals("h_out", j.getAsJsonObject("graphs").getAsJsonObject("step").getAsJsonObject("outputs").get("h")
+                .getAsString());
+        JsonObject validation = j.getAsJsonObject("provenance").getAsJsonObject("validation");
+        assertEquals(1.25 / Math.log(2), validation.get("bits_per_char").getAsDouble(), 1e-12);
+        String text = Files.readString(dir.resolve("pkg/vocab.json"));
+        assertTrue(text.contains("\"vocab_size\": 10,") && text.contains("\"seq_len\": 32")
+                && text.contains("\"window\": 32") && text.contains("\"dropout\": 0.25"), "integers as integers:\n" + text);
+        assertFalse(text.contains(".0,\n") || text.contains(": null,\n      \"h\""), "no 32.0, no null graph names");
     }
 
     @Test
@@ -81,14 +92,14 @@ class ModelPackageTest {
         sample().write(root.resolve("models/demo"));
         try (URLClassLoader loader = new URLClassLoader(new URL[] {root.toUri().toURL()}, null)) {
             ModelPackage p = ModelPackage.readResource("models/demo", loader);
-            assertEquals(10, p.info().vocabSize());
+            assertEquals(10, p.manifest().shape().vocabSize());
             PackageException e = assertThrows(PackageException.class,
                     () -> ModelPackage.readResource("models/none", loader));
             assertTrue(e.getMessage().contains("classpath:models/none/vocab.json: no such resource"), e.getMessage());
         }
         ModelPackage s = ModelPackage.read(new ByteArrayInputStream(sample().vocabJson().getBytes(StandardCharsets.UTF_8)),
                 new ByteArrayInputStream(GRAPH), "memory");
-        assertEquals(16, s.info().hiddenSize());
+        assertEquals(16, s.manifest().shape().hiddenSize());
     }
 
     private PackageException rejected(Consumer<JsonObject> edit) throws IOException {
@@ -116,8 +127,8 @@ class ModelPackageTest {
         PackageException format = rejected(j -> j.addProperty("format", "something-else"));
         assertTrue(format.getMessage().contains("format is \"something-else\", expected \"charlstm-model\""),
                 format.getMessage());
-        PackageException version = rejected(j -> j.addProperty("version", 2));
-        assertTrue(version.getMessage().contains("format version 2 is not supported"), version.getMessage());
+        PackageException version = rejected(j -> j.addProperty("version", 3));
+        assertTrue(version.getMessage().contains("format version 3 is not supported"), version.getMessage());
         PackageException missing = rejected(j -> j.remove("version"));
         assertTrue(missing.getMessage().contains("format version null"), missing.getMessage());
     }
@@ -139,7 +150,8 @@ class ModelPackageTest {
         assertTrue(chars.getMessage().contains("vocabulary.characters[3] disagrees"), chars.getMessage());
         PackageException dims = rejected(j -> j.getAsJsonObject("model").addProperty("hidden_size", 0));
         assertTrue(dims.getMessage().contains("hidden size must be positive, got 0"), dims.getMessage());
-        PackageException names = rejected(j -> j.getAsJsonObject("graph").getAsJsonObject("outputs").addProperty("h", "h"));
+        PackageException names = rejected(j -> j.getAsJsonObject("graphs").getAsJsonObject("step")
+                .getAsJsonObject("outputs").addProperty("h", "h"));
         assertTrue(names.getMessage().contains("must all differ"), names.getMessage());
     }
 
@@ -162,9 +174,9 @@ class ModelPackageTest {
     void writingReplacesAPackageButRefusesOtherFoldersAndLeavesNoTemporaries() throws IOException {
         Path pkgDir = dir.resolve("pkg");
         sample().write(pkgDir);
-        ModelPackage other = ModelPackage.of(sample().info().toBuilder().hiddenSize(32).build(), GRAPH);
+        ModelPackage other = ModelPackage.of(sample().manifest().toBuilder().shape(new ModelShape(0, 8, 32, 2, 0f)).build(), GRAPH);
         other.write(pkgDir);
-        assertEquals(32, ModelPackage.read(pkgDir).info().hiddenSize());
+        assertEquals(32, ModelPackage.read(pkgDir).manifest().shape().hiddenSize());
 
         Path notAPackage = Files.createDirectories(dir.resolve("photos"));
         Files.writeString(notAPackage.resolve("cat.jpg"), "meow");
@@ -186,9 +198,9 @@ class ModelPackageTest {
                 "[]", "vocab.json: must be a JSON object ({...}), but it holds an array",
                 "42", "vocab.json: must be a JSON object ({...}), but it holds a single value",
                 good.replace("\"token\": \"token\"", "\"token\": null"),
-                "vocab.json: graph.inputs.token is missing: it must name the graph's tensor",
+                "vocab.json: graphs.step.inputs.token is missing: it must name the graph's tensor",
                 good.replace("\"h\": \"h_out\"", "\"h\": \"h\""),
-                "vocab.json: graph.inputs.h and graph.outputs.h both name \"h\"",
+                "vocab.json: graphs.step.inputs.h and graphs.step.outputs.h both name \"h\"",
                 good.replace("\"layers\": 2", "\"layers\": \"two\""), "vocab.json: a field has the wrong type: ");
         for (Map.Entry<String, String> c : cases.entrySet()) {
             Files.writeString(pkgDir.resolve("vocab.json"), c.getKey());
@@ -230,5 +242,66 @@ class ModelPackageTest {
         PackageException s = assertThrows(PackageException.class,
                 () -> ModelPackage.read(endless, new ByteArrayInputStream(GRAPH), "stream"));
         assertTrue(s.getMessage().startsWith("stream/vocab.json: 16777217 bytes, more than a manifest"), s.getMessage());
+    }
+
+    /** A version 1 manifest as charlstm wrote them until 2026-11-30: flat camelCase training, integers as 128.0. */
+    static String version1(String graphSha256) {
+        return """
+                {
+                  "format": "charlstm-model",
+                  "version": 1,
+                  "model": {"architecture": "embedding-lstm-linear", "vocab_size": 3, "embedding_size": 8,
+                            "hidden_size": 16, "layers": 2},
+                  "vocabulary": {"code_points": [32, 97, 98], "characters": [" ", "a", "b"]},
+                  "graph": {"file": "model.onnx", "sha256": "%s", "opset": 17,
+                            "inputs": {"token": "token", "logits": null, "h": "h", "c": "c"},
+                            "outputs": {"token": null, "logits": "logits", "h": "h_out", "c": "c_out"}},
+                  "cleaning": {"drop_lines_containing": null, "keep_newlines": false},
+                  "provenance": {"producer": "charlstm 0.1.0", "created_at": "2026-11-30T14:03:14Z",
+                    "corpus_source": "moby-dick", "corpus_sha256": "0ddf", "corpus_characters": 1188356,
+                    "iterations": 8500, "val_loss": 1.351078460956442, "val_bits_per_char": 1.9491941954737517,
+                    "training": {"embeddingSize": 8.0, "hiddenSize": 16.0, "layers": 2.0, "dropout": 0.2,
+                      "batchSize": 32.0, "seqLen": 128.0, "iterations": 9000.0, "evalInterval": 500.0,
+                      "learningRate": 0.005, "weightDecay": 0.01, "gradClip": 5.0, "schedule": "COSINE",
+                      "warmupIterations": 0.0, "finalLearningRateFraction": 0.1, "validationFraction": 0.1,
+                      "seed": 0.0, "samplePrompt": "The ", "sampleLength": 200.0}}
+                }
+                """.formatted(graphSha256);
+    }
+
+    @Test
+    void readsVersion1AndWritesItAgainAsVersion2WithTheSameMeaning() throws IOException {
+        Path v1 = Files.createDirectories(dir.resolve("v1"));
+        Files.write(v1.resolve("model.onnx"), GRAPH);
+        Files.writeString(v1.resolve("vocab.json"), version1(ModelPackage.sha256(GRAPH)));
+        ModelManifest old = ModelPackage.read(v1).manifest();
+        assertEquals(new ModelShape(3, 8, 16, 2, 0.2f), old.shape(), "dropout comes from the old training record");
+        assertEquals(8500, old.provenance().iterations());
+        assertEquals("moby-dick", old.provenance().corpusName());
+        assertEquals(0.1, old.provenance().valFraction());
+        assertEquals(128, old.provenance().valWindow());
+        assertEquals(Map.of("batch_size", 32L, "seq_len", 128L, "validation_fraction", 0.1, "seed", 0L),
+                old.training().get("data"), "integers as integers, in the sections of version 2");
+        assertEquals("cosine", ((Map<?, ?>) old.training().get("schedule")).get("kind"));
+        assertFalse(old.training().containsKey("model"), "the model section is the shape");
+
+        Path v2 = dir.resolve("v2");
+        ModelPackage.of(old, GRAPH).write(v2);
+        String text = Files.readString(v2.resolve("vocab.json"));
+        assertTrue(text.contains("\"version\": 2") && text.contains("\"batch_size\": 32,")
+                && text.contains("\"iterations\": 9000,") && !text.contains("32.0") && !text.contains("null,\n        \"h\""),
+                text);
+        ModelManifest again = ModelPackage.read(v2).manifest();
+        assertEquals(old.shape(), again.shape());
+        assertEquals(old.vocabulary(), again.vocabulary());
+        assertEquals(old.provenance(), again.provenance());
+        assertEquals(old.training(), again.training());
+        assertEquals(old.signature(), again.signature());
+    }
+
+    @Test
+    void aVersion2PackageThatSaysItIsQuantizedIsRefusedByThisReader() throws IOException {
+        PackageException q = rejected(j -> j.addProperty("quantization", "int8"));
+        assertTrue(q.getMessage().contains("quantization \"int8\" is not supported"), q.getMessage());
     }
 }

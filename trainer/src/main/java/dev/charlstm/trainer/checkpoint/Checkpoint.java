@@ -4,9 +4,16 @@ import ai.djl.MalformedModelException;
 import ai.djl.ndarray.NDManager;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
 import dev.charlstm.runtime.Vocabulary;
+import dev.charlstm.runtime.internal.JsonFields;
+import dev.charlstm.runtime.internal.LegacyTraining;
 import dev.charlstm.runtime.internal.Sha256;
+import dev.charlstm.trainer.config.TrainingConfig;
+import dev.charlstm.trainer.corpus.CleaningOptions;
 import dev.charlstm.trainer.model.CharLstm;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -28,7 +35,8 @@ import java.util.zip.ZipFile;
 import java.util.zip.ZipOutputStream;
 
 /**
- * A training checkpoint: a ZIP file holding {@code checkpoint.json} ({@link CheckpointMetadata}),
+ * A training checkpoint: a ZIP file holding {@code checkpoint.json} ({@link CheckpointMetadata}, written and read
+ * field by field here: format version 2, and version 1 as charlstm wrote it until 2026-11-30),
  * {@code parameters.djl} (the model's parameters in DJL's block format) and {@code optimizer.bin} (AdamW's step
  * and moments).
  *
@@ -45,22 +53,29 @@ public final class Checkpoint {
     static final String OPTIMIZER = "optimizer.bin";
 
     private static final Gson GSON = new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues()
-            .create();
+            .disableHtmlEscaping().serializeNulls().create();
 
     private final CheckpointMetadata metadata;
     private final byte[] parameters;
     private final byte[] optimizer;
+    private final String source;
 
-    private Checkpoint(CheckpointMetadata metadata, byte[] parameters, byte[] optimizer) {
+    private Checkpoint(CheckpointMetadata metadata, byte[] parameters, byte[] optimizer, String source) {
         this.metadata = metadata;
         this.parameters = parameters;
         this.optimizer = optimizer;
+        this.source = source;
+    }
+
+    /** @return the file it was read from, or {@code (in memory)}: for messages */
+    public String source() {
+        return source;
     }
 
     /**
      * Captures a model's parameters and optimizer state.
      *
-     * @param metadata the JSON part; its digests are filled in here
+     * @param metadata the JSON part
      * @param model the model whose parameters to save
      * @param optimizerState writes the optimizer state
      * @return the checkpoint
@@ -76,24 +91,20 @@ public final class Checkpoint {
             try (DataOutputStream out = new DataOutputStream(opt)) {
                 optimizerState.write(out);
             }
-            byte[] paramBytes = params.toByteArray();
-            byte[] optBytes = opt.toByteArray();
-            metadata.parametersSha256 = Sha256.hex(paramBytes);
-            metadata.optimizerSha256 = Sha256.hex(optBytes);
-            return new Checkpoint(metadata, paramBytes, optBytes);
+            return new Checkpoint(metadata, params.toByteArray(), opt.toByteArray(), "(in memory)");
         } catch (IOException e) {
             throw new CheckpointException("cannot serialise the model: " + e.getMessage(), e);
         }
     }
 
-    /** @return the JSON part; treat as read-only */
+    /** @return the JSON part */
     public CheckpointMetadata metadata() {
         return metadata;
     }
 
     /** @return the vocabulary */
     public Vocabulary vocabulary() {
-        return Vocabulary.of(metadata.vocabulary);
+        return Vocabulary.of(metadata.vocabulary());
     }
 
     /**
@@ -107,7 +118,7 @@ public final class Checkpoint {
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(parameters))) {
             model.loadParameters(manager, in);
         } catch (IOException | MalformedModelException | RuntimeException e) {
-            throw new CheckpointException("the checkpoint's parameters do not fit a " + model.config()
+            throw new CheckpointException("the checkpoint's parameters do not fit a " + model.shape()
                     + " model: " + e.getMessage(), e);
         }
     }
@@ -142,7 +153,7 @@ public final class Checkpoint {
             tmp = Files.createTempFile(dir, file.getFileName() + ".", ".tmp");
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
                     ZipOutputStream zip = new ZipOutputStream(java.nio.channels.Channels.newOutputStream(ch))) {
-                put(zip, META, GSON.toJson(metadata).getBytes(StandardCharsets.UTF_8));
+                put(zip, META, json().getBytes(StandardCharsets.UTF_8));
                 put(zip, PARAMETERS, parameters);
                 put(zip, OPTIMIZER, optimizer);
                 zip.finish();
@@ -202,34 +213,136 @@ public final class Checkpoint {
             throw new CheckpointException(file + ": cannot read the checkpoint (corrupt or truncated: "
                     + e.getMessage() + ")", e);
         }
-        CheckpointMetadata m;
+        JsonElement tree;
         try {
-            m = GSON.fromJson(new String(meta, StandardCharsets.UTF_8), CheckpointMetadata.class);
+            tree = JsonParser.parseString(new String(meta, StandardCharsets.UTF_8));
         } catch (JsonParseException e) {
             throw new CheckpointException(file + ": " + META + " is not valid JSON: " + e.getMessage(), e);
         }
-        if (m == null || !CheckpointMetadata.FORMAT.equals(m.format)) {
-            throw new CheckpointException(file + ": not a charlstm checkpoint (format "
-                    + (m == null ? "missing" : '"' + m.format + '"') + ")");
-        }
-        if (m.version != CheckpointMetadata.VERSION) {
-            throw new CheckpointException(file + ": checkpoint format version " + m.version
-                    + " is not supported (this charlstm reads version " + CheckpointMetadata.VERSION + ")");
-        }
-        if (m.config == null || m.vocabulary == null || m.cleaning == null || m.rng == null) {
-            throw new CheckpointException(file + ": " + META + " lacks its config, vocabulary, cleaning or rng");
-        }
-        if (!Sha256.hex(params).equals(m.parametersSha256) || !Sha256.hex(opt).equals(m.optimizerSha256)) {
-            throw new CheckpointException(file + ": corrupt checkpoint: the parameters or optimizer state do not"
-                    + " match their recorded SHA-256");
+        if (!tree.isJsonObject()) {
+            throw new CheckpointException(file + ": not a charlstm checkpoint (" + META + " is not a JSON object)");
         }
         try {
-            m.config = m.config.toBuilder().build(); // re-validates every value
-            Vocabulary.of(m.vocabulary);
+            JsonFields root = JsonFields.root(tree.getAsJsonObject());
+            String format = root.string("format");
+            if (!CheckpointMetadata.FORMAT.equals(format)) {
+                throw new CheckpointException(file + ": not a charlstm checkpoint (format "
+                        + (format == null ? "missing" : '"' + format + '"') + ")");
+            }
+            Integer version = root.int32("version");
+            if (version == null || version < 1 || version > CheckpointMetadata.VERSION) {
+                throw new CheckpointException(file + ": checkpoint format version " + version + " is not supported"
+                        + " (this charlstm reads versions 1 to " + CheckpointMetadata.VERSION + "); a newer"
+                        + " charlstm wrote it: resume it with that one, or export its package with it");
+            }
+            Names n = new Names(version);
+            if (!Sha256.hex(params).equals(root.string(n.of("parameters_sha256")))
+                    || !Sha256.hex(opt).equals(root.string(n.of("optimizer_sha256")))) {
+                throw new CheckpointException(file + ": corrupt checkpoint: the parameters or optimizer state do not"
+                        + " match their recorded SHA-256");
+            }
+            return new Checkpoint(metadata(root, n), params, opt, file.toString());
         } catch (IllegalArgumentException e) {
             throw new CheckpointException(file + ": invalid checkpoint: " + e.getMessage(), e);
         }
-        return new Checkpoint(m, params, opt);
+    }
+
+    /** Field names: version 2's snake_case, or version 1's camelCase (Gson's reflection over the old fields). */
+    private record Names(int version) {
+        String of(String snake) {
+            if (version > 1) {
+                return snake;
+            }
+            StringBuilder b = new StringBuilder();
+            for (String part : snake.split("_")) {
+                b.append(b.length() == 0 ? part : Character.toUpperCase(part.charAt(0)) + part.substring(1));
+            }
+            return b.toString();
+        }
+    }
+
+    private static CheckpointMetadata metadata(JsonFields root, Names n) {
+        JsonFields configJson = root.objectOrNull("config");
+        JsonFields cleaningJson = root.objectOrNull("cleaning");
+        int[] vocabulary = root.intArray("vocabulary");
+        JsonFields rng = root.objectOrNull("rng");
+        if (configJson == null || vocabulary == null || cleaningJson == null || rng == null) {
+            throw new IllegalArgumentException(META + " lacks its config, vocabulary, cleaning or rng");
+        }
+        // Version 1 stored the configuration flat, under its old Java field names.
+        TrainingConfig config = TrainingConfig.fromSections(n.version() == 1
+                ? LegacyTraining.sections(configJson.toMap()) : configJson.toMap());
+        Vocabulary.of(vocabulary); // validates
+        CleaningOptions cleaning = CleaningOptions.builder()
+                .dropLinesContaining(cleaningJson.string(n.of("drop_lines_containing")))
+                .keepNewlines(Boolean.TRUE.equals(cleaningJson.bool(n.of("keep_newlines")))).build();
+        JsonFields c = root.objectOrNull("corpus");
+        CheckpointMetadata.CorpusInfo corpus = c == null ? null : new CheckpointMetadata.CorpusInfo(c.string("source"),
+                c.string("sha256"), orZero(c.integer("characters")));
+        JsonFields m = root.object("metrics");
+        CheckpointMetadata.Metrics metrics = new CheckpointMetadata.Metrics(orNaN(m.number(n.of("train_loss"))),
+                orNaN(m.number(n.of("val_loss"))), orNaN(m.number(n.of("best_val_loss"))),
+                (int) orZero(m.integer(n.of("best_iteration"))), orNaN(m.number(n.of("chars_per_second"))),
+                orNaN(m.number(n.of("elapsed_seconds"))));
+        Integer iteration = root.int32("iteration");
+        if (iteration == null || iteration < 0) {
+            throw new IllegalArgumentException(META + ": iteration is " + iteration);
+        }
+        return new CheckpointMetadata(iteration, config, cleaning, vocabulary, corpus, metrics,
+                new CheckpointMetadata.RngState(orZero(rng.integer("seed")), orZero(rng.integer(n.of("next_batch")))),
+                root.string(n.of("created_at")));
+    }
+
+    private static long orZero(Long v) {
+        return v == null ? 0 : v;
+    }
+
+    private static double orNaN(Double v) {
+        return v == null ? Double.NaN : v;
+    }
+
+    /** @return {@code checkpoint.json}: format version {@link CheckpointMetadata#VERSION}, snake_case */
+    String json() {
+        CheckpointMetadata m = metadata;
+        JsonObject o = new JsonObject();
+        o.addProperty("format", CheckpointMetadata.FORMAT);
+        o.addProperty("version", CheckpointMetadata.VERSION);
+        o.addProperty("iteration", m.iteration());
+        o.add("config", JsonFields.toJson(m.config().toSections()));
+        JsonObject cleaning = new JsonObject();
+        cleaning.addProperty("drop_lines_containing", m.cleaning().dropLinesContaining());
+        cleaning.addProperty("keep_newlines", m.cleaning().keepNewlines());
+        o.add("cleaning", cleaning);
+        com.google.gson.JsonArray vocab = new com.google.gson.JsonArray();
+        for (int cp : m.vocabulary()) {
+            vocab.add(cp);
+        }
+        o.add("vocabulary", vocab);
+        if (m.corpus() != null) {
+            JsonObject corpus = new JsonObject();
+            corpus.addProperty("source", m.corpus().source());
+            corpus.addProperty("sha256", m.corpus().sha256());
+            corpus.addProperty("characters", m.corpus().characters());
+            o.add("corpus", corpus);
+        }
+        CheckpointMetadata.Metrics x = m.metrics();
+        JsonObject metrics = new JsonObject();
+        metrics.addProperty("train_loss", x.trainLoss());
+        metrics.addProperty("val_loss", x.valLoss());
+        metrics.addProperty("best_val_loss", x.bestValLoss());
+        metrics.addProperty("best_iteration", x.bestIteration());
+        metrics.addProperty("chars_per_second", x.charsPerSecond());
+        metrics.addProperty("elapsed_seconds", x.elapsedSeconds());
+        o.add("metrics", metrics);
+        JsonObject rng = new JsonObject();
+        rng.addProperty("seed", m.rng().seed());
+        rng.addProperty("next_batch", m.rng().nextBatch());
+        o.add("rng", rng);
+        o.addProperty("optimizer", CheckpointMetadata.OPTIMIZER);
+        o.addProperty("created_at", m.createdAt());
+        o.addProperty("parameters_sha256", Sha256.hex(parameters));
+        o.addProperty("optimizer_sha256", Sha256.hex(optimizer));
+        return GSON.toJson(o);
     }
 
     private static byte[] entry(ZipFile zip, Path file, String name) throws IOException {

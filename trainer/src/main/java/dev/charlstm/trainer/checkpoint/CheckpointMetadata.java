@@ -1,79 +1,76 @@
 package dev.charlstm.trainer.checkpoint;
 
+import dev.charlstm.trainer.config.TrainingConfig;
 import dev.charlstm.trainer.corpus.CleaningOptions;
-import dev.charlstm.trainer.training.TrainingConfig;
+import java.util.Objects;
 
 /**
- * The JSON part of a checkpoint ({@code checkpoint.json}): everything but the arrays. Field names are the file
- * format; see {@code docs/checkpoints.md}.
+ * The JSON part of a checkpoint ({@code checkpoint.json}): everything but the arrays. {@link Checkpoint} reads and
+ * writes it field by field; the format is {@code docs/checkpoints.md}.
  *
- * <p>A plain data holder for Gson: not thread-safe, and callers treat it as immutable once built.
+ * <p>Immutable and thread-safe (the vocabulary array is copied in and out).
+ *
+ * @param iteration completed training iterations
+ * @param config the run's whole configuration
+ * @param cleaning how the corpus was cleaned
+ * @param vocabulary the vocabulary: code points in id order
+ * @param corpus where the training text came from
+ * @param metrics losses and speed at this checkpoint
+ * @param rng the batch sampler's state
+ * @param createdAt when the checkpoint was written, ISO-8601 UTC
  */
-public final class CheckpointMetadata {
+public record CheckpointMetadata(int iteration, TrainingConfig config, CleaningOptions cleaning, int[] vocabulary,
+        CorpusInfo corpus, Metrics metrics, RngState rng, String createdAt) {
 
-    /** Value of {@link #format}. */
+    /** Value of {@code format}. */
     public static final String FORMAT = "charlstm-checkpoint";
-    /** The format version this code writes and reads. */
-    public static final int VERSION = 1;
-
-    /** Always {@link #FORMAT}. */
-    public String format = FORMAT;
-    /** Always {@link #VERSION} when written by this code. */
-    public int version = VERSION;
-    /** Completed training iterations. */
-    public int iteration;
-    /** The run's whole configuration. */
-    public TrainingConfig config;
-    /** How the corpus was cleaned. */
-    public CleaningOptions cleaning;
-    /** The vocabulary: code points in id order. */
-    public int[] vocabulary;
-    /** Where the training text came from. */
-    public CorpusInfo corpus;
-    /** Losses and speed at this checkpoint. */
-    public Metrics metrics;
-    /** The batch sampler's state: the seed and the next batch index (the sampler draws batch k from both). */
-    public RngState rng;
+    /** The format version this code writes; it reads this one and version 1. */
+    public static final int VERSION = 2;
     /** Which optimizer state is in {@code optimizer.bin}. */
-    public String optimizer = "adamw-moments-v1";
-    /** When the checkpoint was written, ISO-8601 UTC. */
-    public String createdAt;
-    /** SHA-256 of {@code parameters.djl}, hex. */
-    public String parametersSha256;
-    /** SHA-256 of {@code optimizer.bin}, hex. */
-    public String optimizerSha256;
+    public static final String OPTIMIZER = "adamw-moments-v1";
 
-    /** Provenance of the training text. */
-    public static final class CorpusInfo {
-        /** The corpus folder or file as given. */
-        public String source;
-        /** SHA-256 of the cleaned text in UTF-8, hex. */
-        public String sha256;
-        /** Code points in the cleaned text. */
-        public long characters;
+    /** Copies the vocabulary; requires every part but {@code corpus}. */
+    public CheckpointMetadata {
+        Objects.requireNonNull(config, "config");
+        Objects.requireNonNull(cleaning, "cleaning");
+        Objects.requireNonNull(metrics, "metrics");
+        Objects.requireNonNull(rng, "rng");
+        vocabulary = vocabulary.clone();
     }
 
-    /** Losses and speed at a checkpoint. */
-    public static final class Metrics {
-        /** Mean training loss since the previous evaluation, nats per character. */
-        public double trainLoss;
-        /** Validation loss, nats per character. */
-        public double valLoss;
-        /** Lowest validation loss so far. */
-        public double bestValLoss;
-        /** The iteration of {@link #bestValLoss}. */
-        public int bestIteration;
-        /** Training characters per second since the previous evaluation. */
-        public double charsPerSecond;
-        /** Seconds of training so far, across resumes. */
-        public double elapsedSeconds;
+    /** @return a copy of the vocabulary's code points */
+    @Override
+    public int[] vocabulary() {
+        return vocabulary.clone();
     }
 
-    /** The batch sampler's state. */
-    public static final class RngState {
-        /** The seed of the batch sequence. */
-        public long seed;
-        /** The index of the next batch to draw (= completed iterations). */
-        public long nextBatch;
-    }
+    /**
+     * Provenance of the training text.
+     *
+     * @param source the corpus folder or file as given
+     * @param sha256 SHA-256 of the cleaned text in UTF-8, hex
+     * @param characters code points in the cleaned text
+     */
+    public record CorpusInfo(String source, String sha256, long characters) {}
+
+    /**
+     * Losses and speed at a checkpoint.
+     *
+     * @param trainLoss mean training loss since the previous evaluation, nats per character
+     * @param valLoss validation loss, nats per character
+     * @param bestValLoss lowest validation loss so far
+     * @param bestIteration the iteration of {@code bestValLoss}
+     * @param charsPerSecond training characters per second since the previous evaluation
+     * @param elapsedSeconds seconds of training so far, across resumes
+     */
+    public record Metrics(double trainLoss, double valLoss, double bestValLoss, int bestIteration,
+            double charsPerSecond, double elapsedSeconds) {}
+
+    /**
+     * The batch sampler's state: batch k is drawn from the seed and k alone.
+     *
+     * @param seed the seed of the batch sequence
+     * @param nextBatch the index of the next batch to draw (= completed iterations)
+     */
+    public record RngState(long seed, long nextBatch) {}
 }

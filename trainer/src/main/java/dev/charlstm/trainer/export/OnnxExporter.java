@@ -8,7 +8,7 @@ import ai.onnx.proto.OnnxMl.TensorProto;
 import dev.charlstm.runtime.pack.GraphSignature;
 import dev.charlstm.runtime.pack.ModelPackage;
 import dev.charlstm.trainer.model.CharLstm;
-import dev.charlstm.trainer.model.ModelConfig;
+import dev.charlstm.runtime.pack.ModelShape;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -52,7 +52,7 @@ public final class OnnxExporter {
 
     /** With another gate mapping: only tests use it, to show that a wrong order is caught. */
     static ModelProto toProto(CharLstm model, int[] gateMap) {
-        ModelConfig cfg = model.config();
+        ModelShape cfg = model.shape();
         int v = cfg.vocabSize();
         int e = cfg.embeddingSize();
         int h = cfg.hiddenSize();
@@ -115,7 +115,7 @@ public final class OnnxExporter {
     }
 
     /** The {@code metadata_props} of the graph. */
-    static Map<String, String> metadata(ModelConfig cfg) {
+    static Map<String, String> metadata(ModelShape cfg) {
         Map<String, String> md = new LinkedHashMap<>();
         md.put("charlstm.format", ModelPackage.FORMAT);
         md.put("charlstm.format_version", Integer.toString(ModelPackage.VERSION));

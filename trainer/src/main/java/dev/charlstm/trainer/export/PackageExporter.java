@@ -1,13 +1,13 @@
 package dev.charlstm.trainer.export;
 
 import ai.djl.ndarray.NDManager;
-import com.google.gson.Gson;
-import com.google.gson.reflect.TypeToken;
-import dev.charlstm.runtime.pack.ModelInfo;
+import dev.charlstm.runtime.Vocabulary;
+import dev.charlstm.runtime.pack.ModelManifest;
 import dev.charlstm.runtime.pack.ModelPackage;
 import dev.charlstm.runtime.pack.Provenance;
 import dev.charlstm.trainer.checkpoint.Checkpoint;
 import dev.charlstm.trainer.checkpoint.CheckpointMetadata;
+import dev.charlstm.trainer.config.TrainingConfig;
 import dev.charlstm.trainer.model.CharLstm;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -18,8 +18,6 @@ import java.util.Map;
  * Stateless and thread-safe.
  */
 public final class PackageExporter {
-
-    private static final Gson GSON = new Gson();
 
     private PackageExporter() {}
 
@@ -45,31 +43,30 @@ public final class PackageExporter {
     public static ModelPackage build(Checkpoint checkpoint) {
         CheckpointMetadata meta = checkpoint.metadata();
         try (NDManager manager = NDManager.newBaseManager()) {
-            CharLstm model = new CharLstm(meta.config.modelConfig(meta.vocabulary.length));
+            CharLstm model = new CharLstm(meta.config().shape(meta.vocabulary().length));
             model.initialize(manager);
             checkpoint.loadParameters(model, manager);
             return ModelPackage.of(describe(meta), OnnxExporter.export(model));
         }
     }
 
-    static ModelInfo describe(CheckpointMetadata meta) {
-        Map<String, Object> training = GSON.fromJson(GSON.toJson(meta.config),
-                new TypeToken<Map<String, Object>>() {}.getType());
+    /** The manifest of a checkpoint's package: everything a user needs to trust a model they did not train. */
+    static ModelManifest describe(CheckpointMetadata meta) {
+        TrainingConfig config = meta.config();
+        CheckpointMetadata.CorpusInfo corpus = meta.corpus();
         Provenance provenance = new Provenance("charlstm " + OnnxExporter.PRODUCER_VERSION, Instant.now().toString(),
-                meta.corpus == null ? null : corpusName(meta.corpus.source),
-                meta.corpus == null ? null : meta.corpus.sha256,
-                meta.corpus == null ? null : meta.corpus.characters,
-                meta.iteration,
-                meta.metrics == null ? null : meta.metrics.valLoss,
-                training);
-        return ModelInfo.builder()
-                .vocabulary(dev.charlstm.runtime.Vocabulary.of(meta.vocabulary))
-                .embeddingSize(meta.config.embeddingSize())
-                .hiddenSize(meta.config.hiddenSize())
-                .layers(meta.config.layers())
+                corpus == null ? null : corpusName(corpus.source()), corpus == null ? null : corpus.sha256(),
+                corpus == null ? null : corpus.characters(), meta.iteration(), meta.metrics().valLoss(),
+                config.data().validationFraction(), config.data().seqLen());
+        Map<String, Map<String, Object>> training = config.toSections();
+        training.remove("model"); // the manifest's model section is the shape
+        return ModelManifest.builder()
+                .shape(config.shape(meta.vocabulary().length))
+                .vocabulary(Vocabulary.of(meta.vocabulary()))
                 .opset(OnnxExporter.OPSET)
-                .cleaning(meta.cleaning.dropLinesContaining(), meta.cleaning.keepNewlines())
+                .cleaning(meta.cleaning().dropLinesContaining(), meta.cleaning().keepNewlines())
                 .provenance(provenance)
+                .training(training)
                 .build();
     }
 

@@ -1,6 +1,7 @@
 package dev.charlstm.trainer.model;
 
 import ai.djl.ndarray.NDArray;
+import dev.charlstm.runtime.pack.ModelShape;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -38,40 +39,43 @@ public final class CharLstm extends AbstractBlock {
 
     private static final byte VERSION = 1;
 
-    private final ModelConfig config;
+    private final ModelShape shape;
     private final Parameter embedding;
     private final LSTM lstm;
     private final Linear head;
 
-    /** @param config the model's shape */
-    public CharLstm(ModelConfig config) {
+    /**
+     * @param shape the model's shape
+     * @throws IllegalStateException if its vocabulary size is not known yet
+     */
+    public CharLstm(ModelShape shape) {
         super(VERSION);
-        this.config = config;
-        float bound = (float) (1.0 / Math.sqrt(config.hiddenSize()));
+        this.shape = shape.requireVocabSize();
+        float bound = (float) (1.0 / Math.sqrt(shape.hiddenSize()));
         embedding = addParameter(Parameter.builder()
                 .setName("embedding")
                 .setType(Parameter.Type.WEIGHT)
-                .optShape(new Shape(config.vocabSize(), config.embeddingSize()))
+                .optShape(new Shape(shape.vocabSize(), shape.embeddingSize()))
                 .optInitializer(new NormalInitializer(1f))
                 .build());
         lstm = addChildBlock("lstm", LSTM.builder()
-                .setStateSize(config.hiddenSize())
-                .setNumLayers(config.layers())
-                .optDropRate(config.dropout())
+                .setStateSize(shape.hiddenSize())
+                .setNumLayers(shape.layers())
+                .optDropRate(shape.dropout())
                 .optBatchFirst(true)
                 .optReturnState(true)
                 .build());
         lstm.setInitializer(new UniformInitializer(bound), Parameter.Type.WEIGHT);
         lstm.setInitializer(new UniformInitializer(bound), Parameter.Type.BIAS);
-        head = addChildBlock("head", Linear.builder().setUnits(config.vocabSize()).build());
+        head = addChildBlock("head", Linear.builder().setUnits(shape.vocabSize()).build());
         // PyTorch's Linear: kaiming_uniform(a=√5) for the weight and U(±1/√fan_in) for the bias: both ±1/√H.
         head.setInitializer(new UniformInitializer(bound), Parameter.Type.WEIGHT);
         head.setInitializer(new UniformInitializer(bound), Parameter.Type.BIAS);
     }
 
     /** @return the model's shape */
-    public ModelConfig config() {
-        return config;
+    public ModelShape shape() {
+        return shape;
     }
 
     /**
@@ -102,15 +106,15 @@ public final class CharLstm extends AbstractBlock {
     @Override
     public Shape[] getOutputShapes(Shape[] inputShapes) {
         Shape in = inputShapes[0];
-        Shape state = new Shape(config.layers(), in.get(0), config.hiddenSize());
-        return new Shape[] {new Shape(in.get(0), in.get(1), config.vocabSize()), state, state};
+        Shape state = new Shape(shape.layers(), in.get(0), shape.hiddenSize());
+        return new Shape[] {new Shape(in.get(0), in.get(1), shape.vocabSize()), state, state};
     }
 
     @Override
     protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
         Shape in = inputShapes[0];
-        Shape embedded = new Shape(in.get(0), in.get(1), config.embeddingSize());
+        Shape embedded = new Shape(in.get(0), in.get(1), shape.embeddingSize());
         lstm.initialize(manager, dataType, embedded);
-        head.initialize(manager, dataType, new Shape(in.get(0), in.get(1), config.hiddenSize()));
+        head.initialize(manager, dataType, new Shape(in.get(0), in.get(1), shape.hiddenSize()));
     }
 }

@@ -10,14 +10,13 @@ package dev.charlstm.trainer.training;
  * @param charsPerSecond training characters per second since the previous evaluation
  * @param learningRate the learning rate of the last iteration
  * @param elapsedSeconds seconds of training so far, across resumes
- * @param best whether this is the lowest validation loss so far (and {@code best.ckpt} was written)
- * @param sample the sampled continuation of the configured prompt, or empty
+ * @param best whether this is the lowest validation loss so far
  * @param clippedSteps steps since the previous evaluation whose global gradient norm exceeded the clip norm (and
  *     were scaled down); 0 when clipping is off
  * @param steps steps since the previous evaluation (this session's, after a resume)
  */
 public record Evaluation(int iteration, int iterations, double trainLoss, double valLoss, double charsPerSecond,
-        float learningRate, double elapsedSeconds, boolean best, String sample, int clippedSteps, int steps) {
+        float learningRate, double elapsedSeconds, boolean best, int clippedSteps, int steps) {
 
     /** @return the validation loss in bits per character */
     public double valBitsPerChar() {

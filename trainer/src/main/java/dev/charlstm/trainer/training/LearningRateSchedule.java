@@ -3,22 +3,25 @@ package dev.charlstm.trainer.training;
 import ai.djl.training.tracker.CosineTracker;
 import ai.djl.training.tracker.Tracker;
 import ai.djl.training.tracker.WarmUpTracker;
+import dev.charlstm.trainer.config.TrainingConfig;
 
 /** The learning rate at each iteration, from DJL's trackers. Immutable and thread-safe. */
 final class LearningRateSchedule {
 
     private final Tracker tracker;
 
-    LearningRateSchedule(TrainingConfig c) {
+    LearningRateSchedule(TrainingConfig config) {
+        TrainingConfig.Schedule c = config.schedule();
+        float lr = config.optimisation().learningRate();
         Tracker main;
-        if (c.schedule() == TrainingConfig.Schedule.COSINE) {
+        if (c.kind() == TrainingConfig.ScheduleKind.COSINE) {
             main = CosineTracker.builder()
-                    .setBaseValue(c.learningRate())
-                    .optFinalValue(c.learningRate() * c.finalLearningRateFraction())
+                    .setBaseValue(lr)
+                    .optFinalValue(lr * c.finalLearningRateFraction())
                     .setMaxUpdates(Math.max(1, c.iterations() - c.warmupIterations()))
                     .build();
         } else {
-            main = Tracker.fixed(c.learningRate());
+            main = Tracker.fixed(lr);
         }
         tracker = c.warmupIterations() > 0
                 ? WarmUpTracker.builder().setMainTracker(main).optWarmUpSteps(c.warmupIterations())

@@ -18,10 +18,22 @@ import org.knowm.xchart.XYChartBuilder;
  */
 public final class LossCurve {
 
-    /** The picture's file name. */
-    public static final String FILE = "loss.png";
-
     private LossCurve() {}
+
+    /** @param run a run folder @return a listener that draws its curve when training ends (a failure is a warning) */
+    static TrainingListener listener(RunDirectory run) {
+        return new TrainingListener() {
+            @Override
+            public void onEnd(TrainingResult result) {
+                try {
+                    write(run.dir());
+                } catch (IOException e) {
+                    org.slf4j.LoggerFactory.getLogger(LossCurve.class).warn("could not draw {}: {}", run.lossPlot(),
+                            e.getMessage());
+                }
+            }
+        };
+    }
 
     /**
      * @param runDir a run folder holding {@code metrics.jsonl}
@@ -29,7 +41,7 @@ public final class LossCurve {
      * @throws IOException if the metrics cannot be read or the picture written
      */
     public static Path write(Path runDir) throws IOException {
-        Path metrics = runDir.resolve(TrainingRun.METRICS);
+        Path metrics = RunDirectory.of(runDir).metrics();
         if (!Files.exists(metrics)) {
             return null;
         }
@@ -55,8 +67,8 @@ public final class LossCurve {
         chart.addSeries("train (mean since the previous evaluation)", iterations, train);
         chart.addSeries("validation", iterations, val);
         byte[] png = BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG);
-        Path out = runDir.resolve(FILE);
-        Path tmp = Files.createTempFile(runDir, FILE + ".", ".tmp");
+        Path out = RunDirectory.of(runDir).lossPlot();
+        Path tmp = Files.createTempFile(runDir, RunDirectory.LOSS_PLOT + ".", ".tmp");
         Files.write(tmp, png);
         Files.move(tmp, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         return out;

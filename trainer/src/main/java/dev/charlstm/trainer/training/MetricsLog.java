@@ -11,9 +11,9 @@ import java.nio.file.StandardOpenOption;
 
 /**
  * Appends one JSON line per evaluation to {@code metrics.jsonl} in the run folder: iteration, train loss, val
- * loss (nats and bits per character), chars/s, learning rate, elapsed seconds. Not thread-safe.
+ * loss (nats and bits per character), chars/s, learning rate, clipped steps, elapsed seconds. Not thread-safe.
  */
-final class MetricsLog {
+final class MetricsLog implements TrainingListener {
 
     private static final Gson GSON = new Gson();
 
@@ -23,7 +23,8 @@ final class MetricsLog {
         this.file = file;
     }
 
-    void append(Evaluation e) {
+    @Override
+    public void onEvaluation(Evaluation e, Trainer trainer) {
         JsonObject o = new JsonObject();
         o.addProperty("iteration", e.iteration());
         o.addProperty("train_loss", e.trainLoss());

@@ -23,17 +23,74 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Why it works: an evaluation appends its metrics line first, then replaces {@code last.ckpt}, then
  * {@code best.ckpt}; each replacement is atomic. So {@code last.ckpt} is the truth, every line up to its iteration
- * is there, and {@code best.ckpt} can only lag behind it. Stateless.
+ * is there, and {@code best.ckpt} can only lag behind it.
+ *
+ * <p>The one place that names a run folder's files. Immutable and thread-safe; the folder itself is not locked.
  */
-final class RunDirectory {
+public final class RunDirectory {
+
+    /** The checkpoint written at every evaluation. */
+    public static final String LAST = "last.ckpt";
+    /** The checkpoint with the lowest validation loss. */
+    public static final String BEST = "best.ckpt";
+    /** The metrics file, one JSON object per evaluation. */
+    public static final String METRICS = "metrics.jsonl";
+    /** The model package exported from {@link #BEST} when training ends. */
+    public static final String PACKAGE = "model";
+    /** The loss plot drawn from {@link #METRICS} when training ends. */
+    public static final String LOSS_PLOT = "loss.png";
 
     private static final Logger LOG = LoggerFactory.getLogger(RunDirectory.class);
 
-    private RunDirectory() {}
+    private final Path dir;
+
+    private RunDirectory(Path dir) {
+        this.dir = dir;
+    }
+
+    /** @param dir a run folder (it need not exist yet) @return its files */
+    public static RunDirectory of(Path dir) {
+        return new RunDirectory(dir);
+    }
+
+    /** @return the folder */
+    public Path dir() {
+        return dir;
+    }
+
+    /** @return {@code last.ckpt}: the state to resume from */
+    public Path last() {
+        return dir.resolve(LAST);
+    }
+
+    /** @return {@code best.ckpt}: the model to export */
+    public Path best() {
+        return dir.resolve(BEST);
+    }
+
+    /** @return {@code metrics.jsonl} */
+    public Path metrics() {
+        return dir.resolve(METRICS);
+    }
+
+    /** @return {@code model/}, the package exported from {@code best.ckpt} */
+    public Path modelPackage() {
+        return dir.resolve(PACKAGE);
+    }
+
+    /** @return {@code loss.png} */
+    public Path lossPlot() {
+        return dir.resolve(LOSS_PLOT);
+    }
+
+    @Override
+    public String toString() {
+        return dir.toString();
+    }
 
     /** The files a run writes, all of which a new run refuses to find. */
     private static List<String> runFiles() {
-        return List.of(TrainingRun.LAST, TrainingRun.BEST, TrainingRun.METRICS, TrainingRun.PACKAGE, LossCurve.FILE);
+        return List.of(LAST, BEST, METRICS, PACKAGE, LOSS_PLOT);
     }
 
     /**
@@ -41,20 +98,20 @@ final class RunDirectory {
      *
      * @throws CheckpointException naming what is there, or why the folder cannot be written, and what to do
      */
-    static void prepareNew(Path dir) {
+    void prepareNew() {
         List<String> found = new ArrayList<>();
         for (String f : runFiles()) {
             if (Files.exists(dir.resolve(f))) {
                 found.add(f);
             }
         }
-        if (found.contains(TrainingRun.LAST)) {
-            throw new CheckpointException(dir + " already holds a training run (" + TrainingRun.LAST
+        if (found.contains(LAST)) {
+            throw new CheckpointException(dir + " already holds a training run (" + LAST
                     + "); continue it with --resume " + dir + " or choose another --out");
         }
         if (!found.isEmpty()) {
             throw new CheckpointException(dir + " holds files of an earlier run (" + String.join(", ", found)
-                    + ") but no " + TrainingRun.LAST + " to resume from; choose another --out, or remove them");
+                    + ") but no " + LAST + " to resume from; choose another --out, or remove them");
         }
         try {
             Files.createDirectories(dir);
@@ -68,11 +125,11 @@ final class RunDirectory {
         } catch (IOException e) {
             throw new CheckpointException(dir + ": cannot create the run folder (" + e + "); choose another --out", e);
         }
-        checkWritable(dir);
+        checkWritable();
     }
 
     /** Fails now, not one evaluation interval later, if checkpoints cannot be written into the folder. */
-    static void checkWritable(Path dir) {
+    void checkWritable() {
         try {
             Files.delete(Files.createTempFile(dir, ".write-check.", ".tmp"));
         } catch (IOException e) {
@@ -83,22 +140,22 @@ final class RunDirectory {
     }
 
     /** Brings the folder back in line with {@code last} (see the class comment). */
-    static void repair(Path dir, Checkpoint last) {
-        checkWritable(dir);
-        removeTemporaries(dir);
+    void repair(Checkpoint last) {
+        checkWritable();
+        removeTemporaries();
         CheckpointMetadata meta = last.metadata();
-        trimMetrics(dir.resolve(TrainingRun.METRICS), meta.iteration);
-        if (meta.metrics != null && meta.metrics.bestIteration == meta.iteration) {
-            Path best = dir.resolve(TrainingRun.BEST);
+        trimMetrics(metrics(), meta.iteration());
+        if (meta.metrics().bestIteration() == meta.iteration()) {
+            Path best = best();
             int bestIteration = -1;
             try {
-                bestIteration = Checkpoint.read(best).metadata().iteration;
+                bestIteration = Checkpoint.read(best).metadata().iteration();
             } catch (CheckpointException e) {
                 // missing or torn: rewritten below
             }
-            if (bestIteration != meta.iteration) {
+            if (bestIteration != meta.iteration()) {
                 LOG.info("{} is from iteration {}, but {} says iteration {} was the best: restoring it",
-                        TrainingRun.BEST, bestIteration, TrainingRun.LAST, meta.iteration);
+                        BEST, bestIteration, LAST, meta.iteration());
                 last.write(best);
             }
         }
@@ -129,19 +186,19 @@ final class RunDirectory {
                         java.nio.file.StandardCopyOption.ATOMIC_MOVE);
             }
         } catch (IOException e) {
-            throw new CheckpointException(file + ": cannot bring it in line with " + TrainingRun.LAST + ": " + e, e);
+            throw new CheckpointException(file + ": cannot bring it in line with " + LAST + ": " + e, e);
         }
     }
 
     /** Removes what interrupted writes leave: {@code NAME.*.tmp} files and {@code .model.tmp-* / .model.old-*}. */
-    static void removeTemporaries(Path dir) {
+    void removeTemporaries() {
         try (Stream<Path> files = Files.list(dir)) {
             for (Path p : (Iterable<Path>) files::iterator) {
                 String n = p.getFileName().toString();
                 boolean ours = n.endsWith(".tmp") && runFiles().stream().anyMatch(f -> n.startsWith(f + "."))
                         || n.startsWith(".write-check.")
-                        || n.startsWith("." + TrainingRun.PACKAGE + ".tmp-")
-                        || n.startsWith("." + TrainingRun.PACKAGE + ".old-");
+                        || n.startsWith("." + PACKAGE + ".tmp-")
+                        || n.startsWith("." + PACKAGE + ".old-");
                 if (ours) {
                     deleteRecursively(p);
                 }

@@ -35,7 +35,7 @@ class FullSizeParityCheck {
             file = Path.of("..").resolve(file);
         }
         Checkpoint ckpt = Checkpoint.read(file);
-        var cfg = ckpt.metadata().config.modelConfig(ckpt.metadata().vocabulary.length);
+        var cfg = ckpt.metadata().config().shape(ckpt.metadata().vocabulary().length);
         try (NDManager m = NDManager.newBaseManager()) {
             CharLstm model = new CharLstm(cfg);
             model.initialize(m);

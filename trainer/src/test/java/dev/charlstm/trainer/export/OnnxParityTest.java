@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
+import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -18,9 +19,9 @@ import ai.onnxruntime.TensorInfo;
 import dev.charlstm.trainer.TestCorpora;
 import dev.charlstm.trainer.corpus.Corpus;
 import dev.charlstm.trainer.model.CharLstm;
-import dev.charlstm.trainer.training.Preset;
+import dev.charlstm.trainer.config.Preset;
 import dev.charlstm.trainer.training.TorchEngine;
-import dev.charlstm.trainer.training.TrainingConfig;
+import dev.charlstm.trainer.config.TrainingConfig;
 import dev.charlstm.trainer.training.TrainingListener;
 import dev.charlstm.trainer.training.TrainingRun;
 import java.nio.FloatBuffer;
@@ -38,6 +39,10 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class OnnxParityTest {
 
+    /** The engine, started once for every run of this class. */
+    private static final Engine ENGINE = TorchEngine.start(0);
+
+
     private static final int LAYERS = 2;
     private static final int HIDDEN = 24;
 
@@ -54,15 +59,15 @@ class OnnxParityTest {
     static void trainAndExport() throws OrtException {
         TorchEngine.start(0);
         Corpus corpus = TestCorpora.repetitive(dir);
-        TrainingConfig config = Preset.TINY.builder().layers(LAYERS).hiddenSize(HIDDEN).iterations(40)
-                .evalInterval(40).sampleLength(0).build();
+        TrainingConfig config = Preset.TINY.builder().set(TrainingConfig.LAYERS, LAYERS).set(TrainingConfig.HIDDEN_SIZE, HIDDEN).set(TrainingConfig.ITERATIONS, 40)
+                .set(TrainingConfig.EVAL_INTERVAL, 40).set(TrainingConfig.SAMPLE_LENGTH, 0).build();
         manager = NDManager.newBaseManager();
-        try (TrainingRun run = TrainingRun.start(corpus, config, dir.resolve("run"), Device.cpu())) {
+        try (TrainingRun run = TrainingRun.start(ENGINE, corpus, config, dir.resolve("run"), Device.cpu())) {
             run.train(TrainingListener.NONE);
         }
         var ckpt = dev.charlstm.trainer.checkpoint.Checkpoint.read(dir.resolve("run/last.ckpt"));
         vocabSize = corpus.vocabulary().size();
-        model = new CharLstm(config.modelConfig(vocabSize));
+        model = new CharLstm(config.shape(vocabSize));
         model.initialize(manager);
         ckpt.loadParameters(model, manager);
         env = OrtEnvironment.getEnvironment();

@@ -1,19 +1,20 @@
 package dev.charlstm.trainer.export;
 
 import ai.djl.Device;
+import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
-import dev.charlstm.runtime.pack.ModelInfo;
+import dev.charlstm.runtime.pack.ModelManifest;
 import dev.charlstm.runtime.pack.ModelPackage;
 import dev.charlstm.runtime.pack.Provenance;
 import dev.charlstm.trainer.TestCorpora;
 import dev.charlstm.trainer.checkpoint.Checkpoint;
 import dev.charlstm.trainer.corpus.Corpus;
 import dev.charlstm.trainer.model.CharLstm;
-import dev.charlstm.trainer.model.ModelConfig;
-import dev.charlstm.trainer.training.Preset;
+import dev.charlstm.runtime.pack.ModelShape;
+import dev.charlstm.trainer.config.Preset;
 import dev.charlstm.trainer.training.TorchEngine;
-import dev.charlstm.trainer.training.TrainingConfig;
+import dev.charlstm.trainer.config.TrainingConfig;
 import dev.charlstm.trainer.training.TrainingListener;
 import dev.charlstm.trainer.training.TrainingRun;
 import java.nio.file.Files;
@@ -31,6 +32,10 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 @EnabledIfSystemProperty(named = "charlstm.writeFixtures", matches = "true")
 class RuntimeFixtures {
 
+    /** The engine, started once for every run of this class. */
+    private static final Engine ENGINE = TorchEngine.start(0);
+
+
     private static final Path OUT = Paths.get("../runtime-sdk/src/test/resources/fixtures");
 
     /** A small trained model (E16 H32 L2) on a repetitive English corpus. */
@@ -39,15 +44,16 @@ class RuntimeFixtures {
         TorchEngine.start(1);
         Path tmp = Files.createTempDirectory("fixture");
         Corpus corpus = TestCorpora.repetitive(tmp);
-        TrainingConfig config = Preset.TINY.builder().layers(2).iterations(400).evalInterval(400).sampleLength(0)
-                .seed(1).build();
-        try (TrainingRun run = TrainingRun.start(corpus, config, tmp.resolve("run"), Device.cpu())) {
+        TrainingConfig config = Preset.TINY.builder().set(TrainingConfig.LAYERS, 2).set(TrainingConfig.ITERATIONS, 400)
+                .set(TrainingConfig.EVAL_INTERVAL, 400).set(TrainingConfig.SAMPLE_LENGTH, 0).set(TrainingConfig.SEED, 1L)
+                .build();
+        try (TrainingRun run = TrainingRun.start(ENGINE, corpus, config, tmp.resolve("run"), Device.cpu())) {
             run.train(TrainingListener.NONE);
         }
         ModelPackage pkg = PackageExporter.build(Checkpoint.read(tmp.resolve("run/best.ckpt")));
-        ModelInfo info = pkg.info().toBuilder().provenance(new Provenance(pkg.info().provenance().producer(),
+        ModelManifest info = pkg.manifest().toBuilder().provenance(new Provenance(pkg.manifest().provenance().producer(),
                 "2026-11-28T00:00:00Z", "runtime fixture: TestCorpora.repetitive", corpus.sha256(),
-                (long) corpus.length(), 400, pkg.info().provenance().valLoss(), null)).build();
+                (long) corpus.length(), 400, pkg.manifest().provenance().valLoss(), 0.1, 32)).build();
         ModelPackage.of(info, pkg.modelBytes()).write(OUT.resolve("tiny"));
     }
 
@@ -61,7 +67,7 @@ class RuntimeFixtures {
         int[] vocab = "abcdef".codePoints().toArray();
         float[] logP = {(float) Math.log(0.4), (float) Math.log(0.3), (float) Math.log(0.15), (float) Math.log(0.1),
             (float) Math.log(0.04), (float) Math.log(0.01)};
-        ModelConfig cfg = new ModelConfig(vocab.length, 4, 8, 1, 0f);
+        ModelShape cfg = new ModelShape(vocab.length, 4, 8, 1, 0f);
         try (NDManager m = NDManager.newBaseManager()) {
             CharLstm model = new CharLstm(cfg);
             model.initialize(m);
@@ -70,10 +76,10 @@ class RuntimeFixtures {
                 param.getArray().set(new float[(int) param.getArray().size()]);
             }
             model.getParameters().get("02head_bias").getArray().set(logP);
-            ModelInfo info = ModelInfo.builder().vocabulary(dev.charlstm.runtime.Vocabulary.of(vocab))
-                    .embeddingSize(4).hiddenSize(8).layers(1).opset(OnnxExporter.OPSET)
+            ModelManifest info = ModelManifest.builder().vocabulary(dev.charlstm.runtime.Vocabulary.of(vocab))
+                    .shape(cfg).opset(OnnxExporter.OPSET)
                     .provenance(new Provenance("charlstm test fixture", "2026-11-28T00:00:00Z", null, null, null,
-                            0, null, null))
+                            0, null, null, null))
                     .build();
             ModelPackage.of(info, OnnxExporter.export(model)).write(OUT.resolve("controlled"));
         }

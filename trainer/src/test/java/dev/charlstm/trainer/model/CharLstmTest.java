@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
+import dev.charlstm.runtime.pack.ModelShape;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
@@ -26,7 +27,7 @@ class CharLstmTest {
     @Test
     void wholeSequenceEqualsStepByStepWithCarriedState() {
         // The tutorial's first demo, in DJL: one pass over the sequence equals one token at a time with (h, c).
-        ModelConfig config = new ModelConfig(12, 8, 16, 2, 0f);
+        ModelShape config = new ModelShape(12, 8, 16, 2, 0f);
         int batch = 3;
         int steps = 25;
         try (NDManager m = NDManager.newBaseManager()) {
@@ -61,7 +62,7 @@ class CharLstmTest {
 
     @Test
     void parametersAreNamedAndInitialisedLikePyTorch() {
-        ModelConfig config = new ModelConfig(200, 64, 100, 2, 0f);
+        ModelShape config = new ModelShape(200, 64, 100, 2, 0f);
         try (NDManager m = NDManager.newBaseManager()) {
             CharLstm model = new CharLstm(config);
             model.initialize(m);

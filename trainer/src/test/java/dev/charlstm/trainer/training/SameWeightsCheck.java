@@ -1,11 +1,14 @@
 package dev.charlstm.trainer.training;
 
 import ai.djl.Device;
+import ai.djl.engine.Engine;
 import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
+import dev.charlstm.trainer.config.Preset;
+import dev.charlstm.trainer.config.TrainingConfig;
 import dev.charlstm.trainer.corpus.BatchSampler;
 import dev.charlstm.trainer.corpus.CleaningOptions;
 import dev.charlstm.trainer.corpus.Corpus;
@@ -41,6 +44,10 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 @EnabledIfSystemProperty(named = "charlstm.sameWeights.data", matches = ".+")
 class SameWeightsCheck {
 
+    /** The engine, started once for every run of this class. */
+    private static final Engine ENGINE = TorchEngine.start(0);
+
+
     @Test
     void dump() throws IOException {
         Path out = Files.createDirectories(Path.of(System.getProperty("charlstm.sameWeights.out", "/tmp/same-weights")));
@@ -50,20 +57,20 @@ class SameWeightsCheck {
                 "charlstm.sameWeights.data")));
         // The tutorial's loop at the cpu preset's shape unless asked otherwise: lr 0.003, no clipping, constant rate,
         // no warm-up; never dropout (its random masks cannot be replayed).
-        TrainingConfig config = Preset.CPU.builder().dropout(0)
-                .learningRate(Float.parseFloat(System.getProperty("charlstm.sameWeights.lr", "0.003")))
-                .gradClip(Float.parseFloat(System.getProperty("charlstm.sameWeights.gradClip", "0")))
-                .schedule(TrainingConfig.Schedule.valueOf(
+        TrainingConfig config = Preset.CPU.builder().set(TrainingConfig.DROPOUT, 0f)
+                .set(TrainingConfig.LEARNING_RATE, Float.parseFloat(System.getProperty("charlstm.sameWeights.lr", "0.003")))
+                .set(TrainingConfig.GRAD_CLIP, Float.parseFloat(System.getProperty("charlstm.sameWeights.gradClip", "0")))
+                .set(TrainingConfig.SCHEDULE, TrainingConfig.ScheduleKind.valueOf(
                         System.getProperty("charlstm.sameWeights.schedule", "constant").toUpperCase()))
-                .warmupIterations(Integer.getInteger("charlstm.sameWeights.warmup", 0))
-                .iterations(iterations).evalInterval(iterations).sampleLength(0).build();
+                .set(TrainingConfig.WARMUP, Integer.getInteger("charlstm.sameWeights.warmup", 0))
+                .set(TrainingConfig.ITERATIONS, iterations).set(TrainingConfig.EVAL_INTERVAL, iterations).set(TrainingConfig.SAMPLE_LENGTH, 0).build();
         Path runDir = Files.createTempDirectory("same-weights-run");
-        try (TrainingRun run = TrainingRun.start(corpus, config, runDir, Device.cpu())) {
+        try (TrainingRun run = TrainingRun.start(ENGINE, corpus, config, runDir, Device.cpu())) {
             JsonObject index = new JsonObject();
             JsonArray params = new JsonArray();
             long offset = 0;
             try (OutputStream o = Files.newOutputStream(out.resolve("params.bin"))) {
-                for (Pair<String, Parameter> p : run.model().getParameters()) {
+                for (Pair<String, Parameter> p : run.trainer().model().getParameters()) {
                     float[] v = p.getValue().getArray().toFloatArray();
                     JsonObject e = new JsonObject();
                     e.addProperty("name", p.getKey());
@@ -81,23 +88,23 @@ class SameWeightsCheck {
                 }
             }
             index.add("parameters", params);
-            index.addProperty("vocab_size", run.vocabulary().size());
-            index.addProperty("batch", config.batchSize());
-            index.addProperty("seq", config.seqLen());
+            index.addProperty("vocab_size", run.trainer().vocabulary().size());
+            index.addProperty("batch", config.data().batchSize());
+            index.addProperty("seq", config.data().seqLen());
             index.addProperty("iterations", iterations);
-            index.addProperty("lr", config.learningRate());
-            index.addProperty("weight_decay", config.weightDecay());
-            index.addProperty("grad_clip", config.gradClip());
+            index.addProperty("lr", config.optimisation().learningRate());
+            index.addProperty("weight_decay", config.optimisation().weightDecay());
+            index.addProperty("grad_clip", config.optimisation().gradClip());
             LearningRateSchedule schedule = new LearningRateSchedule(config);
             JsonArray rates = new JsonArray();
             for (int k = 0; k < iterations; k++) {
                 rates.add(schedule.at(k));
             }
             index.add("learning_rates", rates);
-            BatchSampler sampler = new BatchSampler(corpus.split(config.validationFraction()).train(),
-                    config.batchSize(), config.seqLen(), config.seed());
+            BatchSampler sampler = new BatchSampler(corpus.split(config.data().validationFraction()).train(),
+                    config.data().batchSize(), config.data().seqLen(), config.data().seed());
             try (DataOutputStream o = new DataOutputStream(Files.newOutputStream(out.resolve("batches.bin")))) {
-                ByteBuffer b = ByteBuffer.allocate(config.batchSize() * config.seqLen() * 4)
+                ByteBuffer b = ByteBuffer.allocate(config.data().batchSize() * config.data().seqLen() * 4)
                         .order(ByteOrder.LITTLE_ENDIAN);
                 for (int k = 0; k < iterations; k++) {
                     sampler.batch(k);

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
+import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -16,6 +17,8 @@ import dev.charlstm.runtime.pack.ModelPackage;
 import dev.charlstm.trainer.TestCorpora;
 import dev.charlstm.trainer.checkpoint.Checkpoint;
 import dev.charlstm.trainer.checkpoint.CheckpointException;
+import dev.charlstm.trainer.config.Preset;
+import dev.charlstm.trainer.config.TrainingConfig;
 import dev.charlstm.trainer.corpus.Corpus;
 import dev.charlstm.trainer.corpus.CorpusException;
 import dev.charlstm.trainer.model.CharLstm;
@@ -24,33 +27,32 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class TrainingRunTest {
 
+    /** The engine, started once for every run of this class. */
+    private static final Engine ENGINE = TorchEngine.start(0);
+
+
     @TempDir
     Path dir;
 
-    @BeforeAll
-    static void engine() {
-        TorchEngine.start(0);
-    }
-
     private static TrainingConfig.Builder tiny() {
-        return Preset.TINY.builder().sampleLength(0);
+        return Preset.TINY.builder().set(TrainingConfig.SAMPLE_LENGTH, 0);
     }
 
-    /** Records every iteration's loss and every evaluation. */
+    /** Records every iteration's loss, every evaluation and every evaluation sample. */
     private static final class Recorder implements TrainingListener {
         final List<Float> losses = new ArrayList<>();
         final List<Evaluation> evaluations = new ArrayList<>();
+        final List<String> samples = new ArrayList<>();
         int firstIteration = -1;
 
         @Override
-        public void onStart(String description, int first, int iterations) {
-            firstIteration = first;
+        public void onStart(Trainer trainer) {
+            firstIteration = trainer.iteration();
         }
 
         @Override
@@ -59,19 +61,19 @@ class TrainingRunTest {
         }
 
         @Override
-        public void onEvaluation(Evaluation evaluation) {
+        public void onEvaluation(Evaluation evaluation, Trainer trainer) {
             evaluations.add(evaluation);
         }
     }
 
     private static Recorder train(Corpus corpus, TrainingConfig config, Path runDir) {
-        return drive(TrainingRun.start(corpus, config, runDir, Device.cpu()));
+        return drive(TrainingRun.start(ENGINE, corpus, config, runDir, Device.cpu()));
     }
 
     private static Recorder drive(TrainingRun run) {
         Recorder r = new Recorder();
         try (run) {
-            run.train(r);
+            run.train(r, new EvaluationSample((e, sample) -> r.samples.add(sample)));
         }
         return r;
     }
@@ -79,37 +81,38 @@ class TrainingRunTest {
     @Test
     void tinyPresetLearnsARepetitiveCorpusWellBelowTheUniformBaseline() throws IOException {
         Corpus corpus = TestCorpora.repetitive(dir);
-        TrainingConfig config = Preset.TINY.builder().samplePrompt("the ").sampleLength(40).build();
+        TrainingConfig config = Preset.TINY.builder().set(TrainingConfig.SAMPLE_PROMPT, "the ").set(TrainingConfig.SAMPLE_LENGTH, 40).build();
         Recorder r = train(corpus, config, dir.resolve("run"));
         double uniform = Math.log(corpus.vocabulary().size());
         Evaluation last = r.evaluations.get(r.evaluations.size() - 1);
-        assertEquals(config.iterations(), last.iteration());
+        assertEquals(config.schedule().iterations(), last.iteration());
         assertTrue(last.valLoss() < 0.5 * uniform, "val loss " + last.valLoss() + " vs ln(V) " + uniform);
-        assertTrue(last.sample().startsWith("the "), last.sample());
-        assertEquals("the ".length() + 40, last.sample().codePointCount(0, last.sample().length()));
+        String sample = r.samples.get(r.samples.size() - 1);
+        assertTrue(sample.startsWith("the "), sample);
+        assertEquals("the ".length() + 40, sample.codePointCount(0, sample.length()));
 
-        List<String> metrics = Files.readAllLines(dir.resolve("run").resolve(TrainingRun.METRICS));
-        assertEquals(config.iterations() / config.evalInterval(), metrics.size());
+        List<String> metrics = Files.readAllLines(dir.resolve("run").resolve(RunDirectory.METRICS));
+        assertEquals(config.schedule().iterations() / config.evaluation().interval(), metrics.size());
         assertTrue(metrics.get(0).contains("\"iteration\":100") && metrics.get(0).contains("\"val_loss\""),
                 metrics.get(0));
         assertTrue(Files.isRegularFile(dir.resolve("run/last.ckpt")));
         assertTrue(Files.isRegularFile(dir.resolve("run/best.ckpt")));
         java.awt.image.BufferedImage curve = javax.imageio.ImageIO.read(dir.resolve("run/loss.png").toFile());
         assertEquals(900, curve.getWidth(), "loss.png is a real picture");
-        ModelPackage pkg = ModelPackage.read(dir.resolve("run").resolve(TrainingRun.PACKAGE));
-        assertEquals(corpus.vocabulary(), pkg.info().vocabulary());
+        ModelPackage pkg = ModelPackage.read(dir.resolve("run").resolve(RunDirectory.PACKAGE));
+        assertEquals(corpus.vocabulary(), pkg.manifest().vocabulary());
         Evaluation best = r.evaluations.stream().filter(Evaluation::best).reduce((a, b) -> b).orElseThrow();
-        assertEquals(best.iteration(), pkg.info().provenance().iterations(), "the package is the best checkpoint");
-        assertEquals(best.valLoss(), pkg.info().provenance().valLoss(), 1e-12);
+        assertEquals(best.iteration(), pkg.manifest().provenance().iterations(), "the package is the best checkpoint");
+        assertEquals(best.valLoss(), pkg.manifest().provenance().valLoss(), 1e-12);
     }
 
     @Test
     void evaluationsCountTheStepsThatClippingScaledDown() throws IOException {
         Corpus corpus = TestCorpora.repetitive(dir);
         // A clip norm no gradient stays under: every step is clipped. Off: none is.
-        Recorder always = train(corpus, tiny().iterations(8).evalInterval(4).gradClip(1e-6f).build(), dir.resolve("a"));
-        Recorder off = train(corpus, tiny().iterations(8).evalInterval(4).gradClip(0).build(), dir.resolve("b"));
-        Recorder never = train(corpus, tiny().iterations(8).evalInterval(4).gradClip(1e6f).build(), dir.resolve("c"));
+        Recorder always = train(corpus, tiny().set(TrainingConfig.ITERATIONS, 8).set(TrainingConfig.EVAL_INTERVAL, 4).set(TrainingConfig.GRAD_CLIP, 1e-6f).build(), dir.resolve("a"));
+        Recorder off = train(corpus, tiny().set(TrainingConfig.ITERATIONS, 8).set(TrainingConfig.EVAL_INTERVAL, 4).set(TrainingConfig.GRAD_CLIP, 0f).build(), dir.resolve("b"));
+        Recorder never = train(corpus, tiny().set(TrainingConfig.ITERATIONS, 8).set(TrainingConfig.EVAL_INTERVAL, 4).set(TrainingConfig.GRAD_CLIP, 1e6f).build(), dir.resolve("c"));
         for (Evaluation e : always.evaluations) {
             assertEquals(4, e.clippedSteps());
             assertEquals(4, e.steps());
@@ -117,16 +120,16 @@ class TrainingRunTest {
         assertEquals(0, off.evaluations.get(1).clippedSteps());
         assertEquals(0, never.evaluations.get(1).clippedSteps());
         assertEquals(off.losses, never.losses, "a clip norm never reached changes nothing");
-        assertTrue(Files.readString(dir.resolve("a").resolve(TrainingRun.METRICS)).contains("\"clipped_steps\":4"));
+        assertTrue(Files.readString(dir.resolve("a").resolve(RunDirectory.METRICS)).contains("\"clipped_steps\":4"));
     }
 
     @Test
     void sameSeedSameLossesDifferentSeedDifferentLosses() {
         Corpus corpus = TestCorpora.repetitive(dir);
-        TrainingConfig config = tiny().iterations(12).evalInterval(6).seed(7).build();
+        TrainingConfig config = tiny().set(TrainingConfig.ITERATIONS, 12).set(TrainingConfig.EVAL_INTERVAL, 6).set(TrainingConfig.SEED, 7L).build();
         Recorder a = train(corpus, config, dir.resolve("a"));
         Recorder b = train(corpus, config, dir.resolve("b"));
-        Recorder c = train(corpus, config.toBuilder().seed(8).build(), dir.resolve("c"));
+        Recorder c = train(corpus, config.toBuilder().set(TrainingConfig.SEED, 8L).build(), dir.resolve("c"));
         assertEquals(12, a.losses.size());
         assertEquals(a.losses, b.losses);
         assertEquals(a.evaluations.get(1).valLoss(), b.evaluations.get(1).valLoss());
@@ -136,15 +139,15 @@ class TrainingRunTest {
     @Test
     void resumeContinuesAtTheSavedIterationExactlyAsAnUninterruptedRun() {
         Corpus corpus = TestCorpora.repetitive(dir);
-        TrainingConfig full = tiny().iterations(20).evalInterval(10).build();
+        TrainingConfig full = tiny().set(TrainingConfig.ITERATIONS, 20).set(TrainingConfig.EVAL_INTERVAL, 10).build();
         Recorder straight = train(corpus, full, dir.resolve("straight"));
 
         Path runDir = dir.resolve("interrupted");
-        Recorder first = train(corpus, full.toBuilder().iterations(10).build(), runDir);
-        assertEquals(10, Checkpoint.read(runDir.resolve(TrainingRun.LAST)).metadata().iteration);
+        Recorder first = train(corpus, full.toBuilder().set(TrainingConfig.ITERATIONS, 10).build(), runDir);
+        assertEquals(10, Checkpoint.read(runDir.resolve(RunDirectory.LAST)).metadata().iteration());
         Recorder second = new Recorder();
-        try (TrainingRun run = TrainingRun.resume(runDir, corpus, 20, Device.cpu())) {
-            assertEquals(10, run.iteration());
+        try (TrainingRun run = TrainingRun.resume(ENGINE, runDir, corpus, 20, Device.cpu())) {
+            assertEquals(10, run.trainer().iteration());
             run.train(second);
         }
         assertEquals(10, second.firstIteration);
@@ -155,29 +158,29 @@ class TrainingRunTest {
             assertEquals(straight.losses.get(i), joined.get(i), 1e-5, "loss at iteration " + (i + 1));
         }
         assertEquals(straight.evaluations.get(1).valLoss(), second.evaluations.get(0).valLoss(), 1e-5);
-        assertEquals(20, Checkpoint.read(runDir.resolve(TrainingRun.LAST)).metadata().iteration);
+        assertEquals(20, Checkpoint.read(runDir.resolve(RunDirectory.LAST)).metadata().iteration());
     }
 
     @Test
     void checkpointRoundTripRestoresTheModelExactly() {
         Corpus corpus = TestCorpora.repetitive(dir);
-        TrainingConfig config = tiny().iterations(10).evalInterval(10).build();
+        TrainingConfig config = tiny().set(TrainingConfig.ITERATIONS, 10).set(TrainingConfig.EVAL_INTERVAL, 10).build();
         Path runDir = dir.resolve("run");
         int[] tokens = corpus.vocabulary().encode("the whale".codePoints().toArray());
         float[] trained;
-        try (TrainingRun run = TrainingRun.start(corpus, config, runDir, Device.cpu())) {
+        try (TrainingRun run = TrainingRun.start(ENGINE, corpus, config, runDir, Device.cpu())) {
             run.train(TrainingListener.NONE);
-            trained = logits(run.model(), tokens);
+            trained = logits(run.trainer().model(), tokens);
         }
-        Checkpoint ckpt = Checkpoint.read(runDir.resolve(TrainingRun.LAST));
-        assertEquals(10, ckpt.metadata().iteration);
-        assertEquals(config, ckpt.metadata().config);
+        Checkpoint ckpt = Checkpoint.read(runDir.resolve(RunDirectory.LAST));
+        assertEquals(10, ckpt.metadata().iteration());
+        assertEquals(config, ckpt.metadata().config());
         assertEquals(corpus.vocabulary(), ckpt.vocabulary());
-        assertEquals(corpus.sha256(), ckpt.metadata().corpus.sha256);
-        assertEquals(corpus.cleaning(), ckpt.metadata().cleaning);
-        assertEquals(10, ckpt.metadata().rng.nextBatch);
+        assertEquals(corpus.sha256(), ckpt.metadata().corpus().sha256());
+        assertEquals(corpus.cleaning(), ckpt.metadata().cleaning());
+        assertEquals(10, ckpt.metadata().rng().nextBatch());
         try (NDManager m = NDManager.newBaseManager()) {
-            CharLstm model = new CharLstm(config.modelConfig(corpus.vocabulary().size()));
+            CharLstm model = new CharLstm(config.shape(corpus.vocabulary().size()));
             model.initialize(m);
             ckpt.loadParameters(model, m);
             assertArrayEquals(trained, logits(model, tokens));
@@ -196,8 +199,8 @@ class TrainingRunTest {
     void corruptOrTruncatedCheckpointsAreRejectedClearly() throws IOException {
         Corpus corpus = TestCorpora.repetitive(dir);
         Path runDir = dir.resolve("run");
-        train(corpus, tiny().iterations(5).evalInterval(5).build(), runDir);
-        Path last = runDir.resolve(TrainingRun.LAST);
+        train(corpus, tiny().set(TrainingConfig.ITERATIONS, 5).set(TrainingConfig.EVAL_INTERVAL, 5).build(), runDir);
+        Path last = runDir.resolve(RunDirectory.LAST);
         byte[] good = Files.readAllBytes(last);
 
         Path truncated = dir.resolve("truncated.ckpt");
@@ -220,7 +223,7 @@ class TrainingRunTest {
 
         Files.write(last, flipped);
         CheckpointException r = assertThrows(CheckpointException.class,
-                () -> TrainingRun.resume(runDir, corpus, null, Device.cpu()));
+                () -> TrainingRun.resume(ENGINE, runDir, corpus, null, Device.cpu()));
         assertTrue(r.getMessage().contains(last.toString()), r.getMessage());
     }
 
@@ -228,10 +231,10 @@ class TrainingRunTest {
     void resumeRejectsACorpusWithAnotherVocabulary() {
         Corpus corpus = TestCorpora.repetitive(dir);
         Path runDir = dir.resolve("run");
-        train(corpus, tiny().iterations(5).evalInterval(5).build(), runDir);
+        train(corpus, tiny().set(TrainingConfig.ITERATIONS, 5).set(TrainingConfig.EVAL_INTERVAL, 5).build(), runDir);
         Corpus other = TestCorpora.write(dir, "other", corpus.text() + " Z");
         CorpusException e = assertThrows(CorpusException.class,
-                () -> TrainingRun.resume(runDir, other, null, Device.cpu()));
+                () -> TrainingRun.resume(ENGINE, runDir, other, null, Device.cpu()));
         assertTrue(e.getMessage().contains("does not match the checkpoint") && e.getMessage().contains("U+005A 'Z'"),
                 e.getMessage());
     }
@@ -240,10 +243,10 @@ class TrainingRunTest {
     void aNewRunRefusesAFolderThatHoldsOne() {
         Corpus corpus = TestCorpora.repetitive(dir);
         Path runDir = dir.resolve("run");
-        TrainingConfig config = tiny().iterations(5).evalInterval(5).build();
+        TrainingConfig config = tiny().set(TrainingConfig.ITERATIONS, 5).set(TrainingConfig.EVAL_INTERVAL, 5).build();
         train(corpus, config, runDir);
         CheckpointException e = assertThrows(CheckpointException.class,
-                () -> TrainingRun.start(corpus, config, runDir, Device.cpu()));
+                () -> TrainingRun.start(ENGINE, corpus, config, runDir, Device.cpu()));
         assertTrue(e.getMessage().contains("already holds a training run"), e.getMessage());
     }
 
@@ -251,28 +254,28 @@ class TrainingRunTest {
     void aCorpusTooShortForTheWindowFailsBeforeTraining() {
         Corpus corpus = TestCorpora.write(dir, "short", "just a few words here, not enough");
         CorpusException e = assertThrows(CorpusException.class,
-                () -> TrainingRun.start(corpus, tiny().build(), dir.resolve("run"), Device.cpu()));
+                () -> TrainingRun.start(ENGINE, corpus, tiny().build(), dir.resolve("run"), Device.cpu()));
         assertTrue(e.getMessage().contains("shorter than one window of 33"), e.getMessage());
         assertFalse(Files.exists(dir.resolve("run/last.ckpt")));
     }
 
     private static Recorder resume(Path runDir, Corpus corpus, int iterations) {
-        return drive(TrainingRun.resume(runDir, corpus, iterations, Device.cpu()));
+        return drive(TrainingRun.resume(ENGINE, runDir, corpus, iterations, Device.cpu()));
     }
 
     @Test
     void afterAKillAnywhereAResumedRunLeavesItsFilesInAgreement() throws IOException {
         Corpus corpus = TestCorpora.repetitive(dir);
         Path runDir = dir.resolve("run");
-        train(corpus, tiny().iterations(15).evalInterval(5).build(), runDir);
-        byte[] bestAt15 = Files.readAllBytes(runDir.resolve(TrainingRun.BEST));
+        train(corpus, tiny().set(TrainingConfig.ITERATIONS, 15).set(TrainingConfig.EVAL_INTERVAL, 5).build(), runDir);
+        byte[] bestAt15 = Files.readAllBytes(runDir.resolve(RunDirectory.BEST));
         resume(runDir, corpus, 20);
-        assertEquals(20, Checkpoint.read(runDir.resolve(TrainingRun.LAST)).metadata().metrics.bestIteration,
+        assertEquals(20, Checkpoint.read(runDir.resolve(RunDirectory.LAST)).metadata().metrics().bestIteration(),
                 "precondition: iteration 20 is the best so far");
         // The state a kill leaves right after last.ckpt was replaced, before best.ckpt was, and before the next
         // checkpoint: a stale best.ckpt, a metrics line past last.ckpt and a torn one, temporaries of killed writes.
-        Files.write(runDir.resolve(TrainingRun.BEST), bestAt15);
-        Files.writeString(runDir.resolve(TrainingRun.METRICS), "{\"iteration\":25,\"train_loss\":1.0}\n{\"itera",
+        Files.write(runDir.resolve(RunDirectory.BEST), bestAt15);
+        Files.writeString(runDir.resolve(RunDirectory.METRICS), "{\"iteration\":25,\"train_loss\":1.0}\n{\"itera",
                 java.nio.file.StandardOpenOption.APPEND);
         Files.writeString(runDir.resolve("last.ckpt.123.tmp"), "partial");
         Files.writeString(runDir.resolve("loss.png.456.tmp"), "partial");
@@ -280,14 +283,14 @@ class TrainingRunTest {
 
         resume(runDir, corpus, 25);
 
-        Checkpoint last = Checkpoint.read(runDir.resolve(TrainingRun.LAST));
-        int bestIteration = last.metadata().metrics.bestIteration;
-        assertEquals(bestIteration, Checkpoint.read(runDir.resolve(TrainingRun.BEST)).metadata().iteration,
+        Checkpoint last = Checkpoint.read(runDir.resolve(RunDirectory.LAST));
+        int bestIteration = last.metadata().metrics().bestIteration();
+        assertEquals(bestIteration, Checkpoint.read(runDir.resolve(RunDirectory.BEST)).metadata().iteration(),
                 "best.ckpt is the best last.ckpt names");
-        assertEquals(bestIteration, ModelPackage.read(runDir.resolve(TrainingRun.PACKAGE)).info().provenance()
+        assertEquals(bestIteration, ModelPackage.read(runDir.resolve(RunDirectory.PACKAGE)).manifest().provenance()
                 .iterations(), "model/ is exported from that best");
         List<Integer> lines = new ArrayList<>();
-        for (String line : Files.readAllLines(runDir.resolve(TrainingRun.METRICS))) {
+        for (String line : Files.readAllLines(runDir.resolve(RunDirectory.METRICS))) {
             lines.add(com.google.gson.JsonParser.parseString(line).getAsJsonObject().get("iteration").getAsInt());
         }
         assertEquals(List.of(5, 10, 15, 20, 25), lines, "one line per evaluation, none lost, none twice");
@@ -301,28 +304,28 @@ class TrainingRunTest {
     void aNewRunRefusesTheLeftoversOfAnotherAndAFolderItCannotWrite() throws IOException {
         Corpus corpus = TestCorpora.repetitive(dir);
         Path old = Files.createDirectories(dir.resolve("old"));
-        Files.writeString(old.resolve(TrainingRun.METRICS), "{\"iteration\":5}\n");
-        Files.writeString(old.resolve(TrainingRun.BEST), "an old best");
+        Files.writeString(old.resolve(RunDirectory.METRICS), "{\"iteration\":5}\n");
+        Files.writeString(old.resolve(RunDirectory.BEST), "an old best");
         CheckpointException e = assertThrows(CheckpointException.class,
-                () -> TrainingRun.start(corpus, tiny().build(), old, Device.cpu()));
+                () -> TrainingRun.start(ENGINE, corpus, tiny().build(), old, Device.cpu()));
         assertTrue(e.getMessage().contains("holds files of an earlier run (best.ckpt, metrics.jsonl)")
                 && e.getMessage().contains("choose another --out"), e.getMessage());
-        assertEquals("an old best", Files.readString(old.resolve(TrainingRun.BEST)), "nothing replaced");
+        assertEquals("an old best", Files.readString(old.resolve(RunDirectory.BEST)), "nothing replaced");
 
         Path underAFile = Files.writeString(dir.resolve("a-file"), "x").resolve("run");
         CheckpointException f = assertThrows(CheckpointException.class,
-                () -> TrainingRun.start(corpus, tiny().build(), underAFile, Device.cpu()));
+                () -> TrainingRun.start(ENGINE, corpus, tiny().build(), underAFile, Device.cpu()));
         assertTrue(f.getMessage().contains("cannot create the run folder"), f.getMessage());
         Path readOnly = emptyFolderNobodyCanWrite();
         if (readOnly != null) {
             CheckpointException g = assertThrows(CheckpointException.class,
-                    () -> TrainingRun.start(corpus, tiny().build(), readOnly, Device.cpu()));
+                    () -> TrainingRun.start(ENGINE, corpus, tiny().build(), readOnly, Device.cpu()));
             assertTrue(g.getMessage().contains("cannot write into the run folder"), g.getMessage());
         }
         Path busy = Files.createDirectories(dir.resolve("busy"));
         Files.writeString(busy.resolve("chapter-1.txt"), "a corpus, say");
         CheckpointException h = assertThrows(CheckpointException.class,
-                () -> TrainingRun.start(corpus, tiny().build(), busy, Device.cpu()));
+                () -> TrainingRun.start(ENGINE, corpus, tiny().build(), busy, Device.cpu()));
         assertTrue(h.getMessage().contains("is not empty (chapter-1.txt)"), h.getMessage());
     }
 
@@ -355,12 +358,12 @@ class TrainingRunTest {
         Corpus corpus = TestCorpora.repetitive(dir);
         Path runDir = dir.resolve("run");
         TrainingDivergedException e = assertThrows(TrainingDivergedException.class,
-                () -> train(corpus, tiny().learningRate(1e6f).gradClip(0).iterations(50).evalInterval(40).build(),
+                () -> train(corpus, tiny().set(TrainingConfig.LEARNING_RATE, 1e6f).set(TrainingConfig.GRAD_CLIP, 0f).set(TrainingConfig.ITERATIONS, 50).set(TrainingConfig.EVAL_INTERVAL, 40).build(),
                         runDir));
         assertTrue(e.getMessage().contains("no checkpoint was written"), e.getMessage());
         assertTrue(e.getMessage().contains("start a new run with a lower --lr (e.g. 100000.0) and --grad-clip 1"),
                 e.getMessage());
         assertFalse(e.getMessage().contains("good"), e.getMessage());
-        assertFalse(Files.exists(runDir.resolve(TrainingRun.LAST)));
+        assertFalse(Files.exists(runDir.resolve(RunDirectory.LAST)));
     }
 }

@@ -1,0 +1,280 @@
+package dev.charlstm.runtime.internal;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonNull;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonPrimitive;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Typed, explicit access to one JSON object of a file format (the package manifest, the checkpoint's metadata):
+ * every field is read by name, never by reflection over Java fields, so a Java refactoring cannot change a format.
+ * A field that is absent or JSON null reads as null; a field of the wrong type fails with an
+ * {@link IllegalArgumentException} that names its path, e.g. {@code a field has the wrong type: model.layers must be
+ * an integer, got "two"}.
+ *
+ * <p>Also converts between JSON trees and plain Java values ({@link Long} for integers, {@link Double} for other
+ * numbers, {@link String}, {@link Boolean}, {@link Map} for objects), so integers stay integers both ways.
+ *
+ * <p>Immutable view over a mutable tree; not thread-safe if the tree is changed.
+ */
+public final class JsonFields {
+
+    private final JsonObject object;
+    private final String path;
+
+    private JsonFields(JsonObject object, String path) {
+        this.object = object;
+        this.path = path;
+    }
+
+    /** @param object the document's top-level object @return its fields */
+    public static JsonFields root(JsonObject object) {
+        return new JsonFields(object, "");
+    }
+
+    /** @return the JSON object */
+    public JsonObject json() {
+        return object;
+    }
+
+    /** @param key a field @return whether it is present and not null */
+    public boolean has(String key) {
+        JsonElement e = object.get(key);
+        return e != null && !e.isJsonNull();
+    }
+
+    private JsonElement get(String key) {
+        JsonElement e = object.get(key);
+        return e == null || e.isJsonNull() ? null : e;
+    }
+
+    private IllegalArgumentException wrongType(String key, String kind, JsonElement value) {
+        String shown = value.toString();
+        return new IllegalArgumentException("a field has the wrong type: " + path + key + " must be " + kind
+                + ", got " + (shown.length() > 40 ? shown.substring(0, 40) + "..." : shown));
+    }
+
+    /**
+     * @param key a field
+     * @return the field as an object's fields
+     * @throws IllegalArgumentException if it is missing or not an object
+     */
+    public JsonFields object(String key) {
+        JsonFields f = objectOrNull(key);
+        if (f == null) {
+            throw new IllegalArgumentException(path + key + " is missing");
+        }
+        return f;
+    }
+
+    /** @param key a field @return the field as an object's fields, or null when absent @throws IllegalArgumentException if not an object */
+    public JsonFields objectOrNull(String key) {
+        JsonElement e = get(key);
+        if (e == null) {
+            return null;
+        }
+        if (!e.isJsonObject()) {
+            throw wrongType(key, "an object", e);
+        }
+        return new JsonFields(e.getAsJsonObject(), path + key + ".");
+    }
+
+    /** @param key a field @return its value, or null @throws IllegalArgumentException if not a string */
+    public String string(String key) {
+        JsonElement e = get(key);
+        if (e == null) {
+            return null;
+        }
+        if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isString()) {
+            throw wrongType(key, "a string", e);
+        }
+        return e.getAsString();
+    }
+
+    /** @param key a field @return its value, or null @throws IllegalArgumentException if not a number */
+    public Double number(String key) {
+        JsonElement e = get(key);
+        if (e == null) {
+            return null;
+        }
+        if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isNumber()) {
+            throw wrongType(key, "a number", e);
+        }
+        return e.getAsDouble();
+    }
+
+    /**
+     * @param key a field
+     * @return its value, or null
+     * @throws IllegalArgumentException if not an integer (a whole number such as {@code 128.0} counts: version 1
+     *     manifests wrote integers that way)
+     */
+    public Long integer(String key) {
+        JsonElement e = get(key);
+        if (e == null) {
+            return null;
+        }
+        Long v = e.isJsonPrimitive() && e.getAsJsonPrimitive().isNumber() ? wholeNumber(e.getAsBigDecimal()) : null;
+        if (v == null) {
+            throw wrongType(key, "an integer", e);
+        }
+        return v;
+    }
+
+    /** @param key a field @return its value as an int, or null @throws IllegalArgumentException if not an int */
+    public Integer int32(String key) {
+        Long v = integer(key);
+        if (v != null && (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE)) {
+            throw wrongType(key, "an integer below 2^31", object.get(key));
+        }
+        return v == null ? null : v.intValue();
+    }
+
+    /** @param key a field @return its value, or null @throws IllegalArgumentException if not a boolean */
+    public Boolean bool(String key) {
+        JsonElement e = get(key);
+        if (e == null) {
+            return null;
+        }
+        if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isBoolean()) {
+            throw wrongType(key, "true or false", e);
+        }
+        return e.getAsBoolean();
+    }
+
+    /** @param key a field @return its values, or null @throws IllegalArgumentException if not an array of ints */
+    public int[] intArray(String key) {
+        JsonElement e = get(key);
+        if (e == null) {
+            return null;
+        }
+        if (!e.isJsonArray()) {
+            throw wrongType(key, "an array of integers", e);
+        }
+        JsonArray a = e.getAsJsonArray();
+        int[] out = new int[a.size()];
+        for (int i = 0; i < out.length; i++) {
+            JsonElement x = a.get(i);
+            Long v = x.isJsonPrimitive() && x.getAsJsonPrimitive().isNumber() ? wholeNumber(x.getAsBigDecimal()) : null;
+            if (v == null || v < Integer.MIN_VALUE || v > Integer.MAX_VALUE) {
+                throw wrongType(key + "[" + i + "]", "an integer", x);
+            }
+            out[i] = v.intValue();
+        }
+        return out;
+    }
+
+    /** @param key a field @return its values, or null @throws IllegalArgumentException if not an array of strings */
+    public List<String> stringList(String key) {
+        JsonElement e = get(key);
+        if (e == null) {
+            return null;
+        }
+        if (!e.isJsonArray()) {
+            throw wrongType(key, "an array of strings", e);
+        }
+        List<String> out = new ArrayList<>();
+        JsonArray a = e.getAsJsonArray();
+        for (int i = 0; i < a.size(); i++) {
+            JsonElement x = a.get(i);
+            if (!x.isJsonPrimitive() || !x.getAsJsonPrimitive().isString()) {
+                throw wrongType(key + "[" + i + "]", "a string", x);
+            }
+            out.add(x.getAsString());
+        }
+        return out;
+    }
+
+    /** @return this object as plain Java values (see the class comment) */
+    public Map<String, Object> toMap() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (Map.Entry<String, JsonElement> e : object.entrySet()) {
+            m.put(e.getKey(), toJava(e.getValue()));
+        }
+        return m;
+    }
+
+    private static Long wholeNumber(BigDecimal d) {
+        try {
+            return d.stripTrailingZeros().scale() <= 0 ? d.longValueExact() : null;
+        } catch (ArithmeticException e) {
+            return null;
+        }
+    }
+
+    /**
+     * @param e a JSON value
+     * @return it as plain Java: null, {@link Long} (a number written without fraction or exponent), {@link Double},
+     *     {@link String}, {@link Boolean}, {@code List<Object>} or {@code Map<String, Object>}
+     */
+    public static Object toJava(JsonElement e) {
+        if (e == null || e.isJsonNull()) {
+            return null;
+        }
+        if (e.isJsonObject()) {
+            return new JsonFields(e.getAsJsonObject(), "").toMap();
+        }
+        if (e.isJsonArray()) {
+            List<Object> l = new ArrayList<>();
+            e.getAsJsonArray().forEach(x -> l.add(toJava(x)));
+            return l;
+        }
+        JsonPrimitive p = e.getAsJsonPrimitive();
+        if (p.isBoolean()) {
+            return p.getAsBoolean();
+        }
+        if (p.isString()) {
+            return p.getAsString();
+        }
+        String text = p.getAsString();
+        boolean integral = text.chars().allMatch(c -> c == '-' || Character.isDigit(c));
+        if (integral) {
+            try {
+                return Long.parseLong(text);
+            } catch (NumberFormatException tooLong) {
+                return p.getAsDouble();
+            }
+        }
+        return p.getAsDouble();
+    }
+
+    /**
+     * @param v a plain Java value as {@link #toJava} returns (Integer and Float are accepted too)
+     * @return it as JSON: integers as integers, floats by their shortest decimal ({@code 0.005f} as {@code 0.005})
+     * @throws IllegalArgumentException for any other type
+     */
+    public static JsonElement toJson(Object v) {
+        if (v == null) {
+            return JsonNull.INSTANCE;
+        }
+        if (v instanceof Long || v instanceof Integer || v instanceof Short || v instanceof Byte) {
+            return new JsonPrimitive(((Number) v).longValue());
+        }
+        if (v instanceof Float f) {
+            return new JsonPrimitive(new BigDecimal(Float.toString(f)));
+        }
+        if (v instanceof Double d) {
+            return new JsonPrimitive(d);
+        }
+        if (v instanceof String || v instanceof Boolean) {
+            return v instanceof String s ? new JsonPrimitive(s) : new JsonPrimitive((Boolean) v);
+        }
+        if (v instanceof Map<?, ?> m) {
+            JsonObject o = new JsonObject();
+            m.forEach((k, x) -> o.add(String.valueOf(k), toJson(x)));
+            return o;
+        }
+        if (v instanceof List<?> l) {
+            JsonArray a = new JsonArray();
+            l.forEach(x -> a.add(toJson(x)));
+            return a;
+        }
+        throw new IllegalArgumentException("no JSON form for " + v.getClass().getSimpleName() + " " + v);
+    }
+}

@@ -1,0 +1,253 @@
+package dev.charlstm.runtime.pack;
+
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonNull;
+import com.google.gson.JsonObject;
+import dev.charlstm.runtime.Vocabulary;
+import dev.charlstm.runtime.internal.JsonFields;
+import dev.charlstm.runtime.internal.LegacyTraining;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Reads a manifest ({@code vocab.json}) of format version 1 or 2 and writes version 2, field by field: the file
+ * format lives here and in {@code docs/model-package.md}, never in the names of Java fields. Stateless and
+ * thread-safe.
+ */
+final class ManifestJson {
+
+    /** The version {@link #write} writes. */
+    static final int VERSION = 2;
+
+    private static final Gson GSON = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().serializeNulls()
+            .create();
+
+    private ManifestJson() {}
+
+    /** A manifest as read: its description, and the digest and file it records for the step graph. */
+    record Read(ModelManifest.Builder manifest, String graphSha256) {}
+
+    /**
+     * @param version the manifest's format version (already checked to be 1 or 2)
+     * @param root its top-level object
+     * @return what it says
+     * @throws IllegalArgumentException naming the first field that is missing, of the wrong type or invalid
+     */
+    static Read read(int version, JsonObject root) {
+        return version == 1 ? readVersion1(JsonFields.root(root)) : readVersion2(JsonFields.root(root));
+    }
+
+    private static void require(boolean ok, String problem) {
+        if (!ok) {
+            throw new IllegalArgumentException(problem);
+        }
+    }
+
+    private static Vocabulary vocabulary(JsonFields v, int vocabSize) {
+        int[] codePoints = v.intArray("code_points");
+        require(codePoints != null, "vocabulary.code_points is missing");
+        Vocabulary vocab;
+        try {
+            vocab = Vocabulary.of(codePoints);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("vocabulary.code_points: " + e.getMessage(), e);
+        }
+        require(vocab.size() == vocabSize, "the vocabulary has " + vocab.size() + " entries but model.vocab_size is "
+                + vocabSize);
+        List<String> characters = v.stringList("characters");
+        if (characters != null) {
+            require(characters.size() == vocab.size(), "vocabulary.characters has " + characters.size()
+                    + " entries, code_points " + vocab.size());
+            for (int i = 0; i < vocab.size(); i++) {
+                require(new String(Character.toChars(vocab.codePoint(i))).equals(characters.get(i)),
+                        "vocabulary.characters[" + i + "] disagrees with code point "
+                                + Vocabulary.describe(vocab.codePoint(i)));
+            }
+        }
+        return vocab;
+    }
+
+    /** The step graph's file, digest, opset and names, at {@code prefix} (graph. or graphs.step.). */
+    private static Read graph(JsonFields g, String prefix, ModelManifest.Builder b) {
+        String sha = g.string("sha256");
+        Integer opset = g.int32("opset");
+        JsonFields in = g.objectOrNull("inputs");
+        JsonFields out = g.objectOrNull("outputs");
+        require(sha != null && opset != null && in != null && out != null,
+                prefix.substring(0, prefix.length() - 1) + " lacks sha256, opset, inputs or outputs");
+        String file = g.string("file");
+        require(file == null || ModelPackage.MODEL_FILE.equals(file), prefix + "file is \"" + file + "\", expected \""
+                + ModelPackage.MODEL_FILE + "\"");
+        String token = in.string("token");
+        String h = in.string("h");
+        String c = in.string("c");
+        String logits = out.string("logits");
+        String hOut = out.string("h");
+        String cOut = out.string("c");
+        GraphSignature.check(prefix, token, h, c, logits, hOut, cOut);
+        b.signature(new GraphSignature(token, h, c, logits, hOut, cOut)).opset(opset);
+        return new Read(b, sha);
+    }
+
+    private static ModelShape shape(JsonFields m, float dropout) {
+        require(ModelShape.ARCHITECTURE.equals(m.string("architecture")), "model.architecture is \""
+                + m.string("architecture") + "\", expected \"" + ModelShape.ARCHITECTURE + "\"");
+        Integer v = m.int32("vocab_size");
+        Integer e = m.int32("embedding_size");
+        Integer h = m.int32("hidden_size");
+        Integer l = m.int32("layers");
+        require(v != null && e != null && h != null && l != null,
+                "model lacks vocab_size, embedding_size, hidden_size or layers");
+        require(v > 0, "vocabulary size must be positive, got " + v);
+        return new ModelShape(v, e, h, l, dropout);
+    }
+
+    // ------------------------------------------------------------------------------------------------ version 2
+
+    private static Read readVersion2(JsonFields r) {
+        JsonFields m = r.object("model");
+        Double dropout = m.number("dropout");
+        ModelShape shape = shape(m, dropout == null ? 0f : dropout.floatValue());
+        ModelManifest.Builder b = ModelManifest.builder().shape(shape)
+                .vocabulary(vocabulary(r.object("vocabulary"), shape.vocabSize()));
+        JsonFields cleaning = r.objectOrNull("cleaning");
+        if (cleaning != null) {
+            b.cleaning(cleaning.string("drop_lines_containing"), Boolean.TRUE.equals(cleaning.bool("keep_newlines")));
+        }
+        // Quantized graphs come with a later version of this reader; until then a package that says it holds one
+        // is refused rather than loaded as if it were float32.
+        require(!r.has("quantization"), "quantization " + r.json().get("quantization")
+                + " is not supported by this charlstm (it reads float32 graphs)");
+        JsonFields p = r.objectOrNull("provenance");
+        if (p != null) {
+            JsonFields corpus = p.objectOrNull("corpus");
+            JsonFields val = p.objectOrNull("validation");
+            b.provenance(new Provenance(p.string("producer"), p.string("created_at"),
+                    corpus == null ? null : corpus.string("name"), corpus == null ? null : corpus.string("sha256"),
+                    corpus == null ? null : corpus.integer("characters"), p.int32("iterations"),
+                    val == null ? null : val.number("nats_per_char"), val == null ? null : val.number("held_out_fraction"),
+                    val == null ? null : val.int32("window")));
+        }
+        JsonFields training = r.objectOrNull("training");
+        if (training != null) {
+            b.training(training.toMap());
+        }
+        // Graphs other than the single-step one (a later version's) are not this reader's business.
+        return graph(r.object("graphs").object("step"), "graphs.step.", b);
+    }
+
+    // ------------------------------------------------------------------------------------------------ version 1
+
+    private static Read readVersion1(JsonFields r) {
+        require(r.has("model") && r.has("vocabulary") && r.has("graph"),
+                "lacks one of the sections model, vocabulary, graph");
+        JsonFields p = r.objectOrNull("provenance");
+        JsonFields flatTraining = p == null ? null : p.objectOrNull("training");
+        Map<String, Map<String, Object>> sections = flatTraining == null ? Map.of()
+                : LegacyTraining.sections(flatTraining.toMap());
+        Map<String, Object> model = sections.getOrDefault("model", Map.of());
+        Map<String, Object> data = sections.getOrDefault("data", Map.of());
+        ModelShape shape = shape(r.object("model"),
+                model.get("dropout") instanceof Double d ? d.floatValue() : 0f);
+        ModelManifest.Builder b = ModelManifest.builder().shape(shape)
+                .vocabulary(vocabulary(r.object("vocabulary"), shape.vocabSize()));
+        JsonFields cleaning = r.objectOrNull("cleaning");
+        if (cleaning != null) {
+            b.cleaning(cleaning.string("drop_lines_containing"), Boolean.TRUE.equals(cleaning.bool("keep_newlines")));
+        }
+        if (p != null) {
+            b.provenance(new Provenance(p.string("producer"), p.string("created_at"), p.string("corpus_source"),
+                    p.string("corpus_sha256"), p.integer("corpus_characters"), p.int32("iterations"),
+                    p.number("val_loss"), data.get("validation_fraction") instanceof Double f ? f : null,
+                    data.get("seq_len") instanceof Long w ? (Integer) w.intValue() : null));
+        }
+        Map<String, Object> training = new LinkedHashMap<>(sections);
+        training.remove("model"); // the shape holds it
+        b.training(training);
+        return graph(r.object("graph"), "graph.", b);
+    }
+
+    // ------------------------------------------------------------------------------------------------ writing
+
+    /**
+     * @param m the description
+     * @return {@code vocab.json}, format version 2, ending with a newline
+     */
+    static String write(ModelManifest m) {
+        JsonObject root = new JsonObject();
+        root.addProperty("format", ModelPackage.FORMAT);
+        root.addProperty("version", VERSION);
+
+        ModelShape s = m.shape();
+        JsonObject model = new JsonObject();
+        model.addProperty("architecture", ModelShape.ARCHITECTURE);
+        model.addProperty("vocab_size", s.vocabSize());
+        model.addProperty("embedding_size", s.embeddingSize());
+        model.addProperty("hidden_size", s.hiddenSize());
+        model.addProperty("layers", s.layers());
+        model.add("dropout", JsonFields.toJson(s.dropout()));
+        root.add("model", model);
+
+        JsonObject vocab = new JsonObject();
+        JsonArray codePoints = new JsonArray();
+        JsonArray characters = new JsonArray();
+        for (int cp : m.vocabulary().codePoints()) {
+            codePoints.add(cp);
+            characters.add(new String(Character.toChars(cp)));
+        }
+        vocab.add("code_points", codePoints);
+        vocab.add("characters", characters);
+        root.add("vocabulary", vocab);
+
+        JsonObject cleaning = new JsonObject();
+        cleaning.addProperty("drop_lines_containing", m.dropLinesContaining());
+        cleaning.addProperty("keep_newlines", m.keepNewlines());
+        root.add("cleaning", cleaning);
+
+        GraphSignature n = m.signature();
+        JsonObject step = new JsonObject();
+        step.addProperty("file", ModelPackage.MODEL_FILE);
+        step.addProperty("sha256", m.modelSha256());
+        step.addProperty("opset", m.opset());
+        JsonObject inputs = new JsonObject();
+        inputs.addProperty("token", n.token());
+        inputs.addProperty("h", n.h());
+        inputs.addProperty("c", n.c());
+        JsonObject outputs = new JsonObject();
+        outputs.addProperty("logits", n.logits());
+        outputs.addProperty("h", n.hOut());
+        outputs.addProperty("c", n.cOut());
+        step.add("inputs", inputs);
+        step.add("outputs", outputs);
+        JsonObject graphs = new JsonObject();
+        graphs.add("step", step);
+        root.add("graphs", graphs);
+        root.add("quantization", JsonNull.INSTANCE);
+
+        Provenance p = m.provenance();
+        JsonObject prov = new JsonObject();
+        prov.addProperty("producer", p.producer());
+        prov.addProperty("created_at", p.createdAt());
+        prov.addProperty("iterations", p.iterations());
+        JsonObject corpus = new JsonObject();
+        corpus.addProperty("name", p.corpusName());
+        corpus.addProperty("sha256", p.corpusSha256());
+        corpus.addProperty("characters", p.corpusCharacters());
+        prov.add("corpus", corpus);
+        JsonObject val = new JsonObject();
+        val.addProperty("nats_per_char", p.valLoss());
+        val.addProperty("bits_per_char", p.valBitsPerChar());
+        val.addProperty("held_out_fraction", p.valFraction());
+        val.addProperty("window", p.valWindow());
+        prov.add("validation", val);
+        root.add("provenance", prov);
+
+        JsonElement training = m.training().isEmpty() ? JsonNull.INSTANCE : JsonFields.toJson(m.training());
+        root.add("training", training);
+        return GSON.toJson(root) + "\n";
+    }
+}

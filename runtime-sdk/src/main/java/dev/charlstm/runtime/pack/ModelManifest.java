@@ -1,0 +1,213 @@
+package dev.charlstm.runtime.pack;
+
+import dev.charlstm.runtime.Vocabulary;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The whole description of a model package, as its manifest {@code vocab.json} records it (format versions 1 and
+ * 2, see {@code docs/model-package.md}): the model's shape, its vocabulary, how its training text was cleaned, the
+ * single-step graph's signature and digest, where the model came from and how it was trained.
+ *
+ * <p>Immutable and thread-safe; build with {@link #builder()}.
+ */
+public final class ModelManifest {
+
+    private final ModelShape shape;
+    private final Vocabulary vocabulary;
+    private final GraphSignature signature;
+    private final int opset;
+    private final String modelSha256;
+    private final String dropLinesContaining;
+    private final boolean keepNewlines;
+    private final Provenance provenance;
+    private final Map<String, Object> training;
+
+    private ModelManifest(Builder b) {
+        this.vocabulary = Objects.requireNonNull(b.vocabulary, "vocabulary");
+        ModelShape s = Objects.requireNonNull(b.shape, "model shape");
+        if (s.vocabSize() == 0) {
+            s = s.withVocabSize(vocabulary.size());
+        } else if (s.vocabSize() != vocabulary.size()) {
+            throw new IllegalArgumentException("the vocabulary has " + vocabulary.size()
+                    + " entries but model.vocab_size is " + s.vocabSize());
+        }
+        this.shape = s;
+        this.signature = Objects.requireNonNull(b.signature, "graph signature");
+        if (b.opset <= 0) {
+            throw new IllegalArgumentException("opset must be positive, got " + b.opset);
+        }
+        this.opset = b.opset;
+        this.modelSha256 = b.modelSha256;
+        this.dropLinesContaining = b.dropLinesContaining;
+        this.keepNewlines = b.keepNewlines;
+        this.provenance = b.provenance == null ? Provenance.UNKNOWN : b.provenance;
+        this.training = deepUnmodifiable(b.training);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> deepUnmodifiable(Map<String, ?> m) {
+        if (m == null) {
+            return Map.of();
+        }
+        Map<String, Object> copy = new LinkedHashMap<>();
+        m.forEach((k, v) -> copy.put(k, v instanceof Map ? deepUnmodifiable((Map<String, ?>) v) : plain(v)));
+        return Collections.unmodifiableMap(copy);
+    }
+
+    /** Numbers as a manifest reads them back: integers as Long, reals as Double (a float by its shortest decimal). */
+    private static Object plain(Object v) {
+        if (v instanceof Integer || v instanceof Short || v instanceof Byte) {
+            return ((Number) v).longValue();
+        }
+        return v instanceof Float f ? (Object) Double.parseDouble(Float.toString(f)) : v;
+    }
+
+    /** @return a builder with the default graph signature */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** @return a builder holding this description */
+    public Builder toBuilder() {
+        return new Builder().shape(shape).vocabulary(vocabulary).signature(signature).opset(opset)
+                .modelSha256(modelSha256).cleaning(dropLinesContaining, keepNewlines).provenance(provenance)
+                .training(training);
+    }
+
+    /** @return the model's shape (V, E, H, L, dropout) */
+    public ModelShape shape() {
+        return shape;
+    }
+
+    /** @return the vocabulary; a token id is an index into it */
+    public Vocabulary vocabulary() {
+        return vocabulary;
+    }
+
+    /** @return the single-step graph's input and output names */
+    public GraphSignature signature() {
+        return signature;
+    }
+
+    /** @return the ONNX opset of the default domain the graph uses */
+    public int opset() {
+        return opset;
+    }
+
+    /** @return SHA-256 of {@code model.onnx}, lowercase hex (null only before a package is assembled) */
+    public String modelSha256() {
+        return modelSha256;
+    }
+
+    /** @return the corpus cleaning's dropped-line marker, or null */
+    public String dropLinesContaining() {
+        return dropLinesContaining;
+    }
+
+    /** @return whether the training text kept line breaks (otherwise a newline never appears in the vocabulary) */
+    public boolean keepNewlines() {
+        return keepNewlines;
+    }
+
+    /** @return where the model came from and how well it did */
+    public Provenance provenance() {
+        return provenance;
+    }
+
+    /**
+     * The training configuration, as recorded: sections ({@code data}, {@code optimisation}, {@code schedule},
+     * {@code evaluation}) of snake_case keys, values {@link Long}, {@link Double}, {@link String} or {@link Boolean}
+     * (the keys are listed in {@code docs/model-package.md}). The model section is {@link #shape()}. A version 1
+     * manifest's flat record is read into the same sections.
+     *
+     * @return the configuration (unmodifiable; empty for a package made by another tool)
+     */
+    public Map<String, Object> training() {
+        return training;
+    }
+
+    @Override
+    public String toString() {
+        return shape.toString();
+    }
+
+    /** Builds {@link ModelManifest}. Not thread-safe. */
+    public static final class Builder {
+        private ModelShape shape;
+        private Vocabulary vocabulary;
+        private GraphSignature signature = GraphSignature.DEFAULT;
+        private int opset;
+        private String modelSha256;
+        private String dropLinesContaining;
+        private boolean keepNewlines;
+        private Provenance provenance;
+        private Map<String, ?> training;
+
+        private Builder() {}
+
+        /** @param v the shape; a V of 0 is taken from the vocabulary @return this builder */
+        public Builder shape(ModelShape v) {
+            shape = v;
+            return this;
+        }
+
+        /** @param v the vocabulary @return this builder */
+        public Builder vocabulary(Vocabulary v) {
+            vocabulary = v;
+            return this;
+        }
+
+        /** @param v input and output names @return this builder */
+        public Builder signature(GraphSignature v) {
+            signature = v;
+            return this;
+        }
+
+        /** @param v the graph's opset @return this builder */
+        public Builder opset(int v) {
+            opset = v;
+            return this;
+        }
+
+        /** @param v SHA-256 of model.onnx, hex @return this builder */
+        public Builder modelSha256(String v) {
+            modelSha256 = v;
+            return this;
+        }
+
+        /**
+         * @param dropLines the dropped-line marker, or null
+         * @param keepLineBreaks whether line breaks were kept
+         * @return this builder
+         */
+        public Builder cleaning(String dropLines, boolean keepLineBreaks) {
+            dropLinesContaining = dropLines;
+            keepNewlines = keepLineBreaks;
+            return this;
+        }
+
+        /** @param v provenance @return this builder */
+        public Builder provenance(Provenance v) {
+            provenance = v;
+            return this;
+        }
+
+        /** @param v the training configuration's sections (see {@link ModelManifest#training()}) @return this builder */
+        public Builder training(Map<String, ?> v) {
+            training = v;
+            return this;
+        }
+
+        /**
+         * @return the description
+         * @throws IllegalArgumentException if the vocabulary disagrees with the shape, the opset is not positive, or
+         *     a required part is missing
+         */
+        public ModelManifest build() {
+            return new ModelManifest(this);
+        }
+    }
+}

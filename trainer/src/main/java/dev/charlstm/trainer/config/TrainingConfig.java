@@ -1,0 +1,338 @@
+package dev.charlstm.trainer.config;
+
+import dev.charlstm.runtime.pack.ModelShape;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Everything that decides what a training run computes, as five sections: the model's shape (V comes from the
+ * corpus, so it is 0 here), the data (batches and the held-out tail), the optimisation, the schedule and the
+ * evaluations. Checkpoints store it whole, so a resumed run continues under the same configuration; packages
+ * record it.
+ *
+ * <p>Each hyper-parameter is declared once, in the table below ({@link #ALL}): its JSON key, CLI option, help,
+ * default (the tutorial's) and range. The CLI's options, the presets ({@link Preset}), the JSON form
+ * ({@link #toSections}, {@link #fromSections}) and the validation ({@link Builder#build}) all read that table.
+ * Adding one means: a record component, a table entry, a line in {@link #assemble}.
+ *
+ * <p>Immutable and thread-safe; build with {@link #builder()} or start from a {@link Preset}.
+ *
+ * @param model E, H, L and dropout; V is 0 (see {@link ModelShape#withVocabSize})
+ * @param data how batches and the validation text are drawn
+ * @param optimisation AdamW and the loss
+ * @param schedule how long and at what learning rate
+ * @param evaluation what each evaluation reports
+ */
+public record TrainingConfig(ModelShape model, Data data, Optimisation optimisation, Schedule schedule,
+        Evaluation evaluation) {
+
+    /**
+     * @param batchSize windows per batch
+     * @param seqLen window length in characters (teacher forcing over every position)
+     * @param validationFraction the share of the text held out at its end for validation
+     * @param seed the seed of initialisation, batches and samples
+     */
+    public record Data(int batchSize, int seqLen, double validationFraction, long seed) {}
+
+    /**
+     * @param learningRate the peak learning rate
+     * @param weightDecay AdamW's decoupled weight decay (PyTorch's default 0.01)
+     * @param gradClip the maximum global gradient L2 norm; 0 = no clipping
+     */
+    public record Optimisation(float learningRate, float weightDecay, float gradClip) {}
+
+    /**
+     * @param iterations the iteration count the run trains to
+     * @param kind the learning-rate schedule after warm-up
+     * @param warmupIterations iterations of linear warm-up from 0 to the learning rate
+     * @param finalLearningRateFraction with {@link ScheduleKind#COSINE}, the final learning rate as a fraction of the
+     *     peak
+     */
+    public record Schedule(int iterations, ScheduleKind kind, int warmupIterations, float finalLearningRateFraction) {}
+
+    /**
+     * @param interval iterations between evaluations (validation loss, sample, checkpoint)
+     * @param samplePrompt the prompt whose continuation each evaluation prints
+     * @param sampleLength characters sampled at each evaluation; 0 = no sample
+     */
+    public record Evaluation(int interval, String samplePrompt, int sampleLength) {}
+
+    /** Learning-rate schedule after warm-up. */
+    public enum ScheduleKind {
+        /** The tutorial's: a fixed learning rate. */
+        CONSTANT,
+        /** Cosine decay from the learning rate to {@code final_learning_rate_fraction} of it at the last iteration. */
+        COSINE;
+
+        @Override
+        public String toString() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ the table
+
+    private static final String POSITIVE = "must be positive";
+
+    /** E. */
+    public static final Hyperparameter<Integer> EMBEDDING_SIZE = new Hyperparameter<>("model.embedding_size",
+            "--embedding", "E", "embedding size", "Embedding size", Integer.class, 128,
+            c -> c.model().embeddingSize(), POSITIVE, v -> v > 0);
+    /** H. */
+    public static final Hyperparameter<Integer> HIDDEN_SIZE = new Hyperparameter<>("model.hidden_size",
+            "--hidden", "H", "hidden size", "LSTM hidden size", Integer.class, 256,
+            c -> c.model().hiddenSize(), POSITIVE, v -> v > 0);
+    /** L. */
+    public static final Hyperparameter<Integer> LAYERS = new Hyperparameter<>("model.layers",
+            "--layers", "L", "layers", "Stacked LSTM layers", Integer.class, 3,
+            c -> c.model().layers(), POSITIVE, v -> v > 0);
+    /** Dropout between LSTM layers while training. */
+    public static final Hyperparameter<Float> DROPOUT = new Hyperparameter<>("model.dropout",
+            "--dropout", "P", "dropout", "Dropout between LSTM layers while training", Float.class, 0f,
+            c -> c.model().dropout(), "must be in [0, 1)", v -> v >= 0 && v < 1);
+    /** Windows per batch. */
+    public static final Hyperparameter<Integer> BATCH_SIZE = new Hyperparameter<>("data.batch_size",
+            "--batch", "B", "batch size", "Windows per batch", Integer.class, 128,
+            c -> c.data().batchSize(), POSITIVE, v -> v > 0);
+    /** Window length. */
+    public static final Hyperparameter<Integer> SEQ_LEN = new Hyperparameter<>("data.seq_len",
+            "--seq-len", "T", "sequence length", "Window length in characters", Integer.class, 300,
+            c -> c.data().seqLen(), POSITIVE, v -> v > 0);
+    /** The held-out share. */
+    public static final Hyperparameter<Double> VALIDATION_FRACTION = new Hyperparameter<>("data.validation_fraction",
+            "--val-fraction", "F", "validation fraction", "Share of the text, at its end, held out for validation",
+            Double.class, 0.1, c -> c.data().validationFraction(), "must be in (0, 1)", v -> v > 0 && v < 1);
+    /** The seed. */
+    public static final Hyperparameter<Long> SEED = new Hyperparameter<>("data.seed",
+            "--seed", "N", "seed", "Seed of initialisation, batches and samples", Long.class, 0L,
+            c -> c.data().seed(), "may be any integer", v -> true);
+    /** Peak learning rate. */
+    public static final Hyperparameter<Float> LEARNING_RATE = new Hyperparameter<>("optimisation.learning_rate",
+            "--lr", "RATE", "learning rate", "AdamW learning rate", Float.class, 0.003f,
+            c -> c.optimisation().learningRate(), POSITIVE, v -> v > 0 && !v.isInfinite());
+    /** AdamW weight decay. */
+    public static final Hyperparameter<Float> WEIGHT_DECAY = new Hyperparameter<>("optimisation.weight_decay",
+            "--weight-decay", "WD", "weight decay", "AdamW decoupled weight decay", Float.class, 0.01f,
+            c -> c.optimisation().weightDecay(), "must be >= 0", v -> v >= 0 && !v.isInfinite());
+    /** Clip norm. */
+    public static final Hyperparameter<Float> GRAD_CLIP = new Hyperparameter<>("optimisation.grad_clip",
+            "--grad-clip", "NORM", "gradient clip norm", "Clip gradients to this global L2 norm; 0 = off",
+            Float.class, 0f, c -> c.optimisation().gradClip(), "must be >= 0 (0 = off)", v -> v >= 0);
+    /** The iteration target. */
+    public static final Hyperparameter<Integer> ITERATIONS = new Hyperparameter<>("schedule.iterations",
+            "--iterations", "N", "iterations", "Iterations to train to", Integer.class, 3000,
+            c -> c.schedule().iterations(), POSITIVE, v -> v > 0);
+    /** The schedule's kind. */
+    public static final Hyperparameter<ScheduleKind> SCHEDULE = new Hyperparameter<>("schedule.kind",
+            "--schedule", "KIND", "schedule", "Learning-rate schedule after warm-up: constant or cosine",
+            ScheduleKind.class, ScheduleKind.CONSTANT, c -> c.schedule().kind(), "must be constant or cosine",
+            Objects::nonNull);
+    /** Warm-up. */
+    public static final Hyperparameter<Integer> WARMUP = new Hyperparameter<>("schedule.warmup_iterations",
+            "--warmup", "N", "warm-up iterations", "Linear warm-up iterations", Integer.class, 0,
+            c -> c.schedule().warmupIterations(), "must be >= 0", v -> v >= 0);
+    /** Cosine's end. */
+    public static final Hyperparameter<Float> FINAL_LR_FRACTION = new Hyperparameter<>(
+            "schedule.final_learning_rate_fraction", "--final-lr-fraction", "F", "final learning-rate fraction",
+            "Cosine: final learning rate as a fraction of --lr", Float.class, 0.1f,
+            c -> c.schedule().finalLearningRateFraction(), "must be in [0, 1]", v -> v >= 0 && v <= 1);
+    /** Evaluation interval. */
+    public static final Hyperparameter<Integer> EVAL_INTERVAL = new Hyperparameter<>("evaluation.interval",
+            "--eval-interval", "N", "eval interval",
+            "Iterations between evaluations: validation loss, a sample and a checkpoint", Integer.class, 300,
+            c -> c.evaluation().interval(), POSITIVE, v -> v > 0);
+    /** The sample's prompt. */
+    public static final Hyperparameter<String> SAMPLE_PROMPT = new Hyperparameter<>("evaluation.sample_prompt",
+            "--prompt", "TEXT", "sample prompt", "Prompt whose continuation each evaluation prints", String.class,
+            "The ", c -> c.evaluation().samplePrompt(), "must be given", Objects::nonNull);
+    /** The sample's length. */
+    public static final Hyperparameter<Integer> SAMPLE_LENGTH = new Hyperparameter<>("evaluation.sample_length",
+            "--sample-length", "N", "sample length", "Characters sampled at each evaluation; 0 = none",
+            Integer.class, 200, c -> c.evaluation().sampleLength(), "must be >= 0", v -> v >= 0);
+
+    /** Every hyper-parameter, in the order of help and JSON. */
+    public static final List<Hyperparameter<?>> ALL = List.of(EMBEDDING_SIZE, HIDDEN_SIZE, LAYERS, DROPOUT,
+            BATCH_SIZE, SEQ_LEN, VALIDATION_FRACTION, SEED, LEARNING_RATE, WEIGHT_DECAY, GRAD_CLIP, ITERATIONS,
+            SCHEDULE, WARMUP, FINAL_LR_FRACTION, EVAL_INTERVAL, SAMPLE_PROMPT, SAMPLE_LENGTH);
+
+    /** The one place values become sections; {@code v} holds a checked value for every entry of {@link #ALL}. */
+    private static TrainingConfig assemble(Builder v) {
+        return new TrainingConfig(
+                new ModelShape(0, v.get(EMBEDDING_SIZE), v.get(HIDDEN_SIZE), v.get(LAYERS), v.get(DROPOUT)),
+                new Data(v.get(BATCH_SIZE), v.get(SEQ_LEN), v.get(VALIDATION_FRACTION), v.get(SEED)),
+                new Optimisation(v.get(LEARNING_RATE), v.get(WEIGHT_DECAY), v.get(GRAD_CLIP)),
+                new Schedule(v.get(ITERATIONS), v.get(SCHEDULE), v.get(WARMUP), v.get(FINAL_LR_FRACTION)),
+                new Evaluation(v.get(EVAL_INTERVAL), v.get(SAMPLE_PROMPT), v.get(SAMPLE_LENGTH)));
+    }
+
+    // ------------------------------------------------------------------------------------------------ the rest
+
+    /** Checks that the model section carries no vocabulary size (the corpus gives it). */
+    public TrainingConfig {
+        Objects.requireNonNull(model, "model");
+        Objects.requireNonNull(data, "data");
+        Objects.requireNonNull(optimisation, "optimisation");
+        Objects.requireNonNull(schedule, "schedule");
+        Objects.requireNonNull(evaluation, "evaluation");
+        if (model.vocabSize() != 0) {
+            model = new ModelShape(0, model.embeddingSize(), model.hiddenSize(), model.layers(), model.dropout());
+        }
+    }
+
+    /** @return a builder holding the defaults: the tutorial's configuration, {@link Preset#SEED} */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** @return a builder initialised with this configuration */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        for (Hyperparameter<?> p : ALL) {
+            b.values.put(p, p.valueIn(this));
+        }
+        return b;
+    }
+
+    /**
+     * @param vocabSize V, from the corpus
+     * @return the model's whole shape
+     */
+    public ModelShape shape(int vocabSize) {
+        return model.withVocabSize(vocabSize);
+    }
+
+    /** @return characters consumed per iteration */
+    public long charactersPerIteration() {
+        return (long) data.batchSize() * data.seqLen();
+    }
+
+    /**
+     * @return the configuration as JSON-ready sections ({@code model}, {@code data}, {@code optimisation},
+     *     {@code schedule}, {@code evaluation}) of snake_case keys; integers as {@link Integer} or {@link Long},
+     *     enums by lower-case name
+     */
+    public Map<String, Map<String, Object>> toSections() {
+        Map<String, Map<String, Object>> out = new LinkedHashMap<>();
+        for (Hyperparameter<?> p : ALL) {
+            out.computeIfAbsent(p.section(), k -> new LinkedHashMap<>()).put(p.field(), json(p));
+        }
+        return out;
+    }
+
+    private <T> Object json(Hyperparameter<T> p) {
+        return p.toJson(p.valueIn(this));
+    }
+
+    /**
+     * Reads the sections {@link #toSections} writes. A key that is missing takes its default, which for a
+     * hyper-parameter added later is the value that reproduces the behaviour from before it existed.
+     *
+     * @param sections sections of plain JSON values (any section may be missing)
+     * @return the configuration
+     * @throws IllegalArgumentException naming an unknown key (written by a newer charlstm), a value of the wrong type
+     *     or out of range
+     */
+    public static TrainingConfig fromSections(Map<String, ?> sections) {
+        Builder b = new Builder();
+        for (Map.Entry<String, ?> s : sections.entrySet()) {
+            if (!(s.getValue() instanceof Map<?, ?> fields)) {
+                throw new IllegalArgumentException(s.getKey() + " must be an object of hyper-parameters");
+            }
+            for (Map.Entry<?, ?> f : fields.entrySet()) {
+                String key = s.getKey() + "." + f.getKey();
+                b.setFromJson(byKey(key), f.getValue());
+            }
+        }
+        return b.build();
+    }
+
+    /**
+     * @param key e.g. {@code optimisation.learning_rate}
+     * @return its hyper-parameter
+     * @throws IllegalArgumentException if there is none
+     */
+    public static Hyperparameter<?> byKey(String key) {
+        for (Hyperparameter<?> p : ALL) {
+            if (p.key().equals(key)) {
+                return p;
+            }
+        }
+        throw new IllegalArgumentException("unknown hyper-parameter " + key + " (a newer charlstm's?)");
+    }
+
+    /** @return a one-line summary, e.g. for logs */
+    @Override
+    public String toString() {
+        ScheduleKind k = schedule.kind();
+        return model + ", batch " + data.batchSize() + " x " + data.seqLen() + ", " + schedule.iterations()
+                + " iterations (eval every " + evaluation.interval() + "), AdamW lr " + optimisation.learningRate()
+                + " wd " + optimisation.weightDecay() + ", clip "
+                + (optimisation.gradClip() > 0 ? optimisation.gradClip() : "off") + ", " + k
+                + (k == ScheduleKind.COSINE ? " to " + schedule.finalLearningRateFraction() + "x" : "")
+                + (schedule.warmupIterations() > 0 ? " after " + schedule.warmupIterations() + " warm-up" : "")
+                + ", val " + data.validationFraction() + ", seed " + data.seed() + ", sample "
+                + evaluation.sampleLength() + " after \"" + evaluation.samplePrompt() + "\"";
+    }
+
+    /** Builds a {@link TrainingConfig}; every value is checked by {@link #build()}, the one place. Not thread-safe. */
+    public static final class Builder {
+        private final Map<Hyperparameter<?>, Object> values = new LinkedHashMap<>();
+
+        Builder() {
+            for (Hyperparameter<?> p : ALL) {
+                values.put(p, p.defaultValue());
+            }
+        }
+
+        /**
+         * @param p a hyper-parameter
+         * @param value its value (checked by {@link #build()})
+         * @param <T> its type
+         * @return this builder
+         */
+        public <T> Builder set(Hyperparameter<T> p, T value) {
+            values.put(p, Objects.requireNonNull(value, p.key()));
+            return this;
+        }
+
+        /**
+         * @param key a key such as {@code optimisation.learning_rate}
+         * @param text its value as text ({@code 0.005}, {@code cosine})
+         * @return this builder
+         * @throws IllegalArgumentException for an unknown key or text that does not parse
+         */
+        public Builder set(String key, String text) {
+            Hyperparameter<?> p = byKey(key);
+            values.put(p, p.parse(text));
+            return this;
+        }
+
+        private void setFromJson(Hyperparameter<?> p, Object plain) {
+            values.put(p, p.fromJson(plain));
+        }
+
+        /** @param p a hyper-parameter @param <T> its type @return its value in this builder */
+        public <T> T get(Hyperparameter<T> p) {
+            return p.type().cast(values.get(p));
+        }
+
+        /**
+         * @return the configuration
+         * @throws IllegalArgumentException naming the first out-of-range value, e.g.
+         *     {@code learning rate must be positive, got -1.0}
+         */
+        public TrainingConfig build() {
+            for (Hyperparameter<?> p : ALL) {
+                check(p);
+            }
+            return assemble(this);
+        }
+
+        private <T> void check(Hyperparameter<T> p) {
+            p.check(get(p));
+        }
+    }
+}

@@ -1,0 +1,40 @@
+package dev.charlstm.trainer.training;
+
+import dev.charlstm.runtime.Vocabulary;
+import java.util.function.BiConsumer;
+
+/**
+ * At every evaluation, samples a continuation of the configuration's prompt ({@code evaluation.sample_prompt},
+ * {@code evaluation.sample_length} characters, seed = the run's seed + the iteration) and hands it on. Warns once
+ * when no character of the prompt is in the corpus's vocabulary. Not thread-safe.
+ */
+public final class EvaluationSample implements TrainingListener {
+
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(EvaluationSample.class);
+
+    private final BiConsumer<Evaluation, String> sink;
+
+    /** @param sink receives each evaluation and its sample (prompt included) */
+    public EvaluationSample(BiConsumer<Evaluation, String> sink) {
+        this.sink = sink;
+    }
+
+    @Override
+    public void onStart(Trainer trainer) {
+        var e = trainer.config().evaluation();
+        if (e.sampleLength() > 0 && e.samplePrompt().codePoints().noneMatch(trainer.vocabulary()::contains)) {
+            LOG.warn("no character of --prompt \"{}\" is in the corpus's vocabulary: the samples start from {} instead;"
+                    + " give a --prompt in the corpus's characters", e.samplePrompt(),
+                    Vocabulary.describe(trainer.vocabulary().codePoint(0)));
+        }
+    }
+
+    @Override
+    public void onEvaluation(Evaluation evaluation, Trainer trainer) {
+        var e = trainer.config().evaluation();
+        if (e.sampleLength() > 0) {
+            sink.accept(evaluation, trainer.sample(e.samplePrompt(), e.sampleLength(),
+                    trainer.config().data().seed() + evaluation.iteration()));
+        }
+    }
+}
