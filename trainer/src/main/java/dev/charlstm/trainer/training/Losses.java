@@ -3,13 +3,29 @@ package dev.charlstm.trainer.training;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.training.loss.SoftmaxCrossEntropyLoss;
+import dev.charlstm.trainer.config.TrainingConfig;
 
-/** Cross-entropy over every position of a [B, T, V] logits tensor. Stateless and thread-safe. */
+/**
+ * The losses over every position of a [B, T, V] logits tensor: the training loss (what the optimisation section
+ * configures) and plain cross-entropy (what validation measures). Stateless and thread-safe.
+ */
 final class Losses {
 
     private static final SoftmaxCrossEntropyLoss CROSS_ENTROPY = new SoftmaxCrossEntropyLoss("cross-entropy");
 
     private Losses() {}
+
+    /**
+     * The loss the optimiser minimises.
+     *
+     * @param logits [B, T, V]
+     * @param targets [B, T] ids
+     * @param o the optimisation section of the configuration
+     * @return the mean per-character training loss in nats, a scalar
+     */
+    static NDArray training(NDArray logits, NDArray targets, TrainingConfig.Optimisation o) {
+        return meanCrossEntropy(logits, targets);
+    }
 
     /**
      * @param logits [B, T, V]

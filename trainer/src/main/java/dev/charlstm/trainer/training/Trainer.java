@@ -280,7 +280,7 @@ public final class Trainer implements AutoCloseable {
             NDArray inputs = stepManager.create(sampler.inputs(), shape);
             NDArray targets = stepManager.create(sampler.targets(), shape);
             NDArray logits = model.forward(store, new NDList(inputs), true).head();
-            NDArray lossArray = Losses.meanCrossEntropy(logits, targets);
+            NDArray lossArray = Losses.training(logits, targets, config.optimisation());
             collector.backward(lossArray);
             loss = lossArray.getFloat();
         }

@@ -5,13 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
-import dev.charlstm.runtime.pack.ModelShape;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
+import dev.charlstm.runtime.pack.ModelShape;
 import dev.charlstm.trainer.training.TorchEngine;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.BeforeAll;
