@@ -41,8 +41,11 @@ public record TrainingConfig(ModelShape model, Data data, Optimisation optimisat
      * @param learningRate the peak learning rate
      * @param weightDecay AdamW's decoupled weight decay (PyTorch's default 0.01)
      * @param gradClip the maximum global gradient L2 norm; 0 = no clipping
+     * @param labelSmoothing ε: the training target puts 1 − ε on the next character and ε spread evenly over all V
+     *     (PyTorch's {@code label_smoothing}); 0 = plain cross-entropy. Validation always measures plain
+     *     cross-entropy
      */
-    public record Optimisation(float learningRate, float weightDecay, float gradClip) {}
+    public record Optimisation(float learningRate, float weightDecay, float gradClip, float labelSmoothing) {}
 
     /**
      * @param iterations the iteration count the run trains to
@@ -121,6 +124,11 @@ public record TrainingConfig(ModelShape model, Data data, Optimisation optimisat
     public static final Hyperparameter<Float> GRAD_CLIP = new Hyperparameter<>("optimisation.grad_clip",
             "--grad-clip", "NORM", "gradient clip norm", "Clip gradients to this global L2 norm; 0 = off",
             Float.class, 0f, c -> c.optimisation().gradClip(), "must be >= 0 (0 = off)", v -> v >= 0);
+    /** Label smoothing of the training loss. */
+    public static final Hyperparameter<Float> LABEL_SMOOTHING = new Hyperparameter<>("optimisation.label_smoothing",
+            "--label-smoothing", "EPS", "label smoothing",
+            "Training loss with label smoothing: 1 - EPS on the next character, EPS spread over all; 0 = off",
+            Float.class, 0f, c -> c.optimisation().labelSmoothing(), "must be in [0, 1)", v -> v >= 0 && v < 1);
     /** The iteration target. */
     public static final Hyperparameter<Integer> ITERATIONS = new Hyperparameter<>("schedule.iterations",
             "--iterations", "N", "iterations", "Iterations to train to", Integer.class, 3000,
@@ -155,7 +163,7 @@ public record TrainingConfig(ModelShape model, Data data, Optimisation optimisat
 
     /** Every hyper-parameter, in the order of help and JSON. */
     public static final List<Hyperparameter<?>> ALL = List.of(EMBEDDING_SIZE, HIDDEN_SIZE, LAYERS, DROPOUT,
-            BATCH_SIZE, SEQ_LEN, VALIDATION_FRACTION, SEED, LEARNING_RATE, WEIGHT_DECAY, GRAD_CLIP, ITERATIONS,
+            BATCH_SIZE, SEQ_LEN, VALIDATION_FRACTION, SEED, LEARNING_RATE, WEIGHT_DECAY, GRAD_CLIP, LABEL_SMOOTHING, ITERATIONS,
             SCHEDULE, WARMUP, FINAL_LR_FRACTION, EVAL_INTERVAL, SAMPLE_PROMPT, SAMPLE_LENGTH);
 
     /** The one place values become sections; {@code v} holds a checked value for every entry of {@link #ALL}. */
@@ -163,7 +171,7 @@ public record TrainingConfig(ModelShape model, Data data, Optimisation optimisat
         return new TrainingConfig(
                 new ModelShape(0, v.get(EMBEDDING_SIZE), v.get(HIDDEN_SIZE), v.get(LAYERS), v.get(DROPOUT)),
                 new Data(v.get(BATCH_SIZE), v.get(SEQ_LEN), v.get(VALIDATION_FRACTION), v.get(SEED)),
-                new Optimisation(v.get(LEARNING_RATE), v.get(WEIGHT_DECAY), v.get(GRAD_CLIP)),
+                new Optimisation(v.get(LEARNING_RATE), v.get(WEIGHT_DECAY), v.get(GRAD_CLIP), v.get(LABEL_SMOOTHING)),
                 new Schedule(v.get(ITERATIONS), v.get(SCHEDULE), v.get(WARMUP), v.get(FINAL_LR_FRACTION)),
                 new Evaluation(v.get(EVAL_INTERVAL), v.get(SAMPLE_PROMPT), v.get(SAMPLE_LENGTH)));
     }

@@ -2,6 +2,7 @@ package dev.charlstm.trainer.training;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.training.loss.SoftmaxCrossEntropyLoss;
 import dev.charlstm.trainer.config.TrainingConfig;
 
@@ -24,7 +25,16 @@ final class Losses {
      * @return the mean per-character training loss in nats, a scalar
      */
     static NDArray training(NDArray logits, NDArray targets, TrainingConfig.Optimisation o) {
-        return meanCrossEntropy(logits, targets);
+        float eps = o.labelSmoothing();
+        if (eps == 0) {
+            return meanCrossEntropy(logits, targets); // the tutorial's loss, bit for bit
+        }
+        // PyTorch's label_smoothing: (1 - eps) * -log p(target) + eps * mean over the V classes of -log p.
+        long v = logits.getShape().get(2);
+        NDArray logProbs = logits.reshape(-1, v).logSoftmax(1);
+        NDArray nll = logProbs.gather(targets.reshape(-1, 1).toType(DataType.INT64, false), 1).reshape(-1).neg();
+        NDArray uniform = logProbs.mean(new int[] {1}).neg();
+        return nll.mul(1 - eps).add(uniform.mul(eps)).mean();
     }
 
     /**
