@@ -102,10 +102,11 @@ final class TrainCommand implements Callable<Integer> {
         if (resume == null && data == null) {
             throw new UsageError("--data is required for a new run (or --resume RUN_DIR to continue one)");
         }
+        TrainingConfig config = resume == null ? config() : null; // a bad value fails before the engine starts
         Engine engine = TorchEngine.start(threads);
         Device dev = TorchEngine.device(device, engine);
         PrintWriter out = spec.commandLine().getOut();
-        TrainingRun run = resume != null ? openResumed(engine, dev) : openNew(engine, dev);
+        TrainingRun run = resume != null ? openResumed(engine, dev) : openNew(config, engine, dev);
         try (run; TrainProgress progress = new TrainProgress(out, this.progress && System.console() != null)) {
             TrainingResult r = run.train(progress, new EvaluationSample(progress::sample));
             out.printf("done: %d iterations; best validation loss %.4f nats (%.4f bits/char) at iteration %d;"
@@ -122,15 +123,18 @@ final class TrainCommand implements Callable<Integer> {
         for (Hyperparameter<?> p : TrainingConfig.ALL) {
             set(b, p, spec.findOption(p.option()).getValue());
         }
-        return UsageError.check(b::build);
+        try {
+            return b.build();
+        } catch (Hyperparameter.Invalid e) {
+            throw new UsageError(e.getMessage() + ": change " + e.hyperparameter().option());
+        }
     }
 
     private static <T> void set(TrainingConfig.Builder b, Hyperparameter<T> p, Object value) {
         b.set(p, p.type().cast(value));
     }
 
-    private TrainingRun openNew(Engine engine, Device dev) {
-        TrainingConfig config = config();
+    private TrainingRun openNew(TrainingConfig config, Engine engine, Device dev) {
         CleaningOptions cleaning = CleaningOptions.builder().dropLinesContaining(dropLinesContaining)
                 .keepNewlines(keepNewlines).build();
         Corpus corpus = new CorpusReader(cleaning).read(data);

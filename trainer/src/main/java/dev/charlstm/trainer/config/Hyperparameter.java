@@ -96,13 +96,29 @@ public final class Hyperparameter<T> {
     /**
      * @param v a value
      * @return it
-     * @throws IllegalArgumentException if out of range, e.g. {@code learning rate must be positive, got -1.0}
+     * @throws Invalid if out of range, e.g. {@code learning rate must be positive, got -1.0}
      */
     T check(T v) {
         if (v == null || !valid.test(v)) {
-            throw new IllegalArgumentException(name + " " + requirement + ", got " + v);
+            throw new Invalid(this, name + " " + requirement + ", got " + v);
         }
         return v;
+    }
+
+    /** A value out of its hyper-parameter's range; the message names the range and the value, not the option. */
+    public static final class Invalid extends IllegalArgumentException {
+        private static final long serialVersionUID = 1L;
+        private final transient Hyperparameter<?> hyperparameter;
+
+        Invalid(Hyperparameter<?> hyperparameter, String message) {
+            super(message);
+            this.hyperparameter = hyperparameter;
+        }
+
+        /** @return the hyper-parameter whose value is out of range */
+        public Hyperparameter<?> hyperparameter() {
+            return hyperparameter;
+        }
     }
 
     /**
