@@ -1,5 +1,6 @@
 package dev.charlstm.cli;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -59,5 +60,28 @@ class ExportCommandTest {
         assertEquals("1", corrupt[0]);
         assertFalse(corrupt[2].contains("\tat "), corrupt[2]);
         assertFalse(Files.exists(out), "a failed export leaves no package");
+    }
+
+    @Test
+    void theShippedVersion1PackageAndItsVersion2CopyShowTheSameInfo() throws IOException {
+        Path shipped = Path.of("../models/moby-dick");
+        assertTrue(Files.readString(shipped.resolve("vocab.json")).contains("\"version\": 1,"),
+                "the shipped package is of format version 1: what this test reads");
+        Path copy = dir.resolve("v2");
+        String[] export = run("export", "--package", shipped.toString(), "--out", copy.toString());
+        assertEquals("0", export[0], export[2]);
+        String manifest = Files.readString(copy.resolve("vocab.json"));
+        assertTrue(manifest.contains("\"version\": 2,") && manifest.contains("\"embedding_size\": 128,")
+                && manifest.contains("\"batch_size\": 32,") && manifest.contains("\"iterations\": 9000,")
+                && !manifest.contains("128.0") && !manifest.contains("\"logits\": null"), manifest);
+        assertArrayEquals(Files.readAllBytes(shipped.resolve("model.onnx")), Files.readAllBytes(copy.resolve("model.onnx")));
+
+        String[] v1 = run("info", "--model", shipped.toString());
+        String[] v2 = run("info", "--model", copy.toString());
+        assertEquals("0", v1[0], v1[2]);
+        assertEquals(v1[1].replace(shipped.toString(), "PKG"), v2[1].replace(copy.toString(), "PKG"));
+        assertTrue(v1[1].contains("dropout 0.2 between layers") && v1[1].contains("batch_size 32, seq_len 128,")
+                && v1[1].contains("optimisation: learning_rate 0.005") && v1[1].contains("kind \"cosine\"")
+                && v1[1].contains("windows of 128 characters"), v1[1]);
     }
 }

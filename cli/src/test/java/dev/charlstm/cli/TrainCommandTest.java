@@ -5,10 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.charlstm.trainer.checkpoint.Checkpoint;
+import dev.charlstm.trainer.config.Hyperparameter;
+import dev.charlstm.trainer.config.Preset;
+import dev.charlstm.trainer.config.TrainingConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
 import org.junit.jupiter.api.io.TempDir;
 
 class TrainCommandTest {
@@ -105,5 +109,27 @@ class TrainCommandTest {
         assertTrue(r.out().contains("Default: cpu"), r.out());
         // where the cpu preset's numbers come from
         assertTrue(r.out().replaceAll("\\s+", " ").contains("docs/training.md, \"The recipe, measured\""), r.out());
+    }
+
+    /** The options' defaults come from the chosen preset, through picocli's default provider. */
+    private static TrainingConfig parsed(String... args) {
+        CommandLine cli = Main.commandLine();
+        CommandLine.ParseResult r = cli.parseArgs(args);
+        TrainCommand train = r.subcommand().commandSpec().commandLine().getCommand();
+        return train.config();
+    }
+
+    @Test
+    void eachPresetIsTheDefaultOfEveryOptionAndAnOptionOverridesOnlyItself() {
+        assertEquals(Preset.SEED.config(), parsed("train", "--preset", "seed"));
+        assertEquals(Preset.CPU.config(), parsed("train"), "cpu when no --preset is given");
+        assertEquals(Preset.TINY.config(), parsed("train", "--preset", "TINY"), "enum values in any case");
+        assertEquals(Preset.TINY.builder().set(TrainingConfig.LEARNING_RATE, 0.02f)
+                        .set(TrainingConfig.SCHEDULE, TrainingConfig.ScheduleKind.COSINE).build(),
+                parsed("train", "--lr", "0.02", "--schedule", "Cosine", "--preset", "tiny"),
+                "options before --preset still override it");
+        for (Hyperparameter<?> p : TrainingConfig.ALL) {
+            assertTrue(Cli.run("train", "--help").out().contains(p.option() + "="), p.option());
+        }
     }
 }

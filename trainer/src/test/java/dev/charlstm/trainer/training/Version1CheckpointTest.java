@@ -1,0 +1,100 @@
+package dev.charlstm.trainer.training;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import dev.charlstm.runtime.pack.ModelPackage;
+import dev.charlstm.trainer.checkpoint.Checkpoint;
+import dev.charlstm.trainer.config.Preset;
+import dev.charlstm.trainer.config.TrainingConfig;
+import dev.charlstm.trainer.corpus.Corpus;
+import dev.charlstm.trainer.corpus.CorpusReader;
+import dev.charlstm.trainer.export.PackageExporter;
+import java.io.IOException;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.zip.ZipFile;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A checkpoint written by the code before checkpoint format 2 (resources/checkpoints/v1, see its README) still
+ * reads, resumes where it stopped exactly as the old code continued, and exports a package of format 2.
+ */
+class Version1CheckpointTest {
+
+    private static final Engine ENGINE = TorchEngine.start(0);
+
+    @TempDir
+    Path dir;
+
+    private Path copyOfTheOldRun() throws IOException, URISyntaxException {
+        Path from = Path.of(getClass().getResource("/checkpoints/v1/run").toURI());
+        Path run = Files.createDirectories(dir.resolve("run"));
+        for (String f : List.of("last.ckpt", "best.ckpt", "metrics.jsonl")) {
+            Files.copy(from.resolve(f), run.resolve(f));
+        }
+        return run;
+    }
+
+    @Test
+    void aVersion1CheckpointResumesAsTheOldCodeWouldHaveContinued() throws Exception {
+        Path run = copyOfTheOldRun();
+        Checkpoint old = Checkpoint.read(run.resolve(RunDirectory.LAST));
+        TrainingConfig expected = Preset.TINY.builder().set(TrainingConfig.EMBEDDING_SIZE, 8)
+                .set(TrainingConfig.HIDDEN_SIZE, 8).set(TrainingConfig.ITERATIONS, 10)
+                .set(TrainingConfig.EVAL_INTERVAL, 5).set(TrainingConfig.SEQ_LEN, 16).set(TrainingConfig.BATCH_SIZE, 4)
+                .set(TrainingConfig.SAMPLE_LENGTH, 0).set(TrainingConfig.SEED, 5L).build();
+        assertEquals(expected, old.metadata().config(), "the flat version 1 configuration, read into its sections");
+        assertEquals(10, old.metadata().iteration());
+        assertEquals(10, old.metadata().rng().nextBatch());
+
+        Path corpusFile = Path.of(getClass().getResource("/checkpoints/v1/corpus.txt").toURI());
+        Corpus corpus = new CorpusReader(old.metadata().cleaning()).read(corpusFile);
+        List<Evaluation> evaluations = new ArrayList<>();
+        try (TrainingRun resumed = TrainingRun.resume(ENGINE, run, corpus, 20, Device.cpu())) {
+            resumed.train(new TrainingListener() {
+                @Override
+                public void onEvaluation(Evaluation e, Trainer trainer) {
+                    evaluations.add(e);
+                }
+            });
+        }
+        List<String> straight = Files.readAllLines(Path.of(getClass()
+                .getResource("/checkpoints/v1/straight-metrics.jsonl").toURI()));
+        for (int k = 0; k < 2; k++) {
+            JsonObject o = JsonParser.parseString(straight.get(2 + k)).getAsJsonObject();
+            assertEquals(o.get("iteration").getAsInt(), evaluations.get(k).iteration());
+            assertEquals(o.get("val_loss").getAsDouble(), evaluations.get(k).valLoss(), 1e-4,
+                    "the old code, never interrupted, at iteration " + evaluations.get(k).iteration());
+        }
+        assertEquals(4, Files.readAllLines(run.resolve(RunDirectory.METRICS)).size());
+        try (ZipFile zip = new ZipFile(run.resolve(RunDirectory.LAST).toFile())) {
+            String json = new String(zip.getInputStream(zip.getEntry("checkpoint.json")).readAllBytes(),
+                    java.nio.charset.StandardCharsets.UTF_8);
+            assertEquals(2, JsonParser.parseString(json).getAsJsonObject().get("version").getAsInt(),
+                    "what a resumed run writes is version 2: " + json);
+            assertTrue(json.contains("\"embedding_size\": 8,") && json.contains("\"learning_rate\": 0.01,"), json);
+        }
+    }
+
+    @Test
+    void aVersion1CheckpointExportsAVersion2Package() throws Exception {
+        Path run = copyOfTheOldRun();
+        TorchEngine.start(0);
+        Path out = dir.resolve("pkg");
+        PackageExporter.export(Checkpoint.read(run.resolve(RunDirectory.BEST)), out);
+        String manifest = Files.readString(out.resolve(ModelPackage.VOCAB_FILE));
+        assertTrue(manifest.contains("\"version\": 2,") && manifest.contains("\"hidden_size\": 8,")
+                && manifest.contains("\"batch_size\": 4,") && manifest.contains("\"seq_len\": 16,")
+                && !manifest.contains("8.0") && !manifest.contains("4.0"), manifest);
+        assertEquals(10, ModelPackage.read(out).manifest().provenance().iterations());
+    }
+}
