@@ -271,18 +271,23 @@ public record TrainingConfig(ModelShape model, Data data, Optimisation optimisat
         throw new IllegalArgumentException("unknown hyper-parameter " + key + " (a newer charlstm's?)");
     }
 
-    /** @return a one-line summary, e.g. for logs */
+    /**
+     * @return every value on one line, from the table (so a new hyper-parameter shows without another edit), e.g.
+     *     {@code E128 H256 L2 dropout 0.2; data: batch_size 32, seq_len 128, ...; optimisation: learning_rate 0.005, ...}
+     */
     @Override
     public String toString() {
-        ScheduleKind k = schedule.kind();
-        return model + ", batch " + data.batchSize() + " x " + data.seqLen() + ", " + schedule.iterations()
-                + " iterations (eval every " + evaluation.interval() + "), AdamW lr " + optimisation.learningRate()
-                + " wd " + optimisation.weightDecay() + ", clip "
-                + (optimisation.gradClip() > 0 ? optimisation.gradClip() : "off") + ", " + k
-                + (k == ScheduleKind.COSINE ? " to " + schedule.finalLearningRateFraction() + "x" : "")
-                + (schedule.warmupIterations() > 0 ? " after " + schedule.warmupIterations() + " warm-up" : "")
-                + ", val " + data.validationFraction() + ", seed " + data.seed() + ", sample "
-                + evaluation.sampleLength() + " after \"" + evaluation.samplePrompt() + "\"";
+        StringBuilder b = new StringBuilder(model.toString());
+        String section = "model";
+        for (Hyperparameter<?> p : ALL) {
+            if (p.section().equals("model")) {
+                continue;
+            }
+            b.append(p.section().equals(section) ? ", " : "; " + p.section() + ": ");
+            section = p.section();
+            b.append(p.field()).append(' ').append(p.format(p.valueIn(this)));
+        }
+        return b.toString();
     }
 
     /** Builds a {@link TrainingConfig}; every value is checked by {@link #build()}, the one place. Not thread-safe. */
