@@ -2,6 +2,7 @@ package dev.charlstm.cli;
 
 import dev.charlstm.runtime.CharLstmModel;
 import dev.charlstm.runtime.Vocabulary;
+import dev.charlstm.runtime.internal.JsonFields;
 import dev.charlstm.runtime.pack.ModelManifest;
 import dev.charlstm.runtime.pack.ModelPackage;
 import dev.charlstm.runtime.pack.ModelShape;
@@ -50,12 +51,12 @@ final class InfoCommand implements Callable<Integer> {
         out.printf("cleaning     drop lines containing %s; keep newlines %s%n",
                 info.dropLinesContaining() == null ? "(none)" : '"' + info.dropLinesContaining() + '"',
                 info.keepNewlines());
-        out.printf("trained      %s iterations on %s (%s characters, sha256 %s)%n", p.iterations(), p.corpusName(),
-                p.corpusCharacters(), p.corpusSha256());
+        out.printf("trained      %s iterations on %s (%s characters, sha256 %s)%n", known(p.iterations()),
+                known(p.corpusName()), known(p.corpusCharacters()), known(p.corpusSha256()));
         String label = "training     ";
         for (Map.Entry<String, Object> section : info.training().entrySet()) {
             String fields = section.getValue() instanceof Map<?, ?> m ? m.entrySet().stream()
-                    .map(e -> e.getKey() + " " + (e.getValue() instanceof String t ? '"' + t + '"' : e.getValue()))
+                    .map(e -> e.getKey() + " " + JsonFields.toJson(e.getValue()))
                     .collect(Collectors.joining(", ")) : String.valueOf(section.getValue());
             out.printf("%s%s: %s%n", label, section.getKey(), fields);
             label = "             ";
@@ -66,7 +67,11 @@ final class InfoCommand implements Callable<Integer> {
                         : String.format(" on the last %s%% of the corpus, windows of %d characters from zero state",
                                 new java.math.BigDecimal(p.valFraction() * 100).round(new java.math.MathContext(3))
                                         .stripTrailingZeros().toPlainString(), p.valWindow())));
-        out.printf("produced by  %s at %s%n", p.producer(), p.createdAt());
+        out.printf("produced by  %s at %s%n", known(p.producer()), known(p.createdAt()));
         return 0;
+    }
+
+    private static String known(Object v) {
+        return v == null ? "(not recorded)" : v.toString();
     }
 }

@@ -155,10 +155,18 @@ final class TrainCommand implements Callable<Integer> {
         }
         Integer iterations = parsed.hasMatchedOption("--iterations")
                 ? (Integer) spec.findOption("--iterations").getValue() : null;
-        CheckpointMetadata meta = Checkpoint.read(RunDirectory.of(resume).last()).metadata();
+        Path last = RunDirectory.of(resume).last();
+        CheckpointMetadata meta = Checkpoint.read(last).metadata();
+        if (data == null && (meta.corpus() == null || meta.corpus().source() == null)) {
+            throw new UsageError(last + " records no corpus path: give --data");
+        }
         Path corpusPath = data != null ? data : Paths.get(meta.corpus().source());
         Corpus corpus = new CorpusReader(meta.cleaning()).read(corpusPath);
-        return TrainingRun.resume(engine, resume, corpus, iterations, dev);
+        try {
+            return TrainingRun.resume(engine, resume, corpus, iterations, dev);
+        } catch (Hyperparameter.Invalid e) {
+            throw new UsageError(e.getMessage() + ": change " + e.hyperparameter().option());
+        }
     }
 
     /**

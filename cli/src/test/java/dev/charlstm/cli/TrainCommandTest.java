@@ -64,6 +64,9 @@ class TrainCommandTest {
         Cli.Result bad = Cli.run("train", "--resume", out.toString(), "--hidden", "64");
         assertEquals(Main.EXIT_USAGE, bad.code(), "a usage error, as the README says");
         assertTrue(bad.err().contains("--resume continues a run under its own configuration"), bad.err());
+        Cli.Result zero = Cli.run("train", "--resume", out.toString(), "--iterations", "0");
+        assertEquals(Main.EXIT_USAGE, zero.code(), zero.err());
+        assertTrue(zero.err().contains("iterations must be positive, got 0: change --iterations"), zero.err());
     }
 
     @Test

@@ -58,6 +58,11 @@ public final class Vocabulary {
             if (!Character.isValidCodePoint(cp)) {
                 throw new IllegalArgumentException("vocabulary entry " + i + " is not a valid code point: " + cp);
             }
+            if (Character.getType(cp) == Character.SURROGATE) {
+                // Half of a UTF-16 pair is no character: no text holds it and UTF-8 cannot write it.
+                throw new IllegalArgumentException("vocabulary entry " + i + " is a lone surrogate, not a character: "
+                        + String.format("U+%04X", cp));
+            }
             if (i > 0 && cp <= codePointsInIdOrder[i - 1]) {
                 throw new IllegalArgumentException(
                         "vocabulary entries must be strictly ascending code points; entry " + i + " ("

@@ -97,16 +97,34 @@ public final class JsonFields {
         return e.getAsString();
     }
 
-    /** @param key a field @return its value, or null @throws IllegalArgumentException if not a number */
+    /** @param key a field @return its value, or null @throws IllegalArgumentException if not a finite number */
     public Double number(String key) {
         JsonElement e = get(key);
         if (e == null) {
             return null;
         }
-        if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isNumber()) {
-            throw wrongType(key, "a number", e);
+        double v = e.isJsonPrimitive() && e.getAsJsonPrimitive().isNumber() ? parseDouble(e) : Double.NaN;
+        if (!Double.isFinite(v)) {
+            throw wrongType(key, "a finite number", e);
         }
-        return e.getAsDouble();
+        return v;
+    }
+
+    private static double parseDouble(JsonElement e) {
+        try {
+            return Double.parseDouble(e.getAsString());
+        } catch (NumberFormatException x) {
+            return Double.NaN;
+        }
+    }
+
+    /** @param key a field @return its value @throws IllegalArgumentException if missing or not a finite number */
+    public double requiredNumber(String key) {
+        Double v = number(key);
+        if (v == null) {
+            throw new IllegalArgumentException(path + key + " is missing");
+        }
+        return v;
     }
 
     /**
@@ -120,9 +138,18 @@ public final class JsonFields {
         if (e == null) {
             return null;
         }
-        Long v = e.isJsonPrimitive() && e.getAsJsonPrimitive().isNumber() ? wholeNumber(e.getAsBigDecimal()) : null;
+        Long v = e.isJsonPrimitive() && e.getAsJsonPrimitive().isNumber() ? wholeNumber(e) : null;
         if (v == null) {
             throw wrongType(key, "an integer", e);
+        }
+        return v;
+    }
+
+    /** @param key a field @return its value @throws IllegalArgumentException if missing or not an integer */
+    public long requiredInteger(String key) {
+        Long v = integer(key);
+        if (v == null) {
+            throw new IllegalArgumentException(path + key + " is missing");
         }
         return v;
     }
@@ -161,7 +188,7 @@ public final class JsonFields {
         int[] out = new int[a.size()];
         for (int i = 0; i < out.length; i++) {
             JsonElement x = a.get(i);
-            Long v = x.isJsonPrimitive() && x.getAsJsonPrimitive().isNumber() ? wholeNumber(x.getAsBigDecimal()) : null;
+            Long v = x.isJsonPrimitive() && x.getAsJsonPrimitive().isNumber() ? wholeNumber(x) : null;
             if (v == null || v < Integer.MIN_VALUE || v > Integer.MAX_VALUE) {
                 throw wrongType(key + "[" + i + "]", "an integer", x);
             }
@@ -200,10 +227,16 @@ public final class JsonFields {
         return m;
     }
 
-    private static Long wholeNumber(BigDecimal d) {
+    /** The number as a long if it is a whole number that fits (128.0 does; 128.5, 1e19 and 1e400 do not). */
+    private static Long wholeNumber(JsonElement e) {
+        String text = e.getAsString();
+        if (text.length() > 40) {
+            return null; // no long has more digits; and BigDecimal would work hard on a million of them
+        }
         try {
+            BigDecimal d = new BigDecimal(text);
             return d.stripTrailingZeros().scale() <= 0 ? d.longValueExact() : null;
-        } catch (ArithmeticException e) {
+        } catch (ArithmeticException | NumberFormatException x) {
             return null;
         }
     }
@@ -238,16 +271,22 @@ public final class JsonFields {
             try {
                 return Long.parseLong(text);
             } catch (NumberFormatException tooLong) {
-                return p.getAsDouble();
+                return parseDouble(p);
             }
         }
-        return p.getAsDouble();
+        return parseDouble(p);
+    }
+
+    /** The shortest decimal of a float or double, without exponent, with at least one decimal: 5.0, 0.0001. */
+    private static BigDecimal decimal(String javaText) {
+        BigDecimal d = new BigDecimal(javaText).stripTrailingZeros();
+        return d.scale() < 1 ? d.setScale(1) : d;
     }
 
     /**
      * @param v a plain Java value as {@link #toJava} returns (Integer and Float are accepted too)
      * @return it as JSON: integers as integers, floats by their shortest decimal ({@code 0.005f} as {@code 0.005})
-     * @throws IllegalArgumentException for any other type
+     * @throws IllegalArgumentException for any other type, or a number that is not finite
      */
     public static JsonElement toJson(Object v) {
         if (v == null) {
@@ -256,11 +295,12 @@ public final class JsonFields {
         if (v instanceof Long || v instanceof Integer || v instanceof Short || v instanceof Byte) {
             return new JsonPrimitive(((Number) v).longValue());
         }
-        if (v instanceof Float f) {
-            return new JsonPrimitive(new BigDecimal(Float.toString(f)));
-        }
-        if (v instanceof Double d) {
-            return new JsonPrimitive(d);
+        if (v instanceof Float || v instanceof Double) {
+            double d = ((Number) v).doubleValue();
+            if (!Double.isFinite(d)) {
+                throw new IllegalArgumentException("JSON has no " + v + ": only finite numbers can be written");
+            }
+            return new JsonPrimitive(decimal(v instanceof Float f ? Float.toString(f) : Double.toString(d)));
         }
         if (v instanceof String || v instanceof Boolean) {
             return v instanceof String s ? new JsonPrimitive(s) : new JsonPrimitive((Boolean) v);

@@ -39,11 +39,12 @@ public final class LegacyTraining {
 
     /**
      * @param flat the old flat object as plain values ({@link JsonFields#toJava})
+     * @param path where the object is, for messages: {@code provenance.training.} or {@code config.}
      * @return the same values in the sections of format 2 ({@code model}, {@code data}, {@code optimisation},
      *     {@code schedule}, {@code evaluation}), integers as {@link Long}; names this list does not know are dropped
      * @throws IllegalArgumentException if a value has the wrong type, naming it
      */
-    public static Map<String, Map<String, Object>> sections(Map<String, Object> flat) {
+    public static Map<String, Map<String, Object>> sections(Map<String, Object> flat, String path) {
         Map<String, Map<String, Object>> out = new LinkedHashMap<>();
         for (String[] n : NAMES) {
             if (!flat.containsKey(n[0]) || flat.get(n[0]) == null) {
@@ -51,14 +52,19 @@ public final class LegacyTraining {
             }
             Object v = flat.get(n[0]);
             Object converted = switch (n[2]) {
-                case "int" -> v instanceof Number x && x.doubleValue() == Math.rint(x.doubleValue()) ? (Object) x.longValue()
-                        : null;
-                case "real" -> v instanceof Number x ? (Object) x.doubleValue() : null;
+                case "int" -> v instanceof Long || v instanceof Double d && d == Math.rint(d) && Math.abs(d) < 0x1p62
+                        ? (Object) ((Number) v).longValue() : null;
+                case "real" -> v instanceof Number x && Double.isFinite(x.doubleValue()) ? (Object) x.doubleValue() : null;
                 case "lower" -> v instanceof String s ? s.toLowerCase(Locale.ROOT) : null;
                 default -> v instanceof String ? v : null;
             };
             if (converted == null) {
-                throw new IllegalArgumentException("a field has the wrong type: training." + n[0] + " is " + v);
+                throw new IllegalArgumentException("a field has the wrong type: " + path + n[0] + " must be "
+                        + switch (n[2]) {
+                            case "int" -> "an integer";
+                            case "real" -> "a finite number";
+                            default -> "a string";
+                        } + ", got " + JsonFields.toJson(v instanceof Double d && !Double.isFinite(d) ? v.toString() : v));
             }
             int dot = n[1].indexOf('.');
             out.computeIfAbsent(n[1].substring(0, dot), k -> new LinkedHashMap<>()).put(n[1].substring(dot + 1), converted);

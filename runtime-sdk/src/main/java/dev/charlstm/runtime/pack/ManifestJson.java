@@ -74,11 +74,11 @@ final class ManifestJson {
     /** The step graph's file, digest, opset and names, at {@code prefix} (graph. or graphs.step.). */
     private static Read graph(JsonFields g, String prefix, ModelManifest.Builder b) {
         String sha = g.string("sha256");
-        Integer opset = g.int32("opset");
-        JsonFields in = g.objectOrNull("inputs");
-        JsonFields out = g.objectOrNull("outputs");
-        require(sha != null && opset != null && in != null && out != null,
-                prefix.substring(0, prefix.length() - 1) + " lacks sha256, opset, inputs or outputs");
+        require(sha != null, prefix + "sha256 is missing");
+        int opset = (int) g.requiredInteger("opset");
+        require(opset > 0, prefix + "opset must be positive, got " + opset);
+        JsonFields in = g.object("inputs");
+        JsonFields out = g.object("outputs");
         String file = g.string("file");
         require(file == null || ModelPackage.MODEL_FILE.equals(file), prefix + "file is \"" + file + "\", expected \""
                 + ModelPackage.MODEL_FILE + "\"");
@@ -94,16 +94,62 @@ final class ManifestJson {
     }
 
     private static ModelShape shape(JsonFields m, float dropout) {
-        require(ModelShape.ARCHITECTURE.equals(m.string("architecture")), "model.architecture is \""
-                + m.string("architecture") + "\", expected \"" + ModelShape.ARCHITECTURE + "\"");
-        Integer v = m.int32("vocab_size");
-        Integer e = m.int32("embedding_size");
-        Integer h = m.int32("hidden_size");
-        Integer l = m.int32("layers");
-        require(v != null && e != null && h != null && l != null,
-                "model lacks vocab_size, embedding_size, hidden_size or layers");
-        require(v > 0, "vocabulary size must be positive, got " + v);
-        return new ModelShape(v, e, h, l, dropout);
+        String architecture = m.string("architecture");
+        require(architecture != null, "model.architecture is missing");
+        require(ModelShape.ARCHITECTURE.equals(architecture), "model.architecture is \"" + architecture
+                + "\", expected \"" + ModelShape.ARCHITECTURE + "\"");
+        int v = dimension(m, "vocab_size");
+        int e = dimension(m, "embedding_size");
+        int h = dimension(m, "hidden_size");
+        int l = dimension(m, "layers");
+        require(v > 0, "model.vocab_size: vocabulary size must be positive, got " + v);
+        try {
+            return new ModelShape(v, e, h, l, dropout);
+        } catch (IllegalArgumentException x) {
+            throw new IllegalArgumentException("model: " + x.getMessage(), x);
+        }
+    }
+
+    private static int dimension(JsonFields m, String key) {
+        Integer v = m.int32(key);
+        require(v != null, "model." + key + " is missing");
+        return v;
+    }
+
+    /** Checks what a reader can check of the recorded facts: ranges, and bits agreeing with nats. */
+    private static Provenance provenance(Provenance p, Double bitsPerChar, String at) {
+        require(p.iterations() == null || p.iterations() >= 0, at + "iterations must be >= 0, got " + p.iterations());
+        require(p.corpusCharacters() == null || p.corpusCharacters() >= 0,
+                at + "corpus characters must be >= 0, got " + p.corpusCharacters());
+        require(p.valLoss() == null || p.valLoss() >= 0, at + "validation loss must be >= 0, got " + p.valLoss());
+        require(p.valFraction() == null || p.valFraction() > 0 && p.valFraction() < 1,
+                at + "held-out fraction must be in (0, 1), got " + p.valFraction());
+        require(p.valWindow() == null || p.valWindow() > 0, at + "validation window must be positive, got "
+                + p.valWindow());
+        require(bitsPerChar == null || p.valLoss() != null
+                && Math.abs(bitsPerChar - p.valBitsPerChar()) <= 1e-9 * Math.max(1, bitsPerChar),
+                at + "bits per character " + bitsPerChar + " disagrees with " + p.valLoss() + " nats (x 1/ln 2 = "
+                        + p.valBitsPerChar() + ")");
+        return p;
+    }
+
+    /** A version 2 training record: sections of scalar values, the model section being the manifest's own. */
+    private static Map<String, Object> training(JsonFields t) {
+        Map<String, Object> sections = t.toMap();
+        for (Map.Entry<String, Object> s : sections.entrySet()) {
+            String at = "training." + s.getKey();
+            require(!s.getKey().equals("model"), at + ": the model section is the manifest's model, not training's");
+            require(s.getValue() instanceof Map, at + " must be an object of hyper-parameters, got "
+                    + JsonFields.toJson(s.getValue()));
+            for (Map.Entry<?, ?> f : ((Map<?, ?>) s.getValue()).entrySet()) {
+                Object v = f.getValue();
+                require(v instanceof String || v instanceof Boolean || v instanceof Long
+                        || v instanceof Double d && Double.isFinite(d), "a field has the wrong type: " + at + "."
+                        + f.getKey() + " must be a number, a string or true/false, got " + t.json()
+                                .getAsJsonObject(s.getKey()).get(String.valueOf(f.getKey())));
+            }
+        }
+        return sections;
     }
 
     // ------------------------------------------------------------------------------------------------ version 2
@@ -126,15 +172,16 @@ final class ManifestJson {
         if (p != null) {
             JsonFields corpus = p.objectOrNull("corpus");
             JsonFields val = p.objectOrNull("validation");
-            b.provenance(new Provenance(p.string("producer"), p.string("created_at"),
+            b.provenance(provenance(new Provenance(p.string("producer"), p.string("created_at"),
                     corpus == null ? null : corpus.string("name"), corpus == null ? null : corpus.string("sha256"),
                     corpus == null ? null : corpus.integer("characters"), p.int32("iterations"),
                     val == null ? null : val.number("nats_per_char"), val == null ? null : val.number("held_out_fraction"),
-                    val == null ? null : val.int32("window")));
+                    val == null ? null : val.int32("window")), val == null ? null : val.number("bits_per_char"),
+                    "provenance: "));
         }
         JsonFields training = r.objectOrNull("training");
         if (training != null) {
-            b.training(training.toMap());
+            b.training(training(training));
         }
         // Graphs other than the single-step one (a later version's) are not this reader's business.
         return graph(r.object("graphs").object("step"), "graphs.step.", b);
@@ -148,11 +195,18 @@ final class ManifestJson {
         JsonFields p = r.objectOrNull("provenance");
         JsonFields flatTraining = p == null ? null : p.objectOrNull("training");
         Map<String, Map<String, Object>> sections = flatTraining == null ? Map.of()
-                : LegacyTraining.sections(flatTraining.toMap());
+                : LegacyTraining.sections(flatTraining.toMap(), "provenance.training.");
         Map<String, Object> model = sections.getOrDefault("model", Map.of());
         Map<String, Object> data = sections.getOrDefault("data", Map.of());
         ModelShape shape = shape(r.object("model"),
                 model.get("dropout") instanceof Double d ? d.floatValue() : 0f);
+        long[] dims = {shape.embeddingSize(), shape.hiddenSize(), shape.layers()};
+        String[] names = {"embedding_size", "hidden_size", "layers"};
+        for (int i = 0; i < dims.length; i++) {
+            Object recorded = model.get(names[i]);
+            require(recorded == null || (Long) recorded == dims[i], "provenance.training records " + names[i] + " "
+                    + recorded + " but model." + names[i] + " is " + dims[i]);
+        }
         ModelManifest.Builder b = ModelManifest.builder().shape(shape)
                 .vocabulary(vocabulary(r.object("vocabulary"), shape.vocabSize()));
         JsonFields cleaning = r.objectOrNull("cleaning");
@@ -160,10 +214,15 @@ final class ManifestJson {
             b.cleaning(cleaning.string("drop_lines_containing"), Boolean.TRUE.equals(cleaning.bool("keep_newlines")));
         }
         if (p != null) {
-            b.provenance(new Provenance(p.string("producer"), p.string("created_at"), p.string("corpus_source"),
-                    p.string("corpus_sha256"), p.integer("corpus_characters"), p.int32("iterations"),
-                    p.number("val_loss"), data.get("validation_fraction") instanceof Double f ? f : null,
-                    data.get("seq_len") instanceof Long w ? (Integer) w.intValue() : null));
+            Object window = data.get("seq_len");
+            require(window == null || (Long) window <= Integer.MAX_VALUE,
+                    "provenance.training.seqLen must be an integer below 2^31, got " + window);
+            b.provenance(provenance(new Provenance(p.string("producer"), p.string("created_at"),
+                    p.string("corpus_source"), p.string("corpus_sha256"), p.integer("corpus_characters"),
+                    p.int32("iterations"), p.number("val_loss"),
+                    data.get("validation_fraction") instanceof Double f ? f : null,
+                    window == null ? null : ((Long) window).intValue()), p.number("val_bits_per_char"),
+                    "provenance: "));
         }
         Map<String, Object> training = new LinkedHashMap<>(sections);
         training.remove("model"); // the shape holds it

@@ -15,6 +15,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Comparator;
+import java.util.List;
 import java.util.stream.Stream;
 
 /**
@@ -235,11 +236,16 @@ public final class ModelPackage {
         }
     }
 
-    /** Gson adds a second line with a troubleshooting URL: a message here is one line. */
-    private static String firstLine(Exception e) {
+    /**
+     * Gson adds a second line with a troubleshooting URL, and may name its own exception class and suggest its API:
+     * a message here is one line about the file.
+     */
+    static String firstLine(Exception e) {
         String m = String.valueOf(e.getMessage());
         int nl = m.indexOf('\n');
-        return (nl < 0 ? m : m.substring(0, nl)).strip();
+        m = (nl < 0 ? m : m.substring(0, nl)).strip();
+        m = m.replaceFirst("^[a-z]+(\\.[a-z]+)+\\.\\w+(Exception|Error): ", "");
+        return m.replaceFirst("^Use JsonReader\\.setStrictness\\(Strictness\\.LENIENT\\) to accept malformed JSON ", "malformed JSON ");
     }
 
     // ---------------------------------------------------------------- writing
@@ -251,8 +257,8 @@ public final class ModelPackage {
 
     /**
      * Writes the package atomically: it is built in a temporary folder beside {@code dir}, then moved into place,
-     * so a failed write leaves no package behind. An existing package at {@code dir} is replaced; any other
-     * existing non-empty folder is refused.
+     * so a failed write leaves no package behind. An existing package at {@code dir} is replaced if the folder holds
+     * nothing but the package's files; any other non-empty folder is refused (replacing it would delete the rest).
      *
      * @param dir the package folder to create or replace
      * @throws PackageException if writing fails or {@code dir} holds something other than a package
@@ -266,6 +272,13 @@ public final class ModelPackage {
             Files.createDirectories(parent);
             if (Files.exists(target) && !isEmptyDir(target) && !Files.isRegularFile(target.resolve(VOCAB_FILE))) {
                 throw new PackageException(dir + ": exists and is not a model package; refusing to replace it");
+            }
+            List<String> others = otherFiles(target);
+            if (!others.isEmpty()) {
+                // Replacing the folder would delete them: a package folder holds the package and nothing else.
+                throw new PackageException(dir + ": holds files that are not part of a model package ("
+                        + String.join(", ", others) + "); refusing to replace it: write to another folder, or"
+                        + " move them out");
             }
             tmp = Files.createTempDirectory(parent, "." + target.getFileName() + ".tmp-");
             readableByAll(tmp);
@@ -297,6 +310,17 @@ public final class ModelPackage {
     private static void readableByAll(Path dir) throws IOException {
         if (dir.getFileSystem().supportedFileAttributeViews().contains("posix")) {
             Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        }
+    }
+
+    /** @return up to three names in {@code dir} other than the package's own files (none if it is not a folder) */
+    private static List<String> otherFiles(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString()).filter(n -> !n.equals(MODEL_FILE) && !n.equals(VOCAB_FILE))
+                    .sorted().limit(3).toList();
         }
     }
 

@@ -304,4 +304,46 @@ class ModelPackageTest {
         PackageException q = rejected(j -> j.addProperty("quantization", "int8"));
         assertTrue(q.getMessage().contains("quantization \"int8\" is not supported"), q.getMessage());
     }
+
+    @Test
+    void recordedFactsOutOfRangeOrOfTheWrongShapeAreRefusedNamingTheField() throws IOException {
+        Map<Consumer<JsonObject>, String> cases = new java.util.LinkedHashMap<>();
+        cases.put(j -> j.getAsJsonObject("provenance").getAsJsonObject("validation")
+                .add("nats_per_char", new com.google.gson.JsonPrimitive(new java.math.BigDecimal("1e400"))),
+                "provenance.validation.nats_per_char must be a finite number");
+        cases.put(j -> j.getAsJsonObject("provenance").getAsJsonObject("validation").addProperty("window", 0),
+                "validation window must be positive, got 0");
+        cases.put(j -> j.getAsJsonObject("provenance").getAsJsonObject("validation").addProperty("bits_per_char", 99),
+                "bits per character 99.0 disagrees");
+        cases.put(j -> j.getAsJsonObject("provenance").addProperty("iterations", -1),
+                "iterations must be >= 0, got -1");
+        cases.put(j -> j.getAsJsonObject("training").addProperty("data", 5), "training.data must be an object");
+        cases.put(j -> j.getAsJsonObject("training").getAsJsonObject("data").add("seq_len", new com.google.gson.JsonArray()),
+                "training.data.seq_len must be a number, a string or true/false");
+        cases.put(j -> j.getAsJsonObject("training").add("model", new JsonObject()),
+                "the model section is the manifest's model");
+        cases.put(j -> j.getAsJsonObject("model").addProperty("dropout", 1.0), "model: dropout must be in [0, 1)");
+        cases.put(j -> j.getAsJsonObject("model").remove("layers"), "model.layers is missing");
+        cases.put(j -> j.getAsJsonObject("graphs").getAsJsonObject("step").addProperty("opset", 0),
+                "graphs.step.opset must be positive, got 0");
+        cases.put(j -> j.getAsJsonObject("model").addProperty("vocab_size", 3e19), "model.vocab_size must be an integer");
+        for (Map.Entry<Consumer<JsonObject>, String> c : cases.entrySet()) {
+            PackageException e = rejected(c.getKey());
+            assertTrue(e.getMessage().contains(c.getValue()), c.getValue() + " in: " + e.getMessage());
+        }
+        IllegalArgumentException surrogate = assertThrows(IllegalArgumentException.class,
+                () -> Vocabulary.of(new int[] {32, 0xD800}));
+        assertTrue(surrogate.getMessage().contains("lone surrogate"), surrogate.getMessage());
+    }
+
+    @Test
+    void writingRefusesAPackageFolderThatHoldsOtherFilesToo() throws IOException {
+        Path pkgDir = dir.resolve("pkg");
+        sample().write(pkgDir);
+        Files.writeString(pkgDir.resolve("LICENSE.txt"), "keep me");
+        PackageException e = assertThrows(PackageException.class, () -> sample().write(pkgDir));
+        assertTrue(e.getMessage().contains("holds files that are not part of a model package (LICENSE.txt)"),
+                e.getMessage());
+        assertEquals("keep me", Files.readString(pkgDir.resolve("LICENSE.txt")));
+    }
 }

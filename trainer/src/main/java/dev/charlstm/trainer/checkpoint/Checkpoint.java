@@ -115,12 +115,22 @@ public final class Checkpoint {
      * @throws CheckpointException if the parameters do not fit the model
      */
     public void loadParameters(CharLstm model, NDManager manager) {
+        java.util.Map<String, ai.djl.ndarray.types.Shape> expected = new java.util.LinkedHashMap<>();
+        model.getParameters().forEach(p -> expected.put(p.getKey(), p.getValue().getArray().getShape()));
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(parameters))) {
             model.loadParameters(manager, in);
         } catch (IOException | MalformedModelException | RuntimeException e) {
-            throw new CheckpointException("the checkpoint's parameters do not fit a " + model.shape()
+            throw new CheckpointException(source + ": the checkpoint's parameters do not fit a " + model.shape()
                     + " model: " + e.getMessage(), e);
         }
+        // DJL loads arrays of any shape into a block; a configuration that disagrees with its weights must not train.
+        model.getParameters().forEach(p -> {
+            ai.djl.ndarray.types.Shape loaded = p.getValue().getArray().getShape();
+            if (!loaded.equals(expected.get(p.getKey()))) {
+                throw new CheckpointException(source + ": the checkpoint's parameter " + p.getKey() + " is " + loaded
+                        + ", but its configuration (" + model.shape() + ") needs " + expected.get(p.getKey()));
+            }
+        });
     }
 
     /**
@@ -217,7 +227,9 @@ public final class Checkpoint {
         try {
             tree = JsonParser.parseString(new String(meta, StandardCharsets.UTF_8));
         } catch (JsonParseException e) {
-            throw new CheckpointException(file + ": " + META + " is not valid JSON: " + e.getMessage(), e);
+            String m = String.valueOf(e.getMessage());
+            throw new CheckpointException(file + ": " + META + " is not valid JSON: "
+                    + (m.contains("\n") ? m.substring(0, m.indexOf('\n')) : m).replaceFirst("^[\\w.]+Exception: ", ""), e);
         }
         if (!tree.isJsonObject()) {
             throw new CheckpointException(file + ": not a charlstm checkpoint (" + META + " is not a JSON object)");
@@ -236,6 +248,12 @@ public final class Checkpoint {
                         + " charlstm wrote it: resume it with that one, or export its package with it");
             }
             Names n = new Names(version);
+            for (String digest : new String[] {"parameters_sha256", "optimizer_sha256"}) {
+                if (root.string(n.of(digest)) == null) {
+                    throw new CheckpointException(file + ": not a complete checkpoint: " + META + " lacks "
+                            + n.of(digest) + " (version " + version + ")");
+                }
+            }
             if (!Sha256.hex(params).equals(root.string(n.of("parameters_sha256")))
                     || !Sha256.hex(opt).equals(root.string(n.of("optimizer_sha256")))) {
                 throw new CheckpointException(file + ": corrupt checkpoint: the parameters or optimizer state do not"
@@ -271,34 +289,26 @@ public final class Checkpoint {
         }
         // Version 1 stored the configuration flat, under its old Java field names.
         TrainingConfig config = TrainingConfig.fromSections(n.version() == 1
-                ? LegacyTraining.sections(configJson.toMap()) : configJson.toMap());
+                ? LegacyTraining.sections(configJson.toMap(), "config.") : configJson.toMap());
         Vocabulary.of(vocabulary); // validates
         CleaningOptions cleaning = CleaningOptions.builder()
                 .dropLinesContaining(cleaningJson.string(n.of("drop_lines_containing")))
                 .keepNewlines(Boolean.TRUE.equals(cleaningJson.bool(n.of("keep_newlines")))).build();
         JsonFields c = root.objectOrNull("corpus");
         CheckpointMetadata.CorpusInfo corpus = c == null ? null : new CheckpointMetadata.CorpusInfo(c.string("source"),
-                c.string("sha256"), orZero(c.integer("characters")));
+                c.string("sha256"), c.requiredInteger("characters"));
         JsonFields m = root.object("metrics");
-        CheckpointMetadata.Metrics metrics = new CheckpointMetadata.Metrics(orNaN(m.number(n.of("train_loss"))),
-                orNaN(m.number(n.of("val_loss"))), orNaN(m.number(n.of("best_val_loss"))),
-                (int) orZero(m.integer(n.of("best_iteration"))), orNaN(m.number(n.of("chars_per_second"))),
-                orNaN(m.number(n.of("elapsed_seconds"))));
+        CheckpointMetadata.Metrics metrics = new CheckpointMetadata.Metrics(m.requiredNumber(n.of("train_loss")),
+                m.requiredNumber(n.of("val_loss")), m.requiredNumber(n.of("best_val_loss")),
+                (int) m.requiredInteger(n.of("best_iteration")), m.requiredNumber(n.of("chars_per_second")),
+                m.requiredNumber(n.of("elapsed_seconds")));
         Integer iteration = root.int32("iteration");
         if (iteration == null || iteration < 0) {
             throw new IllegalArgumentException(META + ": iteration is " + iteration);
         }
         return new CheckpointMetadata(iteration, config, cleaning, vocabulary, corpus, metrics,
-                new CheckpointMetadata.RngState(orZero(rng.integer("seed")), orZero(rng.integer(n.of("next_batch")))),
+                new CheckpointMetadata.RngState(rng.requiredInteger("seed"), rng.requiredInteger(n.of("next_batch"))),
                 root.string(n.of("created_at")));
-    }
-
-    private static long orZero(Long v) {
-        return v == null ? 0 : v;
-    }
-
-    private static double orNaN(Double v) {
-        return v == null ? Double.NaN : v;
     }
 
     /** @return {@code checkpoint.json}: format version {@link CheckpointMetadata#VERSION}, snake_case */

@@ -28,9 +28,17 @@ public final class Hyperparameter<T> {
     private final Function<TrainingConfig, T> value;
     private final Predicate<T> valid;
     private final String requirement;
+    private final boolean optional;
 
     Hyperparameter(String key, String option, String label, String name, String description, Class<T> type,
             T defaultValue, Function<TrainingConfig, T> value, String requirement, Predicate<T> valid) {
+        this(key, option, label, name, description, type, defaultValue, value, requirement, valid, false);
+    }
+
+    private Hyperparameter(String key, String option, String label, String name, String description, Class<T> type,
+            T defaultValue, Function<TrainingConfig, T> value, String requirement, Predicate<T> valid,
+            boolean optional) {
+        this.optional = optional;
         this.key = key;
         this.option = option;
         this.label = label;
@@ -41,6 +49,20 @@ public final class Hyperparameter<T> {
         this.value = value;
         this.requirement = requirement;
         this.valid = valid;
+    }
+
+    /**
+     * @return this hyper-parameter, marked as added after checkpoint format 2: a recorded configuration without it
+     *     reads as its default, which must be the behaviour from before it existed. Every other key is required.
+     */
+    Hyperparameter<T> addedLater() {
+        return new Hyperparameter<>(key, option, label, name, description, type, defaultValue, value, requirement,
+                valid, true);
+    }
+
+    /** @return whether a recorded configuration may lack it (see {@link #addedLater()}) */
+    public boolean optional() {
+        return optional;
     }
 
     /** @return the key in JSON, {@code section.field}, e.g. {@code optimisation.learning_rate} */
@@ -99,6 +121,9 @@ public final class Hyperparameter<T> {
      * @throws Invalid if out of range, e.g. {@code learning rate must be positive, got -1.0}
      */
     T check(T v) {
+        if (v instanceof Float f && !Float.isFinite(f) || v instanceof Double d && !Double.isFinite(d)) {
+            throw new Invalid(this, name + " must be a finite number, got " + v);
+        }
         if (v == null || !valid.test(v)) {
             throw new Invalid(this, name + " " + requirement + ", got " + v);
         }
@@ -168,7 +193,8 @@ public final class Hyperparameter<T> {
     T fromJson(Object plain) {
         Object v = null;
         if (plain instanceof Number n) {
-            boolean whole = n.doubleValue() == Math.rint(n.doubleValue());
+            boolean whole = n instanceof Long || n.doubleValue() == Math.rint(n.doubleValue())
+                    && Math.abs(n.doubleValue()) < 0x1p62; // beyond, a double is no exact long
             if (type == Integer.class && whole && Math.abs(n.doubleValue()) <= Integer.MAX_VALUE) {
                 v = n.intValue();
             } else if (type == Long.class && whole) {
@@ -184,7 +210,7 @@ public final class Hyperparameter<T> {
         if (v == null) {
             throw new IllegalArgumentException(key + " must be " + (type.isEnum() ? "a name"
                     : type == String.class ? "a string" : type == Integer.class || type == Long.class ? "an integer"
-                    : "a number") + ", got " + plain);
+                    : "a number") + ", got " + (plain instanceof String t ? '"' + t + '"' : plain));
         }
         return type.cast(v);
     }
@@ -194,10 +220,14 @@ public final class Hyperparameter<T> {
         return v instanceof Enum<?> e ? e.name().toLowerCase(Locale.ROOT) : v;
     }
 
-    /** @param v a value @return it as help and summaries show it: {@code 0.005}, {@code cosine}, {@code "The "} */
+    /**
+     * @param v a value
+     * @return it as help and summaries show it, as JSON writes it: {@code 0.005}, {@code 0.0001}, {@code cosine},
+     *     {@code "The "} (quotes and line breaks escaped)
+     */
     public String format(Object v) {
-        return v instanceof Enum<?> e ? e.name().toLowerCase(Locale.ROOT) : v instanceof String s ? '"' + s + '"'
-                : String.valueOf(v);
+        return v instanceof Enum<?> e ? e.name().toLowerCase(Locale.ROOT)
+                : dev.charlstm.runtime.internal.JsonFields.toJson(v).toString();
     }
 
     @Override

@@ -79,6 +79,8 @@ public record TrainingConfig(ModelShape model, Data data, Optimisation optimisat
     // ------------------------------------------------------------------------------------------------ the table
 
     private static final String POSITIVE = "must be positive";
+    /** The most characters one batch may hold: 2^26, gigabytes of activations; beyond, the arrays cannot be made. */
+    static final long MAX_BATCH_CHARACTERS = 1L << 26;
 
     /** E. */
     public static final Hyperparameter<Integer> EMBEDDING_SIZE = new Hyperparameter<>("model.embedding_size",
@@ -128,7 +130,8 @@ public record TrainingConfig(ModelShape model, Data data, Optimisation optimisat
     public static final Hyperparameter<Float> LABEL_SMOOTHING = new Hyperparameter<>("optimisation.label_smoothing",
             "--label-smoothing", "EPS", "label smoothing",
             "Training loss with label smoothing: 1 - EPS on the next character, EPS spread over all; 0 = off",
-            Float.class, 0f, c -> c.optimisation().labelSmoothing(), "must be in [0, 1)", v -> v >= 0 && v < 1);
+            Float.class, 0f, c -> c.optimisation().labelSmoothing(), "must be in [0, 1)", v -> v >= 0 && v < 1)
+            .addedLater();
     /** The iteration target. */
     public static final Hyperparameter<Integer> ITERATIONS = new Hyperparameter<>("schedule.iterations",
             "--iterations", "N", "iterations", "Iterations to train to", Integer.class, 3000,
@@ -235,15 +238,20 @@ public record TrainingConfig(ModelShape model, Data data, Optimisation optimisat
     }
 
     /**
-     * Reads the sections {@link #toSections} writes. A key that is missing takes its default, which for a
-     * hyper-parameter added later is the value that reproduces the behaviour from before it existed.
+     * Reads the sections {@link #toSections} writes. Every key is required, but for one added later
+     * ({@link Hyperparameter#optional()}), which then takes its default: the behaviour from before it existed.
      *
      * @param sections sections of plain JSON values (any section may be missing)
      * @return the configuration
-     * @throws IllegalArgumentException naming an unknown key (written by a newer charlstm), a value of the wrong type
-     *     or out of range
+     * @throws IllegalArgumentException naming a missing key, an unknown key (written by a newer charlstm), a value of
+     *     the wrong type or out of range
      */
     public static TrainingConfig fromSections(Map<String, ?> sections) {
+        for (Hyperparameter<?> p : ALL) {
+            if (!p.optional() && !(sections.get(p.section()) instanceof Map<?, ?> m && m.get(p.field()) != null)) {
+                throw new IllegalArgumentException(p.key() + " is missing");
+            }
+        }
         Builder b = new Builder();
         for (Map.Entry<String, ?> s : sections.entrySet()) {
             if (!(s.getValue() instanceof Map<?, ?> fields)) {
@@ -340,6 +348,12 @@ public record TrainingConfig(ModelShape model, Data data, Optimisation optimisat
         public TrainingConfig build() {
             for (Hyperparameter<?> p : ALL) {
                 check(p);
+            }
+            long perBatch = (long) get(BATCH_SIZE) * (get(SEQ_LEN) + 1);
+            if (perBatch > MAX_BATCH_CHARACTERS) {
+                throw new Hyperparameter.Invalid(BATCH_SIZE, "a batch of " + get(BATCH_SIZE) + " windows of "
+                        + get(SEQ_LEN) + " + 1 characters is " + perBatch + " characters, more than "
+                        + MAX_BATCH_CHARACTERS);
             }
             return assemble(this);
         }

@@ -51,8 +51,20 @@ public final class TrainingRun implements AutoCloseable {
     public static TrainingRun start(Engine engine, Corpus corpus, TrainingConfig config, Path runDir,
             Device device) {
         RunDirectory dir = RunDirectory.of(runDir);
+        boolean existed = Files.exists(runDir);
         dir.prepareNew();
-        return new TrainingRun(dir, Trainer.create(engine, device, corpus, config));
+        try {
+            return new TrainingRun(dir, Trainer.create(engine, device, corpus, config));
+        } catch (RuntimeException e) {
+            if (!existed) {
+                try {
+                    Files.deleteIfExists(runDir); // only if still empty: a failed start leaves no folder behind
+                } catch (java.io.IOException ignored) {
+                    // not empty, or not ours to remove
+                }
+            }
+            throw e;
+        }
     }
 
     /**

@@ -45,16 +45,37 @@ class TrainingConfigTest {
 
     @Test
     void badValuesAndUnknownKeysAreNamed() {
+        IllegalArgumentException missing = assertThrows(IllegalArgumentException.class,
+                () -> TrainingConfig.fromSections(Map.of("data", Map.of("seed", 3L))));
+        assertEquals("model.embedding_size is missing", missing.getMessage(), "only keys added later may be absent");
         IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class,
-                () -> TrainingConfig.fromSections(Map.of("optimisation", Map.of("momentum", 0.9))));
+                () -> TrainingConfig.fromSections(with("optimisation", "momentum", 0.9)));
         assertEquals("unknown hyper-parameter optimisation.momentum (a newer charlstm's?)", unknown.getMessage());
         IllegalArgumentException type = assertThrows(IllegalArgumentException.class,
-                () -> TrainingConfig.fromSections(Map.of("model", Map.of("layers", 2.5))));
+                () -> TrainingConfig.fromSections(with("model", "layers", 2.5)));
         assertEquals("model.layers must be an integer, got 2.5", type.getMessage());
         Hyperparameter.Invalid range = assertThrows(Hyperparameter.Invalid.class,
-                () -> TrainingConfig.fromSections(Map.of("data", Map.of("validation_fraction", 1.0))));
+                () -> TrainingConfig.fromSections(with("data", "validation_fraction", 1.0)));
         assertEquals(TrainingConfig.VALIDATION_FRACTION, range.hyperparameter());
         assertEquals("validation fraction must be in (0, 1), got 1.0", range.getMessage());
+        for (Object huge : new Object[] {1e19, Double.POSITIVE_INFINITY, "7"}) {
+            IllegalArgumentException h = assertThrows(IllegalArgumentException.class,
+                    () -> TrainingConfig.fromSections(with("data", "seed", huge)));
+            assertTrue(h.getMessage().startsWith("data.seed must be an integer, got "), h.getMessage());
+        }
+        Hyperparameter.Invalid infinite = assertThrows(Hyperparameter.Invalid.class,
+                () -> Preset.TINY.builder().set(TrainingConfig.GRAD_CLIP, Float.POSITIVE_INFINITY).build());
+        assertEquals("gradient clip norm must be a finite number, got Infinity", infinite.getMessage());
+        Hyperparameter.Invalid batch = assertThrows(Hyperparameter.Invalid.class,
+                () -> Preset.TINY.builder().set(TrainingConfig.BATCH_SIZE, Integer.MAX_VALUE).build());
+        assertEquals(TrainingConfig.BATCH_SIZE, batch.hyperparameter(), batch.getMessage());
+    }
+
+    /** The tiny preset's sections with one value replaced. */
+    private static Map<String, Map<String, Object>> with(String section, String field, Object value) {
+        Map<String, Map<String, Object>> s = Preset.TINY.config().toSections();
+        s.get(section).put(field, value);
+        return s;
     }
 
     @Test
@@ -66,6 +87,6 @@ class TrainingConfigTest {
                  "weightDecay": 0.01, "gradClip": 5.0, "schedule": "COSINE", "warmupIterations": 0.0,
                  "finalLearningRateFraction": 0.1, "validationFraction": 0.1, "seed": 0.0, "samplePrompt": "The ",
                  "sampleLength": 200.0}""").getAsJsonObject()).toMap();
-        assertEquals(Preset.CPU.config(), TrainingConfig.fromSections(LegacyTraining.sections(flat)));
+        assertEquals(Preset.CPU.config(), TrainingConfig.fromSections(LegacyTraining.sections(flat, "config.")));
     }
 }

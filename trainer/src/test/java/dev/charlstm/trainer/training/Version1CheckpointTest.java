@@ -97,4 +97,43 @@ class Version1CheckpointTest {
                 && !manifest.contains("8.0") && !manifest.contains("4.0"), manifest);
         assertEquals(10, ModelPackage.read(out).manifest().provenance().iterations());
     }
+
+    /** Rewrites checkpoint.json inside a checkpoint (the digests cover only the binary entries). */
+    private static Path edited(Path ckpt, Path out, java.util.function.UnaryOperator<String> edit) throws IOException {
+        try (ZipFile in = new ZipFile(ckpt.toFile());
+                java.util.zip.ZipOutputStream zip = new java.util.zip.ZipOutputStream(Files.newOutputStream(out))) {
+            for (var e : java.util.Collections.list(in.entries())) {
+                byte[] bytes = in.getInputStream(e).readAllBytes();
+                if (e.getName().equals("checkpoint.json")) {
+                    bytes = edit.apply(new String(bytes, java.nio.charset.StandardCharsets.UTF_8))
+                            .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                }
+                zip.putNextEntry(new java.util.zip.ZipEntry(e.getName()));
+                zip.write(bytes);
+                zip.closeEntry();
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void aCheckpointWhoseConfigurationDisagreesWithItsWeightsOrLacksAValueIsRefused() throws Exception {
+        Path run = copyOfTheOldRun();
+        Path wrongShape = edited(run.resolve("last.ckpt"), dir.resolve("e16.ckpt"),
+                j -> j.replace("\"embeddingSize\": 8,", "\"embeddingSize\": 16,"));
+        var e = org.junit.jupiter.api.Assertions.assertThrows(
+                dev.charlstm.trainer.checkpoint.CheckpointException.class,
+                () -> PackageExporter.build(Checkpoint.read(wrongShape)));
+        assertTrue(e.getMessage().contains("e16.ckpt: the checkpoint's parameter embedding is (")
+                && e.getMessage().contains("needs (24, 16)"), e.getMessage());
+        Path noMetric = edited(run.resolve("last.ckpt"), dir.resolve("m.ckpt"),
+                j -> j.replaceAll("\"elapsedSeconds\": [0-9.eE-]+", "\"elapsedSecondsX\": 1"));
+        var m = org.junit.jupiter.api.Assertions.assertThrows(
+                dev.charlstm.trainer.checkpoint.CheckpointException.class, () -> Checkpoint.read(noMetric));
+        assertTrue(m.getMessage().contains("metrics.elapsedSeconds is missing"), m.getMessage());
+        Path noSeqLen = edited(run.resolve("last.ckpt"), dir.resolve("s.ckpt"), j -> j.replace("\"seqLen\": 16,", ""));
+        var q = org.junit.jupiter.api.Assertions.assertThrows(
+                dev.charlstm.trainer.checkpoint.CheckpointException.class, () -> Checkpoint.read(noSeqLen));
+        assertTrue(q.getMessage().contains("data.seq_len is missing"), q.getMessage());
+    }
 }
