@@ -181,16 +181,36 @@ public record TrainingConfig(ModelShape model, Data data, Optimisation optimisat
 
     // ------------------------------------------------------------------------------------------------ the rest
 
-    /** Checks that the model section carries no vocabulary size (the corpus gives it). */
-    public TrainingConfig {
+    /**
+     * Checks every value against the table (the one set of rules, whichever way a configuration is made) and drops a
+     * vocabulary size from the model section (the corpus gives it).
+     *
+     * @throws Hyperparameter.Invalid naming the first value out of range, e.g. {@code learning rate must be positive,
+     *     got -1.0}
+     */
+    public TrainingConfig(ModelShape model, Data data, Optimisation optimisation, Schedule schedule,
+            Evaluation evaluation) {
         Objects.requireNonNull(model, "model");
-        Objects.requireNonNull(data, "data");
-        Objects.requireNonNull(optimisation, "optimisation");
-        Objects.requireNonNull(schedule, "schedule");
-        Objects.requireNonNull(evaluation, "evaluation");
-        if (model.vocabSize() != 0) {
-            model = new ModelShape(0, model.embeddingSize(), model.hiddenSize(), model.layers(), model.dropout());
+        this.model = model.vocabSize() == 0 ? model
+                : new ModelShape(0, model.embeddingSize(), model.hiddenSize(), model.layers(), model.dropout());
+        this.data = Objects.requireNonNull(data, "data");
+        this.optimisation = Objects.requireNonNull(optimisation, "optimisation");
+        this.schedule = Objects.requireNonNull(schedule, "schedule");
+        this.evaluation = Objects.requireNonNull(evaluation, "evaluation");
+        for (Hyperparameter<?> p : ALL) {
+            check(p, p.valueIn(this));
         }
+        long perBatch = (long) data.batchSize() * (data.seqLen() + 1);
+        if (perBatch > MAX_BATCH_CHARACTERS) {
+            throw new Hyperparameter.Invalid(BATCH_SIZE, "a batch of " + data.batchSize() + " windows of "
+                    + data.seqLen() + " + 1 characters is " + perBatch + " characters, more than "
+                    + MAX_BATCH_CHARACTERS);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> void check(Hyperparameter<T> p, Object value) {
+        p.check((T) value);
     }
 
     /** @return a builder holding the defaults: the tutorial's configuration, {@link Preset#SEED} */
@@ -347,19 +367,9 @@ public record TrainingConfig(ModelShape model, Data data, Optimisation optimisat
          */
         public TrainingConfig build() {
             for (Hyperparameter<?> p : ALL) {
-                check(p);
+                check(p, values.get(p)); // before assembling: the shape's own checks would not name the option
             }
-            long perBatch = (long) get(BATCH_SIZE) * (get(SEQ_LEN) + 1);
-            if (perBatch > MAX_BATCH_CHARACTERS) {
-                throw new Hyperparameter.Invalid(BATCH_SIZE, "a batch of " + get(BATCH_SIZE) + " windows of "
-                        + get(SEQ_LEN) + " + 1 characters is " + perBatch + " characters, more than "
-                        + MAX_BATCH_CHARACTERS);
-            }
-            return assemble(this);
-        }
-
-        private <T> void check(Hyperparameter<T> p) {
-            p.check(get(p));
+            return assemble(this); // whose constructor checks it all again: cheap, and the same rules
         }
     }
 }

@@ -66,6 +66,10 @@ class TrainingConfigTest {
         Hyperparameter.Invalid infinite = assertThrows(Hyperparameter.Invalid.class,
                 () -> Preset.TINY.builder().set(TrainingConfig.GRAD_CLIP, Float.POSITIVE_INFINITY).build());
         assertEquals("gradient clip norm must be a finite number, got Infinity", infinite.getMessage());
+        TrainingConfig t = Preset.TINY.config();
+        Hyperparameter.Invalid direct = assertThrows(Hyperparameter.Invalid.class, () -> new TrainingConfig(t.model(),
+                new TrainingConfig.Data(-1, 32, 0.1, 0), t.optimisation(), t.schedule(), t.evaluation()));
+        assertEquals("batch size must be positive, got -1", direct.getMessage(), "the same rules, however it is made");
         Hyperparameter.Invalid batch = assertThrows(Hyperparameter.Invalid.class,
                 () -> Preset.TINY.builder().set(TrainingConfig.BATCH_SIZE, Integer.MAX_VALUE).build());
         assertEquals(TrainingConfig.BATCH_SIZE, batch.hyperparameter(), batch.getMessage());
