@@ -1,0 +1,603 @@
+package dev.charlstm.cli.serve;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonNull;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import dev.charlstm.runtime.BatchCharacterCallback;
+import dev.charlstm.runtime.CharLstmModel;
+import dev.charlstm.runtime.FinishReason;
+import dev.charlstm.runtime.GenerationRequest;
+import dev.charlstm.runtime.GenerationResult;
+import dev.charlstm.runtime.pack.ModelManifest;
+import dev.charlstm.runtime.pack.Provenance;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An OpenAI-compatible completions server over one {@link CharLstmModel}, on Javalin (Jetty 12).
+ *
+ * <p>Routes: {@code POST /v1/completions} (JSON or Server-Sent Events), {@code GET /v1/models}, {@code GET /health},
+ * {@code POST /v1/sessions}, {@code POST /v1/sessions/{id}/completions}, {@code DELETE /v1/sessions/{id}}, and a
+ * playground page at {@code /}. Every stream of every request is a row of the model's continuous batching: the
+ * characters of concurrent users come from shared graph calls.
+ *
+ * <p>Limits: at most {@code maxRows} streams generate at once (a request takes prompts × n rows); up to
+ * {@code maxQueue} requests wait for rows, more get 429 with {@code Retry-After}. A streaming client that goes away is
+ * noticed at the next character written to it, which cancels its rows. {@link #close()} stops taking requests (503),
+ * lets streams in flight go on for {@code drainSeconds}, then ends them with an error frame and {@code [DONE]}, and
+ * frees the model. Thread-safe.
+ */
+public final class CompletionServer implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(CompletionServer.class);
+
+    private final ServerOptions options;
+    private final String modelId;
+    private final long created = Instant.now().getEpochSecond();
+    private volatile CharLstmModel model;
+    private final Semaphore rows;
+    private final AtomicInteger waiting = new AtomicInteger();
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final Set<Job> jobs = ConcurrentHashMap.newKeySet();
+    private volatile boolean draining;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private final ExecutorService generators;
+    private final ScheduledExecutorService janitor;
+    private final Sessions sessions;
+    private final Javalin app;
+
+    private CompletionServer(ServerOptions options, String modelId) {
+        this.options = options;
+        this.modelId = modelId;
+        this.rows = new Semaphore(options.maxRows(), true);
+        AtomicInteger threadCount = new AtomicInteger();
+        this.generators = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "charlstm-generate-" + threadCount.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        this.sessions = new Sessions(options.maxSessions(), TimeUnit.SECONDS.toNanos(options.sessionIdleSeconds()));
+        this.janitor = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "charlstm-sessions");
+            t.setDaemon(true);
+            return t;
+        });
+        long every = Math.max(100, options.sessionIdleSeconds() * 250L);
+        janitor.scheduleWithFixedDelay(sessions::expire, every, every, TimeUnit.MILLISECONDS);
+        this.app = Javalin.create(config -> {
+            config.startup.showJavalinBanner = false;
+            config.startup.showOldJavalinVersionWarning = false;
+            // One thread per streaming request and per waiting one, and some for the rest.
+            config.jetty.threadPool = new QueuedThreadPool(options.maxRows() + options.maxQueue() + 32, 8);
+            config.routes.get("/", this::playground);
+            config.routes.get("/health", this::health);
+            config.routes.get("/v1/models", this::models);
+            config.routes.post("/v1/completions", ctx -> complete(ctx, null));
+            config.routes.post("/v1/sessions", this::newSession);
+            config.routes.post("/v1/sessions/{id}/completions", ctx -> complete(ctx, sessions.get(ctx.pathParam("id"))));
+            config.routes.delete("/v1/sessions/{id}", this::deleteSession);
+            config.routes.exception(ApiError.class, (e, ctx) -> error(ctx, e));
+            config.routes.exception(HttpResponseException.class, (e, ctx) -> error(ctx, new ApiError(e.getStatus(),
+                    "invalid_request_error", null, e.getStatus() == 404 ? "not_found" : null, e.getMessage())));
+            config.routes.exception(Exception.class, (e, ctx) -> {
+                LOG.error("{} {} failed", ctx.method(), ctx.path(), e);
+                error(ctx, new ApiError(500, "server_error", null, null, "internal error: " + e));
+            });
+        });
+    }
+
+    /**
+     * Starts listening; completions answer 503 until {@link #serve} hands over the model.
+     *
+     * @param options address and limits
+     * @param modelId the model's name in the API ({@code model} field, {@code /v1/models})
+     * @return the running server
+     */
+    public static CompletionServer start(ServerOptions options, String modelId) {
+        CompletionServer s = new CompletionServer(options, modelId);
+        s.app.start(options.host(), options.port());
+        return s;
+    }
+
+    /** @param loaded the model to serve, which this server now owns (closes) */
+    public void serve(CharLstmModel loaded) {
+        this.model = loaded;
+    }
+
+    /** @return the port listened on */
+    public int port() {
+        return app.port();
+    }
+
+    /** @return requests holding rows now */
+    int inFlight() {
+        return inFlight.get();
+    }
+
+    /** @return the open sessions */
+    int sessionCount() {
+        return sessions.size();
+    }
+
+    // ------------------------------------------------------------------------------------------------ routes
+
+    private void playground(Context ctx) throws IOException {
+        try (InputStream in = CompletionServer.class.getResourceAsStream("playground.html")) {
+            ctx.contentType("text/html; charset=utf-8").result(in.readAllBytes());
+        }
+    }
+
+    private void health(Context ctx) {
+        JsonObject o = new JsonObject();
+        o.addProperty("status", draining ? "shutting down" : model == null ? "loading model" : "ok");
+        json(ctx.status(draining || model == null ? 503 : 200), o);
+    }
+
+    private void models(Context ctx) {
+        CharLstmModel m = ready();
+        ModelManifest man = m.manifest();
+        Provenance p = man.provenance();
+        JsonObject meta = new JsonObject();
+        meta.addProperty("vocab_size", man.shape().vocabSize());
+        meta.addProperty("embedding_size", man.shape().embeddingSize());
+        meta.addProperty("hidden_size", man.shape().hiddenSize());
+        meta.addProperty("layers", man.shape().layers());
+        meta.addProperty("parameters", man.shape().parameterCount());
+        meta.addProperty("vocabulary", new String(man.vocabulary().codePoints(), 0, man.shape().vocabSize()));
+        meta.addProperty("corpus", p.corpusName());
+        meta.addProperty("iterations", p.iterations());
+        meta.addProperty("val_loss_nats_per_char", p.valLoss());
+        meta.addProperty("val_bits_per_char", p.valBitsPerChar());
+        meta.addProperty("tokens", "characters: max_tokens and usage count Unicode code points");
+        JsonObject model = new JsonObject();
+        model.addProperty("id", modelId);
+        model.addProperty("object", "model");
+        model.addProperty("created", created);
+        model.addProperty("owned_by", "charlstm");
+        model.add("meta", meta);
+        JsonArray data = new JsonArray();
+        data.add(model);
+        JsonObject o = new JsonObject();
+        o.addProperty("object", "list");
+        o.add("data", data);
+        json(ctx, o);
+    }
+
+    private void newSession(Context ctx) {
+        Sessions.Session s = sessions.create(ready());
+        JsonObject o = new JsonObject();
+        o.addProperty("id", s.id);
+        o.addProperty("object", "session");
+        o.addProperty("model", modelId);
+        o.addProperty("idle_timeout_seconds", options.sessionIdleSeconds());
+        json(ctx, o);
+    }
+
+    private void deleteSession(Context ctx) {
+        String id = ctx.pathParam("id");
+        if (!sessions.delete(id)) {
+            sessions.get(id); // the 404
+        }
+        JsonObject o = new JsonObject();
+        o.addProperty("id", id);
+        o.addProperty("object", "session");
+        o.addProperty("deleted", true);
+        json(ctx, o);
+    }
+
+    private CharLstmModel ready() {
+        if (draining) {
+            throw new ApiError(503, "server_error", null, "shutting_down", "the server is shutting down");
+        }
+        CharLstmModel m = model;
+        if (m == null) {
+            throw new ApiError(503, "server_error", null, "loading", "the model is still loading; GET /health"
+                    + " answers 200 when it is ready").retryAfter(1);
+        }
+        return m;
+    }
+
+    private static JsonObject body(Context ctx) {
+        JsonElement e;
+        try {
+            e = JsonParser.parseString(ctx.body());
+        } catch (JsonParseException x) {
+            throw ApiError.invalid(null, "invalid_json", "the body is not valid JSON: " + firstLine(x));
+        }
+        if (!e.isJsonObject()) {
+            throw ApiError.invalid(null, "invalid_json", "the body must be a JSON object, got "
+                    + CompletionRequest.shown(e));
+        }
+        return e.getAsJsonObject();
+    }
+
+    /** Gson's message, one line, without its class names and API advice. */
+    private static String firstLine(Exception e) {
+        String m = String.valueOf(e.getMessage());
+        m = m.contains("\n") ? m.substring(0, m.indexOf('\n')) : m;
+        return m.replaceFirst("^[\\w.]+Exception: ", "").replaceFirst("^Use JsonReader\\.setStrictness\\(Strictness\\"
+                + ".LENIENT\\) to accept malformed JSON ", "malformed JSON ");
+    }
+
+    // ------------------------------------------------------------------------------------------------ completions
+
+    private void complete(Context ctx, Sessions.Session session) throws IOException {
+        CharLstmModel m = ready();
+        CompletionRequest req = CompletionRequest.parse(body(ctx), options, modelId, m.manifest().vocabulary(),
+                session != null);
+        if (session != null && !session.lock.tryLock()) {
+            throw new ApiError(409, "invalid_request_error", "session", "session_busy", "session " + session.id
+                    + " is generating; one completion at a time");
+        }
+        try {
+            int count = req.choices();
+            admit(count);
+            Job job = new Job(req, session);
+            jobs.add(job);
+            try {
+                if (req.stream()) {
+                    stream(ctx, job);
+                } else {
+                    job.run(m);
+                    json(ctx, job.response());
+                }
+            } finally {
+                jobs.remove(job);
+                rows.release(count);
+                inFlight.decrementAndGet();
+            }
+        } finally {
+            if (session != null) {
+                session.lastUsed = System.nanoTime();
+                session.lock.unlock();
+            }
+        }
+    }
+
+    /** Waits for {@code count} rows, or refuses at once when the queue is full. */
+    private void admit(int count) {
+        if (!rows.tryAcquire(count)) {
+            if (waiting.incrementAndGet() > options.maxQueue()) {
+                waiting.decrementAndGet();
+                throw new ApiError(429, "rate_limit_error", null, "queue_full", "the server is busy: "
+                        + options.maxRows() + " streams are generating and " + options.maxQueue()
+                        + " requests are waiting (--max-rows, --max-queue); retry shortly").retryAfter(1);
+            }
+            try {
+                rows.acquire(count);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ApiError(503, "server_error", null, "shutting_down", "the server is shutting down");
+            } finally {
+                waiting.decrementAndGet();
+            }
+        }
+        inFlight.incrementAndGet();
+    }
+
+    /** Generation on a generator thread, frames from this one: a slow client gets several characters a frame. */
+    private void stream(Context ctx, Job job) throws IOException {
+        ctx.status(200);
+        ctx.res().setContentType("text/event-stream; charset=utf-8");
+        ctx.res().setHeader("Cache-Control", "no-cache");
+        ctx.res().setHeader("X-Accel-Buffering", "no");
+        OutputStream out = ctx.res().getOutputStream();
+        CharLstmModel m = model;
+        Future<?> generation = generators.submit(() -> job.run(m));
+        try {
+            String[] pending = new String[job.choices];
+            for (int i = 0; i < job.choices && job.request.echo(); i++) {
+                frame(out, job.chunk(i, job.prompt(i), null));
+            }
+            while (true) {
+                boolean done = job.awaitText(pending);
+                for (int i = 0; i < pending.length; i++) {
+                    if (pending[i] != null) {
+                        frame(out, job.chunk(i, pending[i], null));
+                        pending[i] = null;
+                    }
+                }
+                if (done) {
+                    break;
+                }
+            }
+            if (job.failure != null || job.results.stream().anyMatch(r -> r.finishReason() == FinishReason.CANCELLED
+                    || r.finishReason() == FinishReason.ERROR)) {
+                ApiError e = job.failure != null ? job.failure
+                        : new ApiError(503, "server_error", null, "shutting_down", "the server is shutting down:"
+                                + " generation ended early");
+                frame(out, e.toJson().toString());
+            } else {
+                for (int i = 0; i < job.choices; i++) {
+                    frame(out, job.chunk(i, "", finishReason(job.results.get(i))));
+                }
+                if (job.request.includeUsage()) {
+                    frame(out, job.usageChunk());
+                }
+            }
+            out.write("data: [DONE]\n\n".getBytes(StandardCharsets.UTF_8));
+            out.flush();
+        } catch (IOException gone) {
+            job.cancel(); // the client went away: its rows stop at their next character
+            LOG.debug("client went away: {}", gone.toString());
+        } finally {
+            job.cancel();
+            try {
+                generation.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (ExecutionException e) {
+                LOG.warn("generation failed", e.getCause());
+            }
+        }
+    }
+
+    private static void frame(OutputStream out, String json) throws IOException {
+        out.write(("data: " + json + "\n\n").getBytes(StandardCharsets.UTF_8));
+        out.flush();
+    }
+
+    static String finishReason(GenerationResult r) {
+        return r.finishReason() == FinishReason.STOP_SEQUENCE ? "stop" : "length";
+    }
+
+    private static void json(Context ctx, JsonElement o) {
+        ctx.contentType("application/json").result(o.toString());
+    }
+
+    private static void error(Context ctx, ApiError e) {
+        if (e.retryAfterSeconds() > 0) {
+            ctx.header("Retry-After", Integer.toString(e.retryAfterSeconds()));
+        }
+        json(ctx.status(e.status()), e.toJson());
+    }
+
+    /**
+     * One request's generation: its rows, the characters not yet written, and the results. The callback side runs
+     * on the generating thread, the frame side on the request's.
+     */
+    private final class Job implements BatchCharacterCallback {
+        final CompletionRequest request;
+        final Sessions.Session session;
+        final int choices;
+        final String id = "cmpl-" + UUID.randomUUID().toString().replace("-", "");
+        private final StringBuilder[] pending;
+        private boolean done;
+        volatile boolean cancelled;
+        volatile List<GenerationResult> results;
+        volatile ApiError failure;
+
+        Job(CompletionRequest request, Sessions.Session session) {
+            this.request = request;
+            this.session = session;
+            this.choices = request.choices();
+            this.pending = new StringBuilder[choices];
+            for (int i = 0; i < choices; i++) {
+                pending[i] = new StringBuilder();
+            }
+        }
+
+        String prompt(int choice) {
+            return request.prompts().get(choice / request.n());
+        }
+
+        void run(CharLstmModel m) {
+            try {
+                if (session != null) {
+                    GenerationResult r = session.stream.generate(prompt(0), request.options(),
+                            ch -> onCharacter(0, ch));
+                    results = List.of(r);
+                } else {
+                    List<GenerationRequest> list = new ArrayList<>(choices);
+                    for (int i = 0; i < choices; i++) {
+                        list.add(GenerationRequest.of(prompt(i),
+                                request.options().toBuilder().seed(request.seed() + i).build()));
+                    }
+                    results = m.generateBatch(list, this);
+                }
+            } catch (IllegalStateException e) {
+                failure = e.getMessage() != null && e.getMessage().contains("closed")
+                        ? new ApiError(503, "server_error", null, "shutting_down", "the server is shutting down")
+                        : ApiError.invalid("prompt", "invalid_value", e.getMessage());
+            } catch (IllegalArgumentException e) {
+                failure = ApiError.invalid("prompt", "invalid_value", e.getMessage());
+            } catch (RuntimeException e) {
+                LOG.error("generation failed", e);
+                failure = new ApiError(500, "server_error", null, null, "generation failed: " + e);
+            } finally {
+                synchronized (this) {
+                    done = true;
+                    notifyAll();
+                }
+            }
+        }
+
+        @Override
+        public boolean onCharacter(int stream, String character) {
+            if (cancelled) {
+                return false;
+            }
+            if (request.stream()) {
+                synchronized (this) {
+                    pending[stream].append(character);
+                    notifyAll();
+                }
+            }
+            return !cancelled;
+        }
+
+        /** Waits for text or the end; moves what is pending into {@code out}; @return whether generation ended. */
+        synchronized boolean awaitText(String[] out) {
+            while (!done && java.util.Arrays.stream(pending).allMatch(b -> b.length() == 0)) {
+                try {
+                    wait();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    cancel();
+                    return true;
+                }
+            }
+            for (int i = 0; i < choices; i++) {
+                if (pending[i].length() > 0) {
+                    out[i] = pending[i].toString();
+                    pending[i].setLength(0);
+                }
+            }
+            return done;
+        }
+
+        void cancel() {
+            cancelled = true;
+            if (session != null) {
+                session.stream.cancel();
+            }
+        }
+
+        String chunk(int choice, String text, String finishReason) {
+            JsonObject c = new JsonObject();
+            c.addProperty("text", text);
+            c.addProperty("index", choice);
+            c.add("logprobs", JsonNull.INSTANCE);
+            c.addProperty("finish_reason", finishReason);
+            JsonArray cs = new JsonArray();
+            cs.add(c);
+            JsonObject o = head();
+            o.add("choices", cs);
+            return o.toString();
+        }
+
+        String usageChunk() {
+            JsonObject o = head();
+            o.add("choices", new JsonArray());
+            o.add("usage", usage());
+            return o.toString();
+        }
+
+        private JsonObject head() {
+            JsonObject o = new JsonObject();
+            o.addProperty("id", id);
+            o.addProperty("object", "text_completion");
+            o.addProperty("created", Instant.now().getEpochSecond());
+            o.addProperty("model", modelId);
+            return o;
+        }
+
+        private JsonObject usage() {
+            long prompt = 0;
+            for (String p : request.prompts()) {
+                prompt += p.codePointCount(0, p.length());
+            }
+            long completion = 0;
+            for (GenerationResult r : results) {
+                completion += r.generatedCharacters();
+            }
+            JsonObject u = new JsonObject();
+            u.addProperty("prompt_tokens", prompt);
+            u.addProperty("completion_tokens", completion);
+            u.addProperty("total_tokens", prompt + completion);
+            return u;
+        }
+
+        JsonObject response() {
+            if (failure != null) {
+                throw failure;
+            }
+            if (results.stream().anyMatch(r -> r.finishReason() == FinishReason.CANCELLED
+                    || r.finishReason() == FinishReason.ERROR)) {
+                throw new ApiError(503, "server_error", null, "shutting_down", "the server is shutting down:"
+                        + " generation ended early");
+            }
+            JsonArray cs = new JsonArray();
+            for (int i = 0; i < choices; i++) {
+                JsonObject c = new JsonObject();
+                c.addProperty("text", (request.echo() ? prompt(i) : "") + results.get(i).text());
+                c.addProperty("index", i);
+                c.add("logprobs", JsonNull.INSTANCE);
+                c.addProperty("finish_reason", finishReason(results.get(i)));
+                cs.add(c);
+            }
+            JsonObject o = head();
+            o.add("choices", cs);
+            o.add("usage", usage());
+            return o;
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ shutdown
+
+    /**
+     * Stops taking requests (503), lets streams in flight go on for {@code drainSeconds}, ends the rest (an error
+     * frame and {@code [DONE]}), stops listening and closes the sessions and the model. Idempotent; a second caller
+     * waits for the first.
+     */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            try {
+                stopped.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return;
+        }
+        draining = true;
+        try {
+            waitForInFlight(TimeUnit.SECONDS.toNanos(options.drainSeconds()));
+            if (inFlight.get() > 0) {
+                LOG.info("ending {} request(s) still in flight", inFlight.get());
+                jobs.forEach(Job::cancel);
+                waitForInFlight(TimeUnit.SECONDS.toNanos(5));
+            }
+            app.stop();
+            janitor.shutdownNow();
+            sessions.closeAll();
+            generators.shutdown();
+            CharLstmModel m = model;
+            if (m != null) {
+                m.close();
+            }
+        } finally {
+            stopped.countDown();
+        }
+    }
+
+    private void waitForInFlight(long nanos) {
+        long end = System.nanoTime() + nanos;
+        while (inFlight.get() > 0 && System.nanoTime() < end) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+}

@@ -1,0 +1,109 @@
+package dev.charlstm.cli.serve;
+
+import dev.charlstm.runtime.CharLstmModel;
+import dev.charlstm.runtime.GenerationStream;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Sessions: an id whose LSTM state (a {@link GenerationStream}) persists between completions, like
+ * {@code generate --interactive}. At most {@code max} exist; one unused for {@code idleNanos} is closed. Thread-safe.
+ */
+final class Sessions {
+
+    /** One session: its stream, a lock (one completion at a time) and when it was last used. */
+    static final class Session {
+        final String id;
+        final GenerationStream stream;
+        final ReentrantLock lock = new ReentrantLock();
+        volatile long lastUsed = System.nanoTime();
+
+        Session(String id, GenerationStream stream) {
+            this.id = id;
+            this.stream = stream;
+        }
+    }
+
+    private static final SecureRandom IDS = new SecureRandom();
+
+    private final Map<String, Session> sessions = new ConcurrentHashMap<>();
+    private final int max;
+    private final long idleNanos;
+
+    Sessions(int max, long idleNanos) {
+        this.max = max;
+        this.idleNanos = idleNanos;
+    }
+
+    /** @throws ApiError 429 when {@code max} sessions exist */
+    synchronized Session create(CharLstmModel model) {
+        if (sessions.size() >= max) {
+            throw new ApiError(429, "rate_limit_error", null, "too_many_sessions", sessions.size()
+                    + " sessions are open, the most this server keeps (--max-sessions); delete one, or wait for an"
+                    + " idle one to expire").retryAfter(5);
+        }
+        byte[] b = new byte[12];
+        IDS.nextBytes(b);
+        Session s = new Session("sess_" + HexFormat.of().formatHex(b), model.newStream());
+        sessions.put(s.id, s);
+        return s;
+    }
+
+    /** @throws ApiError 404 for an id that does not exist (or expired) */
+    Session get(String id) {
+        Session s = sessions.get(id);
+        if (s == null) {
+            throw new ApiError(404, "invalid_request_error", "session", "session_not_found", "no session " + id
+                    + " (it never existed, was deleted, or was idle too long and expired)");
+        }
+        return s;
+    }
+
+    /** @return whether it existed */
+    boolean delete(String id) {
+        Session s = sessions.remove(id);
+        if (s != null) {
+            close(s);
+        }
+        return s != null;
+    }
+
+    /** Closes the sessions idle for longer than the limit (never one in use). */
+    void expire() {
+        long now = System.nanoTime();
+        for (Session s : sessions.values()) {
+            if (now - s.lastUsed > idleNanos && s.lock.tryLock()) {
+                try {
+                    if (sessions.remove(s.id, s)) {
+                        s.stream.close();
+                    }
+                } finally {
+                    s.lock.unlock();
+                }
+            }
+        }
+    }
+
+    int size() {
+        return sessions.size();
+    }
+
+    void closeAll() {
+        for (String id : sessions.keySet()) {
+            delete(id);
+        }
+    }
+
+    private static void close(Session s) {
+        s.stream.cancel();
+        s.lock.lock();
+        try {
+            s.stream.close();
+        } finally {
+            s.lock.unlock();
+        }
+    }
+}
