@@ -40,12 +40,21 @@ class CompletionServerTest {
     static Path dir;
 
     static Path modelDir;
+    /** A folder this class made itself (when another class started it), removed at the end. */
+    static Path ownDir;
     static CharLstmModel sdk;
     static CompletionServer server;
     static final HttpClient HTTP = HttpClient.newHttpClient();
 
     @BeforeAll
-    static void start() throws IOException {
+    static synchronized void start() throws IOException {
+        if (sdk != null) {
+            return;
+        }
+        if (dir == null) { // called from another test class: JUnit injects this one's @TempDir only here
+            dir = Files.createTempDirectory("charlstm-serve-test");
+            ownDir = dir;
+        }
         Path data = Files.createDirectories(dir.resolve("data"));
         Files.writeString(data.resolve("a.txt"), "The sea was calm and the whale swam deep. ".repeat(60));
         Cli.Result r = Cli.run("train", "--preset", "tiny", "--data", data.toString(), "--out",
@@ -63,9 +72,21 @@ class CompletionServerTest {
     }
 
     @AfterAll
-    static void stop() {
-        server.close();
-        sdk.close();
+    static synchronized void stop() {
+        if (sdk != null) {
+            server.close();
+            sdk.close();
+            sdk = null;
+        }
+        if (ownDir != null) {
+            try (var files = Files.walk(ownDir)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            } catch (IOException ignored) {
+                // a temporary folder left behind
+            }
+            ownDir = null;
+            dir = null;
+        }
     }
 
     static HttpResponse<String> post(CompletionServer s, String path, String body) throws Exception {
