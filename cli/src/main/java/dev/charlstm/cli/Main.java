@@ -16,7 +16,7 @@ import picocli.CommandLine.Command;
 @Command(name = "charlstm", mixinStandardHelpOptions = true, version = "charlstm 0.1.0",
         description = "Train character-level LSTM text generators and generate text with them.",
         subcommands = {GenerateCommand.class, TrainCommand.class, ExportCommand.class, InfoCommand.class,
-            ServeCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+            ServeCommand.class, BenchCommand.class, LoadTestCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
 
     @picocli.CommandLine.Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT,

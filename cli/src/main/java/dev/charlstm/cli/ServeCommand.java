@@ -61,10 +61,16 @@ final class ServeCommand implements Callable<Integer> {
             description = "On SIGTERM, how long streams in flight may finish before they are ended.")
     int drainSeconds;
 
+    @Option(names = "--flush-us", paramLabel = "US", defaultValue = "10000",
+            description = "Send a stream's frames at most this often, in microseconds (each character is still its"
+                    + " own frame), and notice a client that went away at the latest then; 0 = every character at once."
+                    + " 10 ms is smooth to read and sends 64 streams about a fifth faster than 0 on 2 cores (README).")
+    int flushMicros;
+
     @Override
     public Integer call() throws InterruptedException {
         ServerOptions options = UsageError.check(() -> new ServerOptions(host, port, maxRows, maxQueue, maxPromptChars,
-                maxTokens, maxSessions, sessionIdle, drainSeconds));
+                maxTokens, maxSessions, sessionIdle, drainSeconds, flushMicros));
         String id = Path.of(model.model != null ? model.model.toAbsolutePath().normalize().toString()
                 : ModelOptions.SHIPPED).getFileName().toString();
         CompletionServer server;

@@ -18,7 +18,6 @@ import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -27,10 +26,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -49,8 +45,9 @@ import org.slf4j.LoggerFactory;
  * characters of concurrent users come from shared graph calls.
  *
  * <p>Limits: at most {@code maxRows} streams generate at once (a request takes prompts × n rows); up to
- * {@code maxQueue} requests wait for rows, more get 429 with {@code Retry-After}. A streaming client that goes away is
- * noticed at the next character written to it, which cancels its rows. {@link #close()} stops taking requests (503),
+ * {@code maxQueue} requests wait for rows, more get 429 with {@code Retry-After}. Each character is its own SSE frame;
+ * a stream's frames are sent at most every {@code flushMicros} (those made in between wait in the output buffer). A
+ * streaming client that goes away is noticed at the next send, which cancels its rows at their next character. {@link #close()} stops taking requests (503),
  * lets streams in flight go on for {@code drainSeconds}, then ends them with an error frame and {@code [DONE]}, and
  * frees the model. Thread-safe.
  */
@@ -59,6 +56,8 @@ public final class CompletionServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(CompletionServer.class);
 
     private final ServerOptions options;
+    /** A stream's frames reach its client at most this often (0 = every frame at once). */
+    private final long flushNanos;
     private final String modelId;
     private final long created = Instant.now().getEpochSecond();
     private volatile CharLstmModel model;
@@ -69,7 +68,6 @@ public final class CompletionServer implements AutoCloseable {
     private volatile boolean draining;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final CountDownLatch stopped = new CountDownLatch(1);
-    private final ExecutorService generators;
     private final ScheduledExecutorService janitor;
     private final Sessions sessions;
     private final Javalin app;
@@ -78,12 +76,7 @@ public final class CompletionServer implements AutoCloseable {
         this.options = options;
         this.modelId = modelId;
         this.rows = new Semaphore(options.maxRows(), true);
-        AtomicInteger threadCount = new AtomicInteger();
-        this.generators = Executors.newCachedThreadPool(r -> {
-            Thread t = new Thread(r, "charlstm-generate-" + threadCount.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
+        this.flushNanos = TimeUnit.MICROSECONDS.toNanos(options.flushMicros());
         this.sessions = new Sessions(options.maxSessions(), TimeUnit.SECONDS.toNanos(options.sessionIdleSeconds()));
         this.janitor = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "charlstm-sessions");
@@ -303,66 +296,44 @@ public final class CompletionServer implements AutoCloseable {
         inFlight.incrementAndGet();
     }
 
-    /** Generation on a generator thread, frames from this one: a slow client gets several characters a frame. */
+    /**
+     * Generates on this thread and writes each character as its own frame from the callback, so a character costs
+     * no hand-over between threads; the model's scheduler still batches this request's rows with everyone else's.
+     * A client that is slow to read holds up only its own rows (the others' graph calls go on without them).
+     */
     private void stream(Context ctx, Job job) throws IOException {
         ctx.status(200);
         ctx.res().setContentType("text/event-stream; charset=utf-8");
         ctx.res().setHeader("Cache-Control", "no-cache");
         ctx.res().setHeader("X-Accel-Buffering", "no");
-        OutputStream out = ctx.res().getOutputStream();
-        CharLstmModel m = model;
-        Future<?> generation = generators.submit(() -> job.run(m));
+        job.out = new SseWriter(ctx.res().getOutputStream(), job.id, created, modelId);
         try {
-            String[] pending = new String[job.choices];
             for (int i = 0; i < job.choices && job.request.echo(); i++) {
-                frame(out, job.chunk(i, job.prompt(i), null));
+                job.out.text(i, job.prompt(i));
             }
-            while (true) {
-                boolean done = job.awaitText(pending);
-                for (int i = 0; i < pending.length; i++) {
-                    if (pending[i] != null) {
-                        frame(out, job.chunk(i, pending[i], null));
-                        pending[i] = null;
-                    }
-                }
-                if (done) {
-                    break;
-                }
+            job.out.flush();
+            job.run(model);
+            if (job.gone) {
+                return;
             }
             if (job.failure != null || job.results.stream().anyMatch(r -> r.finishReason() == FinishReason.CANCELLED
                     || r.finishReason() == FinishReason.ERROR)) {
                 ApiError e = job.failure != null ? job.failure
                         : new ApiError(503, "server_error", null, "shutting_down", "the server is shutting down:"
                                 + " generation ended early");
-                frame(out, e.toJson().toString());
+                job.out.data(e.toJson().toString());
             } else {
                 for (int i = 0; i < job.choices; i++) {
-                    frame(out, job.chunk(i, "", finishReason(job.results.get(i))));
+                    job.out.data(job.chunk(i, "", finishReason(job.results.get(i))));
                 }
                 if (job.request.includeUsage()) {
-                    frame(out, job.usageChunk());
+                    job.out.data(job.usageChunk());
                 }
             }
-            out.write("data: [DONE]\n\n".getBytes(StandardCharsets.UTF_8));
-            out.flush();
+            job.out.done();
         } catch (IOException gone) {
-            job.cancel(); // the client went away: its rows stop at their next character
             LOG.debug("client went away: {}", gone.toString());
-        } finally {
-            job.cancel();
-            try {
-                generation.get();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } catch (ExecutionException e) {
-                LOG.warn("generation failed", e.getCause());
-            }
         }
-    }
-
-    private static void frame(OutputStream out, String json) throws IOException {
-        out.write(("data: " + json + "\n\n").getBytes(StandardCharsets.UTF_8));
-        out.flush();
     }
 
     static String finishReason(GenerationResult r) {
@@ -389,8 +360,12 @@ public final class CompletionServer implements AutoCloseable {
         final Sessions.Session session;
         final int choices;
         final String id = "cmpl-" + UUID.randomUUID().toString().replace("-", "");
-        private final StringBuilder[] pending;
-        private boolean done;
+        /** Where a streamed answer goes; null when not streaming. */
+        SseWriter out;
+        /** When this stream last reached the client (frames written since wait in the output buffer). */
+        long lastFlush;
+        /** Whether the streaming client went away (a write failed). */
+        volatile boolean gone;
         volatile boolean cancelled;
         volatile List<GenerationResult> results;
         volatile ApiError failure;
@@ -399,10 +374,6 @@ public final class CompletionServer implements AutoCloseable {
             this.request = request;
             this.session = session;
             this.choices = request.choices();
-            this.pending = new StringBuilder[choices];
-            for (int i = 0; i < choices; i++) {
-                pending[i] = new StringBuilder();
-            }
         }
 
         String prompt(int choice) {
@@ -432,11 +403,6 @@ public final class CompletionServer implements AutoCloseable {
             } catch (RuntimeException e) {
                 LOG.error("generation failed", e);
                 failure = new ApiError(500, "server_error", null, null, "generation failed: " + e);
-            } finally {
-                synchronized (this) {
-                    done = true;
-                    notifyAll();
-                }
             }
         }
 
@@ -445,33 +411,21 @@ public final class CompletionServer implements AutoCloseable {
             if (cancelled) {
                 return false;
             }
-            if (request.stream()) {
-                synchronized (this) {
-                    pending[stream].append(character);
-                    notifyAll();
-                }
-            }
-            return !cancelled;
-        }
-
-        /** Waits for text or the end; moves what is pending into {@code out}; @return whether generation ended. */
-        synchronized boolean awaitText(String[] out) {
-            while (!done && java.util.Arrays.stream(pending).allMatch(b -> b.length() == 0)) {
+            if (out != null) {
                 try {
-                    wait();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    cancel();
-                    return true;
+                    out.text(stream, character);
+                    long now = System.nanoTime();
+                    if (now - lastFlush >= flushNanos) {
+                        out.flush();
+                        lastFlush = now;
+                    }
+                } catch (IOException e) {
+                    gone = true; // the client went away: its rows stop here, at this character
+                    cancelled = true;
+                    return false;
                 }
             }
-            for (int i = 0; i < choices; i++) {
-                if (pending[i].length() > 0) {
-                    out[i] = pending[i].toString();
-                    pending[i].setLength(0);
-                }
-            }
-            return done;
+            return true;
         }
 
         void cancel() {
@@ -579,7 +533,6 @@ public final class CompletionServer implements AutoCloseable {
             app.stop();
             janitor.shutdownNow();
             sessions.closeAll();
-            generators.shutdown();
             CharLstmModel m = model;
             if (m != null) {
                 m.close();

@@ -12,9 +12,11 @@ package dev.charlstm.cli.serve;
  * @param maxSessions sessions that may exist at once
  * @param sessionIdleSeconds a session unused this long is closed
  * @param drainSeconds on shutdown, how long streams in flight may go on before they are ended
+ * @param flushMicros a stream's frames are sent to its client at most this often (each character is still its own
+ *     frame; those made in between wait in the output buffer); 0 = every frame at once
  */
 public record ServerOptions(String host, int port, int maxRows, int maxQueue, int maxPromptCharacters, int maxTokens,
-        int maxSessions, int sessionIdleSeconds, int drainSeconds) {
+        int maxSessions, int sessionIdleSeconds, int drainSeconds, int flushMicros) {
 
     /** Checks every value. */
     public ServerOptions {
@@ -22,9 +24,9 @@ public record ServerOptions(String host, int port, int maxRows, int maxQueue, in
         positive("--max-prompt-chars", maxPromptCharacters);
         positive("--max-tokens", maxTokens);
         positive("--session-idle-seconds", sessionIdleSeconds);
-        if (maxQueue < 0 || maxSessions < 0 || drainSeconds < 0 || port < 0 || port > 65535) {
-            throw new IllegalArgumentException("--max-queue, --max-sessions and --drain-seconds must be >= 0 and --port"
-                    + " in 0..65535");
+        if (maxQueue < 0 || maxSessions < 0 || drainSeconds < 0 || flushMicros < 0 || port < 0 || port > 65535) {
+            throw new IllegalArgumentException("--max-queue, --max-sessions, --drain-seconds and --flush-us must be >= 0"
+                    + " and --port in 0..65535");
         }
     }
 
@@ -34,8 +36,8 @@ public record ServerOptions(String host, int port, int maxRows, int maxQueue, in
         }
     }
 
-    /** @return the defaults on loopback: 64 rows, 64 waiting, 10,000-character prompts, 4096 characters out */
+    /** @return the defaults on loopback: 64 rows, 64 waiting, 10,000-character prompts, 4096 characters out, frames sent every 10 ms */
     public static ServerOptions defaults() {
-        return new ServerOptions("127.0.0.1", 8080, 64, 64, 10_000, 4096, 256, 600, 10);
+        return new ServerOptions("127.0.0.1", 8080, 64, 64, 10_000, 4096, 256, 600, 10, 10_000);
     }
 }

@@ -62,7 +62,7 @@ class CompletionServerTest {
         assertEquals(0, r.code(), r.err());
         modelDir = dir.resolve("run/model");
         sdk = CharLstmModel.load(modelDir);
-        server = started(new ServerOptions("127.0.0.1", 0, 16, 16, 200, 2_000_000, 2, 600, 1));
+        server = started(new ServerOptions("127.0.0.1", 0, 16, 16, 200, 2_000_000, 2, 600, 1, 10_000));
     }
 
     static CompletionServer started(ServerOptions options) {
@@ -267,7 +267,7 @@ class CompletionServerTest {
         assertEquals(200, page.statusCode());
         assertTrue(page.body().contains("<title>charlstm playground</title>") && page.body().contains("/v1/completions"));
 
-        CompletionServer loading = CompletionServer.start(new ServerOptions("127.0.0.1", 0, 4, 4, 100, 100, 2, 60, 0),
+        CompletionServer loading = CompletionServer.start(new ServerOptions("127.0.0.1", 0, 4, 4, 100, 100, 2, 60, 0, 0),
                 "tiny");
         try {
             assertEquals(503, get(loading, "/health").statusCode(), "not ready before the model is loaded");
@@ -328,9 +328,11 @@ class CompletionServerTest {
         }
     }
 
-    @Test
-    void aClientThatGoesAwayFreesItsRowsAndAFullQueueAnswers429() throws Exception {
-        CompletionServer small = started(new ServerOptions("127.0.0.1", 0, 1, 0, 100, 2_000_000, 2, 60, 0));
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(ints = {0, 10_000})
+    void aClientThatGoesAwayFreesItsRowsAndAFullQueueAnswers429(int flushMicros) throws Exception {
+        CompletionServer small = started(new ServerOptions("127.0.0.1", 0, 1, 0, 100, 2_000_000, 2, 60, 0,
+                flushMicros));
         try {
             long t0 = System.nanoTime();
             Socket first = openStream(small, "{\"prompt\": \"The \", \"max_tokens\": 2000000, \"stream\": true}");
@@ -376,7 +378,7 @@ class CompletionServerTest {
         assertEquals(200, HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port()
                 + "/v1/sessions/" + second)).DELETE().build(), HttpResponse.BodyHandlers.ofString()).statusCode());
 
-        CompletionServer shortLived = started(new ServerOptions("127.0.0.1", 0, 4, 4, 100, 100, 4, 1, 0));
+        CompletionServer shortLived = started(new ServerOptions("127.0.0.1", 0, 4, 4, 100, 100, 4, 1, 0, 0));
         try {
             String gone = json(post(shortLived, "/v1/sessions", "")).get("id").getAsString();
             long end = System.currentTimeMillis() + 5000;
@@ -396,7 +398,7 @@ class CompletionServerTest {
 
     @Test
     void closingEndsStreamsInFlightCleanlyAndRefusesNewRequests() throws Exception {
-        CompletionServer closing = started(new ServerOptions("127.0.0.1", 0, 4, 4, 100, 2_000_000, 2, 60, 0));
+        CompletionServer closing = started(new ServerOptions("127.0.0.1", 0, 4, 4, 100, 2_000_000, 2, 60, 0, 0));
         Socket s = openStream(closing, "{\"prompt\": \"The \", \"max_tokens\": 2000000, \"stream\": true}");
         Thread closer = new Thread(closing::close);
         closer.start();

@@ -41,7 +41,7 @@ class PlaygroundBrowserTest {
         }
         Assumptions.assumeTrue(present, "no chromium + chromedriver here (apt-get install chromium chromium-driver)");
         CompletionServerTest.start();
-        server = CompletionServerTest.started(new ServerOptions("127.0.0.1", 0, 8, 8, 1000, 2_000_000, 2, 60, 0));
+        server = CompletionServerTest.started(new ServerOptions("127.0.0.1", 0, 8, 8, 1000, 2_000_000, 2, 60, 0, 10_000));
         ChromeOptions options = new ChromeOptions();
         options.setBinary(CHROMIUM.toFile());
         options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu");

@@ -1,0 +1,68 @@
+package dev.charlstm.cli;
+
+import com.google.gson.GsonBuilder;
+import dev.charlstm.cli.bench.LoadTest;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code charlstm loadtest}: many streaming clients against a running {@code charlstm serve}. */
+@Command(name = "loadtest", mixinStandardHelpOptions = true, sortOptions = false, showDefaultValues = true,
+        description = {"Load-test a running `charlstm serve` from this separate process: for each client count,",
+            "that many clients stream one completion each at the same moment (a warm-up round first). Prints",
+            "characters/s, time to first character, the gap between characters as received, failed and truncated",
+            "streams. Run it alone: two benchmarks at once on a small machine measure nothing."})
+final class LoadTestCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--url", paramLabel = "URL", defaultValue = "http://127.0.0.1:8080",
+            description = "The server.")
+    String url;
+
+    @Option(names = "--clients", paramLabel = "N", split = ",", defaultValue = "1,64",
+            description = "Concurrent client counts, one round each.")
+    int[] clients;
+
+    @Option(names = "--chars", paramLabel = "N", defaultValue = "500", description = "Characters per stream.")
+    int chars;
+
+    @Option(names = "--prompt", paramLabel = "TEXT", defaultValue = "The whale ", description = "The prompt.")
+    String prompt;
+
+    @Option(names = "--json", description = "Print JSON instead of a table.")
+    boolean json;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        if (chars < 2 || java.util.Arrays.stream(clients).anyMatch(c -> c < 1)) {
+            throw new UsageError("--chars must be at least 2 and --clients positive");
+        }
+        String base = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+        PrintWriter out = spec.commandLine().getOut();
+        List<LoadTest.Figures> rounds = new ArrayList<>();
+        java.net.URI uri = java.net.URI.create(base);
+        if (!"http".equals(uri.getScheme()) || uri.getHost() == null) {
+            throw new UsageError("--url must be http://HOST:PORT, got " + url);
+        }
+        int port = uri.getPort() < 0 ? 80 : uri.getPort();
+        for (int c : clients) {
+            LoadTest.round(uri.getHost(), port, c, chars, prompt); // warm-up: JIT on both sides
+            rounds.add(LoadTest.round(uri.getHost(), port, c, chars, prompt));
+        }
+        if (json) {
+            out.println(new GsonBuilder().setPrettyPrinting().create().toJson(rounds));
+        } else {
+            out.println(LoadTest.Figures.header());
+            rounds.forEach(r -> out.println(r.row()));
+        }
+        boolean clean = rounds.stream().allMatch(r -> r.failed() == 0 && r.truncated() == 0);
+        return clean ? 0 : Main.EXIT_FAILURE;
+    }
+}
