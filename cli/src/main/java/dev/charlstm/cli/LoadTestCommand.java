@@ -14,7 +14,7 @@ import picocli.CommandLine.Model.CommandSpec;
 /** {@code charlstm loadtest}: many streaming clients against a running {@code charlstm serve}. */
 @Command(name = "loadtest", mixinStandardHelpOptions = true, sortOptions = false, showDefaultValues = true,
         description = {"Load-test a running `charlstm serve` from this separate process: for each client count,",
-            "that many clients stream one completion each at the same moment (a warm-up round first). Prints",
+            "that many clients stream one completion each at the same moment (after --warmup rounds). Prints",
             "characters/s, time to first character, the gap between characters as received, failed and truncated",
             "streams. Run it alone: two benchmarks at once on a small machine measure nothing."})
 final class LoadTestCommand implements Callable<Integer> {
@@ -36,6 +36,11 @@ final class LoadTestCommand implements Callable<Integer> {
     @Option(names = "--prompt", paramLabel = "TEXT", defaultValue = "The whale ", description = "The prompt.")
     String prompt;
 
+    @Option(names = "--warmup", paramLabel = "N", defaultValue = "3",
+            description = "Unmeasured rounds before each measured one: the server's JIT (and this one's) needs a few"
+                    + " seconds of traffic before it runs at speed.")
+    int warmup;
+
     @Option(names = "--json", description = "Print JSON instead of a table.")
     boolean json;
 
@@ -53,7 +58,9 @@ final class LoadTestCommand implements Callable<Integer> {
         }
         int port = uri.getPort() < 0 ? 80 : uri.getPort();
         for (int c : clients) {
-            LoadTest.round(uri.getHost(), port, c, chars, prompt); // warm-up: JIT on both sides
+            for (int w = 0; w < warmup; w++) {
+                LoadTest.round(uri.getHost(), port, c, chars, prompt);
+            }
             rounds.add(LoadTest.round(uri.getHost(), port, c, chars, prompt));
         }
         if (json) {
