@@ -5,7 +5,7 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import dev.charlstm.runtime.GenerationOptions;
 import dev.charlstm.runtime.Vocabulary;
-import java.math.BigDecimal;
+import dev.charlstm.runtime.internal.JsonFields;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
@@ -199,9 +199,13 @@ record CompletionRequest(List<String> prompts, int n, GenerationOptions options,
         return s.length() > 40 ? s.substring(0, 40) + "..." : s;
     }
 
-    /** Typed reads of optional fields; a wrong type or an out-of-range value is a 400 naming the field. */
+    /**
+     * Optional fields read through the runtime's typed JSON access (the one place that decides what a wrong type
+     * is), with defaults and ranges; a wrong type or an out-of-range value is a 400 naming the field.
+     */
     private static final class Fields {
         final JsonObject json;
+        final JsonFields fields;
         final String prefix;
 
         Fields(JsonObject json) {
@@ -210,81 +214,46 @@ record CompletionRequest(List<String> prompts, int n, GenerationOptions options,
 
         Fields(JsonObject json, String prefix) {
             this.json = json;
+            this.fields = JsonFields.root(json);
             this.prefix = prefix;
         }
 
-        private JsonElement get(String key) {
-            JsonElement e = json.get(key);
-            return e == null || e.isJsonNull() ? null : e;
-        }
-
-        private ApiError wrongType(String key, String kind, JsonElement e) {
-            return ApiError.invalid(prefix + key, "invalid_type", prefix + key + " must be " + kind + ", got "
-                    + shown(e));
+        private <T> T read(java.util.function.Supplier<T> r) {
+            try {
+                return r.get();
+            } catch (JsonFields.FieldException e) {
+                throw ApiError.invalid(prefix + e.field(), "invalid_type", prefix + e.problem());
+            }
         }
 
         String string(String key) {
-            JsonElement e = get(key);
-            if (e == null) {
-                return null;
-            }
-            if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isString()) {
-                throw wrongType(key, "a string", e);
-            }
-            return e.getAsString();
+            return read(() -> fields.string(key));
         }
 
         JsonObject object(String key) {
-            JsonElement e = get(key);
-            if (e == null) {
-                return null;
-            }
-            if (!e.isJsonObject()) {
-                throw wrongType(key, "an object", e);
-            }
-            return e.getAsJsonObject();
+            JsonFields o = read(() -> fields.objectOrNull(key));
+            return o == null ? null : o.json();
         }
 
         boolean bool(String key, boolean otherwise) {
-            JsonElement e = get(key);
-            if (e == null) {
-                return otherwise;
-            }
-            if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isBoolean()) {
-                throw wrongType(key, "true or false", e);
-            }
-            return e.getAsBoolean();
+            Boolean v = read(() -> fields.bool(key));
+            return v == null ? otherwise : v;
         }
 
         double number(String key, double otherwise, double min, double max) {
-            JsonElement e = get(key);
-            if (e == null) {
+            Double v = read(() -> fields.number(key));
+            if (v == null) {
                 return otherwise;
             }
-            if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isNumber()) {
-                throw wrongType(key, "a number", e);
-            }
-            double v = e.getAsDouble();
             if (!(v >= min && v <= max)) {
                 throw ApiError.invalid(prefix + key, "invalid_value", prefix + key + " must be between " + plain(min)
-                        + " and " + plain(max) + ", got " + shown(e));
+                        + " and " + plain(max) + ", got " + shown(json.get(key)));
             }
             return v;
         }
 
         Long longValue(String key) {
-            JsonElement e = get(key);
-            if (e == null) {
-                return null;
-            }
-            try {
-                if (e.isJsonPrimitive() && e.getAsJsonPrimitive().isNumber()) {
-                    return new BigDecimal(e.getAsString()).longValueExact();
-                }
-            } catch (ArithmeticException | NumberFormatException x) {
-                // falls through to the message
-            }
-            throw wrongType(key, "an integer", e);
+            return read(() -> fields.integer(key));
         }
 
         int integer(String key, int otherwise, int min, int max, String maxMeaning) {

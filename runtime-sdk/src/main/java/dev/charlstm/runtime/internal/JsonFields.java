@@ -15,8 +15,8 @@ import java.util.Map;
  * Typed, explicit access to one JSON object of a file format (the package manifest, the checkpoint's metadata):
  * every field is read by name, never by reflection over Java fields, so a Java refactoring cannot change a format.
  * A field that is absent or JSON null reads as null; a field of the wrong type fails with an
- * {@link IllegalArgumentException} that names its path, e.g. {@code a field has the wrong type: model.layers must be
- * an integer, got "two"}.
+ * {@link FieldException} (an {@link IllegalArgumentException}) that names its path, e.g. {@code a field has the wrong
+ * type: model.layers must be an integer, got "two"}.
  *
  * <p>Also converts between JSON trees and plain Java values ({@link Long} for integers, {@link Double} for other
  * numbers, {@link String}, {@link Boolean}, {@link Map} for objects), so integers stay integers both ways.
@@ -54,10 +54,33 @@ public final class JsonFields {
         return e == null || e.isJsonNull() ? null : e;
     }
 
-    private IllegalArgumentException wrongType(String key, String kind, JsonElement value) {
+    private FieldException wrongType(String key, String kind, JsonElement value) {
         String shown = value.toString();
-        return new IllegalArgumentException("a field has the wrong type: " + path + key + " must be " + kind
-                + ", got " + (shown.length() > 40 ? shown.substring(0, 40) + "..." : shown));
+        return new FieldException(path + key, path + key + " must be " + kind + ", got "
+                + (shown.length() > 40 ? shown.substring(0, 40) + "..." : shown));
+    }
+
+    /** A field of the wrong type; {@link #getMessage()} starts "a field has the wrong type: ". */
+    public static final class FieldException extends IllegalArgumentException {
+        private static final long serialVersionUID = 1L;
+        private final String field;
+        private final String problem;
+
+        FieldException(String field, String problem) {
+            super("a field has the wrong type: " + problem);
+            this.field = field;
+            this.problem = problem;
+        }
+
+        /** @return the field's path, e.g. {@code stream_options.include_usage} */
+        public String field() {
+            return field;
+        }
+
+        /** @return what is wrong, e.g. {@code max_tokens must be an integer, got "ten"} */
+        public String problem() {
+            return problem;
+        }
     }
 
     /**
