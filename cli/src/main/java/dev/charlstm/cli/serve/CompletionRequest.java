@@ -99,7 +99,8 @@ record CompletionRequest(List<String> prompts, int n, GenerationOptions options,
         refuseUnsupported(f, n);
         GenerationOptions.Builder o = GenerationOptions.builder().maxCharacters(maxTokens).seed(seed)
                 .stopSequences(stop).topK(topK).repetitionPenalty((float) repeatPenalty);
-        if (temperature == 0 || topP == 0) {
+        // Below float's resolution a temperature or top-p is 0: the most likely character, as OpenAI's 0 means.
+        if ((float) temperature < 1e-6f || (float) topP < 1e-6f) {
             o.greedy(true);
         } else {
             o.temperature((float) temperature).topP((float) topP);

@@ -54,6 +54,11 @@ import org.slf4j.LoggerFactory;
 public final class CompletionServer implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(CompletionServer.class);
+    /** A stream that has sent nothing for this long gets an SSE comment: a departed client is noticed even while
+     * its prompt is still being read (no characters yet) or its frames wait for the next flush. */
+    static final long HEARTBEAT_MILLIS = 100;
+    /** Jetty's idle timeout: a stalled upload or a client that stops reading is dropped after this. */
+    static final long IDLE_TIMEOUT_MILLIS = 10_000;
 
     private final ServerOptions options;
     /** A stream's frames reach its client at most this often (0 = every frame at once). */
@@ -85,11 +90,17 @@ public final class CompletionServer implements AutoCloseable {
         });
         long every = Math.max(100, options.sessionIdleSeconds() * 250L);
         janitor.scheduleWithFixedDelay(sessions::expire, every, every, TimeUnit.MILLISECONDS);
+        janitor.scheduleWithFixedDelay(this::heartbeat, HEARTBEAT_MILLIS, HEARTBEAT_MILLIS, TimeUnit.MILLISECONDS);
         this.app = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.startup.showOldJavalinVersionWarning = false;
             // One thread per streaming request and per waiting one, and some for the rest.
-            config.jetty.threadPool = new QueuedThreadPool(options.maxRows() + options.maxQueue() + 32, 8);
+            config.jetty.threadPool = new QueuedThreadPool(options.maxRows() + options.maxQueue() + 128, 8);
+            config.http.prefer405over404 = true;
+            // A prompt array at its limits, in the longest JSON escapes (6 bytes a character), and room for the rest.
+            config.http.maxRequestSize = (long) options.maxRows() * options.maxPromptCharacters() * 6 + (1 << 20);
+            // A client that stalls mid-upload, or stops reading, holds a thread and its rows this long at most;
+            // streams write at least every HEARTBEAT_MILLIS, so a live one never idles out.
             config.routes.get("/", this::playground);
             config.routes.get("/health", this::health);
             config.routes.get("/v1/models", this::models);
@@ -99,7 +110,14 @@ public final class CompletionServer implements AutoCloseable {
             config.routes.delete("/v1/sessions/{id}", this::deleteSession);
             config.routes.exception(ApiError.class, (e, ctx) -> error(ctx, e));
             config.routes.exception(HttpResponseException.class, (e, ctx) -> error(ctx, new ApiError(e.getStatus(),
-                    "invalid_request_error", null, e.getStatus() == 404 ? "not_found" : null, e.getMessage())));
+                    "invalid_request_error", null, switch (e.getStatus()) {
+                        case 404 -> "not_found";
+                        case 405 -> "method_not_allowed";
+                        case 413 -> "request_too_large";
+                        default -> null;
+                    }, e.getStatus() == 413 ? "the request body is larger than this server takes ("
+                            + (options.maxRows() * (long) options.maxPromptCharacters() * 6 + (1 << 20))
+                            + " bytes, from --max-rows and --max-prompt-chars)" : e.getMessage())));
             config.routes.exception(Exception.class, (e, ctx) -> {
                 LOG.error("{} {} failed", ctx.method(), ctx.path(), e);
                 error(ctx, new ApiError(500, "server_error", null, null, "internal error: " + e));
@@ -117,6 +135,11 @@ public final class CompletionServer implements AutoCloseable {
     public static CompletionServer start(ServerOptions options, String modelId) {
         CompletionServer s = new CompletionServer(options, modelId);
         s.app.start(options.host(), options.port());
+        for (var c : s.app.jettyServer().server().getConnectors()) {
+            if (c instanceof org.eclipse.jetty.server.AbstractConnector a) {
+                a.setIdleTimeout(IDLE_TIMEOUT_MILLIS);
+            }
+        }
         return s;
     }
 
@@ -138,6 +161,20 @@ public final class CompletionServer implements AutoCloseable {
     /** @return the open sessions */
     int sessionCount() {
         return sessions.size();
+    }
+
+    /**
+     * Every {@link #HEARTBEAT_MILLIS}: streams that sent nothing for that long get an SSE comment (which also sends
+     * frames waiting for their flush); a failed send means the client went away, and the request's thread is
+     * interrupted, which ends its rows at their next step, prompt reading included.
+     */
+    private void heartbeat() {
+        long now = System.nanoTime();
+        for (Job job : jobs) {
+            if (job.out != null && !job.gone && now - job.lastFlush >= TimeUnit.MILLISECONDS.toNanos(HEARTBEAT_MILLIS)) {
+                job.heartbeat(now);
+            }
+        }
     }
 
     // ------------------------------------------------------------------------------------------------ routes
@@ -219,10 +256,26 @@ public final class CompletionServer implements AutoCloseable {
     }
 
     private static JsonObject body(Context ctx) {
+        byte[] bytes;
+        try {
+            bytes = ctx.bodyAsBytes();
+        } catch (HttpResponseException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw ApiError.invalid(null, "unreadable_body", "the request body could not be read (" + firstLine(e)
+                    + ")");
+        }
         JsonElement e;
         try {
-            e = JsonParser.parseString(ctx.body());
-        } catch (JsonParseException x) {
+            // Strict: JSON, always UTF-8 (RFC 8259), whatever charset the header names; no comments, no bare words.
+            com.google.gson.stream.JsonReader r = new com.google.gson.stream.JsonReader(
+                    new java.io.StringReader(new String(bytes, StandardCharsets.UTF_8)));
+            r.setStrictness(com.google.gson.Strictness.STRICT);
+            e = JsonParser.parseReader(r);
+            if (r.peek() != com.google.gson.stream.JsonToken.END_DOCUMENT) {
+                throw new JsonParseException("more after the JSON value");
+            }
+        } catch (JsonParseException | IOException | IllegalStateException | StackOverflowError x) {
             throw ApiError.invalid(null, "invalid_json", "the body is not valid JSON: " + firstLine(x));
         }
         if (!e.isJsonObject()) {
@@ -232,10 +285,11 @@ public final class CompletionServer implements AutoCloseable {
         return e.getAsJsonObject();
     }
 
-    /** Gson's message, one line, without its class names and API advice. */
-    private static String firstLine(Exception e) {
-        String m = String.valueOf(e.getMessage());
+    /** Gson's message, one line, without its class names and API advice, at most 200 characters. */
+    private static String firstLine(Throwable e) {
+        String m = e instanceof StackOverflowError ? "nested too deeply" : String.valueOf(e.getMessage());
         m = m.contains("\n") ? m.substring(0, m.indexOf('\n')) : m;
+        m = m.length() > 200 ? m.substring(0, 200) + "..." : m;
         return m.replaceFirst("^[\\w.]+Exception: ", "").replaceFirst("^Use JsonReader\\.setStrictness\\(Strictness\\"
                 + ".LENIENT\\) to accept malformed JSON ", "malformed JSON ");
     }
@@ -251,19 +305,30 @@ public final class CompletionServer implements AutoCloseable {
                     + " is generating; one completion at a time");
         }
         try {
+            if (session != null && req.prompts().get(0).isEmpty() && session.turns == 0) {
+                throw ApiError.invalid("prompt", "invalid_value", "session " + session.id + " has no text yet: its"
+                        + " first completion needs a prompt");
+            }
             int count = req.choices();
             admit(count);
             Job job = new Job(req, session);
             jobs.add(job);
             try {
+                if (session != null && session.deleted) {
+                    throw Sessions.deleted(session.id);
+                }
                 if (req.stream()) {
                     stream(ctx, job);
                 } else {
                     job.run(m);
                     json(ctx, job.response());
                 }
+                if (session != null) {
+                    session.turns++;
+                }
             } finally {
                 jobs.remove(job);
+                job.finish();
                 rows.release(count);
                 inFlight.decrementAndGet();
             }
@@ -271,13 +336,23 @@ public final class CompletionServer implements AutoCloseable {
             if (session != null) {
                 session.lastUsed = System.nanoTime();
                 session.lock.unlock();
+                if (session.deleted) {
+                    session.stream.close();
+                }
             }
         }
     }
 
     /** Waits for {@code count} rows, or refuses at once when the queue is full. */
     private void admit(int count) {
-        if (!rows.tryAcquire(count)) {
+        boolean now;
+        try {
+            now = rows.tryAcquire(count, 0, TimeUnit.SECONDS); // the timed form honours the queue's fairness
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ApiError(503, "server_error", null, "shutting_down", "the server is shutting down");
+        }
+        if (!now) {
             if (waiting.incrementAndGet() > options.maxQueue()) {
                 waiting.decrementAndGet();
                 throw new ApiError(429, "rate_limit_error", null, "queue_full", "the server is busy: "
@@ -294,6 +369,11 @@ public final class CompletionServer implements AutoCloseable {
             }
         }
         inFlight.incrementAndGet();
+        if (draining) { // admitted after shutdown began: answer as a new request would be
+            rows.release(count);
+            inFlight.decrementAndGet();
+            throw new ApiError(503, "server_error", null, "shutting_down", "the server is shutting down");
+        }
     }
 
     /**
@@ -306,31 +386,50 @@ public final class CompletionServer implements AutoCloseable {
         ctx.res().setContentType("text/event-stream; charset=utf-8");
         ctx.res().setHeader("Cache-Control", "no-cache");
         ctx.res().setHeader("X-Accel-Buffering", "no");
-        job.out = new SseWriter(ctx.res().getOutputStream(), job.id, created, modelId);
+        job.out = new SseWriter(ctx.res().getOutputStream(), job.id, job.created, modelId);
+        job.lastFlush = System.nanoTime();
         try {
-            for (int i = 0; i < job.choices && job.request.echo(); i++) {
-                job.out.text(i, job.prompt(i));
+            job.lock.lock();
+            try {
+                for (int i = 0; i < job.choices && job.request.echo(); i++) {
+                    job.out.text(i, job.prompt(i));
+                }
+                job.out.flush();
+            } finally {
+                job.lock.unlock();
             }
-            job.out.flush();
             job.run(model);
             if (job.gone) {
                 return;
             }
             if (job.failure != null || job.results.stream().anyMatch(r -> r.finishReason() == FinishReason.CANCELLED
                     || r.finishReason() == FinishReason.ERROR)) {
-                ApiError e = job.failure != null ? job.failure
-                        : new ApiError(503, "server_error", null, "shutting_down", "the server is shutting down:"
-                                + " generation ended early");
-                job.out.data(e.toJson().toString());
-            } else {
-                for (int i = 0; i < job.choices; i++) {
-                    job.out.data(job.chunk(i, "", finishReason(job.results.get(i))));
+                ApiError e = job.failure != null ? job.failure : job.endedEarly();
+                job.lock.lock();
+                try {
+                    job.out.data(e.toJson().toString());
+                } finally {
+                    job.lock.unlock();
                 }
-                if (job.request.includeUsage()) {
-                    job.out.data(job.usageChunk());
+            } else {
+                job.lock.lock();
+                try {
+                    for (int i = 0; i < job.choices; i++) {
+                        job.out.data(job.chunk(i, "", finishReason(job.results.get(i))));
+                    }
+                    if (job.request.includeUsage()) {
+                        job.out.data(job.usageChunk());
+                    }
+                } finally {
+                    job.lock.unlock();
                 }
             }
-            job.out.done();
+            job.lock.lock();
+            try {
+                job.out.done();
+            } finally {
+                job.lock.unlock();
+            }
         } catch (IOException gone) {
             LOG.debug("client went away: {}", gone.toString());
         }
@@ -360,10 +459,16 @@ public final class CompletionServer implements AutoCloseable {
         final Sessions.Session session;
         final int choices;
         final String id = "cmpl-" + UUID.randomUUID().toString().replace("-", "");
+        final long created = Instant.now().getEpochSecond();
+        /** The request's thread, which generates: interrupting it ends the rows at their next step. */
+        final Thread thread = Thread.currentThread();
+        /** Guards the writer (request thread, heartbeat) and {@link #finished}. */
+        final java.util.concurrent.locks.ReentrantLock lock = new java.util.concurrent.locks.ReentrantLock();
+        private boolean finished;
         /** Where a streamed answer goes; null when not streaming. */
         SseWriter out;
         /** When this stream last reached the client (frames written since wait in the output buffer). */
-        long lastFlush;
+        volatile long lastFlush;
         /** Whether the streaming client went away (a write failed). */
         volatile boolean gone;
         volatile boolean cancelled;
@@ -412,6 +517,7 @@ public final class CompletionServer implements AutoCloseable {
                 return false;
             }
             if (out != null) {
+                lock.lock();
                 try {
                     out.text(stream, character);
                     long now = System.nanoTime();
@@ -423,9 +529,39 @@ public final class CompletionServer implements AutoCloseable {
                     gone = true; // the client went away: its rows stop here, at this character
                     cancelled = true;
                     return false;
+                } finally {
+                    lock.unlock();
                 }
             }
             return true;
+        }
+
+        /**
+         * An SSE comment from the heartbeat thread; a failed send cancels the request (see {@link #heartbeat()}).
+         * Skipped while the request's thread writes: a client that stopped reading blocks that thread, never this.
+         */
+        void heartbeat(long now) {
+            if (gone || cancelled || !lock.tryLock()) {
+                return;
+            }
+            try {
+                if (!finished) {
+                    out.comment();
+                    lastFlush = now;
+                }
+            } catch (IOException e) {
+                gone = true;
+                cancel();
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        /** Why rows ended early when nothing failed: the session was deleted, or the server is shutting down. */
+        ApiError endedEarly() {
+            return session != null && session.deleted ? Sessions.deleted(session.id)
+                    : new ApiError(503, "server_error", null, "shutting_down", "the server is shutting down:"
+                            + " generation ended early");
         }
 
         void cancel() {
@@ -433,6 +569,25 @@ public final class CompletionServer implements AutoCloseable {
             if (session != null) {
                 session.stream.cancel();
             }
+            lock.lock();
+            try {
+                if (out != null && !finished) {
+                    thread.interrupt(); // ends a batch's rows even while they read their prompts
+                }
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        /** Called by the request's thread when it is done: no interrupt may reach it after this. */
+        void finish() {
+            lock.lock();
+            try {
+                finished = true;
+            } finally {
+                lock.unlock();
+            }
+            Thread.interrupted(); // an interrupt ends with its request, never in Jetty's pool
         }
 
         String chunk(int choice, String text, String finishReason) {
@@ -459,7 +614,7 @@ public final class CompletionServer implements AutoCloseable {
             JsonObject o = new JsonObject();
             o.addProperty("id", id);
             o.addProperty("object", "text_completion");
-            o.addProperty("created", Instant.now().getEpochSecond());
+            o.addProperty("created", created);
             o.addProperty("model", modelId);
             return o;
         }
@@ -486,8 +641,7 @@ public final class CompletionServer implements AutoCloseable {
             }
             if (results.stream().anyMatch(r -> r.finishReason() == FinishReason.CANCELLED
                     || r.finishReason() == FinishReason.ERROR)) {
-                throw new ApiError(503, "server_error", null, "shutting_down", "the server is shutting down:"
-                        + " generation ended early");
+                throw endedEarly();
             }
             JsonArray cs = new JsonArray();
             for (int i = 0; i < choices; i++) {

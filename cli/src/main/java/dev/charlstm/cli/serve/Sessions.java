@@ -20,6 +20,10 @@ final class Sessions {
         final GenerationStream stream;
         final ReentrantLock lock = new ReentrantLock();
         volatile long lastUsed = System.nanoTime();
+        /** Completions finished on it (its first needs a prompt). Guarded by {@link #lock}. */
+        int turns;
+        /** Set by DELETE: a completion in progress or waiting ends with 410, and the stream is closed after it. */
+        volatile boolean deleted;
 
         Session(String id, GenerationStream stream) {
             this.id = id;
@@ -56,19 +60,38 @@ final class Sessions {
     Session get(String id) {
         Session s = sessions.get(id);
         if (s == null) {
-            throw new ApiError(404, "invalid_request_error", "session", "session_not_found", "no session " + id
+            throw new ApiError(404, "invalid_request_error", "session", "session_not_found", "no session "
+                    + (id.length() > 40 ? id.substring(0, 40) + "..." : id)
                     + " (it never existed, was deleted, or was idle too long and expired)");
         }
         return s;
     }
 
-    /** @return whether it existed */
+    /**
+     * Removes a session at once; a completion in progress on it ends (410) and closes the stream when it returns.
+     *
+     * @return whether it existed
+     */
     boolean delete(String id) {
         Session s = sessions.remove(id);
         if (s != null) {
-            close(s);
+            s.deleted = true;
+            s.stream.cancel();
+            if (s.lock.tryLock()) {
+                try {
+                    s.stream.close();
+                } finally {
+                    s.lock.unlock();
+                }
+            }
         }
         return s != null;
+    }
+
+    /** @return the error of a completion on a session deleted meanwhile */
+    static ApiError deleted(String id) {
+        return new ApiError(410, "invalid_request_error", "session", "session_deleted", "session " + id
+                + " was deleted while this completion waited or ran");
     }
 
     /** Closes the sessions idle for longer than the limit (never one in use). */
@@ -94,16 +117,6 @@ final class Sessions {
     void closeAll() {
         for (String id : sessions.keySet()) {
             delete(id);
-        }
-    }
-
-    private static void close(Session s) {
-        s.stream.cancel();
-        s.lock.lock();
-        try {
-            s.stream.close();
-        } finally {
-            s.lock.unlock();
         }
     }
 }

@@ -45,6 +45,12 @@ final class SseWriter {
         data("[DONE]");
     }
 
+    /** Writes an SSE comment line (ignored by clients) and flushes: a keep-alive that finds departed clients. */
+    void comment() throws IOException {
+        out.write(": \n\n".getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+    }
+
     void flush() throws IOException {
         out.flush();
     }

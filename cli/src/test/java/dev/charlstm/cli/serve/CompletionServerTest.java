@@ -109,8 +109,8 @@ class CompletionServerTest {
         assertTrue(body.endsWith("data: [DONE]\n\n"), body);
         List<JsonObject> out = new ArrayList<>();
         for (String event : body.substring(0, body.length() - "data: [DONE]\n\n".length()).split("\n\n", -1)) {
-            if (event.isEmpty()) {
-                continue;
+            if (event.isEmpty() || event.startsWith(":")) {
+                continue; // an SSE comment: the server's keep-alive
             }
             assertTrue(event.startsWith("data: ") && !event.contains("\n"), "one data line per event: " + event);
             out.add(JsonParser.parseString(event.substring(6)).getAsJsonObject());
@@ -237,6 +237,9 @@ class CompletionServerTest {
         cases.put("{\"prompt\": \"The \", \"model\": \"gpt-4\"}", "404 model model_not_found");
         cases.put("{\"prompt\": \"" + "a".repeat(201) + "\"}", "413 prompt prompt_too_long");
         cases.put("[1, 2]", "400 null invalid_json");
+        cases.put("{prompt: 'The ', max_tokens: 5}", "400 null invalid_json");
+        cases.put("{\"prompt\": The}", "400 null invalid_json");
+        cases.put("{\"prompt\": \"The \"} /* more */", "400 null invalid_json");
         cases.put("{\"prompt\": ", "400 null invalid_json");
         for (Map.Entry<String, String> c : cases.entrySet()) {
             HttpResponse<String> r = post(server, "/v1/completions", c.getKey());
@@ -248,6 +251,14 @@ class CompletionServerTest {
                     ? "invalid_request_error" : "", e.get("type").getAsString());
             assertTrue(!e.get("message").getAsString().contains("\n") && !r.body().contains("Exception"), r.body());
         }
+        JsonObject tiny = json(post(server, "/v1/completions", "{\"prompt\": \"The \", \"max_tokens\": 20,"
+                + " \"temperature\": 1e-50, \"top_p\": 1e-50}"));
+        assertEquals(sdkText("The ", GenerationOptions.builder().maxCharacters(20).greedy(true).build()),
+                tiny.getAsJsonArray("choices").get(0).getAsJsonObject().get("text").getAsString(),
+                "a temperature below float's resolution is 0: greedy, not a server error");
+        HttpResponse<String> wrongMethod = get(server, "/v1/completions");
+        assertEquals(405, wrongMethod.statusCode(), wrongMethod.body());
+        assertEquals("method_not_allowed", json(wrongMethod).getAsJsonObject("error").get("code").getAsString());
         HttpResponse<String> none = get(server, "/v1/nothing");
         assertEquals(404, none.statusCode());
         assertEquals("not_found", json(none).getAsJsonObject("error").get("code").getAsString());
@@ -348,6 +359,62 @@ class CompletionServerTest {
             assertEquals(200, post(small, "/v1/completions", "{\"prompt\": \"The \", \"max_tokens\": 5}").statusCode());
         } finally {
             small.close();
+        }
+    }
+
+    @Test
+    void aClientThatGoesAwayWhileItsPromptIsReadFreesItsRows() throws Exception {
+        CompletionServer s = started(new ServerOptions("127.0.0.1", 0, 4, 4, 400_000, 100, 2, 60, 0, 10_000));
+        try (Socket socket = new Socket("127.0.0.1", s.port())) {
+            byte[] b = ("{\"prompt\": \"" + "the sea was calm ".repeat(20_000) + "\", \"max_tokens\": 50,"
+                    + " \"stream\": true}").getBytes(StandardCharsets.UTF_8);
+            OutputStream out = socket.getOutputStream();
+            out.write(("POST /v1/completions HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                    + "Content-Length: " + b.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.write(b);
+            out.flush();
+            long end = System.currentTimeMillis() + 5000;
+            while (s.inFlight() == 0 && System.currentTimeMillis() < end) {
+                Thread.sleep(5);
+            }
+            assertEquals(1, s.inFlight(), "reading its 340,000-character prompt");
+        }
+        long t0 = System.nanoTime();
+        awaitIdle(s, 10_000);
+        try {
+            assertEquals(0, s.inFlight());
+            assertTrue(System.nanoTime() - t0 < 3e9, "freed within a few heartbeats, not after the whole prompt: "
+                    + (System.nanoTime() - t0) / 1e6 + " ms");
+        } finally {
+            s.close();
+        }
+    }
+
+    @Test
+    void deletingASessionEndsItsCompletionWith410AndAFreshSessionNeedsAPrompt() throws Exception {
+        String id = json(post(server, "/v1/sessions", "")).get("id").getAsString();
+        HttpResponse<String> empty = post(server, "/v1/sessions/" + id + "/completions", "{\"stream\": true}");
+        assertEquals(400, empty.statusCode(), "refused before any event: " + empty.body());
+        assertTrue(empty.body().contains("has no text yet"), empty.body());
+        Future<HttpResponse<String>> running;
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            running = pool.submit(() -> post(server, "/v1/sessions/" + id + "/completions",
+                    "{\"prompt\": \"The \", \"max_tokens\": 2000000}"));
+            long end = System.currentTimeMillis() + 5000;
+            while (server.inFlight() == 0 && System.currentTimeMillis() < end) {
+                Thread.sleep(5);
+            }
+            long t0 = System.nanoTime();
+            HttpResponse<String> deleted = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                    + server.port() + "/v1/sessions/" + id)).DELETE().build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, deleted.statusCode());
+            assertTrue(System.nanoTime() - t0 < 1e9, "DELETE does not wait for the completion");
+            HttpResponse<String> r = running.get();
+            assertEquals(410, r.statusCode(), r.body());
+            assertEquals("session_deleted", json(r).getAsJsonObject("error").get("code").getAsString());
+        } finally {
+            pool.shutdownNow();
         }
     }
 
