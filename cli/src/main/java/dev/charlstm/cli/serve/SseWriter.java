@@ -14,6 +14,8 @@ final class SseWriter {
     private final OutputStream out;
     private final byte[] prefix;
     private final StringBuilder frame = new StringBuilder(256);
+    /** The frame's UTF-8, reused: a character's frame allocates nothing. */
+    private byte[] bytes = new byte[1024];
 
     SseWriter(OutputStream out, String id, long created, String model) {
         this.out = out;
@@ -31,7 +33,39 @@ final class SseWriter {
         quote(frame, text);
         frame.append(",\"index\":").append(choice).append(",\"logprobs\":null,\"finish_reason\":null}]}\n\n");
         out.write(prefix);
-        out.write(frame.toString().getBytes(StandardCharsets.UTF_8));
+        out.write(bytes, 0, utf8(frame));
+    }
+
+    /** Encodes {@code s} into {@link #bytes} (growing it when needed); @return the byte count. */
+    private int utf8(CharSequence s) {
+        if (bytes.length < s.length() * 3) {
+            bytes = new byte[s.length() * 3];
+        }
+        int n = 0;
+        for (int i = 0; i < s.length(); i++) {
+            int c = s.charAt(i);
+            if (Character.isHighSurrogate((char) c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                c = Character.toCodePoint((char) c, s.charAt(++i));
+            } else if (Character.isSurrogate((char) c)) {
+                c = '?'; // a lone surrogate is no character (vocabularies cannot hold one)
+            }
+            if (c < 0x80) {
+                bytes[n++] = (byte) c;
+            } else if (c < 0x800) {
+                bytes[n++] = (byte) (0xC0 | c >> 6);
+                bytes[n++] = (byte) (0x80 | c & 0x3F);
+            } else if (c < 0x10000) {
+                bytes[n++] = (byte) (0xE0 | c >> 12);
+                bytes[n++] = (byte) (0x80 | c >> 6 & 0x3F);
+                bytes[n++] = (byte) (0x80 | c & 0x3F);
+            } else {
+                bytes[n++] = (byte) (0xF0 | c >> 18);
+                bytes[n++] = (byte) (0x80 | c >> 12 & 0x3F);
+                bytes[n++] = (byte) (0x80 | c >> 6 & 0x3F);
+                bytes[n++] = (byte) (0x80 | c & 0x3F);
+            }
+        }
+        return n;
     }
 
     /** Writes a frame holding {@code json} and flushes. */
@@ -68,7 +102,10 @@ final class SseWriter {
                 case '\t' -> b.append("\\t");
                 default -> {
                     if (c < 0x20 || c == 0x2028 || c == 0x2029) {
-                        b.append(String.format("\\u%04x", (int) c));
+                        b.append("\\u");
+                        for (int shift = 12; shift >= 0; shift -= 4) {
+                            b.append(Character.forDigit(c >> shift & 0xF, 16));
+                        }
                     } else {
                         b.append(c);
                     }
