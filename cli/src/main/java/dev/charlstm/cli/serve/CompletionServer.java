@@ -4,13 +4,12 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
 import dev.charlstm.runtime.BatchCharacterCallback;
 import dev.charlstm.runtime.CharLstmModel;
 import dev.charlstm.runtime.FinishReason;
 import dev.charlstm.runtime.GenerationRequest;
 import dev.charlstm.runtime.GenerationResult;
+import dev.charlstm.runtime.internal.JsonFields;
 import dev.charlstm.runtime.pack.ModelManifest;
 import dev.charlstm.runtime.pack.Provenance;
 import io.javalin.Javalin;
@@ -262,36 +261,21 @@ public final class CompletionServer implements AutoCloseable {
         } catch (HttpResponseException e) {
             throw e;
         } catch (RuntimeException e) {
-            throw ApiError.invalid(null, "unreadable_body", "the request body could not be read (" + firstLine(e)
+            throw ApiError.invalid(null, "unreadable_body", "the request body could not be read (" + JsonFields.oneLine(e)
                     + ")");
         }
         JsonElement e;
         try {
-            // Strict: JSON, always UTF-8 (RFC 8259), whatever charset the header names; no comments, no bare words.
-            com.google.gson.stream.JsonReader r = new com.google.gson.stream.JsonReader(
-                    new java.io.StringReader(new String(bytes, StandardCharsets.UTF_8)));
-            r.setStrictness(com.google.gson.Strictness.STRICT);
-            e = JsonParser.parseReader(r);
-            if (r.peek() != com.google.gson.stream.JsonToken.END_DOCUMENT) {
-                throw new JsonParseException("more after the JSON value");
-            }
-        } catch (JsonParseException | IOException | IllegalStateException | StackOverflowError x) {
-            throw ApiError.invalid(null, "invalid_json", "the body is not valid JSON: " + firstLine(x));
+            // Always UTF-8 (RFC 8259), whatever charset the header names.
+            e = JsonFields.parse(new String(bytes, StandardCharsets.UTF_8));
+        } catch (IllegalArgumentException x) {
+            throw ApiError.invalid(null, "invalid_json", "the body is not valid JSON: " + x.getMessage());
         }
         if (!e.isJsonObject()) {
             throw ApiError.invalid(null, "invalid_json", "the body must be a JSON object, got "
                     + CompletionRequest.shown(e));
         }
         return e.getAsJsonObject();
-    }
-
-    /** Gson's message, one line, without its class names and API advice, at most 200 characters. */
-    private static String firstLine(Throwable e) {
-        String m = e instanceof StackOverflowError ? "nested too deeply" : String.valueOf(e.getMessage());
-        m = m.contains("\n") ? m.substring(0, m.indexOf('\n')) : m;
-        m = m.length() > 200 ? m.substring(0, 200) + "..." : m;
-        return m.replaceFirst("^[\\w.]+Exception: ", "").replaceFirst("^Use JsonReader\\.setStrictness\\(Strictness\\"
-                + ".LENIENT\\) to accept malformed JSON ", "malformed JSON ");
     }
 
     // ------------------------------------------------------------------------------------------------ completions

@@ -35,9 +35,4 @@ public record ServerOptions(String host, int port, int maxRows, int maxQueue, in
             throw new IllegalArgumentException(option + " must be positive, got " + v);
         }
     }
-
-    /** @return the defaults on loopback: 64 rows, 64 waiting, 10,000-character prompts, 4096 characters out, frames sent every 10 ms */
-    public static ServerOptions defaults() {
-        return new ServerOptions("127.0.0.1", 8080, 64, 64, 10_000, 4096, 256, 600, 10, 10_000);
-    }
 }

@@ -33,6 +33,45 @@ public final class JsonFields {
         this.path = path;
     }
 
+    /**
+     * Reads a JSON document strictly (RFC 8259: no comments, no bare words, nothing after the value), the one way
+     * charlstm reads its files and requests.
+     *
+     * @param text the document
+     * @return its value (JSON null for an empty or blank document)
+     * @throws IllegalArgumentException whose message is one line saying where the JSON is broken
+     */
+    public static JsonElement parse(String text) {
+        if (text.isBlank()) {
+            return JsonNull.INSTANCE;
+        }
+        try {
+            com.google.gson.stream.JsonReader r = new com.google.gson.stream.JsonReader(new java.io.StringReader(text));
+            r.setStrictness(com.google.gson.Strictness.STRICT);
+            JsonElement e = com.google.gson.JsonParser.parseReader(r);
+            if (r.peek() != com.google.gson.stream.JsonToken.END_DOCUMENT) {
+                throw new IllegalArgumentException("more follows the JSON value at " + r.getPath());
+            }
+            return e;
+        } catch (com.google.gson.JsonParseException | java.io.IOException | IllegalStateException
+                | StackOverflowError e) {
+            throw new IllegalArgumentException(oneLine(e), e);
+        }
+    }
+
+    /**
+     * @param e a failure
+     * @return its message on one line, at most 200 characters, without Java class names or Gson's API advice
+     */
+    public static String oneLine(Throwable e) {
+        String m = e instanceof StackOverflowError ? "nested too deeply" : String.valueOf(e.getMessage());
+        m = m.contains("\n") ? m.substring(0, m.indexOf('\n')) : m;
+        m = m.replaceFirst("^([a-z]+\\.)+[A-Za-z$]+(Exception|Error): ", "")
+                .replaceFirst("^Use JsonReader\\.setStrictness\\(Strictness\\.LENIENT\\) to accept malformed JSON ",
+                        "malformed JSON ");
+        return m.length() > 200 ? m.substring(0, 200) + "..." : m.strip();
+    }
+
     /** @param object the document's top-level object @return its fields */
     public static JsonFields root(JsonObject object) {
         return new JsonFields(object, "");

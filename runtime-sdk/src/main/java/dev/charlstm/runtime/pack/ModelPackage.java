@@ -1,8 +1,6 @@
 package dev.charlstm.runtime.pack;
 
 import com.google.gson.JsonElement;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
 import dev.charlstm.runtime.internal.JsonFields;
 import dev.charlstm.runtime.internal.Sha256;
 import java.io.IOException;
@@ -195,9 +193,9 @@ public final class ModelPackage {
         String vocabFile = source + (source.endsWith("/") ? "" : "/") + VOCAB_FILE;
         JsonElement tree;
         try {
-            tree = JsonParser.parseString(new String(vocabBytes, StandardCharsets.UTF_8));
-        } catch (JsonParseException e) {
-            throw new PackageException(vocabFile + ": not valid JSON: " + firstLine(e), e);
+            tree = JsonFields.parse(new String(vocabBytes, StandardCharsets.UTF_8));
+        } catch (IllegalArgumentException e) {
+            throw new PackageException(vocabFile + ": not valid JSON: " + e.getMessage(), e);
         }
         if (tree.isJsonNull()) {
             throw new PackageException(vocabFile + ": empty");
@@ -234,18 +232,6 @@ public final class ModelPackage {
         } catch (IllegalArgumentException e) {
             throw new PackageException(vocabFile + ": " + e.getMessage(), e);
         }
-    }
-
-    /**
-     * Gson adds a second line with a troubleshooting URL, and may name its own exception class and suggest its API:
-     * a message here is one line about the file.
-     */
-    static String firstLine(Exception e) {
-        String m = String.valueOf(e.getMessage());
-        int nl = m.indexOf('\n');
-        m = (nl < 0 ? m : m.substring(0, nl)).strip();
-        m = m.replaceFirst("^[a-z]+(\\.[a-z]+)+\\.\\w+(Exception|Error): ", "");
-        return m.replaceFirst("^Use JsonReader\\.setStrictness\\(Strictness\\.LENIENT\\) to accept malformed JSON ", "malformed JSON ");
     }
 
     // ---------------------------------------------------------------- writing

@@ -6,8 +6,6 @@ import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
 import dev.charlstm.runtime.Vocabulary;
 import dev.charlstm.runtime.internal.JsonFields;
 import dev.charlstm.runtime.internal.LegacyTraining;
@@ -225,11 +223,9 @@ public final class Checkpoint {
         }
         JsonElement tree;
         try {
-            tree = JsonParser.parseString(new String(meta, StandardCharsets.UTF_8));
-        } catch (JsonParseException e) {
-            String m = String.valueOf(e.getMessage());
-            throw new CheckpointException(file + ": " + META + " is not valid JSON: "
-                    + (m.contains("\n") ? m.substring(0, m.indexOf('\n')) : m).replaceFirst("^[\\w.]+Exception: ", ""), e);
+            tree = JsonFields.parse(new String(meta, StandardCharsets.UTF_8));
+        } catch (IllegalArgumentException e) {
+            throw new CheckpointException(file + ": " + META + " is not valid JSON: " + e.getMessage(), e);
         }
         if (!tree.isJsonObject()) {
             throw new CheckpointException(file + ": not a charlstm checkpoint (" + META + " is not a JSON object)");

@@ -305,13 +305,18 @@ public record TrainingConfig(ModelShape model, Data data, Optimisation optimisat
      */
     @Override
     public String toString() {
-        StringBuilder b = new StringBuilder(model.toString());
+        return model + "; " + settings();
+    }
+
+    /** @return every value but the model's, on one line, from the table: {@code data: batch_size 32, ...; ...} */
+    public String settings() {
+        StringBuilder b = new StringBuilder();
         String section = "model";
         for (Hyperparameter<?> p : ALL) {
             if (p.section().equals("model")) {
                 continue;
             }
-            b.append(p.section().equals(section) ? ", " : "; " + p.section() + ": ");
+            b.append(p.section().equals(section) ? ", " : (b.length() == 0 ? "" : "; ") + p.section() + ": ");
             section = p.section();
             b.append(p.field()).append(' ').append(p.format(p.valueIn(this)));
         }

@@ -188,9 +188,8 @@ public final class Trainer implements AutoCloseable {
     /** @return one line: corpus, model, parameter count, configuration, device */
     public String description() {
         return corpus.source() + " (" + corpus.length() + " characters, " + corpus.files().size() + " file"
-                + (corpus.files().size() == 1 ? "" : "s") + ", V=" + vocabulary().size() + "); model " + config
-                .toString().replaceFirst("^" + java.util.regex.Pattern.quote(config.model().toString()),
-                        model.shape() + " (" + model.shape().parameterCount() + " parameters)") + "; on " + device;
+                + (corpus.files().size() == 1 ? "" : "s") + ", V=" + vocabulary().size() + "); model " + model.shape()
+                + " (" + model.shape().parameterCount() + " parameters); " + config.settings() + "; on " + device;
     }
 
     /**
