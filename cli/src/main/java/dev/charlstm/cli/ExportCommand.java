@@ -4,6 +4,8 @@ import dev.charlstm.runtime.pack.ModelManifest;
 import dev.charlstm.runtime.pack.ModelPackage;
 import dev.charlstm.trainer.checkpoint.Checkpoint;
 import dev.charlstm.trainer.export.PackageExporter;
+import dev.charlstm.trainer.export.Precision;
+import picocli.CommandLine;
 import dev.charlstm.trainer.training.RunDirectory;
 import dev.charlstm.trainer.training.TorchEngine;
 import java.nio.file.Files;
@@ -15,13 +17,19 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-/** {@code charlstm export}: turns a training checkpoint into a model package (model.onnx + vocab.json). */
+/**
+ * {@code charlstm export}: turns a training checkpoint, or an existing float32 package, into a model package
+ * (model.onnx + sequence.onnx + vocab.json), float32 or int8.
+ */
 @Command(name = "export", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Export a training checkpoint as a model package: model.onnx (the single-step graph) and",
-            "vocab.json (vocabulary, dimensions, SHA-256 of the graph, provenance, training configuration).",
+        description = {"Export a training checkpoint as a model package: model.onnx (the single-step graph),",
+            "sequence.onnx (the same model over a whole prompt, for priming and eval) and vocab.json (vocabulary,",
+            "dimensions, SHA-256 of the graphs, quantization, provenance, training configuration).",
             "Written atomically; an existing package at --out is replaced. Training already exports best.ckpt to",
-            "RUN_DIR/model. With --package, writes an existing package again in the current format (version "
-                    + ModelPackage.VERSION + "): the graph is copied unchanged, the manifest is upgraded."})
+            "RUN_DIR/model. With --package, writes a float32 package again in the current format (version "
+                    + ModelPackage.VERSION + ") from its weights, with both graphs.",
+            "--quantize int8 writes int8 weights (per-channel, symmetric) run by ONNX Runtime's int8 kernels;",
+            "check the result with charlstm eval."})
 final class ExportCommand implements Callable<Integer> {
 
     @Spec
@@ -44,13 +52,35 @@ final class ExportCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "The package folder to write.")
     Path out;
 
+    /** The values of --quantize. */
+    enum Quantize {
+        none(Precision.FLOAT32), int8(Precision.INT8);
+
+        final Precision precision;
+
+        Quantize(Precision precision) {
+            this.precision = precision;
+        }
+    }
+
+    @Option(names = "--quantize", paramLabel = "none|int8", defaultValue = "none",
+            description = "none: float32 weights (default); int8: int8 weights with activations quantized at run"
+                    + " time (smaller and faster on CPUs with int8 instructions).")
+    Quantize quantize;
+
     @Override
     public Integer call() {
         if (source.pkg != null) {
-            ModelPackage pkg = ModelPackage.read(source.pkg);
+            ModelPackage from = ModelPackage.read(source.pkg);
+            if (from.manifest().quantization() != null) {
+                throw new CommandLine.ParameterException(spec.commandLine(), source.pkg + ": already quantized ("
+                        + from.manifest().quantization().method() + "); give --package its float32 source package,"
+                        + " or --checkpoint");
+            }
+            long t0 = System.nanoTime();
+            ModelPackage pkg = PackageExporter.convert(from, quantize.precision);
             pkg.write(out);
-            spec.commandLine().getOut().printf("wrote %s as format version %d to %s (model.onnx unchanged, sha256 %s)%n",
-                    source.pkg, ModelPackage.VERSION, out, pkg.manifest().modelSha256());
+            report(source.pkg.toString(), pkg, (System.nanoTime() - t0) / 1e9);
             return 0;
         }
         Path checkpoint = source.checkpoint;
@@ -58,13 +88,21 @@ final class ExportCommand implements Callable<Integer> {
         Checkpoint ckpt = Checkpoint.read(file);
         TorchEngine.start(0);
         long t0 = System.nanoTime();
-        ModelPackage pkg = PackageExporter.export(ckpt, out);
-        double seconds = (System.nanoTime() - t0) / 1e9;
-        ModelManifest info = pkg.manifest();
-        spec.commandLine().getOut().printf("exported %s (iteration %d, validation loss %s) to %s: %s, model.onnx %d"
-                + " bytes, sha256 %s, in %.2f s%n", file, info.provenance().iterations(),
-                info.provenance().valLoss() == null ? "n/a" : String.format("%.4f", info.provenance().valLoss()),
-                out, info, pkg.modelSize(), info.modelSha256(), seconds);
+        ModelPackage pkg = PackageExporter.export(ckpt, out, quantize.precision);
+        report(file.toString(), pkg, (System.nanoTime() - t0) / 1e9);
         return 0;
+    }
+
+    private void report(String from, ModelPackage pkg, double seconds) {
+        ModelManifest info = pkg.manifest();
+        spec.commandLine().getOut().printf("exported %s (iteration %s, validation loss %s) to %s: %s, %s, model.onnx %d"
+                + " bytes, sha256 %s, in %.2f s%n", from, info.provenance().iterations() == null ? "n/a"
+                        : info.provenance().iterations().toString(),
+                info.provenance().valLoss() == null ? "n/a" : String.format("%.4f", info.provenance().valLoss()),
+                out, info.shape(), info.precision(), pkg.modelSize(), info.modelSha256(), seconds);
+        if (info.quantization() != null) {
+            spec.commandLine().getOut().printf("quantized from the float32 model.onnx with sha256 %s; compare them with"
+                    + " charlstm eval%n", info.quantization().sourceSha256());
+        }
     }
 }

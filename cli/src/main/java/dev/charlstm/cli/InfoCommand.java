@@ -7,6 +7,7 @@ import dev.charlstm.runtime.pack.ModelManifest;
 import dev.charlstm.runtime.pack.ModelPackage;
 import dev.charlstm.runtime.pack.ModelShape;
 import dev.charlstm.runtime.pack.Provenance;
+import dev.charlstm.runtime.pack.Quantization;
 import java.io.PrintWriter;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -46,8 +47,16 @@ final class InfoCommand implements Callable<Integer> {
                     : new String(Character.toChars(cp)));
         }
         out.printf("vocabulary   %s%n", chars);
-        out.printf("graph        model.onnx, %d bytes, opset %d, sha256 %s%n", pkg.modelSize(), info.opset(),
-                info.modelSha256());
+        out.printf("graph        model.onnx (one step), %d bytes, opset %d, sha256 %s%n", pkg.modelSize(),
+                info.opset(), info.modelSha256());
+        if (info.hasSequenceGraph()) {
+            out.printf("graph        sequence.onnx (whole prompts, eval), %d bytes, sha256 %s%n",
+                    pkg.sequenceBytes().length, info.sequenceSha256());
+        }
+        out.printf("precision    %s%n", info.quantization() == null ? "float32"
+                : info.quantization().method() + ": weights " + Quantization.WEIGHTS + "; activations "
+                        + Quantization.ACTIVATIONS + "; embedding float32; quantized from the float32 model.onnx"
+                        + " with sha256 " + known(info.quantization().sourceSha256()));
         out.printf("cleaning     drop lines containing %s; keep newlines %s%n",
                 info.dropLinesContaining() == null ? "(none)" : '"' + info.dropLinesContaining() + '"',
                 info.keepNewlines());

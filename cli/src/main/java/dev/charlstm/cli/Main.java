@@ -15,7 +15,7 @@ import picocli.CommandLine.Command;
 /** The {@code charlstm} command line. */
 @Command(name = "charlstm", mixinStandardHelpOptions = true, version = "charlstm 0.1.0",
         description = "Train character-level LSTM text generators and generate text with them.",
-        subcommands = {GenerateCommand.class, TrainCommand.class, ExportCommand.class, InfoCommand.class,
+        subcommands = {GenerateCommand.class, TrainCommand.class, ExportCommand.class, EvalCommand.class, InfoCommand.class,
             ServeCommand.class, BenchCommand.class, LoadTestCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
 

@@ -254,6 +254,27 @@ public final class CharLstmModel implements AutoCloseable {
         return generateBatch(prompts, options, null);
     }
 
+    /**
+     * The model's loss on a text, by the trainer's definition of validation loss: the text is encoded with the
+     * model's vocabulary, its held-out tail (or all of it) is cut into windows of {@code w + 1} code points that
+     * overlap by one, each window is run from zero state, and the cross-entropy of each of its last {@code w}
+     * characters given those before it is averaged over all windows. On the text a package was trained on, cleaned
+     * as its manifest says ({@code charlstm eval} does that), it reproduces the recorded validation loss. Windows
+     * run many at a time through the sequence graph (or the step graph when the package has none).
+     *
+     * @param text the text, cleaned as the model's training text was
+     * @param options what to score: defaults reproduce the package's validation
+     * @return the loss and what was scored
+     * @throws IllegalArgumentException naming the index and character if the text holds one the vocabulary lacks,
+     *     if the part to score is shorter than one window, or if the package records no window or held-out
+     *     fraction and the options give none
+     * @throws IllegalStateException if the model is closed or ONNX Runtime fails
+     */
+    public EvaluationResult evaluate(CharSequence text, EvaluationOptions options) {
+        ensureOpen();
+        return Evaluator.evaluate(this, text, options);
+    }
+
     // ---------------------------------------------------------------- for streams and batches
 
     private Row newRow() {
@@ -323,6 +344,10 @@ public final class CharLstmModel implements AutoCloseable {
             ids[n++] = id;
         }
         return n == ids.length ? ids : Arrays.copyOf(ids, n);
+    }
+
+    Graph graph() {
+        return graph;
     }
 
     /** @return rows whose native buffers are allocated (for tests) */

@@ -16,7 +16,17 @@ import java.util.function.BooleanSupplier;
  */
 final class Decoder {
 
+    /**
+     * Prompts at least this long are primed through the sequence graph (when the package has one): below it,
+     * stepping costs about as much as the sequence session's one-time creation, and in a shared batch a few more
+     * rows cost little.
+     */
+    static final int PREFILL_MIN = 32;
+    /** The most characters one sequence call primes: cancellation and closing wait at most one chunk. */
+    static final int PREFILL_CHUNK = 256;
+
     private final Row row;
+    private final Graph graph;
     private final Vocabulary vocab;
     private final GenerationOptions options;
     private final SamplingParameters sampling;
@@ -47,6 +57,7 @@ final class Decoder {
             throw new IllegalStateException("nothing to continue from: feed a prompt first");
         }
         this.row = row;
+        this.graph = model.graph();
         this.vocab = model.manifest().vocabulary();
         this.characterStrings = model.characterStrings;
         this.options = options;
@@ -101,6 +112,39 @@ final class Decoder {
         stop.push(vocab.codePoint(id));
         sampledPending = true;
         return true;
+    }
+
+    /**
+     * Primes the rest of a long prompt through the sequence graph, a chunk per call, on the calling thread and
+     * outside any batch (so it never delays other rows' steps, and a stream's state never depends on what else was
+     * running). Does nothing for short prompts, for packages without a sequence graph, or once the prompt is fed.
+     *
+     * @throws IllegalStateException if the model is closed or ONNX Runtime fails
+     */
+    void prefill() {
+        if (reason != null || prompt.length - fed < PREFILL_MIN || graph.sequenceNames == null) {
+            return;
+        }
+        while (fed < prompt.length) {
+            if (row.cancelRequested || row.closed || Thread.currentThread().isInterrupted()) {
+                finish(FinishReason.CANCELLED);
+                return;
+            }
+            int to = Math.min(prompt.length, fed + PREFILL_CHUNK);
+            graph.enter();
+            try {
+                row.stepper.prefill(prompt, fed, to);
+            } catch (ai.onnxruntime.OrtException e) {
+                throw new IllegalStateException("ONNX Runtime failed to prime the prompt: " + e.getMessage(), e);
+            } finally {
+                graph.exit();
+            }
+            for (int i = fed; i < to; i++) {
+                row.recent.add(prompt[i]);
+            }
+            row.primed = true;
+            fed = to;
+        }
     }
 
     /** Emits the characters the stop matcher releases; false if the sink asked to stop. */
@@ -160,6 +204,16 @@ final class Decoder {
         int n = decoders.length;
         // One row needs no new array: an iterator's pull is one call per character and allocates nothing.
         Row[] batch = n == 1 ? decoders[0].row.alone : new Row[n];
+        for (Decoder d : decoders) {
+            try {
+                d.prefill();
+            } catch (RuntimeException e) {
+                if (!isolateErrors) {
+                    throw e;
+                }
+                d.fail(e);
+            }
+        }
         for (Decoder d : decoders) {
             d.joined = true;
         }

@@ -1,6 +1,7 @@
 package dev.charlstm.runtime;
 
 import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OnnxJavaType;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
@@ -10,6 +11,8 @@ import dev.charlstm.runtime.pack.GraphSignature;
 import dev.charlstm.runtime.pack.ModelManifest;
 import dev.charlstm.runtime.pack.ModelPackage;
 import dev.charlstm.runtime.pack.PackageException;
+import java.nio.FloatBuffer;
+import java.nio.LongBuffer;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -19,10 +22,14 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * The ONNX Runtime session over a package's single-step graph, checked against the package's description, and the
- * guard that keeps native memory alive while a graph call runs: every call is bracketed by {@link #enter()} and
+ * The ONNX Runtime sessions over a package's graphs, checked against the package's description, and the guard that
+ * keeps native memory alive while a graph call runs: every call is bracketed by {@link #enter()} and
  * {@link #exit()}, and {@link #drain()} marks the graph closed and waits for the calls in flight, never for more
  * (new calls fail at once), so closing cannot be starved by busy threads.
+ *
+ * <p>The step session is created at load. The sequence session (packages with {@code sequence.onnx}) is created
+ * on first use ({@link #sequence()}): short prompts never need it, so loading and the first character of a short
+ * prompt cost what they did before it existed.
  *
  * <p>Thread-safe: ONNX Runtime sessions run concurrently.
  */
@@ -35,10 +42,17 @@ final class Graph implements AutoCloseable {
     final int hidden;
     final int vocabSize;
     final String provider;
+    /** The sequence graph's names, or null if the package has none. */
+    final GraphSignature sequenceNames;
+    private final byte[] sequenceBytes;
+    private final String sequenceSource;
+    private final RuntimeOptions options;
+    private OrtSession sequenceSession;
     private final AtomicInteger callsInFlight = new AtomicInteger();
     private volatile boolean closed;
 
-    private Graph(OrtEnvironment env, OrtSession session, ModelManifest info, String provider) {
+    private Graph(OrtEnvironment env, OrtSession session, ModelPackage pkg, String provider, RuntimeOptions options) {
+        ModelManifest info = pkg.manifest();
         this.env = env;
         this.session = session;
         this.names = info.signature();
@@ -46,6 +60,10 @@ final class Graph implements AutoCloseable {
         this.hidden = info.shape().hiddenSize();
         this.vocabSize = info.shape().vocabSize();
         this.provider = provider;
+        this.sequenceNames = info.sequenceSignature();
+        this.sequenceBytes = pkg.sequenceBytes();
+        this.sequenceSource = pkg.sequenceSource();
+        this.options = options;
     }
 
     /**
@@ -56,14 +74,13 @@ final class Graph implements AutoCloseable {
     static Graph open(ModelPackage pkg, RuntimeOptions options) {
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         OrtSession session = null;
-        try (OrtSession.SessionOptions so = new OrtSession.SessionOptions()) {
-            so.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-            so.setIntraOpNumThreads(options.intraOpThreads());
-            so.setInterOpNumThreads(1);
+        try (OrtSession.SessionOptions so = sessionOptions(options)) {
             String provider = Providers.add(so, options.provider());
             session = env.createSession(pkg.modelBytes(), so);
-            verifySignature(session, pkg.manifest(), pkg.modelSource());
-            return new Graph(env, session, pkg.manifest(), provider);
+            ModelManifest m = pkg.manifest();
+            verify(session, m.signature(), m.shape().layers(), m.shape().hiddenSize(), m.shape().vocabSize(),
+                    pkg.modelSource(), false);
+            return new Graph(env, session, pkg, provider, options);
         } catch (OrtException e) {
             closeQuietly(session);
             throw new PackageException(pkg.modelSource() + ": ONNX Runtime cannot load it: " + e.getMessage(), e);
@@ -73,9 +90,45 @@ final class Graph implements AutoCloseable {
         }
     }
 
-    /** Checks the graph's inputs and outputs against the package's names and dimensions. */
-    private static void verifySignature(OrtSession session, ModelManifest info, String file) throws OrtException {
-        GraphSignature s = info.signature();
+    private static OrtSession.SessionOptions sessionOptions(RuntimeOptions options) throws OrtException {
+        OrtSession.SessionOptions so = new OrtSession.SessionOptions();
+        so.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+        so.setIntraOpNumThreads(options.intraOpThreads());
+        so.setInterOpNumThreads(1);
+        return so;
+    }
+
+    /**
+     * The sequence graph's session, created on first use.
+     *
+     * @return the session, or null if the package has no sequence graph
+     * @throws PackageException if ONNX Runtime cannot load it or it does not match the package
+     */
+    synchronized OrtSession sequence() {
+        if (sequenceSession == null && sequenceBytes != null) {
+            if (closed) {
+                throw closedException();
+            }
+            OrtSession s = null;
+            try (OrtSession.SessionOptions so = sessionOptions(options)) {
+                Providers.add(so, options.provider());
+                s = env.createSession(sequenceBytes, so);
+                verify(s, sequenceNames, layers, hidden, vocabSize, sequenceSource, true);
+                sequenceSession = s;
+            } catch (OrtException e) {
+                closeQuietly(s);
+                throw new PackageException(sequenceSource + ": ONNX Runtime cannot load it: " + e.getMessage(), e);
+            } catch (RuntimeException e) {
+                closeQuietly(s);
+                throw e;
+            }
+        }
+        return sequenceSession;
+    }
+
+    /** Checks a graph's inputs and outputs against the package's names and dimensions (L, H, V). */
+    private static void verify(OrtSession session, GraphSignature s, long l, long h, long v, String file,
+            boolean wholeSequence) throws OrtException {
         Map<String, NodeInfo> in = session.getInputInfo();
         Map<String, NodeInfo> out = session.getOutputInfo();
         if (!in.keySet().equals(Set.of(s.token(), s.h(), s.c()))) {
@@ -86,12 +139,15 @@ final class Graph implements AutoCloseable {
             throw new PackageException(file + ": the graph's outputs are " + out.keySet()
                     + ", vocab.json names " + List.of(s.logits(), s.hOut(), s.cOut()));
         }
-        long l = info.shape().layers();
-        long h = info.shape().hiddenSize();
-        expect(file, in, s.token(), OnnxJavaType.INT64, -1);
+        if (wholeSequence) {
+            expect(file, in, s.token(), OnnxJavaType.INT64, -1, -1);
+            expect(file, out, s.logits(), OnnxJavaType.FLOAT, -1, -1, v);
+        } else {
+            expect(file, in, s.token(), OnnxJavaType.INT64, -1);
+            expect(file, out, s.logits(), OnnxJavaType.FLOAT, -1, v);
+        }
         expect(file, in, s.h(), OnnxJavaType.FLOAT, l, -1, h);
         expect(file, in, s.c(), OnnxJavaType.FLOAT, l, -1, h);
-        expect(file, out, s.logits(), OnnxJavaType.FLOAT, -1, info.shape().vocabSize());
         expect(file, out, s.hOut(), OnnxJavaType.FLOAT, l, -1, h);
         expect(file, out, s.cOut(), OnnxJavaType.FLOAT, l, -1, h);
     }
@@ -126,6 +182,58 @@ final class Graph implements AutoCloseable {
         }
     }
 
+    /**
+     * Runs tokens through the model from a given state: with the sequence graph in one call, or with the step graph
+     * one step at a time when the package has no sequence graph. The caller holds {@link #enter()}.
+     *
+     * @param tokens [T, batch], time-major: {@code tokens[t * batch + b]}
+     * @param steps T
+     * @param batch rows
+     * @param h [L, batch, H] in; the final hidden state out
+     * @param c [L, batch, H] in; the final cell state out
+     * @param logits receives [T, batch, V] logits, or only the last step's [batch, V] when {@code lastOnly}
+     * @param lastOnly whether only the last step's logits are wanted
+     * @throws OrtException if ONNX Runtime fails
+     */
+    void runSequence(long[] tokens, int steps, int batch, FloatBuffer h, FloatBuffer c, FloatBuffer logits,
+            boolean lastOnly) throws OrtException {
+        long[] stateShape = {layers, batch, hidden};
+        OrtSession seq = sequence();
+        if (seq != null) {
+            try (OnnxTensor t = OnnxTensor.createTensor(env, LongBuffer.wrap(tokens), new long[] {steps, batch});
+                    OnnxTensor th = OnnxTensor.createTensor(env, h.duplicate().rewind(), stateShape);
+                    OnnxTensor tc = OnnxTensor.createTensor(env, c.duplicate().rewind(), stateShape);
+                    OrtSession.Result r = seq.run(Map.of(sequenceNames.token(), t, sequenceNames.h(), th,
+                            sequenceNames.c(), tc))) {
+                FloatBuffer all = output(r, sequenceNames.logits());
+                int size = batch * vocabSize;
+                logits.put(0, all, lastOnly ? (steps - 1) * size : 0, lastOnly ? size : steps * size);
+                h.put(0, output(r, sequenceNames.hOut()), 0, layers * batch * hidden);
+                c.put(0, output(r, sequenceNames.cOut()), 0, layers * batch * hidden);
+            }
+            return;
+        }
+        long[] step = new long[batch];
+        for (int s = 0; s < steps; s++) {
+            System.arraycopy(tokens, s * batch, step, 0, batch);
+            try (OnnxTensor t = OnnxTensor.createTensor(env, LongBuffer.wrap(step), new long[] {batch});
+                    OnnxTensor th = OnnxTensor.createTensor(env, h.duplicate().rewind(), stateShape);
+                    OnnxTensor tc = OnnxTensor.createTensor(env, c.duplicate().rewind(), stateShape);
+                    OrtSession.Result r = session.run(Map.of(names.token(), t, names.h(), th, names.c(), tc))) {
+                int size = batch * vocabSize;
+                if (!lastOnly || s == steps - 1) {
+                    logits.put(lastOnly ? 0 : s * size, output(r, names.logits()), 0, size);
+                }
+                h.put(0, output(r, names.hOut()), 0, layers * batch * hidden);
+                c.put(0, output(r, names.cOut()), 0, layers * batch * hidden);
+            }
+        }
+    }
+
+    private static FloatBuffer output(OrtSession.Result r, String name) {
+        return ((OnnxTensor) r.get(name).orElseThrow()).getFloatBuffer();
+    }
+
     /** Begins a graph call. @throws IllegalStateException if the model is closed */
     void enter() {
         callsInFlight.incrementAndGet();
@@ -156,9 +264,13 @@ final class Graph implements AutoCloseable {
         }
     }
 
-    /** Frees the session; only after {@link #drain()}. */
+    /** Frees the sessions; only after {@link #drain()}. */
     @Override
     public void close() {
         closeQuietly(session);
+        synchronized (this) {
+            closeQuietly(sequenceSession);
+            sequenceSession = null;
+        }
     }
 }

@@ -98,6 +98,19 @@ final class Stepper implements AutoCloseable {
         tensors = t;
     }
 
+    /**
+     * Feeds {@code ids[from..to)} through the sequence graph in one call: the state advances past them and the
+     * logits become those after the last one, exactly as stepping them one by one would leave them (to float
+     * rounding). The caller holds {@link Graph#enter()}.
+     */
+    void prefill(int[] ids, int from, int to) throws OrtException {
+        long[] tokens = new long[to - from];
+        for (int i = from; i < to; i++) {
+            tokens[i - from] = ids[i];
+        }
+        graph.runSequence(tokens, tokens.length, 1, h[current], c[current], logits, true);
+    }
+
     /** @return the logits of the last step, [V]; valid until the next step */
     FloatBuffer logits() {
         return logits;

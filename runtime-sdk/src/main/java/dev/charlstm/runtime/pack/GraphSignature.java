@@ -1,9 +1,10 @@
 package dev.charlstm.runtime.pack;
 
 /**
- * The names of the single-step graph's inputs and outputs: {@code token} int64 [batch], {@code h} and {@code c}
- * float [L, batch, H] in; {@code logits} float [batch, V], {@code h_out} and {@code c_out} float [L, batch, H] out.
- * Immutable and thread-safe.
+ * The names of a graph's inputs and outputs. The single-step graph: {@code token} int64 [batch], {@code h} and
+ * {@code c} float [L, batch, H] in; {@code logits} float [batch, V], {@code h_out} and {@code c_out} float
+ * [L, batch, H] out. The sequence graph: tokens int64 [T, batch] in (the {@code token} role), logits
+ * [T, batch, V] out, the states as above. Immutable and thread-safe.
  *
  * @param token the input holding one token id per stream
  * @param h the input hidden state
@@ -14,8 +15,11 @@ package dev.charlstm.runtime.pack;
  */
 public record GraphSignature(String token, String h, String c, String logits, String hOut, String cOut) {
 
-    /** The names charlstm's exporter writes. */
-    public static final GraphSignature DEFAULT = new GraphSignature("token", "h", "c", "logits", "h_out", "c_out");
+    /** The step graph's names as charlstm's exporter writes them. */
+    public static final GraphSignature STEP = new GraphSignature("token", "h", "c", "logits", "h_out", "c_out");
+    /** The sequence graph's names as charlstm's exporter writes them. */
+    public static final GraphSignature SEQUENCE = new GraphSignature("tokens", "h", "c", "logits", "h_out",
+            "c_out");
 
     /**
      * Checks that no name is missing or blank, and that all six differ.

@@ -73,24 +73,49 @@ final class ManifestJson {
 
     /** The step graph's file, digest, opset and names, at {@code prefix} (graph. or graphs.step.). */
     private static Read graph(JsonFields g, String prefix, ModelManifest.Builder b) {
-        String sha = g.string("sha256");
-        require(sha != null, prefix + "sha256 is missing");
         int opset = (int) g.requiredInteger("opset");
         require(opset > 0, prefix + "opset must be positive, got " + opset);
+        String[] sha = new String[1];
+        b.signature(signature(g, prefix, ModelPackage.MODEL_FILE, "token", sha)).opset(opset);
+        return new Read(b, sha[0]);
+    }
+
+    /** A graph's names (inputs.{role}, h, c; outputs logits, h, c), checking its file name; sha[0] gets its digest. */
+    private static GraphSignature signature(JsonFields g, String prefix, String expectedFile, String tokenRole,
+            String[] sha) {
+        sha[0] = g.string("sha256");
+        require(sha[0] != null, prefix + "sha256 is missing");
         JsonFields in = g.object("inputs");
         JsonFields out = g.object("outputs");
         String file = g.string("file");
-        require(file == null || ModelPackage.MODEL_FILE.equals(file), prefix + "file is \"" + file + "\", expected \""
-                + ModelPackage.MODEL_FILE + "\"");
-        String token = in.string("token");
+        require(file == null || expectedFile.equals(file), prefix + "file is \"" + file + "\", expected \""
+                + expectedFile + "\"");
+        String token = in.string(tokenRole);
         String h = in.string("h");
         String c = in.string("c");
         String logits = out.string("logits");
         String hOut = out.string("h");
         String cOut = out.string("c");
-        GraphSignature.check(prefix, token, h, c, logits, hOut, cOut);
-        b.signature(new GraphSignature(token, h, c, logits, hOut, cOut)).opset(opset);
-        return new Read(b, sha);
+        try {
+            GraphSignature.check(prefix, token, h, c, logits, hOut, cOut);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(e.getMessage().replace("inputs.token", "inputs." + tokenRole), e);
+        }
+        return new GraphSignature(token, h, c, logits, hOut, cOut);
+    }
+
+    /** quantization: null (float32) or an object whose method this reader knows. */
+    private static Quantization quantization(JsonFields r) {
+        if (!r.has("quantization") || r.json().get("quantization").isJsonNull()) {
+            return null;
+        }
+        JsonFields q = r.object("quantization");
+        String method = q.string("method");
+        try {
+            return new Quantization(method, q.string("source_sha256"));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("quantization.method: " + e.getMessage(), e);
+        }
     }
 
     private static ModelShape shape(JsonFields m, float dropout) {
@@ -164,10 +189,8 @@ final class ManifestJson {
         if (cleaning != null) {
             b.cleaning(cleaning.string("drop_lines_containing"), Boolean.TRUE.equals(cleaning.bool("keep_newlines")));
         }
-        // Quantized graphs come with a later version of this reader; until then a package that says it holds one
-        // is refused rather than loaded as if it were float32.
-        require(!r.has("quantization"), "quantization " + r.json().get("quantization")
-                + " is not supported by this charlstm (it reads float32 graphs)");
+        // A method this reader does not know is refused, never loaded as if it were float32.
+        b.quantization(quantization(r));
         JsonFields p = r.objectOrNull("provenance");
         if (p != null) {
             JsonFields corpus = p.objectOrNull("corpus");
@@ -183,8 +206,15 @@ final class ManifestJson {
         if (training != null) {
             b.training(training(training));
         }
-        // Graphs other than the single-step one (a later version's) are not this reader's business.
-        return graph(r.object("graphs").object("step"), "graphs.step.", b);
+        // Graphs other than these two (a later version's) are not this reader's business.
+        JsonFields graphs = r.object("graphs");
+        Read read = graph(graphs.object("step"), "graphs.step.", b);
+        JsonFields sequence = graphs.objectOrNull("sequence");
+        if (sequence != null) {
+            String[] sha = new String[1];
+            b.sequence(signature(sequence, "graphs.sequence.", ModelPackage.SEQUENCE_FILE, "tokens", sha), sha[0]);
+        }
+        return read;
     }
 
     // ------------------------------------------------------------------------------------------------ version 1
@@ -284,8 +314,40 @@ final class ManifestJson {
         step.add("outputs", outputs);
         JsonObject graphs = new JsonObject();
         graphs.add("step", step);
+        if (m.hasSequenceGraph()) {
+            GraphSignature q = m.sequenceSignature();
+            JsonObject sequence = new JsonObject();
+            sequence.addProperty("file", ModelPackage.SEQUENCE_FILE);
+            sequence.addProperty("sha256", m.sequenceSha256());
+            sequence.addProperty("opset", m.opset());
+            JsonObject qIn = new JsonObject();
+            qIn.addProperty("tokens", q.token());
+            qIn.addProperty("h", q.h());
+            qIn.addProperty("c", q.c());
+            JsonObject qOut = new JsonObject();
+            qOut.addProperty("logits", q.logits());
+            qOut.addProperty("h", q.hOut());
+            qOut.addProperty("c", q.cOut());
+            sequence.add("inputs", qIn);
+            sequence.add("outputs", qOut);
+            graphs.add("sequence", sequence);
+        }
         root.add("graphs", graphs);
-        root.add("quantization", JsonNull.INSTANCE);
+        Quantization quantization = m.quantization();
+        if (quantization == null) {
+            root.add("quantization", JsonNull.INSTANCE);
+        } else {
+            JsonObject q = new JsonObject();
+            q.addProperty("method", quantization.method());
+            q.addProperty("weights", Quantization.WEIGHTS);
+            q.addProperty("activations", Quantization.ACTIVATIONS);
+            q.addProperty("embedding", "float32");
+            JsonArray ops = new JsonArray();
+            Quantization.OPERATORS.forEach(ops::add);
+            q.add("operators", ops);
+            q.addProperty("source_sha256", quantization.sourceSha256());
+            root.add("quantization", q);
+        }
 
         Provenance p = m.provenance();
         JsonObject prov = new JsonObject();

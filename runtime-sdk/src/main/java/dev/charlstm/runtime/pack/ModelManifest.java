@@ -24,6 +24,9 @@ public final class ModelManifest {
     private final boolean keepNewlines;
     private final Provenance provenance;
     private final Map<String, Object> training;
+    private final GraphSignature sequenceSignature;
+    private final String sequenceSha256;
+    private final Quantization quantization;
 
     private ModelManifest(Builder b) {
         this.vocabulary = Objects.requireNonNull(b.vocabulary, "vocabulary");
@@ -45,6 +48,9 @@ public final class ModelManifest {
         this.keepNewlines = b.keepNewlines;
         this.provenance = b.provenance == null ? Provenance.UNKNOWN : b.provenance;
         this.training = deepUnmodifiable(b.training);
+        this.sequenceSignature = b.sequenceSignature;
+        this.sequenceSha256 = b.sequenceSignature == null ? null : b.sequenceSha256;
+        this.quantization = b.quantization;
     }
 
     @SuppressWarnings("unchecked")
@@ -74,7 +80,7 @@ public final class ModelManifest {
     public Builder toBuilder() {
         return new Builder().shape(shape).vocabulary(vocabulary).signature(signature).opset(opset)
                 .modelSha256(modelSha256).cleaning(dropLinesContaining, keepNewlines).provenance(provenance)
-                .training(training);
+                .training(training).sequence(sequenceSignature, sequenceSha256).quantization(quantization);
     }
 
     /** @return the model's shape (V, E, H, L, dropout) */
@@ -129,24 +135,74 @@ public final class ModelManifest {
         return training;
     }
 
+    /** @return the sequence graph's input and output names, or null if the package has no sequence graph */
+    public GraphSignature sequenceSignature() {
+        return sequenceSignature;
+    }
+
+    /** @return whether the package holds a sequence graph ({@code sequence.onnx}) */
+    public boolean hasSequenceGraph() {
+        return sequenceSignature != null;
+    }
+
+    /** @return SHA-256 of {@code sequence.onnx}, hex, or null */
+    public String sequenceSha256() {
+        return sequenceSha256;
+    }
+
+    /** @return how the graphs are quantized, or null for float32 */
+    public Quantization quantization() {
+        return quantization;
+    }
+
+    /** @return "float32" or the quantization method, e.g. "dynamic-int8" */
+    public String precision() {
+        return quantization == null ? "float32" : quantization.method();
+    }
+
     @Override
     public String toString() {
-        return shape.toString();
+        return shape.toString() + (quantization == null ? "" : " " + quantization.method());
     }
 
     /** Builds {@link ModelManifest}. Not thread-safe. */
     public static final class Builder {
         private ModelShape shape;
         private Vocabulary vocabulary;
-        private GraphSignature signature = GraphSignature.DEFAULT;
+        private GraphSignature signature = GraphSignature.STEP;
         private int opset;
         private String modelSha256;
         private String dropLinesContaining;
         private boolean keepNewlines;
         private Provenance provenance;
         private Map<String, ?> training;
+        private GraphSignature sequenceSignature;
+        private String sequenceSha256;
+        private Quantization quantization;
 
         private Builder() {}
+
+        /**
+         * @param names the sequence graph's input and output names, or null for a package without one
+         * @param sha256 SHA-256 of sequence.onnx, hex (replaced when the package is assembled or read)
+         * @return this builder
+         */
+        public Builder sequence(GraphSignature names, String sha256) {
+            sequenceSignature = names;
+            sequenceSha256 = sha256;
+            return this;
+        }
+
+        /** @return whether a sequence graph is named so far */
+        boolean namesSequence() {
+            return sequenceSignature != null;
+        }
+
+        /** @param v how the graphs are quantized, or null for float32 @return this builder */
+        public Builder quantization(Quantization v) {
+            quantization = v;
+            return this;
+        }
 
         /** @param v the shape; a V of 0 is taken from the vocabulary @return this builder */
         public Builder shape(ModelShape v) {

@@ -18,8 +18,10 @@ import java.util.stream.Stream;
 
 /**
  * A model package: the contract between the trainer and the runtime. A folder (or classpath resource folder)
- * holding {@code model.onnx}, the single-step graph, and {@code vocab.json}, its versioned description. The format
- * is specified in {@code docs/model-package.md}; this class reads, validates and writes it.
+ * holding {@code model.onnx}, the single-step graph, {@code vocab.json}, its versioned description, and optionally
+ * {@code sequence.onnx}, the same model over a whole sequence (format 2; the manifest names it). The format is
+ * specified in {@code docs/model-package.md}; this class reads, validates and writes it, and checks that the graphs
+ * hold what the manifest says (float32 or int8 operators).
  *
  * <p>Immutable and thread-safe. It holds the graph as bytes and no native resources.
  */
@@ -27,6 +29,8 @@ public final class ModelPackage {
 
     /** The graph's file name. */
     public static final String MODEL_FILE = "model.onnx";
+    /** The sequence graph's file name. */
+    public static final String SEQUENCE_FILE = "sequence.onnx";
     /** The description's file name. */
     public static final String VOCAB_FILE = "vocab.json";
     /** The value of {@code format} in {@code vocab.json}. */
@@ -41,11 +45,13 @@ public final class ModelPackage {
 
     private final ModelManifest manifest;
     private final byte[] model;
+    private final byte[] sequence;
     private final String source;
 
-    private ModelPackage(ModelManifest manifest, byte[] model, String source) {
+    private ModelPackage(ModelManifest manifest, byte[] model, byte[] sequence, String source) {
         this.manifest = manifest;
         this.model = model;
+        this.sequence = sequence;
         this.source = source;
     }
 
@@ -57,9 +63,32 @@ public final class ModelPackage {
      * @return the package
      */
     public static ModelPackage of(ModelManifest manifest, byte[] modelOnnx) {
-        byte[] bytes = modelOnnx.clone();
-        return new ModelPackage(manifest.toBuilder().modelSha256(sha256(bytes)).build(), bytes,
-                "(a package in memory)");
+        return of(manifest, modelOnnx, null);
+    }
+
+    /**
+     * Assembles a package from a description and its graphs, recording their SHA-256 digests.
+     *
+     * @param manifest the description (its digests are replaced; its sequence graph names are kept, or the default
+     *     ones used, when {@code sequenceOnnx} is given, and dropped when it is null)
+     * @param modelOnnx the serialised step graph
+     * @param sequenceOnnx the serialised sequence graph, or null
+     * @return the package
+     * @throws PackageException if a graph holds other operators than the manifest's quantization says
+     */
+    public static ModelPackage of(ModelManifest manifest, byte[] modelOnnx, byte[] sequenceOnnx) {
+        byte[] step = modelOnnx.clone();
+        byte[] seq = sequenceOnnx == null ? null : sequenceOnnx.clone();
+        ModelManifest.Builder b = manifest.toBuilder().modelSha256(sha256(step));
+        b.sequence(seq == null ? null : manifest.hasSequenceGraph() ? manifest.sequenceSignature()
+                : GraphSignature.SEQUENCE, seq == null ? null : sha256(seq));
+        String source = "(a package in memory)";
+        ModelManifest m = b.build();
+        checkPrecision(m, step, source + "/" + MODEL_FILE);
+        if (seq != null) {
+            checkPrecision(m, seq, source + "/" + SEQUENCE_FILE);
+        }
+        return new ModelPackage(m, step, seq, source);
     }
 
     /** @return where the package was read from (a folder, {@code classpath:...}), for messages */
@@ -80,6 +109,16 @@ public final class ModelPackage {
     /** @return a copy of the serialised ONNX graph */
     public byte[] modelBytes() {
         return model.clone();
+    }
+
+    /** @return a copy of the serialised sequence graph, or null if the package has none */
+    public byte[] sequenceBytes() {
+        return sequence == null ? null : sequence.clone();
+    }
+
+    /** @return where {@code sequence.onnx} was read from, for messages */
+    public String sequenceSource() {
+        return source + (source.endsWith("/") ? "" : "/") + SEQUENCE_FILE;
     }
 
     /** @return the size of {@code model.onnx} in bytes */
@@ -105,9 +144,10 @@ public final class ModelPackage {
             throw new PackageException(dir + ": a training run folder, not a model package; its package is "
                     + dir.resolve("model"));
         }
-        byte[] vocab = readFile(dir.resolve(VOCAB_FILE));
+        ManifestJson.Read read = parseManifest(readFile(dir.resolve(VOCAB_FILE)), dir.toString());
         byte[] model = readFile(dir.resolve(MODEL_FILE));
-        return parse(vocab, model, dir.toString());
+        byte[] sequence = read.manifest().namesSequence() ? readFile(dir.resolve(SEQUENCE_FILE)) : null;
+        return assemble(read, model, sequence, dir.toString());
     }
 
     /**
@@ -122,13 +162,16 @@ public final class ModelPackage {
      */
     public static ModelPackage readResource(String folder, ClassLoader loader) {
         String base = folder.endsWith("/") ? folder : folder + "/";
-        byte[] vocab = readResourceBytes(loader, base + VOCAB_FILE);
+        ManifestJson.Read read = parseManifest(readResourceBytes(loader, base + VOCAB_FILE), "classpath:" + base);
         byte[] model = readResourceBytes(loader, base + MODEL_FILE);
-        return parse(vocab, model, "classpath:" + base);
+        byte[] sequence = read.manifest().namesSequence()
+                ? readResourceBytes(loader, base + SEQUENCE_FILE) : null;
+        return assemble(read, model, sequence, "classpath:" + base);
     }
 
     /**
-     * Reads and validates a package from two streams. The streams are read to the end, not closed.
+     * Reads and validates a package from two streams. The streams are read to the end, not closed. A sequence graph
+     * the manifest names is left out (the package then primes prompts one step at a time).
      *
      * @param vocabJson the contents of {@code vocab.json}
      * @param modelOnnx the contents of {@code model.onnx}
@@ -139,7 +182,9 @@ public final class ModelPackage {
     public static ModelPackage read(InputStream vocabJson, InputStream modelOnnx, String source) {
         try {
             String base = source + (source.endsWith("/") ? "" : "/");
-            return parse(readBounded(vocabJson, base + VOCAB_FILE), readBounded(modelOnnx, base + MODEL_FILE), source);
+            ManifestJson.Read read = parseManifest(readBounded(vocabJson, base + VOCAB_FILE), source);
+            read.manifest().sequence(null, null);
+            return assemble(read, readBounded(modelOnnx, base + MODEL_FILE), null, source);
         } catch (IOException e) {
             throw new PackageException(source + ": cannot read the package: " + e.getMessage(), e);
         }
@@ -188,8 +233,13 @@ public final class ModelPackage {
         }
     }
 
-    /** Validates everything the spec says a reader must reject. */
+    /** Validates everything the spec says a reader must reject (for tests: a package without a sequence graph). */
     static ModelPackage parse(byte[] vocabBytes, byte[] model, String source) {
+        return assemble(parseManifest(vocabBytes, source), model, null, source);
+    }
+
+    /** Reads and checks {@code vocab.json}. */
+    private static ManifestJson.Read parseManifest(byte[] vocabBytes, String source) {
         String vocabFile = source + (source.endsWith("/") ? "" : "/") + VOCAB_FILE;
         JsonElement tree;
         try {
@@ -221,16 +271,61 @@ public final class ModelPackage {
         } catch (IllegalArgumentException e) {
             throw new PackageException(vocabFile + ": " + e.getMessage(), e);
         }
+        return read;
+    }
+
+    /** Checks the graphs against the manifest's digests and quantization, and makes the package. */
+    private static ModelPackage assemble(ManifestJson.Read read, byte[] model, byte[] sequence, String source) {
+        String vocabFile = source + (source.endsWith("/") ? "" : "/") + VOCAB_FILE;
         String actual = sha256(model);
         if (!actual.equalsIgnoreCase(read.graphSha256())) {
             throw new PackageException(source + "/" + MODEL_FILE + ": SHA-256 " + actual + " does not match the "
                     + read.graphSha256() + " recorded in " + VOCAB_FILE + " (a model.onnx from another package, or"
                     + " a damaged one)");
         }
+        ModelManifest manifest;
         try {
-            return new ModelPackage(read.manifest().modelSha256(actual).build(), model, source);
+            manifest = read.manifest().modelSha256(actual).build();
         } catch (IllegalArgumentException e) {
             throw new PackageException(vocabFile + ": " + e.getMessage(), e);
+        }
+        String base = source + (source.endsWith("/") ? "" : "/");
+        checkPrecision(manifest, model, base + MODEL_FILE);
+        if (sequence != null) {
+            String seqSha = sha256(sequence);
+            if (!seqSha.equalsIgnoreCase(manifest.sequenceSha256())) {
+                throw new PackageException(base + SEQUENCE_FILE + ": SHA-256 " + seqSha + " does not match the "
+                        + manifest.sequenceSha256() + " recorded in " + VOCAB_FILE + " (a sequence.onnx from another"
+                        + " package, or a damaged one)");
+            }
+            checkPrecision(manifest, sequence, base + SEQUENCE_FILE);
+        }
+        return new ModelPackage(manifest, model, sequence, source);
+    }
+
+    /**
+     * Checks that a graph holds the operators of the manifest's precision: float32 LSTM layers and no int8
+     * operators for a float32 package, {@code com.microsoft.DynamicQuantizeLSTM} layers for dynamic-int8. A
+     * manifest that says the wrong thing would make every number it records (size, speed, loss) a lie.
+     */
+    private static void checkPrecision(ModelManifest m, byte[] graph, String file) {
+        java.util.Set<String> ops;
+        try {
+            ops = OnnxOperators.of(graph);
+        } catch (IllegalArgumentException e) {
+            return; // not ONNX at all: ONNX Runtime says so when it loads it, naming the file
+        }
+        String int8Lstm = "com.microsoft.DynamicQuantizeLSTM";
+        java.util.List<String> quantized = ops.stream().filter(o -> o.startsWith("com.microsoft.Dynamic")
+                || o.contains("Integer") || o.contains("QuantizeLinear")).sorted().toList();
+        if (m.quantization() == null && !quantized.isEmpty()) {
+            throw new PackageException(file + ": holds int8 operators (" + String.join(", ", quantized) + ") but "
+                    + VOCAB_FILE + " says the package is float32 (quantization: null)");
+        }
+        if (m.quantization() != null && (ops.contains("LSTM") || !ops.contains(int8Lstm))) {
+            throw new PackageException(file + ": holds " + (ops.contains("LSTM") ? "float32 LSTM layers"
+                    : "no int8 LSTM layers") + " but " + VOCAB_FILE + " says it is " + m.quantization().method()
+                    + " (expected " + int8Lstm + ")");
         }
     }
 
@@ -269,6 +364,9 @@ public final class ModelPackage {
             tmp = Files.createTempDirectory(parent, "." + target.getFileName() + ".tmp-");
             readableByAll(tmp);
             Files.write(tmp.resolve(MODEL_FILE), model);
+            if (sequence != null) {
+                Files.write(tmp.resolve(SEQUENCE_FILE), sequence);
+            }
             Files.writeString(tmp.resolve(VOCAB_FILE), vocabJson(), StandardCharsets.UTF_8);
             if (Files.exists(target)) {
                 old = parent.resolve("." + target.getFileName() + ".old-" + System.nanoTime());
@@ -305,7 +403,8 @@ public final class ModelPackage {
             return List.of();
         }
         try (Stream<Path> s = Files.list(dir)) {
-            return s.map(p -> p.getFileName().toString()).filter(n -> !n.equals(MODEL_FILE) && !n.equals(VOCAB_FILE))
+            return s.map(p -> p.getFileName().toString()).filter(n -> !n.equals(MODEL_FILE) && !n.equals(VOCAB_FILE)
+                    && !n.equals(SEQUENCE_FILE))
                     .sorted().limit(3).toList();
         }
     }

@@ -54,7 +54,7 @@ class ModelPackageTest {
         assertEquals(8, info.shape().embeddingSize());
         assertEquals(16, info.shape().hiddenSize());
         assertEquals(2, info.shape().layers());
-        assertEquals(GraphSignature.DEFAULT, info.signature());
+        assertEquals(GraphSignature.STEP, info.signature());
         assertEquals(ModelPackage.sha256(GRAPH), info.modelSha256());
         assertEquals("Page", info.dropLinesContaining());
         assertTrue(info.keepNewlines());
@@ -300,9 +300,14 @@ class ModelPackageTest {
     }
 
     @Test
-    void aVersion2PackageThatSaysItIsQuantizedIsRefusedByThisReader() throws IOException {
+    void aQuantizationThisReaderDoesNotKnowIsRefusedNeverReadAsFloat32() throws IOException {
         PackageException q = rejected(j -> j.addProperty("quantization", "int8"));
-        assertTrue(q.getMessage().contains("quantization \"int8\" is not supported"), q.getMessage());
+        assertTrue(q.getMessage().contains("quantization must be an object"), q.getMessage());
+        JsonObject int4 = new JsonObject();
+        int4.addProperty("method", "int4-awq");
+        PackageException m = rejected(j -> j.add("quantization", int4));
+        assertTrue(m.getMessage().contains("quantization.method: quantization method \"int4-awq\" is not supported"),
+                m.getMessage());
     }
 
     @Test

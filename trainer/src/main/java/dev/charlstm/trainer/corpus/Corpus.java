@@ -103,8 +103,8 @@ public final class Corpus {
         } catch (IllegalArgumentException e) {
             throw new CorpusException(source + ": " + e.getMessage() + " of the model", e);
         }
-        // Same arithmetic as the reference script's int(len * 0.9), so the two hold out the same text.
-        int cut = (int) (ids.length * (1.0 - validationFraction));
+        // The one definition of the held-out tail, shared with `charlstm eval` (the reference script's int(n * 0.9)).
+        int cut = dev.charlstm.runtime.EvaluationOptions.heldOutStart(ids.length, validationFraction);
         return new Split(vocab, java.util.Arrays.copyOfRange(ids, 0, cut),
                 java.util.Arrays.copyOfRange(ids, cut, ids.length));
     }

@@ -40,6 +40,20 @@ final class OnnxGraphWriter {
         return name;
     }
 
+    /** Adds an int8 initializer, stored in raw_data. */
+    String int8s(String name, byte[] data, long... dims) {
+        long n = 1;
+        for (long d : dims) {
+            n *= d;
+        }
+        if (n != data.length) {
+            throw new IllegalArgumentException(name + ": " + data.length + " values for shape " + java.util.Arrays.toString(dims));
+        }
+        graph.addInitializer(TensorProto.newBuilder().setName(name).setDataType(TensorProto.DataType.INT8_VALUE)
+                .addAllDims(toList(dims)).setRawData(ByteString.copyFrom(data)));
+        return name;
+    }
+
     /** Adds a 1-D int64 initializer. */
     String longs(String name, long... values) {
         TensorProto.Builder t = TensorProto.newBuilder().setName(name).setDataType(TensorProto.DataType.INT64_VALUE)
@@ -61,7 +75,16 @@ final class OnnxGraphWriter {
      * @return the first output's name
      */
     String node(String op, String[] inputs, String[] outputs, Object... attributes) {
-        NodeProto.Builder n = NodeProto.newBuilder().setOpType(op).setName(op + "_" + nodes++);
+        return node("", op, inputs, outputs, attributes);
+    }
+
+    /** Adds a node of ONNX Runtime's contrib domain {@code com.microsoft}; see {@link #node}. */
+    String msNode(String op, String[] inputs, String[] outputs, Object... attributes) {
+        return node(OnnxExporter.MS_DOMAIN, op, inputs, outputs, attributes);
+    }
+
+    private String node(String domain, String op, String[] inputs, String[] outputs, Object... attributes) {
+        NodeProto.Builder n = NodeProto.newBuilder().setOpType(op).setName(op + "_" + nodes++).setDomain(domain);
         for (String in : inputs) {
             n.addInput(in);
         }

@@ -2,6 +2,8 @@ package dev.charlstm.trainer.export;
 
 import ai.djl.ndarray.NDManager;
 import dev.charlstm.runtime.Vocabulary;
+import dev.charlstm.runtime.pack.GraphSignature;
+import dev.charlstm.runtime.pack.Quantization;
 import dev.charlstm.runtime.pack.ModelManifest;
 import dev.charlstm.runtime.pack.ModelPackage;
 import dev.charlstm.runtime.pack.Provenance;
@@ -14,7 +16,8 @@ import java.time.Instant;
 import java.util.Map;
 
 /**
- * Turns a training checkpoint into a model package ({@code model.onnx} + {@code vocab.json}), written atomically.
+ * Turns a training checkpoint, or an earlier package, into a model package ({@code model.onnx},
+ * {@code sequence.onnx} and {@code vocab.json}) in float32 or int8, written atomically.
  * Stateless and thread-safe.
  */
 public final class PackageExporter {
@@ -22,32 +25,99 @@ public final class PackageExporter {
     private PackageExporter() {}
 
     /**
-     * Exports a checkpoint.
+     * Exports a checkpoint as a float32 package.
      *
      * @param checkpoint the checkpoint
      * @param out the package folder to create (an existing package there is replaced)
      * @return the package written
      */
     public static ModelPackage export(Checkpoint checkpoint, Path out) {
-        ModelPackage pkg = build(checkpoint);
+        return export(checkpoint, out, Precision.FLOAT32);
+    }
+
+    /**
+     * Exports a checkpoint.
+     *
+     * @param checkpoint the checkpoint
+     * @param out the package folder to create (an existing package there is replaced)
+     * @param precision float32, or int8 (quantized from the float32 graphs; the manifest records their digest)
+     * @return the package written
+     */
+    public static ModelPackage export(Checkpoint checkpoint, Path out, Precision precision) {
+        ModelPackage pkg = build(checkpoint, precision);
         pkg.write(out);
         return pkg;
+    }
+
+    /**
+     * Builds the float32 package of a checkpoint in memory: step and sequence graphs.
+     *
+     * @param checkpoint the checkpoint
+     * @return the package
+     */
+    public static ModelPackage build(Checkpoint checkpoint) {
+        return build(checkpoint, Precision.FLOAT32);
     }
 
     /**
      * Builds the package of a checkpoint in memory.
      *
      * @param checkpoint the checkpoint
+     * @param precision float32 or int8
      * @return the package
      */
-    public static ModelPackage build(Checkpoint checkpoint) {
+    public static ModelPackage build(Checkpoint checkpoint, Precision precision) {
         CheckpointMetadata meta = checkpoint.metadata();
+        LstmWeights weights;
         try (NDManager manager = NDManager.newBaseManager()) {
             CharLstm model = new CharLstm(meta.config().shape(meta.vocabulary().length));
             model.initialize(manager);
             checkpoint.loadParameters(model, manager);
-            return ModelPackage.of(describe(meta), OnnxExporter.export(model));
+            weights = LstmWeights.of(model);
         }
+        return assemble(describe(meta), weights, precision, null);
+    }
+
+    /**
+     * Re-exports a package: with both graphs, format {@link ModelPackage#VERSION}, in the precision asked for. Its
+     * description (vocabulary, cleaning, provenance, training) is kept. A float32 package can become float32 or
+     * int8; an int8 package can only be rewritten as int8 from its float32 source, so it is refused.
+     *
+     * @param source a float32 package written by charlstm (any format version)
+     * @param precision the precision of the result
+     * @return the package, in memory
+     * @throws IllegalArgumentException if the source is already quantized or its graph is not charlstm's
+     */
+    public static ModelPackage convert(ModelPackage source, Precision precision) {
+        if (source.manifest().quantization() != null) {
+            throw new IllegalArgumentException(source.source() + ": already quantized ("
+                    + source.manifest().quantization().method() + "); export from its float32 source package or"
+                    + " checkpoint instead");
+        }
+        LstmWeights weights = LstmWeights.fromStepGraph(source.modelBytes(), source.manifest().shape(),
+                source.modelSource());
+        ModelManifest description = source.manifest().toBuilder().signature(GraphSignature.STEP).opset(OnnxExporter.OPSET)
+                .quantization(null).sequence(null, null).build();
+        return assemble(description, weights, precision, source.manifest().modelSha256());
+    }
+
+    /**
+     * The package of some weights: the float32 graphs, or the int8 graphs with their float32 source's digest.
+     *
+     * @param sourceSha256 the model.onnx the weights were read from, or null for the float32 step graph written here
+     *     (which is exactly the model.onnx of the float32 package of the same checkpoint)
+     */
+    static ModelPackage assemble(ModelManifest description, LstmWeights weights, Precision precision,
+            String sourceSha256) {
+        OnnxExporter.Graphs fp32 = OnnxExporter.graphs(weights, Precision.FLOAT32);
+        if (precision == Precision.FLOAT32) {
+            return ModelPackage.of(description.toBuilder().quantization(null).build(), fp32.step(), fp32.sequence());
+        }
+        OnnxExporter.Graphs int8 = OnnxExporter.graphs(weights, precision);
+        return ModelPackage.of(description.toBuilder()
+                .quantization(Quantization.dynamicInt8(sourceSha256 != null ? sourceSha256 : ModelPackage.sha256(fp32.step())))
+                .build(), int8.step(),
+                int8.sequence());
     }
 
     /** The manifest of a checkpoint's package: everything a user needs to trust a model they did not train. */

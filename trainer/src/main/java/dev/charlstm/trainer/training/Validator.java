@@ -31,7 +31,7 @@ final class Validator {
      * @return mean cross-entropy in nats per character
      */
     static double loss(CharLstm model, ParameterStore store, NDManager manager, int[] ids, int seqLen) {
-        int windows = (ids.length - 1) / seqLen;
+        int windows = dev.charlstm.runtime.EvaluationOptions.windows(ids.length, seqLen); // as `charlstm eval` cuts
         if (windows == 0) {
             throw new IllegalArgumentException("validation text of " + ids.length
                     + " characters is shorter than one window of " + (seqLen + 1));

@@ -1,0 +1,104 @@
+package dev.charlstm.runtime;
+
+import ai.onnxruntime.OrtException;
+import dev.charlstm.runtime.pack.Provenance;
+import java.nio.FloatBuffer;
+
+/** {@link CharLstmModel#evaluate}: windows from zero state, many per graph call. Stateless. */
+final class Evaluator {
+
+    private Evaluator() {}
+
+    static EvaluationResult evaluate(CharLstmModel model, CharSequence text, EvaluationOptions options) {
+        long start = System.nanoTime();
+        Provenance p = model.manifest().provenance();
+        int window = options.window() > 0 ? options.window() : p.valWindow() == null ? 0 : p.valWindow();
+        if (window <= 0) {
+            throw new IllegalArgumentException("the package records no validation window: give one (eval --window)");
+        }
+        int[] ids = encode(model.manifest().vocabulary(), text);
+        int first = 0;
+        if (!options.wholeText()) {
+            double fraction = !Double.isNaN(options.heldOutFraction()) ? options.heldOutFraction()
+                    : p.valFraction() == null ? Double.NaN : p.valFraction();
+            if (Double.isNaN(fraction)) {
+                throw new IllegalArgumentException("the package records no held-out fraction: give one"
+                        + " (eval --held-out), or score the whole text (eval --all)");
+            }
+            first = EvaluationOptions.heldOutStart(ids.length, fraction);
+        }
+        int length = ids.length - first;
+        int windows = EvaluationOptions.windows(length, window);
+        if (windows == 0) {
+            throw new IllegalArgumentException("the " + (options.wholeText() ? "text" : "held-out tail of the text")
+                    + " has " + length + " characters, shorter than one window of " + (window + 1)
+                    + (options.wholeText() ? "" : " (eval --all scores the whole text)"));
+        }
+        Graph graph = model.graph();
+        int v = graph.vocabSize;
+        int perCall = Math.min(options.windowsPerCall(), windows);
+        double total = 0;
+        long[] tokens = new long[window * perCall];
+        FloatBuffer logits = FloatBuffer.allocate(window * perCall * v);
+        float[] row = new float[v];
+        for (int w0 = 0; w0 < windows; w0 += perCall) {
+            int b = Math.min(perCall, windows - w0);
+            for (int t = 0; t < window; t++) {
+                for (int k = 0; k < b; k++) {
+                    tokens[t * b + k] = ids[first + (w0 + k) * window + t];
+                }
+            }
+            int state = graph.layers * b * graph.hidden;
+            FloatBuffer h = FloatBuffer.allocate(state);
+            FloatBuffer c = FloatBuffer.allocate(state);
+            graph.enter();
+            try {
+                graph.runSequence(java.util.Arrays.copyOf(tokens, window * b), window, b, h, c, logits, false);
+            } catch (OrtException e) {
+                throw new IllegalStateException("ONNX Runtime failed to evaluate: " + e.getMessage(), e);
+            } finally {
+                graph.exit();
+            }
+            for (int t = 0; t < window; t++) {
+                for (int k = 0; k < b; k++) {
+                    logits.get((t * b + k) * v, row, 0, v);
+                    int target = ids[first + (w0 + k) * window + t + 1];
+                    total += crossEntropy(row, target);
+                }
+            }
+        }
+        long characters = (long) windows * window;
+        return new EvaluationResult(total / characters, characters, windows, window, first, ids.length,
+                graph.sequenceNames != null ? "sequence" : "step", System.nanoTime() - start);
+    }
+
+    /** -log softmax(logits)[target], in double. */
+    static double crossEntropy(float[] logits, int target) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (float x : logits) {
+            max = Math.max(max, x);
+        }
+        double sum = 0;
+        for (float x : logits) {
+            sum += Math.exp(x - max);
+        }
+        return Math.log(sum) + max - logits[target];
+    }
+
+    private static int[] encode(Vocabulary vocab, CharSequence text) {
+        int[] ids = new int[text.length()];
+        int n = 0;
+        for (int i = 0; i < text.length(); ) {
+            int cp = Character.codePointAt(text, i);
+            int id = vocab.idOf(cp);
+            if (id < 0) {
+                throw new IllegalArgumentException("character " + Vocabulary.describe(cp) + " at index " + n
+                        + " (code points) of the text is not in the model's vocabulary: is this the text it was"
+                        + " trained on, cleaned as its manifest says?");
+            }
+            ids[n++] = id;
+            i += Character.charCount(cp);
+        }
+        return java.util.Arrays.copyOf(ids, n);
+    }
+}

@@ -1,0 +1,102 @@
+package dev.charlstm.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.charlstm.runtime.pack.ModelPackage;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Prompts primed through the sequence graph (one call per chunk) leave a stream exactly where stepping them one
+ * character at a time does, in every form of generation, and a long prefill stays cancellable.
+ */
+class PrefillTest {
+
+    private static final ModelPackage WITH_SEQUENCE = ModelPackage.readResource("fixtures/tiny-v2",
+            PrefillTest.class.getClassLoader());
+    /** The same package without its sequence graph: prompts are stepped. */
+    private static final ModelPackage STEP_ONLY = ModelPackage.of(WITH_SEQUENCE.manifest(),
+            WITH_SEQUENCE.modelBytes());
+
+    /** Text in the fixture's vocabulary, in the fixture corpus's style. */
+    static String text(int length, long seed) {
+        String[] sentences = {"the whale swam deep. ", "call me ishmael. ", "the sea was calm. ", "a ship sailed on. "};
+        SplittableRandom r = new SplittableRandom(seed);
+        StringBuilder sb = new StringBuilder();
+        while (sb.length() < length) {
+            sb.append(sentences[r.nextInt(sentences.length)]);
+        }
+        return sb.substring(0, length);
+    }
+
+    private static double maxAbsDiff(float[] a, float[] b) {
+        assertEquals(a.length, b.length);
+        double m = 0;
+        for (int i = 0; i < a.length; i++) {
+            m = Math.max(m, Math.abs(a[i] - b[i]));
+        }
+        return m;
+    }
+
+    @Test
+    void aPromptPrimedInOneCallPerChunkEqualsTheSamePromptSteppedOneByOne() {
+        assertTrue(WITH_SEQUENCE.manifest().hasSequenceGraph());
+        assertTrue(!STEP_ONLY.manifest().hasSequenceGraph());
+        try (CharLstmModel seq = CharLstmModel.load(WITH_SEQUENCE, RuntimeOptions.DEFAULT);
+                CharLstmModel step = CharLstmModel.load(STEP_ONLY, RuntimeOptions.DEFAULT)) {
+            for (int length : new int[] {Decoder.PREFILL_MIN, 700}) { // 700: three chunks, the last one partial
+                String prompt = text(length, length);
+                try (GenerationStream a = seq.newStream(); GenerationStream b = step.newStream()) {
+                    assertEquals(length, a.feed(prompt));
+                    assertEquals(length, b.feed(prompt));
+                    StreamState sa = a.snapshot();
+                    StreamState sb = b.snapshot();
+                    double d = Math.max(maxAbsDiff(sa.h, sb.h), Math.max(maxAbsDiff(sa.c, sb.c),
+                            maxAbsDiff(sa.logits, sb.logits)));
+                    assertTrue(d <= 1e-5, length + " characters: primed vs stepped max |diff| " + d);
+                    assertArrayEquals(sa.recent.ids, sb.recent.ids);
+                    assertEquals(sa.recent.count, sb.recent.count);
+                    GenerationOptions greedy = GenerationOptions.builder().greedy(true).maxCharacters(150).build();
+                    assertEquals(b.generate(greedy, ch -> true).text(), a.generate(greedy, ch -> true).text());
+                }
+            }
+        }
+    }
+
+    @Test
+    void batchesAndSampledGenerationPrimeLongPromptsTheSameWay() {
+        try (CharLstmModel seq = CharLstmModel.load(WITH_SEQUENCE, RuntimeOptions.DEFAULT);
+                CharLstmModel step = CharLstmModel.load(STEP_ONLY, RuntimeOptions.DEFAULT)) {
+            List<GenerationRequest> requests = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                requests.add(GenerationRequest.of(text(40 + 300 * i, i), GenerationOptions.builder()
+                        .greedy(true).maxCharacters(80).build()));
+            }
+            List<GenerationResult> primed = seq.generateBatch(requests);
+            List<GenerationResult> stepped = step.generateBatch(requests);
+            for (int i = 0; i < requests.size(); i++) {
+                assertEquals(stepped.get(i).text(), primed.get(i).text(), "request " + i);
+                assertEquals(stepped.get(i).promptCharacters(), primed.get(i).promptCharacters());
+            }
+        }
+    }
+
+    @Test
+    void cancellingALongPrefillStopsAtAChunkBoundary() throws Exception {
+        try (CharLstmModel seq = CharLstmModel.load(WITH_SEQUENCE, RuntimeOptions.DEFAULT);
+                GenerationStream s = seq.newStream()) {
+            String prompt = text(2_000_000, 1);
+            CompletableFuture<Integer> fed = CompletableFuture.supplyAsync(() -> s.feed(prompt));
+            Thread.sleep(150);
+            s.cancel();
+            int n = fed.get();
+            assertTrue(n > 0 && n < prompt.length(), "fed " + n);
+            assertEquals(0, n % Decoder.PREFILL_CHUNK, "a prefill stops between chunks: " + n);
+        }
+    }
+}

@@ -1,0 +1,158 @@
+package dev.charlstm.trainer.export;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import dev.charlstm.runtime.CharLstmModel;
+import dev.charlstm.runtime.EvaluationOptions;
+import dev.charlstm.runtime.EvaluationResult;
+import dev.charlstm.runtime.GenerationOptions;
+import dev.charlstm.runtime.RuntimeOptions;
+import dev.charlstm.runtime.pack.ModelPackage;
+import dev.charlstm.runtime.pack.PackageException;
+import dev.charlstm.runtime.pack.Quantization;
+import dev.charlstm.trainer.TestCorpora;
+import dev.charlstm.trainer.checkpoint.Checkpoint;
+import dev.charlstm.trainer.config.Preset;
+import dev.charlstm.trainer.config.TrainingConfig;
+import dev.charlstm.trainer.corpus.Corpus;
+import dev.charlstm.trainer.training.TorchEngine;
+import dev.charlstm.trainer.training.TrainingListener;
+import dev.charlstm.trainer.training.TrainingRun;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The packages of a real (tiny) trained model: {@code evaluate} reproduces the trainer's validation loss, int8
+ * packages load and stay close to float32, and a manifest that lies about its graphs' precision is refused.
+ */
+class QuantizedPackageTest {
+
+    private static final Engine ENGINE = TorchEngine.start(0);
+
+    @TempDir
+    static Path dir;
+
+    private static Corpus corpus;
+    private static Checkpoint best;
+    private static ModelPackage fp32;
+    private static ModelPackage int8;
+
+    @BeforeAll
+    static void train() {
+        corpus = TestCorpora.repetitive(dir);
+        TrainingConfig config = Preset.TINY.builder().set(TrainingConfig.LAYERS, 2).set(TrainingConfig.ITERATIONS, 60)
+                .set(TrainingConfig.EVAL_INTERVAL, 30).set(TrainingConfig.SAMPLE_LENGTH, 0).build();
+        try (TrainingRun run = TrainingRun.start(ENGINE, corpus, config, dir.resolve("run"), Device.cpu())) {
+            run.train(TrainingListener.NONE);
+        }
+        best = Checkpoint.read(dir.resolve("run/best.ckpt"));
+        fp32 = PackageExporter.build(best);
+        int8 = PackageExporter.build(best, Precision.INT8);
+    }
+
+    @Test
+    void evaluateReproducesTheTrainersValidationLossWithEitherGraph() {
+        double recorded = best.metadata().metrics().valLoss();
+        try (CharLstmModel model = CharLstmModel.load(fp32, RuntimeOptions.DEFAULT);
+                CharLstmModel stepOnly = CharLstmModel.load(ModelPackage.of(fp32.manifest(), fp32.modelBytes()),
+                        RuntimeOptions.DEFAULT)) {
+            EvaluationResult r = model.evaluate(corpus.text(), EvaluationOptions.DEFAULT);
+            assertEquals("sequence", r.graph());
+            assertEquals(recorded, r.natsPerCharacter(), 1e-4, "eval vs the trainer's validation loss");
+            assertEquals(recorded / Math.log(2), r.bitsPerCharacter(), 2e-4);
+            int heldOut = corpus.length() - EvaluationOptions.heldOutStart(corpus.length(), 0.1);
+            assertEquals(EvaluationOptions.windows(heldOut, 32), r.windows());
+            assertEquals((long) r.windows() * 32, r.characters());
+
+            EvaluationResult stepped = stepOnly.evaluate(corpus.text(), EvaluationOptions.DEFAULT);
+            assertEquals("step", stepped.graph());
+            assertEquals(r.natsPerCharacter(), stepped.natsPerCharacter(), 1e-5);
+
+            EvaluationResult all = model.evaluate(corpus.text(), EvaluationOptions.builder().wholeText(true).build());
+            assertEquals(0, all.firstIndex());
+            assertTrue(all.windows() > 8 * r.windows(), "the whole text holds about ten times the tail's windows");
+
+            IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class,
+                    () -> model.evaluate("the whale Z", EvaluationOptions.builder().wholeText(true).window(4).build()));
+            assertTrue(unknown.getMessage().startsWith("character U+005A 'Z' at index 10"), unknown.getMessage());
+            IllegalArgumentException tooShort = assertThrows(IllegalArgumentException.class,
+                    () -> model.evaluate("the whale", EvaluationOptions.DEFAULT));
+            assertTrue(tooShort.getMessage().contains("shorter than one window of 33 (eval --all"),
+                    tooShort.getMessage());
+        }
+    }
+
+    @Test
+    void anInt8PackageRecordsItsSourceLoadsGeneratesAndKeepsTheLoss() {
+        Quantization q = int8.manifest().quantization();
+        assertEquals(Quantization.DYNAMIC_INT8, q.method());
+        assertEquals(fp32.manifest().modelSha256(), q.sourceSha256(), "the float32 package of the same checkpoint");
+        assertNull(fp32.manifest().quantization());
+        assertTrue(int8.modelSize() < fp32.modelSize() / 2, int8.modelSize() + " vs " + fp32.modelSize());
+
+        // From the float32 package instead of the checkpoint: the same graphs, the same recorded source.
+        ModelPackage converted = PackageExporter.convert(fp32, Precision.INT8);
+        assertArrayEquals(int8.modelBytes(), converted.modelBytes());
+        assertArrayEquals(int8.sequenceBytes(), converted.sequenceBytes());
+        assertEquals(q, converted.manifest().quantization());
+        IllegalArgumentException twice = assertThrows(IllegalArgumentException.class,
+                () -> PackageExporter.convert(int8, Precision.INT8));
+        assertTrue(twice.getMessage().contains("already quantized (dynamic-int8)"), twice.getMessage());
+
+        Path written = dir.resolve("int8");
+        int8.write(written);
+        try (CharLstmModel a = CharLstmModel.load(written); CharLstmModel b = CharLstmModel.load(fp32,
+                RuntimeOptions.DEFAULT)) {
+            GenerationOptions o = GenerationOptions.builder().maxCharacters(120).seed(5).build();
+            String text = a.generate("the whale ", o).text();
+            assertEquals(120, text.codePointCount(0, text.length()));
+            assertEquals(text, a.generate("the whale ", o).text(), "a seed reproduces an int8 stream");
+            double loss8 = a.evaluate(corpus.text(), EvaluationOptions.DEFAULT).natsPerCharacter();
+            double loss32 = b.evaluate(corpus.text(), EvaluationOptions.DEFAULT).natsPerCharacter();
+            System.out.printf("tiny model validation loss: float32 %.5f, int8 %.5f nats/char%n", loss32, loss8);
+            assertEquals(loss32, loss8, 0.05, "int8 keeps the loss of its source");
+        }
+    }
+
+    @Test
+    void aManifestThatMisstatesItsGraphsPrecisionIsRefused() throws Exception {
+        PackageException saysInt8 = assertThrows(PackageException.class,
+                () -> ModelPackage.of(int8.manifest(), fp32.modelBytes()));
+        assertTrue(saysInt8.getMessage().contains("model.onnx: holds float32 LSTM layers but vocab.json says it is"
+                + " dynamic-int8"), saysInt8.getMessage());
+        PackageException saysFloat = assertThrows(PackageException.class,
+                () -> ModelPackage.of(fp32.manifest(), int8.modelBytes()));
+        assertTrue(saysFloat.getMessage().contains("model.onnx: holds int8 operators"
+                + " (com.microsoft.DynamicQuantizeLSTM, com.microsoft.DynamicQuantizeMatMul) but vocab.json says the"
+                + " package is float32"), saysFloat.getMessage());
+
+        // On disk: an int8 package whose vocab.json was edited to say float32 (digests still right).
+        Path edited = dir.resolve("edited");
+        int8.write(edited);
+        String json = Files.readString(edited.resolve("vocab.json"));
+        int start = json.indexOf("\"quantization\": {");
+        int end = json.indexOf('}', start);
+        Files.writeString(edited.resolve("vocab.json"), json.substring(0, start) + "\"quantization\": null"
+                + json.substring(end + 1));
+        PackageException onDisk = assertThrows(PackageException.class, () -> ModelPackage.read(edited));
+        assertTrue(onDisk.getMessage().startsWith(edited + "/model.onnx: holds int8 operators"), onDisk.getMessage());
+
+        // A float32 package whose sequence.onnx was swapped for the int8 one (and its digest updated).
+        Path swapped = dir.resolve("swapped");
+        fp32.write(swapped);
+        Files.write(swapped.resolve("sequence.onnx"), int8.sequenceBytes());
+        Files.writeString(swapped.resolve("vocab.json"), Files.readString(swapped.resolve("vocab.json"))
+                .replace(fp32.manifest().sequenceSha256(), ModelPackage.sha256(int8.sequenceBytes())));
+        PackageException seq = assertThrows(PackageException.class, () -> ModelPackage.read(swapped));
+        assertTrue(seq.getMessage().startsWith(swapped + "/sequence.onnx: holds int8 operators"), seq.getMessage());
+    }
+}
