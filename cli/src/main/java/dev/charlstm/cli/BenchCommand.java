@@ -4,6 +4,8 @@ import ai.onnxruntime.OrtException;
 import com.google.gson.GsonBuilder;
 import dev.charlstm.cli.bench.Benchmark;
 import dev.charlstm.cli.bench.BenchmarkReport;
+import dev.charlstm.cli.bench.Comparison;
+import dev.charlstm.runtime.pack.ModelPackage;
 import java.util.Arrays;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -16,7 +18,8 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false, showDefaultValues = true,
         description = {"Measure load time, time to first character, one-stream characters/s with sampling and its",
             "per-character latency, a naive loop for comparison, batched throughput, many threads generating at",
-            "once with continuous batching on and off, and peak memory.",
+            "once with continuous batching on and off, a long prompt primed through the sequence graph vs fed one",
+            "step per character, and peak memory; with --compare, a second package side by side.",
             "Run it alone: two benchmarks at once on a small machine measure nothing."})
 final class BenchCommand implements Callable<Integer> {
 
@@ -43,6 +46,16 @@ final class BenchCommand implements Callable<Integer> {
             description = "Characters per stream in the concurrent rounds.")
     int concurrentChars;
 
+    @Option(names = "--prompt-chars", paramLabel = "N", defaultValue = "10000",
+            description = "The long prompt's length for prefill (through the sequence graph) vs feed (a step per"
+                    + " character).")
+    int promptChars;
+
+    @Option(names = "--compare", paramLabel = "DIR",
+            description = "A second package to measure side by side with --model (e.g. its int8 export): load to"
+                    + " first character, one stream, batch of 32, prefill and feed, rounds alternating.")
+    java.nio.file.Path compare;
+
     @Option(names = "--json", description = "Print the report as JSON instead of a table.")
     boolean json;
 
@@ -57,8 +70,20 @@ final class BenchCommand implements Callable<Integer> {
         if (Arrays.stream(concurrent).anyMatch(t -> t < 1) || concurrentChars < 1) {
             throw new UsageError("--concurrent thread counts and --concurrent-chars must be positive");
         }
+        if (promptChars < 100) {
+            throw new UsageError("--prompt-chars must be at least 100, got " + promptChars);
+        }
         BenchmarkReport r = Benchmark.run(model::readPackage, chars, batches, model.runtimeOptions(), concurrent,
-                concurrentChars);
+                concurrentChars, promptChars);
+        if (compare != null) {
+            ModelPackage.read(compare); // a bad folder fails now, not after minutes of measuring
+            Comparison.Result c = Comparison.run(model.describe(), model::readPackage, compare.toString(),
+                    () -> ModelPackage.read(compare), model.runtimeOptions(), chars, promptChars);
+            r = new BenchmarkReport(r.model(), r.machine(), r.loadMillis(), r.firstCharacterMillis(),
+                    r.oneStreamCharsPerSecond(), r.p50Micros(), r.p99Micros(), r.naiveCharsPerSecond(),
+                    r.batchedCharsPerSecond(), r.concurrent(), r.promptCharacters(), r.prefill(), r.feed(),
+                    r.peakRssMegabytes(), c);
+        }
         spec.commandLine().getOut().println(json
                 ? new GsonBuilder().setPrettyPrinting().create().toJson(r) : r.table());
         return 0;

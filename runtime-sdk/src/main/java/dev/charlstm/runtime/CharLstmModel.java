@@ -25,8 +25,15 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe: any number of threads may share one model, each with its own {@link GenerationStream}s. Streams
  * that generate at the same time share batched graph calls (continuous batching, see {@link RuntimeOptions}): one
- * call for 32 rows costs far less than 32 calls for one, and each stream still writes exactly what it would alone
- * with the same seed. Owns the native session: close it. Closing ends every generation in progress with an
+ * call for 32 rows costs far less than 32 calls for one, and with a float32 package each stream still writes
+ * exactly what it would alone with the same seed. An int8 package ({@link dev.charlstm.runtime.pack.Quantization})
+ * quantizes activations per graph call, so a row's arithmetic depends by rounding on the rows it shares a call
+ * with: a seed reproduces a stream generated alone, and a batch generated again as the same batch, but a stream may
+ * differ (from the first sample that rounding tips) when other streams share its calls. Use a float32 package, or
+ * turn continuous batching off, where a seed must reproduce text whatever else runs.
+ *
+ * <p>Prompts of {@value Decoder#PREFILL_MIN} characters or more are primed through the package's sequence graph,
+ * {@value Decoder#PREFILL_CHUNK} characters per call, on the calling thread, before the stream joins any batch. Owns the native session: close it. Closing ends every generation in progress with an
  * {@link IllegalStateException} ("the model is closed") within about one step, waits for the graph calls already
  * running, then frees the session and the native buffers of every stream opened on it. Using it afterwards fails
  * with an {@link IllegalStateException}.

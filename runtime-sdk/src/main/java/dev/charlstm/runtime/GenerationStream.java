@@ -20,7 +20,7 @@ import java.util.stream.StreamSupport;
  *
  * <p>Not thread-safe: one thread at a time. A second thread entering while a call is in progress fails fast with
  * a {@link ConcurrentModificationException}. The exceptions are {@link #cancel()}, which any thread may call to end
- * the generation in progress promptly (within one character, also while a long prompt is being fed), and
+ * the generation in progress promptly (within one character, or one chunk of a long prompt being primed), and
  * {@link #close()}. Owns native buffers: close it (closing the model closes its streams too).
  */
 public final class GenerationStream implements AutoCloseable {

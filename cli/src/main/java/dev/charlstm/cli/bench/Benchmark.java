@@ -35,12 +35,13 @@ public final class Benchmark {
      * @param options runtime options
      * @param concurrentThreads thread counts for the concurrent rounds (each thread its own stream)
      * @param concurrentCharacters characters per stream in those rounds
-     * @return the report
+     * @param promptCharacters the long prompt's length for prefill and feed
+     * @return the report (without a comparison)
      * @throws OrtException if ONNX Runtime fails in the naive baseline
      * @throws InterruptedException if interrupted while the concurrent rounds run
      */
     public static BenchmarkReport run(Supplier<ModelPackage> load, int characters, int[] batchSizes,
-            RuntimeOptions options, int[] concurrentThreads, int concurrentCharacters)
+            RuntimeOptions options, int[] concurrentThreads, int concurrentCharacters, int promptCharacters)
             throws OrtException, InterruptedException {
         long jvmStart = ManagementFactory.getRuntimeMXBean().getStartTime();
         long t0 = System.nanoTime();
@@ -112,11 +113,19 @@ public final class Benchmark {
                     }
                 }
             }
+            String longPrompt = Priming.prompt(model, promptCharacters);
+            Priming.measure(model, longPrompt.substring(0, Math.min(longPrompt.length(), 1000)), 1); // warm-up
+            Priming.Figures prefill = Priming.measure(model, longPrompt, 3);
+            Priming.Figures feed;
+            try (CharLstmModel stepOnly = Priming.feedOnly(pkg, options)) {
+                feed = Priming.measure(stepOnly, longPrompt, 1);
+            }
             String machine = Runtime.getRuntime().availableProcessors() + " CPUs, " + System.getProperty("os.name")
                     + " " + System.getProperty("os.arch") + ", Java " + System.getProperty("java.version") + ", "
                     + model.provider() + " " + options;
             return new BenchmarkReport(model.manifest().toString(), machine, loadMillis, firstMillis, oneStream,
-                    per[characters / 2] / 1e3, per[(int) (characters * 0.99)] / 1e3, naive, batched, concurrent, peakRssMb());
+                    per[characters / 2] / 1e3, per[(int) (characters * 0.99)] / 1e3, naive, batched, concurrent,
+                    longPrompt.codePointCount(0, longPrompt.length()), prefill, feed, peakRssMb(), null);
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.charlstm.cli.bench;
 
+import com.google.gson.annotations.SerializedName;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -17,12 +18,17 @@ import java.util.Map;
  * @param batchedCharsPerSecond total characters per second for batch sizes (ordered)
  * @param concurrent for each thread count, threads generating at once on their own streams, with continuous
  *     batching on and off
+ * @param promptCharacters the long prompt's length, for prefill and feed
+ * @param prefill the long prompt to its first character, primed through the sequence graph
+ * @param feed the same, fed one step-graph call per character
  * @param peakRssMegabytes the process's peak resident memory, or -1 where /proc is unavailable
+ * @param comparison a second package side by side (--compare), or null
  */
 public record BenchmarkReport(String model, String machine, double loadMillis, double firstCharacterMillis,
         double oneStreamCharsPerSecond, double p50Micros, double p99Micros, double naiveCharsPerSecond,
         Map<Integer, Double> batchedCharsPerSecond, Map<Integer, Concurrency.OnOff> concurrent,
-        double peakRssMegabytes) {
+        @SerializedName("prompt_chars") int promptCharacters, Priming.Figures prefill, Priming.Figures feed,
+        double peakRssMegabytes, Comparison.Result comparison) {
 
     /** Copies the maps. */
     public BenchmarkReport {
@@ -65,7 +71,15 @@ public record BenchmarkReport(String model, String machine, double loadMillis, d
                 sb.append(String.format("%-44s %11.2fx%n", "  32 threads (on) vs batch of 32", c32.on().charsPerSecond() / b32));
             }
         }
+        row(sb, promptCharacters + "-char prompt, prefill (chars/s)", prefill.charsPerSecond());
+        row(sb, promptCharacters + "-char prompt, feed (chars/s)", feed.charsPerSecond());
+        row(sb, "  prefill to first character (ms)", prefill.firstCharacterMillis());
+        row(sb, "  feed to first character (ms)", feed.firstCharacterMillis());
+        sb.append(String.format("%-44s %11.1fx%n", "  prefill vs feed", prefill.charsPerSecond() / feed.charsPerSecond()));
         row(sb, "peak RSS (MB)", peakRssMegabytes);
+        if (comparison != null) {
+            sb.append(System.lineSeparator()).append(comparison.table());
+        }
         return sb.toString();
     }
 

@@ -116,6 +116,10 @@ class QuantizedPackageTest {
             String text = a.generate("the whale ", o).text();
             assertEquals(120, text.codePointCount(0, text.length()));
             assertEquals(text, a.generate("the whale ", o).text(), "a seed reproduces an int8 stream");
+            java.util.List<String> prompts = java.util.List.of("the whale ", "call me ", "the sea ", "a ship ");
+            java.util.List<String> first = a.generateBatch(prompts, o).stream().map(r -> r.text()).toList();
+            java.util.List<String> again = a.generateBatch(prompts, o).stream().map(r -> r.text()).toList();
+            assertEquals(first, again, "a seed reproduces an int8 batch generated again as the same batch");
             double loss8 = a.evaluate(corpus.text(), EvaluationOptions.DEFAULT).natsPerCharacter();
             double loss32 = b.evaluate(corpus.text(), EvaluationOptions.DEFAULT).natsPerCharacter();
             System.out.printf("tiny model validation loss: float32 %.5f, int8 %.5f nats/char%n", loss32, loss8);
