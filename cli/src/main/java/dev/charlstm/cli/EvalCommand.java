@@ -65,7 +65,7 @@ final class EvalCommand implements Callable<Integer> {
                 .keepNewlines(m.keepNewlines()).build()).read(data);
         EvaluationResult r;
         try (CharLstmModel lstm = CharLstmModel.load(pkg, model.runtimeOptions())) {
-            r = UsageError.check(() -> lstm.evaluate(corpus.text(), options));
+            r = lstm.evaluate(corpus.text(), options); // a text the model cannot score is a failure (1), not usage
         }
         Provenance p = m.provenance();
         boolean sameText = corpus.sha256().equals(p.corpusSha256());
