@@ -32,7 +32,9 @@ final class InfoCommand implements Callable<Integer> {
     public Integer call() {
         ModelPackage pkg = model.readPackage();
         // Validate like `generate` does: ONNX Runtime loads the graph and its shapes must match the manifest.
-        CharLstmModel.load(pkg, model.runtimeOptions()).close();
+        try (CharLstmModel loaded = CharLstmModel.load(pkg, model.runtimeOptions())) {
+            loaded.prepareSequenceGraph(); // and the sequence graph, which generation loads on first use
+        }
         ModelManifest info = pkg.manifest();
         ModelShape shape = info.shape();
         Provenance p = info.provenance();

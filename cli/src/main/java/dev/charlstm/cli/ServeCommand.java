@@ -90,6 +90,12 @@ final class ServeCommand implements Callable<Integer> {
         out.printf("listening on %s; loading %s%n", url, model.describe());
         out.flush();
         CharLstmModel loaded = model.load();
+        try {
+            loaded.prepareSequenceGraph(); // the first long prompt should not pay for creating its session
+        } catch (RuntimeException e) {
+            loaded.close();
+            throw e;
+        }
         server.serve(loaded);
         out.printf("ready: model '%s' (%s); playground %s/ ; POST %s/v1/completions%n", id, loaded.manifest(), url, url);
         out.flush();

@@ -131,6 +131,20 @@ public final class CharLstmModel implements AutoCloseable {
         return options;
     }
 
+    /**
+     * Creates the sequence graph's session now instead of at the first prompt long enough to need it (a server
+     * may call this at start-up, so its first long prompt does not pay for it), and checks the graph against the
+     * package.
+     *
+     * @return whether the package has a sequence graph
+     * @throws dev.charlstm.runtime.pack.PackageException if ONNX Runtime cannot load it or it does not match
+     * @throws IllegalStateException if the model is closed
+     */
+    public boolean prepareSequenceGraph() {
+        ensureOpen();
+        return graph.sequence() != null;
+    }
+
     /** @return the execution provider in use: {@code CPU} or {@code CUDA} */
     public String provider() {
         return graph.provider;

@@ -99,4 +99,26 @@ class PrefillTest {
             assertEquals(0, n % Decoder.PREFILL_CHUNK, "a prefill stops between chunks: " + n);
         }
     }
+
+    @Test
+    void aBrokenSequenceGraphIsReportedByNameWhenFirstNeeded(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        WITH_SEQUENCE.write(dir.resolve("pkg"));
+        java.nio.file.Path pkg = dir.resolve("pkg");
+        byte[] junk = "not an onnx graph".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        java.nio.file.Files.write(pkg.resolve("sequence.onnx"), junk);
+        java.nio.file.Files.writeString(pkg.resolve("vocab.json"), java.nio.file.Files.readString(
+                pkg.resolve("vocab.json")).replace(WITH_SEQUENCE.manifest().sequenceSha256(), ModelPackage.sha256(junk)));
+        try (CharLstmModel model = CharLstmModel.load(pkg)) {
+            // short prompts never need it
+            assertEquals(20, model.generate("the whale ", GenerationOptions.builder().maxCharacters(20).build())
+                    .generatedCharacters());
+            var e = org.junit.jupiter.api.Assertions.assertThrows(dev.charlstm.runtime.pack.PackageException.class,
+                    model::prepareSequenceGraph);
+            assertTrue(e.getMessage().startsWith(pkg + "/sequence.onnx: ONNX Runtime cannot load it"), e.getMessage());
+            var again = org.junit.jupiter.api.Assertions.assertThrows(dev.charlstm.runtime.pack.PackageException.class,
+                    () -> model.generate(text(100, 1), GenerationOptions.builder().maxCharacters(5).build()));
+            assertTrue(again.getMessage().contains("sequence.onnx"), again.getMessage());
+        }
+    }
 }
