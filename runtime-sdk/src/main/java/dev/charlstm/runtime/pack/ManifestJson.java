@@ -262,6 +262,25 @@ final class ManifestJson {
 
     // ------------------------------------------------------------------------------------------------ writing
 
+    /** One entry of {@code graphs}: file, digest, opset, and the names by role. */
+    private static JsonObject graph(String file, String sha256, int opset, String tokenRole, GraphSignature n) {
+        JsonObject g = new JsonObject();
+        g.addProperty("file", file);
+        g.addProperty("sha256", sha256);
+        g.addProperty("opset", opset);
+        JsonObject inputs = new JsonObject();
+        inputs.addProperty(tokenRole, n.token());
+        inputs.addProperty("h", n.h());
+        inputs.addProperty("c", n.c());
+        JsonObject outputs = new JsonObject();
+        outputs.addProperty("logits", n.logits());
+        outputs.addProperty("h", n.hOut());
+        outputs.addProperty("c", n.cOut());
+        g.add("inputs", inputs);
+        g.add("outputs", outputs);
+        return g;
+    }
+
     /**
      * @param m the description
      * @return {@code vocab.json}, format version 2, ending with a newline
@@ -297,40 +316,11 @@ final class ManifestJson {
         cleaning.addProperty("keep_newlines", m.keepNewlines());
         root.add("cleaning", cleaning);
 
-        GraphSignature n = m.signature();
-        JsonObject step = new JsonObject();
-        step.addProperty("file", ModelPackage.MODEL_FILE);
-        step.addProperty("sha256", m.modelSha256());
-        step.addProperty("opset", m.opset());
-        JsonObject inputs = new JsonObject();
-        inputs.addProperty("token", n.token());
-        inputs.addProperty("h", n.h());
-        inputs.addProperty("c", n.c());
-        JsonObject outputs = new JsonObject();
-        outputs.addProperty("logits", n.logits());
-        outputs.addProperty("h", n.hOut());
-        outputs.addProperty("c", n.cOut());
-        step.add("inputs", inputs);
-        step.add("outputs", outputs);
         JsonObject graphs = new JsonObject();
-        graphs.add("step", step);
+        graphs.add("step", graph(ModelPackage.MODEL_FILE, m.modelSha256(), m.opset(), "token", m.signature()));
         if (m.hasSequenceGraph()) {
-            GraphSignature q = m.sequenceSignature();
-            JsonObject sequence = new JsonObject();
-            sequence.addProperty("file", ModelPackage.SEQUENCE_FILE);
-            sequence.addProperty("sha256", m.sequenceSha256());
-            sequence.addProperty("opset", m.opset());
-            JsonObject qIn = new JsonObject();
-            qIn.addProperty("tokens", q.token());
-            qIn.addProperty("h", q.h());
-            qIn.addProperty("c", q.c());
-            JsonObject qOut = new JsonObject();
-            qOut.addProperty("logits", q.logits());
-            qOut.addProperty("h", q.hOut());
-            qOut.addProperty("c", q.cOut());
-            sequence.add("inputs", qIn);
-            sequence.add("outputs", qOut);
-            graphs.add("sequence", sequence);
+            graphs.add("sequence", graph(ModelPackage.SEQUENCE_FILE, m.sequenceSha256(), m.opset(), "tokens",
+                    m.sequenceSignature()));
         }
         root.add("graphs", graphs);
         Quantization quantization = m.quantization();

@@ -26,13 +26,7 @@ final class OnnxGraphWriter {
 
     /** Adds a float initializer, stored little-endian in raw_data. */
     String floats(String name, float[] data, long... dims) {
-        long n = 1;
-        for (long d : dims) {
-            n *= d;
-        }
-        if (n != data.length) {
-            throw new IllegalArgumentException(name + ": " + data.length + " values for shape " + java.util.Arrays.toString(dims));
-        }
+        checkCount(name, data.length, dims);
         ByteBuffer buf = ByteBuffer.allocate(data.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
         buf.asFloatBuffer().put(data);
         graph.addInitializer(TensorProto.newBuilder().setName(name).setDataType(TensorProto.DataType.FLOAT_VALUE)
@@ -42,16 +36,20 @@ final class OnnxGraphWriter {
 
     /** Adds an int8 initializer, stored in raw_data. */
     String int8s(String name, byte[] data, long... dims) {
+        checkCount(name, data.length, dims);
+        graph.addInitializer(TensorProto.newBuilder().setName(name).setDataType(TensorProto.DataType.INT8_VALUE)
+                .addAllDims(toList(dims)).setRawData(ByteString.copyFrom(data)));
+        return name;
+    }
+
+    private static void checkCount(String name, int values, long... dims) {
         long n = 1;
         for (long d : dims) {
             n *= d;
         }
-        if (n != data.length) {
-            throw new IllegalArgumentException(name + ": " + data.length + " values for shape " + java.util.Arrays.toString(dims));
+        if (n != values) {
+            throw new IllegalArgumentException(name + ": " + values + " values for shape " + java.util.Arrays.toString(dims));
         }
-        graph.addInitializer(TensorProto.newBuilder().setName(name).setDataType(TensorProto.DataType.INT8_VALUE)
-                .addAllDims(toList(dims)).setRawData(ByteString.copyFrom(data)));
-        return name;
     }
 
     /** Adds a 1-D int64 initializer. */
