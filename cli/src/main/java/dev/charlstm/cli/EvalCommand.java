@@ -48,28 +48,40 @@ final class EvalCommand implements Callable<Integer> {
             description = "Window length in characters; 0 = the one the package records.")
     int window;
 
-    @Option(names = "--held-out", paramLabel = "F", defaultValue = "NaN",
+    @Option(names = "--held-out", paramLabel = "F",
             description = "The held-out share of the text, in (0, 1); default: the one the package records.")
-    double heldOut;
+    Double heldOut;
 
     @Option(names = "--json", description = "Print the result as JSON.")
     boolean json;
 
     @Override
     public Integer call() {
+        if (heldOut != null && (heldOut.isNaN() || all)) {
+            throw new UsageError(all ? "--held-out and --all exclude each other: --all scores the whole text"
+                    : "--held-out must be a number in (0, 1), got NaN");
+        }
         EvaluationOptions options = UsageError.check(() -> EvaluationOptions.builder().wholeText(all).window(window)
-                .heldOutFraction(heldOut).build());
+                .heldOutFraction(heldOut == null ? Double.NaN : heldOut).build());
         ModelPackage pkg = model.readPackage();
         ModelManifest m = pkg.manifest();
         Corpus corpus = new CorpusReader(CleaningOptions.builder().dropLinesContaining(m.dropLinesContaining())
                 .keepNewlines(m.keepNewlines()).build()).read(data);
+        int[] text = corpus.codePoints();
+        for (int i = 0; i < text.length; i++) {
+            if (!m.vocabulary().contains(text[i])) {
+                throw new IllegalArgumentException(corpus.locate(i) + ": character "
+                        + dev.charlstm.runtime.Vocabulary.describe(text[i]) + " is not in the model's vocabulary (it"
+                        + " never saw it in training); eval scores text made of the model's characters only");
+            }
+        }
         EvaluationResult r;
         try (CharLstmModel lstm = CharLstmModel.load(pkg, model.runtimeOptions())) {
             r = lstm.evaluate(corpus.text(), options); // a text the model cannot score is a failure (1), not usage
         }
         Provenance p = m.provenance();
         boolean sameText = corpus.sha256().equals(p.corpusSha256());
-        boolean recordedSettings = !all && window == 0 && Double.isNaN(heldOut);
+        boolean recordedSettings = !all && window == 0 && heldOut == null;
         Double recorded = sameText && recordedSettings ? p.valLoss() : null;
         PrintWriter out = spec.commandLine().getOut();
         if (json) {

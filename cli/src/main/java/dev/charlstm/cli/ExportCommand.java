@@ -5,7 +5,6 @@ import dev.charlstm.runtime.pack.ModelPackage;
 import dev.charlstm.trainer.checkpoint.Checkpoint;
 import dev.charlstm.trainer.export.PackageExporter;
 import dev.charlstm.trainer.export.Precision;
-import picocli.CommandLine;
 import dev.charlstm.trainer.training.RunDirectory;
 import dev.charlstm.trainer.training.TorchEngine;
 import java.nio.file.Files;
@@ -70,12 +69,16 @@ final class ExportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        ModelPackage.checkTarget(out); // before minutes of work (or the engine's start), not after
         if (source.pkg != null) {
             ModelPackage from = ModelPackage.read(source.pkg);
             if (from.manifest().quantization() != null) {
-                throw new CommandLine.ParameterException(spec.commandLine(), source.pkg + ": already quantized ("
-                        + from.manifest().quantization().method() + "); give --package its float32 source package,"
-                        + " or --checkpoint");
+                throw new UsageError(source.pkg + ": already quantized (" + from.manifest().quantization().method()
+                        + "); give --package its float32 source package, or --checkpoint");
+            }
+            if (quantize.precision != Precision.FLOAT32 && sameFolder(source.pkg, out)) {
+                throw new UsageError("--out " + out + " is the --package folder: the int8 package would replace the"
+                        + " float32 source its manifest names; write it to another folder");
             }
             long t0 = System.nanoTime();
             ModelPackage pkg = PackageExporter.convert(from, quantize.precision);
@@ -91,6 +94,14 @@ final class ExportCommand implements Callable<Integer> {
         ModelPackage pkg = PackageExporter.export(ckpt, out, quantize.precision);
         report(file.toString(), pkg, (System.nanoTime() - t0) / 1e9);
         return 0;
+    }
+
+    private static boolean sameFolder(Path a, Path b) {
+        try {
+            return Files.exists(b) && Files.isSameFile(a, b);
+        } catch (java.io.IOException e) {
+            return a.toAbsolutePath().normalize().equals(b.toAbsolutePath().normalize());
+        }
     }
 
     private void report(String from, ModelPackage pkg, double seconds) {

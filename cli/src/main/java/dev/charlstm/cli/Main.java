@@ -109,8 +109,15 @@ public final class Main {
     static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new Main());
         cli.setCaseInsensitiveEnumValuesAllowed(true);
-        CommandLine.IParameterExceptionHandler picocli = cli.getParameterExceptionHandler();
-        cli.setParameterExceptionHandler((e, args) -> picocli.handleParseException(explainEnum(e), args));
+        // One line, like every other error: the message, then where the help is (not the whole usage screen).
+        cli.setParameterExceptionHandler((e, args) -> {
+            CommandLine.ParameterException x = explainEnum(e);
+            CommandLine c = x.getCommandLine();
+            c.getErr().println("charlstm: error: " + x.getMessage() + " (see " + c.getCommandSpec().qualifiedName()
+                    + " --help)");
+            CommandLine.UnmatchedArgumentException.printSuggestions(x, c.getErr());
+            return EXIT_USAGE;
+        });
         return cli;
     }
 

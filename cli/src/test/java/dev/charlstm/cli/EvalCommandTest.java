@@ -83,14 +83,24 @@ class EvalCommandTest {
         Files.writeString(other.resolve("b.txt"), "the whale swam Quickly. ".repeat(20));
         Cli.Result unknown = Cli.run("eval", "--model", pkg.toString(), "--data", other.toString(), "--all");
         assertEquals(1, unknown.code());
-        assertTrue(unknown.err().startsWith("charlstm: error: character U+0051 'Q' at index 15"), unknown.err());
+        assertTrue(unknown.err().startsWith("charlstm: error: " + other.resolve("b.txt") + ", line 1, column 16:"
+                + " character U+0051 'Q' is not in the model's vocabulary"), unknown.err());
         assertEquals(1, unknown.err().strip().lines().count(), unknown.err());
 
         Path shortText = Files.createDirectories(dir.resolve("short"));
         Files.writeString(shortText.resolve("c.txt"), "the whale swam deep.");
         Cli.Result tooShort = Cli.run("eval", "--model", pkg.toString(), "--data", shortText.toString());
-        assertTrue(tooShort.code() != 0 && tooShort.err().contains("shorter than one window")
-                && tooShort.err().contains("eval --all"), tooShort.err());
+        assertTrue(tooShort.code() == 1 && tooShort.err().contains("too few for one window")
+                && tooShort.err().contains("(eval --window)") && tooShort.err().contains("eval --all"), tooShort.err());
+        Cli.Result nan = Cli.run("eval", "--model", pkg.toString(), "--data", data.toString(), "--held-out", "NaN");
+        assertEquals(2, nan.code(), nan.err());
+        Cli.Result both = Cli.run("eval", "--model", pkg.toString(), "--data", data.toString(), "--held-out", "0.2",
+                "--all");
+        assertEquals(2, both.code(), both.err());
+        assertTrue(both.err().contains("--held-out and --all exclude each other"), both.err());
+        Cli.Result notInt = Cli.run("eval", "--model", pkg.toString(), "--data", data.toString(), "--window", "abc");
+        assertEquals(2, notInt.code());
+        assertEquals(1, notInt.err().strip().lines().count(), "one line, not the usage screen: " + notInt.err());
 
         Cli.Result twice = Cli.run("export", "--package", dir.resolve("int8").toString(), "--out",
                 dir.resolve("int8-again").toString(), "--quantize", "int8");

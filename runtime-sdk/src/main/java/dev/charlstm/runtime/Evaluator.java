@@ -31,8 +31,10 @@ final class Evaluator {
         int windows = EvaluationOptions.windows(length, window);
         if (windows == 0) {
             throw new IllegalArgumentException("the " + (options.wholeText() ? "text" : "held-out tail of the text")
-                    + " has " + length + " characters, shorter than one window of " + (window + 1)
-                    + (options.wholeText() ? "" : " (eval --all scores the whole text)"));
+                    + " has " + length + " character" + (length == 1 ? "" : "s") + ", too few for one window of "
+                    + window + " (a window needs " + (window + 1) + ": " + window + " inputs and the character after"
+                    + " them); give a shorter window (eval --window)" + (options.wholeText() ? ""
+                            : ", or score the whole text (eval --all)"));
         }
         Graph graph = model.graph();
         int v = graph.vocabSize;

@@ -167,9 +167,19 @@ final class Graph implements AutoCloseable {
         if (!ok) {
             throw new PackageException(file + ": " + name + " is " + t.type + " "
                     + Arrays.toString(actual) + ", but vocab.json describes " + type + " "
-                    + Arrays.toString(shape).replace("-1", "batch")
+                    + dims(shape)
                     + " (V, H and L must match the graph)");
         }
+    }
+
+    /** A shape in words: the symbolic dimensions named (T for time, first in a sequence graph's tensors). */
+    private static String dims(long[] shape) {
+        StringBuilder sb = new StringBuilder("[");
+        for (int i = 0; i < shape.length; i++) {
+            boolean time = shape[i] == -1 && i == 0 && shape.length > 1 && shape[1] == -1;
+            sb.append(i == 0 ? "" : ", ").append(shape[i] >= 0 ? Long.toString(shape[i]) : time ? "T" : "batch");
+        }
+        return sb.append(']').toString();
     }
 
     private static void closeQuietly(OrtSession s) {

@@ -211,6 +211,8 @@ final class ManifestJson {
         Read read = graph(graphs.object("step"), "graphs.step.", b);
         JsonFields sequence = graphs.objectOrNull("sequence");
         if (sequence != null) {
+            int opset = (int) sequence.requiredInteger("opset");
+            require(opset > 0, "graphs.sequence.opset must be positive, got " + opset);
             String[] sha = new String[1];
             b.sequence(signature(sequence, "graphs.sequence.", ModelPackage.SEQUENCE_FILE, "tokens", sha), sha[0]);
         }

@@ -144,6 +144,11 @@ public final class ModelPackage {
             throw new PackageException(dir + ": a training run folder, not a model package; its package is "
                     + dir.resolve("model"));
         }
+        if (!Files.exists(dir.resolve(VOCAB_FILE)) && (Files.isRegularFile(dir.resolve("best.ckpt"))
+                || Files.isRegularFile(dir.resolve("last.ckpt")))) {
+            throw new PackageException(dir + ": a training run folder without a model package; export one with"
+                    + " charlstm export --checkpoint " + dir + " --out PACKAGE_DIR");
+        }
         ManifestJson.Read read = parseManifest(readFile(dir.resolve(VOCAB_FILE)), dir.toString());
         byte[] model = readFile(dir.resolve(MODEL_FILE));
         byte[] sequence = read.manifest().namesSequence() ? readFile(dir.resolve(SEQUENCE_FILE)) : null;
@@ -351,16 +356,7 @@ public final class ModelPackage {
         Path old = null;
         try {
             Files.createDirectories(parent);
-            if (Files.exists(target) && !isEmptyDir(target) && !Files.isRegularFile(target.resolve(VOCAB_FILE))) {
-                throw new PackageException(dir + ": exists and is not a model package; refusing to replace it");
-            }
-            List<String> others = otherFiles(target);
-            if (!others.isEmpty()) {
-                // Replacing the folder would delete them: a package folder holds the package and nothing else.
-                throw new PackageException(dir + ": holds files that are not part of a model package ("
-                        + String.join(", ", others) + "); refusing to replace it: write to another folder, or"
-                        + " move them out");
-            }
+            checkTarget(dir);
             tmp = Files.createTempDirectory(parent, "." + target.getFileName() + ".tmp-");
             readableByAll(tmp);
             Files.write(tmp.resolve(MODEL_FILE), model);
@@ -383,11 +379,53 @@ public final class ModelPackage {
                     // the previous package stays at its .old- name; the message below names the failure
                 }
             }
-            throw new PackageException(dir + ": cannot write the model package: " + e, e);
+            throw new PackageException(dir + ": cannot write the model package: " + describe(e), e);
         } finally {
             deleteRecursively(tmp);
             deleteRecursively(old);
         }
+    }
+
+    /**
+     * Checks that {@link #write} may write a package to a folder: it is absent, empty, or a package folder holding
+     * nothing else. Lets a caller fail before long work rather than after it.
+     *
+     * @param dir the package folder to create or replace
+     * @throws PackageException if it is something else (its files would be lost)
+     */
+    public static void checkTarget(Path dir) {
+        Path target = dir.toAbsolutePath().normalize();
+        try {
+            if (Files.isRegularFile(target)) {
+                throw new PackageException(dir + ": a file, not a folder; refusing to replace it");
+            }
+            if (Files.exists(target) && !isEmptyDir(target) && !Files.isRegularFile(target.resolve(VOCAB_FILE))) {
+                throw new PackageException(dir + ": exists and is not a model package; refusing to replace it");
+            }
+            List<String> others = otherFiles(target);
+            if (!others.isEmpty()) {
+                // Replacing the folder would delete them: a package folder holds the package and nothing else.
+                throw new PackageException(dir + ": holds files that are not part of a model package ("
+                        + String.join(", ", others) + "); refusing to replace it: write to another folder, or"
+                        + " move them out");
+            }
+        } catch (IOException e) {
+            throw new PackageException(dir + ": cannot check the folder: " + describe(e), e);
+        }
+    }
+
+    /** An I/O failure in words: what happened to which path, without Java's class names. */
+    private static String describe(IOException e) {
+        if (e instanceof NoSuchFileException) {
+            return "no such file or folder: " + e.getMessage();
+        }
+        if (e instanceof java.nio.file.AccessDeniedException) {
+            return "permission denied: " + e.getMessage();
+        }
+        if (e instanceof java.nio.file.FileSystemException f && f.getReason() != null) {
+            return f.getReason() + ": " + f.getFile();
+        }
+        return e.getMessage() != null ? e.getMessage() : e.toString();
     }
 
     /** Temporary folders are private (rwx------); a package folder is as readable as any other. */

@@ -20,10 +20,16 @@ public final class Corpus {
     private final int[] codePoints;
     private final Vocabulary vocabulary;
     private final String sha256;
+    /** The files whose cleaned text is in the corpus, and the code point index where each one's text starts. */
+    private final List<Path> placedFiles;
+    private final int[] fileStarts;
 
-    Corpus(Path source, List<Path> files, CleaningOptions cleaning, int[] codePoints, String sha256) {
+    Corpus(Path source, List<Path> files, CleaningOptions cleaning, int[] codePoints, String sha256,
+            List<Path> placedFiles, int[] fileStarts) {
         this.source = source;
         this.files = List.copyOf(files);
+        this.placedFiles = List.copyOf(placedFiles);
+        this.fileStarts = fileStarts;
         this.cleaning = cleaning;
         this.codePoints = codePoints;
         this.vocabulary = Vocabulary.ofText(codePoints);
@@ -68,6 +74,50 @@ public final class Corpus {
     /** @return the sorted set of the text's code points */
     public Vocabulary vocabulary() {
         return vocabulary;
+    }
+
+    /**
+     * Where a character of the cleaned text comes from, for messages: its file, and the line and column (1-based,
+     * in code points) of that character's occurrence in the file as written, e.g. {@code books/b.txt, line 12,
+     * column 5}. Cleaning only removes lines and changes whitespace, so the n-th occurrence of a non-whitespace
+     * character in a file's cleaned text is its n-th occurrence in the kept lines.
+     *
+     * @param index a code point index of the cleaned text
+     * @return the position in words
+     */
+    public String locate(int index) {
+        int f = 0;
+        while (f + 1 < fileStarts.length && fileStarts[f + 1] <= index) {
+            f++;
+        }
+        Path file = placedFiles.get(f);
+        int cp = codePoints[index];
+        int occurrence = 0;
+        for (int i = fileStarts[f]; i < index; i++) {
+            occurrence += codePoints[i] == cp ? 1 : 0;
+        }
+        try {
+            String raw = CorpusReader.decode(file);
+            int line = 1;
+            int column = 1;
+            for (String l : raw.split("\r\n|\r|\n", -1)) {
+                if (cleaning.dropLinesContaining() == null || !l.contains(cleaning.dropLinesContaining())) {
+                    column = 1;
+                    for (int i = 0; i < l.length(); ) {
+                        int c = l.codePointAt(i);
+                        if (c == cp && occurrence-- == 0) {
+                            return file + ", line " + line + ", column " + column;
+                        }
+                        i += Character.charCount(c);
+                        column++;
+                    }
+                }
+                line++;
+            }
+        } catch (CorpusException e) {
+            // the file changed since it was read: name the file at least
+        }
+        return file.toString();
     }
 
     /** @return the SHA-256 of the cleaned text in UTF-8, as lowercase hex: identifies the corpus in provenance */

@@ -45,6 +45,9 @@ public final class CorpusReader {
     public Corpus read(Path source) {
         List<Path> files = listFiles(source);
         StringBuilder text = new StringBuilder();
+        List<Path> placed = new ArrayList<>();
+        List<Integer> starts = new ArrayList<>();
+        int codePoints = 0;
         for (Path file : files) {
             String cleaned = cleaner.clean(decode(file));
             if (cleaned.isEmpty()) {
@@ -52,15 +55,20 @@ public final class CorpusReader {
             }
             if (text.length() > 0) {
                 text.append(options.keepNewlines() ? '\n' : ' ');
+                codePoints++;
             }
+            placed.add(file);
+            starts.add(codePoints);
             text.append(cleaned);
+            codePoints += cleaned.codePointCount(0, cleaned.length());
         }
         if (text.length() == 0) {
             throw new CorpusException(source + ": no text is left after cleaning (" + files.size() + " file"
                     + (files.size() == 1 ? "" : "s") + " read, " + options + ")");
         }
         String s = text.toString();
-        return new Corpus(source, files, options, s.codePoints().toArray(), Sha256.hex(s.getBytes(StandardCharsets.UTF_8)));
+        return new Corpus(source, files, options, s.codePoints().toArray(), Sha256.hex(s.getBytes(StandardCharsets.UTF_8)),
+                placed, starts.stream().mapToInt(Integer::intValue).toArray());
     }
 
     private static List<Path> listFiles(Path source) {

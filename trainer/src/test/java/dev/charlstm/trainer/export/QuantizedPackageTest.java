@@ -84,10 +84,19 @@ class QuantizedPackageTest {
             IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class,
                     () -> model.evaluate("the whale Z", EvaluationOptions.builder().wholeText(true).window(4).build()));
             assertTrue(unknown.getMessage().startsWith("character U+005A 'Z' at index 10"), unknown.getMessage());
+            // int8 through the sequence graph vs the step graph: the same up to the rounding of activations
+            try (CharLstmModel q = CharLstmModel.load(int8, RuntimeOptions.DEFAULT);
+                    CharLstmModel qs = CharLstmModel.load(ModelPackage.of(int8.manifest(), int8.modelBytes()),
+                            RuntimeOptions.DEFAULT)) {
+                double a = q.evaluate(corpus.text(), EvaluationOptions.DEFAULT).natsPerCharacter();
+                double b = qs.evaluate(corpus.text(), EvaluationOptions.DEFAULT).natsPerCharacter();
+                assertEquals(a, b, 0.01, "int8, sequence vs step graph");
+            }
             IllegalArgumentException tooShort = assertThrows(IllegalArgumentException.class,
                     () -> model.evaluate("the whale", EvaluationOptions.DEFAULT));
-            assertTrue(tooShort.getMessage().contains("shorter than one window of 33 (eval --all"),
-                    tooShort.getMessage());
+            assertTrue(tooShort.getMessage().contains("has 1 character, too few for one window of 32 (a window"
+                    + " needs 33: 32 inputs and the character after them); give a shorter window (eval --window), or"
+                    + " score the whole text (eval --all)"), tooShort.getMessage());
         }
     }
 
