@@ -296,6 +296,23 @@ public final class CharLstmModel implements AutoCloseable {
         return Evaluator.evaluate(this, text, options);
     }
 
+    /**
+     * Checks a prompt as {@link #generate} and {@link #generateBatch} would, without generating: for callers that
+     * must turn a bad request into an error of its own (a server's 400, a batch job's error column) before queueing
+     * it with others.
+     *
+     * @param prompt the prompt
+     * @param options supplies the unknown-character policy
+     * @throws UnknownCharacterException naming the character and its index, under {@link UnknownCharacterPolicy#ERROR}
+     * @throws IllegalArgumentException if nothing is left to feed (empty, or every character skipped), or the
+     *     replacement character is not in the vocabulary
+     */
+    public void checkPrompt(CharSequence prompt, GenerationOptions options) {
+        if (encode(prompt, options).length == 0) {
+            throw new IllegalArgumentException(emptyPrompt(prompt));
+        }
+    }
+
     // ---------------------------------------------------------------- for streams and batches
 
     private Row newRow() {

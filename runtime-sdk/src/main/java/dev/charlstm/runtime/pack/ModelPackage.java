@@ -195,6 +195,25 @@ public final class ModelPackage {
         }
     }
 
+    /**
+     * Reads and validates a package held in memory, e.g. bytes a Spark driver broadcast to its executors (the
+     * driver's {@link #vocabJson()}, {@link #modelBytes()} and {@link #sequenceBytes()}).
+     *
+     * @param vocabJson the contents of {@code vocab.json}
+     * @param modelOnnx the contents of {@code model.onnx}
+     * @param sequenceOnnx the contents of {@code sequence.onnx}, or null when the manifest names none
+     * @param source what to call the package in error messages
+     * @return the package
+     * @throws PackageException if the package is invalid, or the manifest names a sequence graph and none is given
+     */
+    public static ModelPackage fromBytes(byte[] vocabJson, byte[] modelOnnx, byte[] sequenceOnnx, String source) {
+        ManifestJson.Read read = parseManifest(vocabJson, source);
+        if (read.manifest().namesSequence() && sequenceOnnx == null) {
+            throw new PackageException(source + "/" + SEQUENCE_FILE + ": missing from the model package");
+        }
+        return assemble(read, modelOnnx.clone(), read.manifest().namesSequence() ? sequenceOnnx.clone() : null, source);
+    }
+
     private static byte[] readFile(Path file) {
         try {
             checkSize(file.toString(), Files.size(file));

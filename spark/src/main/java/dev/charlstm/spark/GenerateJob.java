@@ -1,0 +1,155 @@
+package dev.charlstm.spark;
+
+import dev.charlstm.runtime.pack.ModelPackage;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code spark-submit --class dev.charlstm.spark.GenerateJob}: prompts in (JSONL or Parquet, columns {@code id},
+ * {@code prompt} and optional per-row options), generated text out (Parquet or JSONL). See the README's "Spark".
+ */
+@Command(name = "charlstm-spark", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Generate a continuation for every prompt of a JSONL or Parquet file with Spark.",
+            "Input columns: id, prompt; optional per row: seed, max_chars, temperature, top_p, top_k, stop.",
+            "Output columns: id, prompt, text, finish_reason, characters, error. A row's seed is its own or",
+            "derived from its id, so the output does not depend on partitions, executors or retries."})
+public final class GenerateJob implements Callable<Integer> {
+
+    @Option(names = "--model", required = true, paramLabel = "DIR",
+            description = "The model package folder, read on the driver; see --ship.")
+    Path model;
+
+    @Option(names = "--ship", paramLabel = "broadcast|path", defaultValue = "broadcast",
+            description = "broadcast: the driver sends the package's bytes to the executors (default; nothing to"
+                    + " copy); path: every executor reads --model at the same path (a shared file system).")
+    String ship;
+
+    @Option(names = "--input", required = true, paramLabel = "PATH", description = "Prompts: JSONL or Parquet.")
+    String input;
+
+    @Option(names = "--output", required = true, paramLabel = "PATH",
+            description = "Where to write the results (a folder of part files); must not exist.")
+    String output;
+
+    @Option(names = "--input-format", paramLabel = "jsonl|parquet",
+            description = "Default: from --input's extension (.parquet, else JSONL).")
+    String inputFormat;
+
+    @Option(names = "--output-format", paramLabel = "parquet|jsonl",
+            description = "Default: from --output's extension (.jsonl or .json, else Parquet).")
+    String outputFormat;
+
+    @Option(names = "--max-chars", paramLabel = "N", defaultValue = "300", description = "Default characters per row.")
+    int maxChars;
+
+    @Option(names = "--temperature", paramLabel = "T", defaultValue = "1.0", description = "Default temperature.")
+    double temperature;
+
+    @Option(names = "--top-p", paramLabel = "P", defaultValue = "1.0", description = "Default top-p (1 = off).")
+    double topP;
+
+    @Option(names = "--top-k", paramLabel = "K", defaultValue = "0", description = "Default top-k (0 = off).")
+    int topK;
+
+    @Option(names = "--stop", paramLabel = "TEXT", description = "Default stop sequences.")
+    List<String> stop = List.of();
+
+    @Option(names = "--partitions", paramLabel = "N", defaultValue = "0",
+            description = "Repartition the prompts into N partitions first (0: keep the input's).")
+    int partitions;
+
+    @Option(names = "--master", paramLabel = "URL",
+            description = "Spark master when not set by spark-submit, e.g. local[2].")
+    String master;
+
+    /**
+     * @param args the command line
+     */
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs the job without exiting: 0 done, 1 failed (one line), 2 usage error. */
+    static int run(String... args) {
+        CommandLine cli = new CommandLine(new GenerateJob());
+        cli.setParameterExceptionHandler((e, a) -> {
+            e.getCommandLine().getErr().println("charlstm-spark: error: " + e.getMessage() + " (see --help)");
+            return 2;
+        });
+        cli.setExecutionExceptionHandler((e, c, r) -> {
+            Throwable t = e;
+            while (t.getCause() != null && !(t instanceof dev.charlstm.runtime.pack.PackageException)
+                    && !(t instanceof IllegalArgumentException)) {
+                t = t.getCause(); // Spark wraps a task's failure: report what failed, not the wrapping
+            }
+            c.getErr().println("charlstm-spark: error: " + (t.getMessage() != null ? t.getMessage() : t.toString()));
+            return 1;
+        });
+        return cli.execute(args);
+    }
+
+    @Override
+    public Integer call() {
+        if (!ship.equals("broadcast") && !ship.equals("path")) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "--ship must be broadcast or path, got "
+                    + ship);
+        }
+        String in = format(inputFormat, input, false);
+        String out = format(outputFormat, output, true);
+        ModelPackage pkg = ModelPackage.read(model); // fails here, on the driver, with the package's message
+        SparkSession.Builder b = SparkSession.builder().appName("charlstm-spark");
+        if (master != null) {
+            b.master(master);
+        }
+        SparkSession spark = b.getOrCreate();
+        if (master != null) {
+            spark.sparkContext().setLogLevel("WARN"); // a local run: our progress lines, not Spark's INFO
+        }
+        try {
+            ModelSource source = ship.equals("path") ? ModelSource.path(model.toAbsolutePath().toString())
+                    : ModelSource.broadcast(spark, pkg);
+            SparkGenerator generator = SparkGenerator.builder(source).maxCharacters(maxChars).temperature(temperature)
+                    .topP(topP).topK(topK).stop(stop).build();
+            Dataset<Row> prompts = in.equals("parquet") ? spark.read().parquet(input) : spark.read().json(input);
+            if (partitions > 0) {
+                prompts = prompts.repartition(partitions);
+            }
+            long t0 = System.nanoTime();
+            Dataset<Row> results = generator.generate(prompts);
+            if (out.equals("parquet")) {
+                results.write().parquet(output);
+            } else {
+                results.write().json(output);
+            }
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            Dataset<Row> written = out.equals("parquet") ? spark.read().parquet(output) : spark.read().json(output);
+            Row totals = written.selectExpr("count(*)", "count(error)", "coalesce(sum(characters), 0)").first();
+            System.out.printf("wrote %s (%s): %d rows, %d with errors, %d characters in %.1f s (%.0f chars/s)%n",
+                    output, out, totals.getLong(0), totals.getLong(1), totals.getLong(2), seconds,
+                    totals.getLong(2) / seconds);
+            return 0;
+        } finally {
+            if (master != null) {
+                spark.stop();
+            }
+        }
+    }
+
+    private static String format(String given, String path, boolean output) {
+        String f = given != null ? given.toLowerCase(Locale.ROOT)
+                : path.endsWith(".parquet") ? "parquet"
+                : path.endsWith(".jsonl") || path.endsWith(".json") ? "jsonl" : output ? "parquet" : "jsonl";
+        if (!f.equals("parquet") && !f.equals("jsonl")) {
+            throw new IllegalArgumentException("format must be jsonl or parquet, got " + given);
+        }
+        return f;
+    }
+}
