@@ -1,6 +1,10 @@
 package dev.charlstm.runtime;
 
-/** The packages under src/test/resources/fixtures, written by the trainer's RuntimeFixtures. */
+/**
+ * The packages under src/test/resources/fixtures, written by the trainer's RuntimeFixtures: {@code tiny} (format
+ * 1), {@code tiny-v2} (the same weights, format 2 with a sequence graph), {@code tiny-int8} (its int8 export),
+ * {@code controlled}.
+ */
 final class Fixtures {
     private Fixtures() {}
 

@@ -48,7 +48,8 @@ class SparkGeneratorTest {
     static void start() {
         spark = SparkSession.builder().master("local[2]").appName("charlstm-spark-test")
                 .config("spark.ui.enabled", "false").config("spark.driver.host", "127.0.0.1")
-                .config("spark.sql.shuffle.partitions", "4").getOrCreate();
+                .config("spark.sql.shuffle.partitions", "4")
+                .config("spark.sql.warehouse.dir", dir.resolve("warehouse").toUri().toString()).getOrCreate();
         sdk = CharLstmModel.load(TINY);
     }
 

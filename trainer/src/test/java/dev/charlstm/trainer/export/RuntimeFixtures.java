@@ -57,6 +57,15 @@ class RuntimeFixtures {
         ModelPackage.of(info, pkg.modelBytes()).write(OUT.resolve("tiny"));
     }
 
+    /** The tiny model again as format 2 with a sequence graph ({@code tiny-v2}), and its int8 export. */
+    @Test
+    void tinyWithSequenceGraphAndInt8() {
+        ModelPackage v1 = ModelPackage.read(OUT.resolve("tiny"));
+        ModelPackage v2 = PackageExporter.convert(v1, Precision.FLOAT32);
+        v2.write(OUT.resolve("tiny-v2"));
+        PackageExporter.convert(v2, Precision.INT8).write(OUT.resolve("tiny-int8"));
+    }
+
     /**
      * A model whose next-character distribution is fixed and known: vocabulary "abcdef", zero embedding and LSTM
      * weights (so h stays 0), and head biases ln p with p = 0.4, 0.3, 0.15, 0.1, 0.04, 0.01.
