@@ -97,7 +97,7 @@ public final class GenerateJob implements Callable<Integer> {
     }
 
     @Override
-    public Integer call() {
+    public Integer call() throws java.io.IOException {
         if (!ship.equals("broadcast") && !ship.equals("path")) {
             throw new CommandLine.ParameterException(new CommandLine(this), "--ship must be broadcast or path, got "
                     + ship);
@@ -114,6 +114,11 @@ public final class GenerateJob implements Callable<Integer> {
             spark.sparkContext().setLogLevel("WARN"); // a local run: our progress lines, not Spark's INFO
         }
         try {
+            org.apache.hadoop.fs.Path target = new org.apache.hadoop.fs.Path(output);
+            if (target.getFileSystem(spark.sparkContext().hadoopConfiguration()).exists(target)) {
+                throw new IllegalArgumentException("--output " + output + " already exists; remove it or choose"
+                        + " another (a job never overwrites results)");
+            }
             ModelSource source = ship.equals("path") ? ModelSource.path(model.toAbsolutePath().toString())
                     : ModelSource.broadcast(spark, pkg);
             SparkGenerator generator = SparkGenerator.builder(source).maxCharacters(maxChars).temperature(temperature)

@@ -240,6 +240,9 @@ class SparkGeneratorTest {
         assertEquals(sdk.generate(out.get(10L).getString(1), GenerationOptions.builder().maxCharacters(20)
                 .seed(SparkGenerator.seedOf(10L)).build()).text(), again.get(10L).getAs("text"));
 
+        assertEquals(1, GenerateJob.run("--model", TINY.toString(), "--input", jsonl.toString(), "--output",
+                parquet.toString()), "an existing output is never overwritten");
+        assertEquals(121, spark.read().parquet(parquet.toString()).count());
         assertEquals(1, GenerateJob.run("--model", dir.resolve("none").toString(), "--input", jsonl.toString(),
                 "--output", dir.resolve("x").toString()));
         assertEquals(2, GenerateJob.run("--model", TINY.toString(), "--input", jsonl.toString(), "--output",
