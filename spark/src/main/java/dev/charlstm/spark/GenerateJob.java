@@ -1,5 +1,6 @@
 package dev.charlstm.spark;
 
+import dev.charlstm.runtime.UnknownCharacterPolicy;
 import dev.charlstm.runtime.pack.ModelPackage;
 import java.nio.file.Path;
 import java.util.List;
@@ -16,11 +17,13 @@ import picocli.CommandLine.Option;
  * {@code spark-submit --class dev.charlstm.spark.GenerateJob}: prompts in (JSONL or Parquet, columns {@code id},
  * {@code prompt} and optional per-row options), generated text out (Parquet or JSONL). See the README's "Spark".
  */
-@Command(name = "charlstm-spark", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "charlstm-spark", mixinStandardHelpOptions = true, sortOptions = false, showDefaultValues = true,
+        version = "charlstm-spark 0.1.0",
         description = {"Generate a continuation for every prompt of a JSONL or Parquet file with Spark.",
             "Input columns: id, prompt; optional per row: seed, max_chars, temperature, top_p, top_k, stop.",
-            "Output columns: id, prompt, text, finish_reason, characters, error. A row's seed is its own or",
-            "derived from its id, so the output does not depend on partitions, executors or retries."})
+            "Output columns: id, prompt, text, finish_reason, characters, error.",
+            "A row's seed is its own, or derived from its id: the output does not depend on partitions,",
+            "executors or retries. Outside spark-submit, give --master (e.g. local[2])."})
 public final class GenerateJob implements Callable<Integer> {
 
     @Option(names = "--model", required = true, paramLabel = "DIR",
@@ -62,6 +65,15 @@ public final class GenerateJob implements Callable<Integer> {
     @Option(names = "--stop", paramLabel = "TEXT", description = "Default stop sequences.")
     List<String> stop = List.of();
 
+    @Option(names = "--unknown", paramLabel = "error|skip|replace", defaultValue = "error",
+            description = "A prompt's characters outside the model's vocabulary: the row's error, or skipped, or"
+                    + " replaced by a space.")
+    UnknownCharacterPolicy unknown;
+
+    @Option(names = "--max-chars-limit", paramLabel = "N", defaultValue = "100000",
+            description = "The most characters a row's max_chars may ask for (more is that row's error).")
+    int maxCharsLimit;
+
     @Option(names = "--partitions", paramLabel = "N", defaultValue = "0",
             description = "Repartition the prompts into N partitions first (0: keep the input's).")
     int partitions;
@@ -80,6 +92,7 @@ public final class GenerateJob implements Callable<Integer> {
     /** Runs the job without exiting: 0 done, 1 failed (one line), 2 usage error. */
     static int run(String... args) {
         CommandLine cli = new CommandLine(new GenerateJob());
+        cli.setCaseInsensitiveEnumValuesAllowed(true);
         cli.setParameterExceptionHandler((e, a) -> {
             e.getCommandLine().getErr().println("charlstm-spark: error: " + e.getMessage() + " (see --help)");
             return 2;
@@ -98,62 +111,87 @@ public final class GenerateJob implements Callable<Integer> {
 
     @Override
     public Integer call() throws java.io.IOException {
+        CommandLine self = new CommandLine(this);
         if (!ship.equals("broadcast") && !ship.equals("path")) {
-            throw new CommandLine.ParameterException(new CommandLine(this), "--ship must be broadcast or path, got "
-                    + ship);
+            throw new CommandLine.ParameterException(self, "--ship must be broadcast or path, got " + ship);
         }
-        String in = format(inputFormat, input, false);
-        String out = format(outputFormat, output, true);
+        String in = format(inputFormat, input, "--input-format", self);
+        String out = format(outputFormat, output, "--output-format", self);
+        if (master == null && System.getProperty("spark.master") == null) {
+            throw new CommandLine.ParameterException(self, "no Spark master: outside spark-submit, give --master"
+                    + " (e.g. --master 'local[2]')");
+        }
+        try {
+            configured(ModelSource.path(model.toString())).build(); // the defaults, checked before Spark starts
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(self, "a default option (--max-chars, --temperature, --top-p,"
+                    + " --top-k, --stop, --max-chars-limit) is invalid: " + e.getMessage());
+        }
         ModelPackage pkg = ModelPackage.read(model); // fails here, on the driver, with the package's message
         SparkSession.Builder b = SparkSession.builder().appName("charlstm-spark");
         if (master != null) {
+            // a local run: our progress lines, not Spark's INFO start-up
+            org.apache.logging.log4j.core.config.Configurator.setRootLevel(org.apache.logging.log4j.Level.WARN);
             b.master(master);
         }
+        boolean ours = SparkSession.getDefaultSession().isEmpty(); // stop only a session this job started
         SparkSession spark = b.getOrCreate();
-        if (master != null) {
-            spark.sparkContext().setLogLevel("WARN"); // a local run: our progress lines, not Spark's INFO
-        }
         try {
+            org.apache.hadoop.conf.Configuration hadoop = spark.sparkContext().hadoopConfiguration();
+            org.apache.hadoop.fs.Path source = new org.apache.hadoop.fs.Path(input);
+            if (!source.getFileSystem(hadoop).exists(source)) {
+                throw new IllegalArgumentException("--input " + input + ": no such file or folder");
+            }
             org.apache.hadoop.fs.Path target = new org.apache.hadoop.fs.Path(output);
-            if (target.getFileSystem(spark.sparkContext().hadoopConfiguration()).exists(target)) {
+            if (target.getFileSystem(hadoop).exists(target)) {
                 throw new IllegalArgumentException("--output " + output + " already exists; remove it or choose"
                         + " another (a job never overwrites results)");
             }
-            ModelSource source = ship.equals("path") ? ModelSource.path(model.toAbsolutePath().toString())
-                    : ModelSource.broadcast(spark, pkg);
-            SparkGenerator generator = SparkGenerator.builder(source).maxCharacters(maxChars).temperature(temperature)
-                    .topP(topP).topK(topK).stop(stop).build();
+            SparkGenerator generator = configured(ship.equals("path")
+                    ? ModelSource.path(model.toAbsolutePath().toString()) : ModelSource.broadcast(spark, pkg)).build();
             Dataset<Row> prompts = in.equals("parquet") ? spark.read().parquet(input) : spark.read().json(input);
+            if (java.util.Arrays.equals(prompts.schema().fieldNames(), new String[] {"_corrupt_record"})) {
+                throw new IllegalArgumentException("--input " + input + ": no record could be read as JSON lines; if"
+                        + " it is Parquet, say --input-format parquet");
+            }
             if (partitions > 0) {
                 prompts = prompts.repartition(partitions);
             }
             long t0 = System.nanoTime();
-            Dataset<Row> results = generator.generate(prompts);
+            Dataset<Row> results = generator.generate(prompts).cache();
             if (out.equals("parquet")) {
                 results.write().parquet(output);
             } else {
-                results.write().json(output);
+                // every row has every column, null or not: readers of JSON lines should not have to guess
+                results.write().option("ignoreNullFields", "false").json(output);
             }
             double seconds = (System.nanoTime() - t0) / 1e9;
-            Dataset<Row> written = out.equals("parquet") ? spark.read().parquet(output) : spark.read().json(output);
-            Row totals = written.selectExpr("count(*)", "count(error)", "coalesce(sum(characters), 0)").first();
+            Row totals = results.selectExpr("count(*)", "count(error)", "coalesce(sum(characters), 0)").first();
             System.out.printf("wrote %s (%s): %d rows, %d with errors, %d characters in %.1f s (%.0f chars/s)%n",
                     output, out, totals.getLong(0), totals.getLong(1), totals.getLong(2), seconds,
                     totals.getLong(2) / seconds);
             return 0;
         } finally {
-            if (master != null) {
+            if (ours) {
                 spark.stop();
             }
         }
     }
 
-    private static String format(String given, String path, boolean output) {
+    /** The SparkGenerator of this command line's defaults. */
+    private SparkGenerator.Builder configured(ModelSource source) {
+        return SparkGenerator.builder(source).maxCharacters(maxChars).temperature(temperature).topP(topP).topK(topK)
+                .stop(stop).unknownCharacters(unknown).maxCharactersLimit(maxCharsLimit);
+    }
+
+    private static String format(String given, String path, String option, CommandLine self) {
+        boolean output = option.startsWith("--output");
         String f = given != null ? given.toLowerCase(Locale.ROOT)
                 : path.endsWith(".parquet") ? "parquet"
                 : path.endsWith(".jsonl") || path.endsWith(".json") ? "jsonl" : output ? "parquet" : "jsonl";
+        f = f.equals("json") ? "jsonl" : f;
         if (!f.equals("parquet") && !f.equals("jsonl")) {
-            throw new IllegalArgumentException("format must be jsonl or parquet, got " + given);
+            throw new CommandLine.ParameterException(self, option + " must be jsonl (or json) or parquet, got " + given);
         }
         return f;
     }

@@ -4,6 +4,7 @@ import dev.charlstm.runtime.CharLstmModel;
 import dev.charlstm.runtime.GenerationOptions;
 import dev.charlstm.runtime.GenerationRequest;
 import dev.charlstm.runtime.GenerationResult;
+import dev.charlstm.runtime.UnknownCharacterPolicy;
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -31,9 +32,11 @@ import org.apache.spark.sql.types.StructType;
  * <p>Input: an {@code id} column (any type; identifies the row and seeds it) and a {@code prompt} string column;
  * optional per-row columns override the defaults: {@code seed} (integer), {@code max_chars} (integer),
  * {@code temperature}, {@code top_p} (numbers), {@code top_k} (integer), {@code stop} (a string or an array of
- * strings). A null in an optional column means the default. Output: {@code id}, {@code prompt}, {@code text},
- * {@code finish_reason} ({@code length} or {@code stop_sequence}), {@code characters} (generated), {@code error}
- * (null unless that row failed: an unknown character, an empty prompt, an invalid option; the job goes on).
+ * strings). A null in an optional column means the default; other columns are ignored; names are
+ * case-sensitive. A column of the wrong type (seed as text) fails the job at once, naming it. Output: {@code id},
+ * {@code prompt}, {@code text}, {@code finish_reason} ({@code length} or {@code stop_sequence}), {@code characters}
+ * (code points in {@code text}), {@code error} (null unless that row failed: an unknown character, an empty prompt,
+ * an invalid option value, a malformed input record; the job goes on).
  *
  * <p>Each row's text depends only on the row and the model: its seed is its own {@code seed} or, when absent,
  * {@link #seedOf(Object) derived from its id}, and the engine's batching never changes a row's text (float32
@@ -50,6 +53,9 @@ import org.apache.spark.sql.types.StructType;
 public final class SparkGenerator implements Serializable {
     private static final long serialVersionUID = 1L;
 
+    /** The most characters a row may ask for unless {@link Builder#maxCharactersLimit} says otherwise. */
+    public static final int DEFAULT_MAX_CHARACTERS_LIMIT = 100_000;
+
     /** Rows per {@code generateBatch} call unless {@link Builder#rowsPerCall} says otherwise. */
     public static final int DEFAULT_ROWS_PER_CALL = 64;
 
@@ -65,6 +71,8 @@ public final class SparkGenerator implements Serializable {
     private final ArrayList<String> stop;
     private final int rowsPerCall;
     private final boolean progress;
+    private final UnknownCharacterPolicy unknown;
+    private final int maxCharactersLimit;
 
     private SparkGenerator(Builder b) {
         this.source = b.source;
@@ -75,6 +83,12 @@ public final class SparkGenerator implements Serializable {
         this.stop = new ArrayList<>(b.stop);
         this.rowsPerCall = b.rowsPerCall;
         this.progress = b.progress;
+        this.unknown = b.unknown;
+        this.maxCharactersLimit = b.maxCharactersLimit;
+        if (maxCharacters > maxCharactersLimit) {
+            throw new IllegalArgumentException("max characters " + maxCharacters + " is above the limit of "
+                    + maxCharactersLimit);
+        }
         defaults(); // invalid defaults fail here, on the driver
     }
 
@@ -138,12 +152,12 @@ public final class SparkGenerator implements Serializable {
     /** The default options, checked. */
     private GenerationOptions defaults() {
         return GenerationOptions.builder().maxCharacters(maxCharacters).temperature((float) temperature)
-                .topP((float) topP).topK(topK).stopSequences(stop).build();
+                .topP((float) topP).topK(topK).stopSequences(stop).unknownCharacters(unknown).build();
     }
 
     /** The indices of the input's columns. Immutable and serializable. */
-    private record Columns(int id, int prompt, int seed, int maxChars, int temperature, int topP, int topK, int stop)
-            implements Serializable {
+    private record Columns(int id, int prompt, int seed, int maxChars, int temperature, int topP, int topK, int stop,
+            int corrupt) implements Serializable {
 
         static Columns of(StructType s) {
             List<String> names = Arrays.asList(s.fieldNames());
@@ -161,7 +175,9 @@ public final class SparkGenerator implements Serializable {
             int stop = optional(s, names, "stop", "a string or an array of strings",
                     t -> t.equals(DataTypes.StringType) || t instanceof ArrayType a
                             && a.elementType().equals(DataTypes.StringType));
-            return new Columns(id, prompt, seed, maxChars, temperature, topP, topK, stop);
+            // Spark's JSON reader puts a line it cannot parse here (its other columns are null)
+            int corrupt = optional(s, names, "_corrupt_record", "a string", t -> t.equals(DataTypes.StringType));
+            return new Columns(id, prompt, seed, maxChars, temperature, topP, topK, stop, corrupt);
         }
 
         private static boolean integral(DataType t) {
@@ -243,6 +259,11 @@ public final class SparkGenerator implements Serializable {
                 Row r = in.get(i);
                 String prompt = r.isNullAt(columns.prompt()) ? null : r.getString(columns.prompt());
                 try {
+                    if (present(r, columns.corrupt())) {
+                        String raw = r.getString(columns.corrupt());
+                        throw new IllegalArgumentException("a malformed input record: "
+                                + (raw.length() > 200 ? raw.substring(0, 200) + "..." : raw));
+                    }
                     if (prompt == null) {
                         throw new IllegalArgumentException("the prompt is null");
                     }
@@ -259,9 +280,10 @@ public final class SparkGenerator implements Serializable {
             for (int k = 0; k < results.size(); k++) {
                 GenerationResult g = results.get(k);
                 Row r = in.get(requestRow[k]);
+                int length = g.text().codePointCount(0, g.text().length());
                 out[requestRow[k]] = RowFactory.create(r.get(columns.id()), requests.get(k).prompt(), g.text(),
-                        g.finishReason().name().toLowerCase(Locale.ROOT), g.generatedCharacters(), null);
-                characters += g.generatedCharacters();
+                        g.finishReason().name().toLowerCase(Locale.ROOT), length, null);
+                characters += length;
             }
             rows += in.size();
             ready = out;
@@ -275,8 +297,9 @@ public final class SparkGenerator implements Serializable {
                     : seedOf(r.get(columns.id())));
             if (present(r, columns.maxChars())) {
                 long n = r.<Number>getAs(columns.maxChars()).longValue();
-                if (n < 0 || n > Integer.MAX_VALUE) {
-                    throw new IllegalArgumentException("max_chars must be in [0, " + Integer.MAX_VALUE + "], got " + n);
+                if (n < 0 || n > maxCharactersLimit) {
+                    throw new IllegalArgumentException("max_chars must be in [0, " + maxCharactersLimit + "] (the"
+                            + " job's limit), got " + n);
                 }
                 b.maxCharacters((int) n);
             }
@@ -324,6 +347,8 @@ public final class SparkGenerator implements Serializable {
         private List<String> stop = List.of();
         private int rowsPerCall = DEFAULT_ROWS_PER_CALL;
         private boolean progress = true;
+        private UnknownCharacterPolicy unknown = UnknownCharacterPolicy.ERROR;
+        private int maxCharactersLimit = DEFAULT_MAX_CHARACTERS_LIMIT;
 
         private Builder(ModelSource source) {
             this.source = java.util.Objects.requireNonNull(source, "source");
@@ -368,6 +393,28 @@ public final class SparkGenerator implements Serializable {
                 throw new IllegalArgumentException("rows per call must be at least 1, got " + n);
             }
             rowsPerCall = n;
+            return this;
+        }
+
+        /**
+         * @param policy what a row's unknown characters do: fail the row (ERROR, the default), or be skipped or
+         *     replaced
+         * @return this builder
+         */
+        public Builder unknownCharacters(UnknownCharacterPolicy policy) {
+            unknown = java.util.Objects.requireNonNull(policy);
+            return this;
+        }
+
+        /**
+         * @param n the most characters a row may ask for in its {@code max_chars} (a larger one is that row's error)
+         * @return this builder
+         */
+        public Builder maxCharactersLimit(int n) {
+            if (n < 0) {
+                throw new IllegalArgumentException("the max characters limit must be >= 0, got " + n);
+            }
+            maxCharactersLimit = n;
             return this;
         }
 

@@ -216,15 +216,17 @@ class SparkGeneratorTest {
                     i % 2 == 0 ? "swam " : "", i == 5 ? ", \"max_chars\": 7" : i == 8 ? ", \"prompt2\": 1" : ""));
         }
         sb.append("{\"id\": 120, \"prompt\": \"Quick\"}\n");
+        sb.append("not json at all\n");
         Files.writeString(jsonl, sb.toString());
         Path parquet = dir.resolve("out.parquet");
-        assertEquals(0, GenerateJob.run("--model", TINY.toString(), "--input", jsonl.toString(), "--output",
-                parquet.toString(), "--max-chars", "20", "--partitions", "3"));
+        assertEquals(0, GenerateJob.run("--master", "local[2]", "--model", TINY.toString(), "--input",
+                jsonl.toString(), "--output", parquet.toString(), "--max-chars", "20", "--partitions", "3"));
         Dataset<Row> written = spark.read().parquet(parquet.toString());
         assertEquals(List.of("id", "prompt", "text", "finish_reason", "characters", "error"),
                 Arrays.asList(written.schema().fieldNames()));
         Map<Object, Row> out = byId(written);
-        assertEquals(121, out.size());
+        assertEquals(122, out.size());
+        assertEquals("a malformed input record: not json at all", out.get(null).getString(5));
         assertEquals(7, out.get(5L).getInt(4));
         assertEquals(20, out.get(6L).getInt(4));
         assertTrue(out.get(120L).getString(5).contains("U+0051 'Q'"), out.get(120L).getString(5));
@@ -233,19 +235,51 @@ class SparkGeneratorTest {
 
         // and back: Parquet in, JSONL out, with the package's path shipped instead of broadcast
         Path back = dir.resolve("again.jsonl");
-        assertEquals(0, GenerateJob.run("--model", TINY.toString(), "--ship", "path", "--input", parquet.toString(),
-                "--output", back.toString(), "--max-chars", "20"));
+        assertEquals(0, GenerateJob.run("--master", "local[2]", "--model", TINY.toString(), "--ship", "path",
+                "--input", parquet.toString(), "--output", back.toString(), "--max-chars", "20"));
         Map<Object, Row> again = byId(spark.read().json(back.toString()));
-        assertEquals(121, again.size());
+        assertEquals(122, again.size());
         assertEquals(sdk.generate(out.get(10L).getString(1), GenerationOptions.builder().maxCharacters(20)
                 .seed(SparkGenerator.seedOf(10L)).build()).text(), again.get(10L).getAs("text"));
 
-        assertEquals(1, GenerateJob.run("--model", TINY.toString(), "--input", jsonl.toString(), "--output",
-                parquet.toString()), "an existing output is never overwritten");
-        assertEquals(121, spark.read().parquet(parquet.toString()).count());
-        assertEquals(1, GenerateJob.run("--model", dir.resolve("none").toString(), "--input", jsonl.toString(),
-                "--output", dir.resolve("x").toString()));
         assertEquals(2, GenerateJob.run("--model", TINY.toString(), "--input", jsonl.toString(), "--output",
-                dir.resolve("y").toString(), "--max-chars", "many"));
+                parquet.toString()), "no master outside spark-submit");
+        assertEquals(1, GenerateJob.run("--master", "local[2]", "--model", TINY.toString(), "--input",
+                jsonl.toString(), "--output", parquet.toString()), "an existing output is never overwritten");
+        assertEquals(122, spark.read().parquet(parquet.toString()).count());
+
+        // JSON lines out when no row fails: every row still has every column; unknown characters skipped on request
+        Path clean = dir.resolve("clean.jsonl");
+        Files.writeString(clean, "{\"id\": 1, \"prompt\": \"the Whale \"}\n{\"id\": 2, \"prompt\": \"call me \","
+                + " \"max_chars\": 500}\n");
+        Path cleanOut = dir.resolve("clean-out.json");
+        assertEquals(0, GenerateJob.run("--master", "local[2]", "--model", TINY.toString(), "--input",
+                clean.toString(), "--output", cleanOut.toString(), "--unknown", "skip", "--max-chars-limit", "100",
+                "--max-chars", "20"));
+        List<String> lines = new ArrayList<>();
+        try (var files = Files.list(cleanOut)) {
+            for (Path part : files.filter(f -> f.getFileName().toString().startsWith("part-")).toList()) {
+                lines.addAll(Files.readAllLines(part));
+            }
+        }
+        assertEquals(2, lines.size());
+        for (String line : lines) {
+            assertTrue(line.contains("\"error\":"), line);
+        }
+        Map<Object, Row> cleaned = byId(spark.read().json(cleanOut.toString()));
+        assertEquals(sdk.generate("the hale ", GenerationOptions.builder().maxCharacters(20)
+                .seed(SparkGenerator.seedOf(1L)).build()).text(), cleaned.get(1L).getAs("text"));
+        assertTrue(cleaned.get(2L).<String>getAs("error").startsWith("max_chars must be in [0, 100]"),
+                cleaned.get(2L).<String>getAs("error"));
+        assertEquals(1, GenerateJob.run("--master", "local[2]", "--model", dir.resolve("none").toString(), "--input",
+                jsonl.toString(), "--output", dir.resolve("x").toString()));
+        assertEquals(2, GenerateJob.run("--master", "local[2]", "--model", TINY.toString(), "--input",
+                jsonl.toString(), "--output", dir.resolve("y").toString(), "--max-chars", "many"));
+        assertEquals(2, GenerateJob.run("--master", "local[2]", "--model", TINY.toString(), "--input",
+                jsonl.toString(), "--output", dir.resolve("y").toString(), "--max-chars", "-1"));
+        assertEquals(2, GenerateJob.run("--master", "local[2]", "--model", TINY.toString(), "--input",
+                jsonl.toString(), "--output", dir.resolve("y").toString(), "--output-format", "csv"));
+        assertEquals(1, GenerateJob.run("--master", "local[2]", "--model", TINY.toString(), "--input",
+                dir.resolve("missing.jsonl").toString(), "--output", dir.resolve("y").toString()));
     }
 }
