@@ -61,9 +61,9 @@ public final class SparkBench implements Callable<Integer> {
         for (int i = 0; i < prompts; i++) {
             rows.add(RowFactory.create((long) i, starts[i % starts.length]));
         }
+        org.apache.logging.log4j.core.config.Configurator.setRootLevel(org.apache.logging.log4j.Level.WARN);
         SparkSession spark = SparkSession.builder().master(master).appName("charlstm-spark-bench")
                 .config("spark.ui.enabled", "false").getOrCreate();
-        spark.sparkContext().setLogLevel("WARN");
         try {
             SparkGenerator generator = SparkGenerator.builder(ModelSource.broadcast(spark, pkg)).maxCharacters(chars)
                     .progress(false).build();
