@@ -48,6 +48,8 @@ final class Graph implements AutoCloseable {
     private final String sequenceSource;
     private final RuntimeOptions options;
     private OrtSession sequenceSession;
+    /** Why the sequence session could not be created: every later prompt gets the same answer, at no cost. */
+    private PackageException sequenceFailure;
     private final AtomicInteger callsInFlight = new AtomicInteger();
     private volatile boolean closed;
 
@@ -109,6 +111,9 @@ final class Graph implements AutoCloseable {
             if (closed) {
                 throw closedException();
             }
+            if (sequenceFailure != null) {
+                throw new PackageException(sequenceFailure.getMessage(), sequenceFailure);
+            }
             OrtSession s = null;
             try (OrtSession.SessionOptions so = sessionOptions(options)) {
                 Providers.add(so, options.provider());
@@ -117,7 +122,13 @@ final class Graph implements AutoCloseable {
                 sequenceSession = s;
             } catch (OrtException e) {
                 closeQuietly(s);
-                throw new PackageException(sequenceSource + ": ONNX Runtime cannot load it: " + e.getMessage(), e);
+                sequenceFailure = new PackageException(sequenceSource + ": ONNX Runtime cannot load it: "
+                        + e.getMessage(), e);
+                throw sequenceFailure;
+            } catch (PackageException e) {
+                closeQuietly(s);
+                sequenceFailure = e;
+                throw e;
             } catch (RuntimeException e) {
                 closeQuietly(s);
                 throw e;
