@@ -23,12 +23,12 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code charlstm eval}: a package's loss on a corpus, through ONNX Runtime, by the trainer's definition. */
 @Command(name = "eval", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Measure a model package's loss (nats and bits per character) on a corpus through ONNX",
-            "Runtime, exactly as the trainer measures validation loss: the corpus is read and cleaned as the",
-            "package's manifest says, its held-out tail (or, with --all, the whole text) is cut into windows of the",
-            "recorded length, and each window is scored from zero state. On the corpus a package was trained on it",
-            "reproduces the validation loss the manifest records; use it to compare an int8 package with its",
-            "float32 source, or two packages on your own text."})
+        description = {"Measure a package's loss on a corpus (nats and bits per character), as training does.",
+            "%nThrough ONNX Runtime, exactly as the trainer measures validation loss: the corpus is read and"
+                    + " cleaned as the package's manifest says, its held-out tail (or, with --all, the whole text)"
+                    + " is cut into windows of the recorded length, and each window is scored from zero state. On"
+                    + " the corpus a package was trained on it reproduces the validation loss the manifest records;"
+                    + " use it to compare an int8 package with its float32 source, or two packages on your text."})
 final class EvalCommand implements Callable<Integer> {
 
     @Spec

@@ -21,14 +21,15 @@ import picocli.CommandLine.Model.CommandSpec;
  * (model.onnx + sequence.onnx + vocab.json), float32 or int8.
  */
 @Command(name = "export", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Export a training checkpoint as a model package: model.onnx (the single-step graph),",
-            "sequence.onnx (the same model over a whole prompt, for priming and eval) and vocab.json (vocabulary,",
-            "dimensions, SHA-256 of the graphs, quantization, provenance, training configuration).",
-            "Written atomically; an existing package at --out is replaced. Training already exports best.ckpt to",
-            "RUN_DIR/model. With --package, writes a float32 package again in the current format (version "
-                    + ModelPackage.VERSION + ") from its weights, with both graphs.",
-            "--quantize int8 writes int8 weights (per-channel, symmetric) run by ONNX Runtime's int8 kernels;",
-            "check the result with charlstm eval."})
+        description = {"Export a checkpoint (or a float32 package) as a model package, float32 or int8.",
+            "%nThe package: model.onnx (the single-step graph), sequence.onnx (the same model over a whole prompt,"
+                    + " for priming and eval) and vocab.json (vocabulary, dimensions, SHA-256 of the graphs,"
+                    + " quantization, provenance, training configuration). Written atomically; an existing package"
+                    + " at --out is replaced. Training already exports best.ckpt to RUN_DIR/model.",
+            "%nWith --package, a float32 package (any format version) is written again in format "
+                    + ModelPackage.VERSION + " from its weights, with both graphs. --quantize int8 writes int8"
+                    + " weights (per channel, symmetric) run by ONNX Runtime's int8 kernels; check the result with"
+                    + " charlstm eval."})
 final class ExportCommand implements Callable<Integer> {
 
     @Spec
