@@ -16,7 +16,7 @@ final class Evaluator {
         if (window <= 0) {
             throw new IllegalArgumentException("the package records no validation window: give one (eval --window)");
         }
-        int[] ids = encode(model.manifest().vocabulary(), text);
+        int[] ids = encode(model, text);
         int first = 0;
         if (!options.wholeText()) {
             double fraction = !Double.isNaN(options.heldOutFraction()) ? options.heldOutFraction()
@@ -87,20 +87,14 @@ final class Evaluator {
         return Math.log(sum) + max - logits[target];
     }
 
-    private static int[] encode(Vocabulary vocab, CharSequence text) {
-        int[] ids = new int[text.length()];
-        int n = 0;
-        for (int i = 0; i < text.length(); ) {
-            int cp = Character.codePointAt(text, i);
-            int id = vocab.idOf(cp);
-            if (id < 0) {
-                throw new IllegalArgumentException("character " + Vocabulary.describe(cp) + " at index " + n
-                        + " (code points) of the text is not in the model's vocabulary: is this the text it was"
-                        + " trained on, cleaned as its manifest says?");
-            }
-            ids[n++] = id;
-            i += Character.charCount(cp);
+    /** The model's one encoder, with the error worded for a text rather than a prompt. */
+    private static int[] encode(CharLstmModel model, CharSequence text) {
+        try {
+            return model.encode(text, GenerationOptions.DEFAULT);
+        } catch (UnknownCharacterException e) {
+            throw new IllegalArgumentException("character " + Vocabulary.describe(e.codePoint()) + " at index "
+                    + e.index() + " (code points) of the text is not in the model's vocabulary: is this the text it"
+                    + " was trained on, cleaned as its manifest says?", e);
         }
-        return java.util.Arrays.copyOf(ids, n);
     }
 }
