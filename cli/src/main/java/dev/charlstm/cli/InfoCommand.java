@@ -56,8 +56,9 @@ final class InfoCommand implements Callable<Integer> {
                     pkg.sequenceBytes().length, info.sequenceSha256());
         }
         out.printf("precision    %s%n", info.quantization() == null ? "float32"
-                : info.quantization().method() + ": weights " + Quantization.WEIGHTS + "; activations "
-                        + Quantization.ACTIVATIONS + "; embedding float32; quantized from the float32 model.onnx"
+                : info.quantization().method() + ": weights " + info.quantization().weights() + "; activations "
+                        + info.quantization().activations() + "; embedding " + info.quantization().embedding()
+                        + "; quantized from the float32 model.onnx"
                         + " with sha256 " + known(info.quantization().sourceSha256()));
         out.printf("cleaning     drop lines containing %s; keep newlines %s%n",
                 info.dropLinesContaining() == null ? "(none)" : '"' + info.dropLinesContaining() + '"',

@@ -331,11 +331,11 @@ final class ManifestJson {
         } else {
             JsonObject q = new JsonObject();
             q.addProperty("method", quantization.method());
-            q.addProperty("weights", Quantization.WEIGHTS);
-            q.addProperty("activations", Quantization.ACTIVATIONS);
-            q.addProperty("embedding", "float32");
+            q.addProperty("weights", quantization.weights());
+            q.addProperty("activations", quantization.activations());
+            q.addProperty("embedding", quantization.embedding());
             JsonArray ops = new JsonArray();
-            Quantization.OPERATORS.forEach(ops::add);
+            quantization.operators().forEach(ops::add);
             q.add("operators", ops);
             q.addProperty("source_sha256", quantization.sourceSha256());
             root.add("quantization", q);

@@ -329,8 +329,9 @@ public final class ModelPackage {
 
     /**
      * Checks that a graph holds the operators of the manifest's precision: float32 LSTM layers and no int8
-     * operators for a float32 package, {@code com.microsoft.DynamicQuantizeLSTM} layers for dynamic-int8. A
-     * manifest that says the wrong thing would make every number it records (size, speed, loss) a lie.
+     * operators for a float32 package; for an int8 package, its method's operators
+     * ({@link Quantization#operators()}) and no float32 {@code LSTM}. A manifest that says the wrong thing would make
+     * every number it records (size, speed, loss) a lie, and a static-int8 claim a broken promise of exactness.
      */
     private static void checkPrecision(ModelManifest m, byte[] graph, String file) {
         java.util.Set<String> ops;
@@ -339,17 +340,23 @@ public final class ModelPackage {
         } catch (IllegalArgumentException e) {
             return; // not ONNX at all: ONNX Runtime says so when it loads it, naming the file
         }
-        String int8Lstm = "com.microsoft.DynamicQuantizeLSTM";
         java.util.List<String> quantized = ops.stream().filter(o -> o.startsWith("com.microsoft.Dynamic")
                 || o.contains("Integer") || o.contains("QuantizeLinear")).sorted().toList();
-        if (m.quantization() == null && !quantized.isEmpty()) {
+        Quantization q = m.quantization();
+        if (q == null && !quantized.isEmpty()) {
             throw new PackageException(file + ": holds int8 operators (" + String.join(", ", quantized) + ") but "
                     + VOCAB_FILE + " says the package is float32 (quantization: null)");
         }
-        if (m.quantization() != null && (ops.contains("LSTM") || !ops.contains(int8Lstm))) {
+        if (q == null) {
+            return;
+        }
+        java.util.List<String> missing = q.operators().stream().filter(o -> !ops.contains(o)).toList();
+        java.util.List<String> foreign = quantized.stream().filter(o -> !q.operators().contains(o)).toList();
+        if (ops.contains("LSTM") || !missing.isEmpty() || !foreign.isEmpty()) {
             throw new PackageException(file + ": holds " + (ops.contains("LSTM") ? "float32 LSTM layers"
-                    : "no int8 LSTM layers") + " but " + VOCAB_FILE + " says it is " + m.quantization().method()
-                    + " (expected " + int8Lstm + ")");
+                    : !foreign.isEmpty() ? String.join(", ", foreign) : "no " + String.join(", ", missing))
+                    + " but " + VOCAB_FILE + " says it is " + q.method() + " (expected "
+                    + String.join(" and ", q.operators()) + ")");
         }
     }
 

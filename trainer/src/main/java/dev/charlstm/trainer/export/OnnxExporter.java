@@ -1,5 +1,6 @@
 package dev.charlstm.trainer.export;
 
+import ai.onnx.proto.OnnxMl.GraphProto;
 import ai.onnx.proto.OnnxMl.ModelProto;
 import ai.onnx.proto.OnnxMl.OperatorSetIdProto;
 import ai.onnx.proto.OnnxMl.StringStringEntryProto;
@@ -46,6 +47,11 @@ public final class OnnxExporter {
     /** What the graph's metadata names as its producer. */
     public static final String PRODUCER_VERSION = "0.1.0";
 
+    private static final String STEP_DOC =
+            "charlstm single-step character LSTM: (token, h, c) -> (logits, h_out, c_out)";
+    private static final String SEQUENCE_DOC = "charlstm character LSTM over a sequence: (tokens [T, batch], h, c) ->"
+            + " (logits [T, batch, V], h_out, c_out)";
+
     private OnnxExporter() {}
 
     /** A package's graphs, serialised. @param sequence null when not written */
@@ -74,6 +80,9 @@ public final class OnnxExporter {
      */
     static ModelProto step(LstmWeights weights, Precision precision, boolean transposeInt8) {
         ModelShape s = weights.shape();
+        if (precision == Precision.INT8) {
+            return model(StaticInt8Graphs.step(weights), s, precision, "step", STEP_DOC);
+        }
         GraphSignature io = GraphSignature.STEP;
         OnnxGraphWriter g = new OnnxGraphWriter("charlstm_step");
         g.input(io.token(), TensorProto.DataType.INT64_VALUE, "batch");
@@ -88,13 +97,15 @@ public final class OnnxExporter {
         head(g, weights, precision, transposeInt8, top, io.logits(), false);
         g.output(io.logits(), TensorProto.DataType.FLOAT_VALUE, "batch", (long) s.vocabSize());
         states(g, io, s);
-        return model(g, s, precision, "step",
-                "charlstm single-step character LSTM: (token, h, c) -> (logits, h_out, c_out)");
+        return model(g.build(), s, precision, "step", STEP_DOC);
     }
 
     /** The sequence graph; see the class comment. */
     static ModelProto sequence(LstmWeights weights, Precision precision, boolean transposeInt8) {
         ModelShape s = weights.shape();
+        if (precision == Precision.INT8) {
+            return model(StaticInt8Graphs.sequence(weights), s, precision, "sequence", SEQUENCE_DOC);
+        }
         GraphSignature io = GraphSignature.SEQUENCE;
         OnnxGraphWriter g = new OnnxGraphWriter("charlstm_sequence");
         g.input(io.token(), TensorProto.DataType.INT64_VALUE, "time", "batch");
@@ -106,9 +117,7 @@ public final class OnnxExporter {
         head(g, weights, precision, transposeInt8, x, io.logits(), true);
         g.output(io.logits(), TensorProto.DataType.FLOAT_VALUE, "time", "batch", (long) s.vocabSize());
         states(g, io, s);
-        return model(g, s, precision, "sequence",
-                "charlstm character LSTM over a sequence: (tokens [T, batch], h, c) -> (logits [T, batch, V], h_out,"
-                        + " c_out)");
+        return model(g.build(), s, precision, "sequence", SEQUENCE_DOC);
     }
 
     /**
@@ -163,7 +172,7 @@ public final class OnnxExporter {
         int v = s.vocabSize();
         int h = s.hiddenSize();
         String bias = g.floats("head_bias", weights.headBias(), v);
-        if (precision == Precision.INT8) {
+        if (precision == Precision.INT8_DYNAMIC) {
             String[] w = int8(g, "head_weight", Int8Matrix.quantize(weights.headWeight(), v, h, transposeInt8),
                     transposeInt8, false);
             g.msNode("DynamicQuantizeMatMul", new String[] {top, w[0], w[1], w[2], bias}, new String[] {logits});
@@ -209,15 +218,15 @@ public final class OnnxExporter {
         g.output(io.cOut(), TensorProto.DataType.FLOAT_VALUE, (long) s.layers(), "batch", (long) s.hiddenSize());
     }
 
-    private static ModelProto model(OnnxGraphWriter g, ModelShape s, Precision precision, String kind, String doc) {
+    private static ModelProto model(GraphProto graph, ModelShape s, Precision precision, String kind, String doc) {
         ModelProto.Builder m = ModelProto.newBuilder()
                 .setIrVersion(IR_VERSION)
                 .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(OPSET))
                 .setProducerName("charlstm")
                 .setProducerVersion(PRODUCER_VERSION)
                 .setDocString(doc)
-                .setGraph(g.build());
-        if (precision == Precision.INT8) {
+                .setGraph(graph);
+        if (precision != Precision.FLOAT32) {
             m.addOpsetImport(OperatorSetIdProto.newBuilder().setDomain(MS_DOMAIN).setVersion(MS_OPSET));
         }
         metadata(s, precision, kind).forEach((k, val) ->
@@ -231,7 +240,7 @@ public final class OnnxExporter {
         md.put("charlstm.format", ModelPackage.FORMAT);
         md.put("charlstm.format_version", Integer.toString(ModelPackage.VERSION));
         md.put("charlstm.graph", kind);
-        md.put("charlstm.quantization", precision == Precision.INT8 ? Quantization.DYNAMIC_INT8 : "none");
+        md.put("charlstm.quantization", precision.method() == null ? "none" : precision.method());
         md.put("charlstm.vocab_size", Integer.toString(cfg.vocabSize()));
         md.put("charlstm.embedding_size", Integer.toString(cfg.embeddingSize()));
         md.put("charlstm.hidden_size", Integer.toString(cfg.hiddenSize()));

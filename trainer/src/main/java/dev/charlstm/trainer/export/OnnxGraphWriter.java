@@ -52,6 +52,14 @@ final class OnnxGraphWriter {
         }
     }
 
+    /** Adds a uint8 initializer, stored in raw_data (no dims: a scalar). */
+    String uint8s(String name, byte[] data, long... dims) {
+        checkCount(name, data.length, dims);
+        graph.addInitializer(TensorProto.newBuilder().setName(name).setDataType(TensorProto.DataType.UINT8_VALUE)
+                .addAllDims(toList(dims)).setRawData(ByteString.copyFrom(data)));
+        return name;
+    }
+
     /** Adds a 1-D int64 initializer. */
     String longs(String name, long... values) {
         TensorProto.Builder t = TensorProto.newBuilder().setName(name).setDataType(TensorProto.DataType.INT64_VALUE)
@@ -94,6 +102,8 @@ final class OnnxGraphWriter {
             Object v = attributes[i + 1];
             if (v instanceof Float) {
                 a.setType(AttributeProto.AttributeType.FLOAT).setF((Float) v);
+            } else if (v instanceof GraphProto) {
+                a.setType(AttributeProto.AttributeType.GRAPH).setG((GraphProto) v);
             } else {
                 a.setType(AttributeProto.AttributeType.INT).setI(((Number) v).longValue());
             }

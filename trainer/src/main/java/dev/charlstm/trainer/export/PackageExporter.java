@@ -115,9 +115,9 @@ public final class PackageExporter {
         }
         OnnxExporter.Graphs int8 = OnnxExporter.graphs(weights, precision);
         return ModelPackage.of(description.toBuilder()
-                .quantization(Quantization.dynamicInt8(sourceSha256 != null ? sourceSha256 : ModelPackage.sha256(fp32.step())))
-                .build(), int8.step(),
-                int8.sequence());
+                .quantization(Quantization.of(precision.method(),
+                        sourceSha256 != null ? sourceSha256 : ModelPackage.sha256(fp32.step())))
+                .build(), int8.step(), int8.sequence());
     }
 
     /** The manifest of a checkpoint's package: everything a user needs to trust a model they did not train. */

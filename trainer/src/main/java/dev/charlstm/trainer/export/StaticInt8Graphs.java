@@ -1,0 +1,271 @@
+package dev.charlstm.trainer.export;
+
+import ai.onnx.proto.OnnxMl.GraphProto;
+import ai.onnx.proto.OnnxMl.TensorProto;
+import dev.charlstm.runtime.pack.GraphSignature;
+import dev.charlstm.runtime.pack.ModelShape;
+
+/**
+ * The graphs of a {@code static-int8} package (see {@link dev.charlstm.runtime.pack.Quantization#STATIC_INT8}):
+ * every activation that meets an int8 weight is quantized with a <em>constant</em> scale, so a row's arithmetic
+ * never depends on another row, and every product is summed in int32, so it never depends on the batch, the
+ * kernel's blocking or the order of accumulation either. The float work after each integer product is elementwise.
+ * A row's logits and state are therefore bit-identical alone, in any batch, at any position, and after prefill or
+ * stepping.
+ *
+ * <p>Why constant scales are enough: the LSTM's hidden state is {@code o · tanh(c)}, inside (-1, 1) by
+ * construction, so it is quantized as {@code round(h · 127)} (scale 1/127, zero point 128, uint8); the embedding
+ * is a table known at export, quantized once with one scale (max |e| / 127). Each layer is one integer GEMM of the
+ * concatenated [x, h] activations by the stacked [W; R] weights, whose rows carry the activations' scales before
+ * the columns are quantized per output channel ({@link Int8Matrix}: symmetric, max / 127). The head is one integer
+ * GEMM of the top layer's quantized h.
+ *
+ * <p>Operators: {@code com.microsoft.MatMulIntegerToFloat} (uint8 activations with zero point 128 by uint8 weights
+ * with zero point 128: its uint8 x uint8 kernels widen to 16 bits and cannot saturate, unlike the uint8 x int8
+ * kernels of CPUs without VNNI), {@code QuantizeLinear}, and the LSTM cell written out: {@code Split},
+ * {@code Sigmoid}, {@code Tanh}, {@code Mul}, {@code Add}. The sequence graph runs each layer's recurrence with
+ * {@code Scan}, whose body is the step graph's layer node for node, on the same shapes ([1, batch, ...]).
+ *
+ * <p>Stateless and thread-safe.
+ */
+final class StaticInt8Graphs {
+
+    /** The zero point of every uint8 tensor: activations and weights are symmetric around it. */
+    static final int ZERO_POINT = 64;
+    /** The largest quantized activation magnitude: activations are in [1, 127] as uint8. */
+    static final int ACTIVATION_MAX = 63;
+    /** The hidden state's scale: h in (-1, 1) becomes round(h / (1/63)) + 64 in [1, 127]. */
+    static final float HIDDEN_SCALE = 1f / ACTIVATION_MAX;
+
+    private StaticInt8Graphs() {}
+
+    /** The step graph; see {@link OnnxExporter} for its inputs and outputs. */
+    static GraphProto step(LstmWeights weights) {
+        ModelShape s = weights.shape();
+        GraphSignature io = GraphSignature.STEP;
+        OnnxGraphWriter g = new OnnxGraphWriter("charlstm_step");
+        g.input(io.token(), TensorProto.DataType.INT64_VALUE, "batch");
+        g.input(io.h(), TensorProto.DataType.FLOAT_VALUE, (long) s.layers(), "batch", (long) s.hiddenSize());
+        g.input(io.c(), TensorProto.DataType.FLOAT_VALUE, (long) s.layers(), "batch", (long) s.hiddenSize());
+        Constants k = constants(g, weights);
+        String axis0 = g.longs("axis0", 0);
+        // [batch] -> [1, batch] -> [1, batch, E]: every layer works on [1, batch, ...], as the Scan body does
+        String token = g.node("Unsqueeze", new String[] {io.token(), axis0}, new String[] {"token_1"});
+        String x = g.node("Gather", new String[] {k.embedding, token}, new String[] {"x_0"}, "axis", 0);
+        String qh = g.node("QuantizeLinear", new String[] {io.h(), k.hiddenScale, k.zeroPoint}, new String[] {"qh"});
+        String[] hs = split(g, qh, "qh", s.layers());
+        String[] cs = split(g, io.c(), "c", s.layers());
+        String[] hOut = new String[s.layers()];
+        String[] cOut = new String[s.layers()];
+        for (int l = 0; l < s.layers(); l++) {
+            String[] hc = layer(g, k, l, x, hs[l], cs[l], "h_out_" + l, "c_out_" + l);
+            hOut[l] = hc[0];
+            cOut[l] = hc[1];
+            x = g.node("QuantizeLinear", new String[] {hOut[l], k.hiddenScale, k.zeroPoint},
+                    new String[] {"x_" + (l + 1)});
+        }
+        String logits = head(g, k, x, "logits_1");
+        g.node("Squeeze", new String[] {logits, axis0}, new String[] {io.logits()});
+        g.node("Concat", hOut, new String[] {io.hOut()}, "axis", 0);
+        g.node("Concat", cOut, new String[] {io.cOut()}, "axis", 0);
+        g.output(io.logits(), TensorProto.DataType.FLOAT_VALUE, "batch", (long) s.vocabSize());
+        states(g, io, s);
+        return g.build();
+    }
+
+    /** The sequence graph; see {@link OnnxExporter} for its inputs and outputs. */
+    static GraphProto sequence(LstmWeights weights) {
+        ModelShape s = weights.shape();
+        GraphSignature io = GraphSignature.SEQUENCE;
+        OnnxGraphWriter g = new OnnxGraphWriter("charlstm_sequence");
+        g.input(io.token(), TensorProto.DataType.INT64_VALUE, "time", "batch");
+        g.input(io.h(), TensorProto.DataType.FLOAT_VALUE, (long) s.layers(), "batch", (long) s.hiddenSize());
+        g.input(io.c(), TensorProto.DataType.FLOAT_VALUE, (long) s.layers(), "batch", (long) s.hiddenSize());
+        Constants k = constants(g, weights);
+        String axis1 = g.longs("axis1", 1);
+        // [T, batch] -> [T, 1, batch] -> [T, 1, batch, E]: Scan slices [1, batch, E], the step graph's shape
+        String tokens = g.node("Unsqueeze", new String[] {io.token(), axis1}, new String[] {"tokens_1"});
+        String x = g.node("Gather", new String[] {k.embedding, tokens}, new String[] {"x_0"}, "axis", 0);
+        String[] hs = split(g, io.h(), "h", s.layers());
+        String[] cs = split(g, io.c(), "c", s.layers());
+        int l2 = 2 * s.layers();
+        String[] scanIn = new String[l2 + 1];
+        String[] scanOut = new String[l2 + 1];
+        String[] hOut = new String[s.layers()];
+        String[] cOut = new String[s.layers()];
+        for (int l = 0; l < s.layers(); l++) {
+            scanIn[2 * l] = hs[l];
+            scanIn[2 * l + 1] = cs[l];
+            hOut[l] = scanOut[2 * l] = "h_out_" + l;
+            cOut[l] = scanOut[2 * l + 1] = "c_out_" + l;
+        }
+        scanIn[l2] = x;
+        scanOut[l2] = "y";
+        // One Scan over time whose body is every layer's step: one iteration's overhead per character, not L
+        g.node("Scan", scanIn, scanOut, "body", scanBody(k, s), "num_scan_inputs", 1);
+        x = g.node("QuantizeLinear", new String[] {"y", k.hiddenScale, k.zeroPoint}, new String[] {"x_top"});
+        String logits = head(g, k, x, "logits_1");
+        g.node("Squeeze", new String[] {logits, axis1}, new String[] {io.logits()});
+        g.node("Concat", hOut, new String[] {io.hOut()}, "axis", 0);
+        g.node("Concat", cOut, new String[] {io.cOut()}, "axis", 0);
+        g.output(io.logits(), TensorProto.DataType.FLOAT_VALUE, "time", "batch", (long) s.vocabSize());
+        states(g, io, s);
+        return g.build();
+    }
+
+    /**
+     * One step of every layer as a Scan body: (h_l, c_l [1, batch, H] float for each layer l, x [1, batch, E]
+     * uint8) -> (h_l', c_l' for each layer, y = the top layer's h').
+     */
+    private static GraphProto scanBody(Constants k, ModelShape s) {
+        OnnxGraphWriter b = new OnnxGraphWriter("step");
+        for (int l = 0; l < s.layers(); l++) {
+            b.input("h_" + l, TensorProto.DataType.FLOAT_VALUE, 1L, "batch", (long) s.hiddenSize());
+            b.input("c_" + l, TensorProto.DataType.FLOAT_VALUE, 1L, "batch", (long) s.hiddenSize());
+        }
+        b.input("x", TensorProto.DataType.UINT8_VALUE, 1L, "batch", (long) s.embeddingSize());
+        String x = "x";
+        String top = null;
+        for (int l = 0; l < s.layers(); l++) {
+            String qh = b.node("QuantizeLinear", new String[] {"h_" + l, k.hiddenScale, k.zeroPoint},
+                    new String[] {"qh_" + l});
+            top = layer(b, k, l, x, qh, "c_" + l, "h_next_" + l, "c_next_" + l)[0];
+            if (l + 1 < s.layers()) {
+                x = b.node("QuantizeLinear", new String[] {top, k.hiddenScale, k.zeroPoint},
+                        new String[] {"x_" + (l + 1)});
+            }
+            b.output("h_next_" + l, TensorProto.DataType.FLOAT_VALUE, 1L, "batch", (long) s.hiddenSize());
+            b.output("c_next_" + l, TensorProto.DataType.FLOAT_VALUE, 1L, "batch", (long) s.hiddenSize());
+        }
+        b.node("Identity", new String[] {top}, new String[] {"y"});
+        b.output("y", TensorProto.DataType.FLOAT_VALUE, 1L, "batch", (long) s.hiddenSize());
+        return b.build();
+    }
+
+    /**
+     * One LSTM layer's step on [1, batch, ...]: gates = [x, qh] · M_l (one integer GEMM, dequantized with the
+     * column scales, plus the bias), then the cell in ONNX's gate order i, o, f, c.
+     *
+     * @return {h', c'}
+     */
+    private static String[] layer(OnnxGraphWriter g, Constants k, int l, String x, String qh, String c, String hNext,
+            String cNext) {
+        String p = "l" + l + "_";
+        String a = g.node("Concat", new String[] {x, qh}, new String[] {p + "a"}, "axis", 2);
+        String gates = g.msNode("MatMulIntegerToFloat", new String[] {a, k.m[l], k.one, k.mScale[l], k.zeroPoint,
+            k.weightZeroPoint, k.bias[l]}, new String[] {p + "gates"});
+        g.node("Split", new String[] {gates, k.gateSplit}, new String[] {p + "iof_pre", p + "g_pre"}, "axis", 2);
+        String iof = g.node("Sigmoid", new String[] {p + "iof_pre"}, new String[] {p + "iof"});
+        g.node("Split", new String[] {iof}, new String[] {p + "i", p + "o", p + "f"}, "axis", 2);
+        String cand = g.node("Tanh", new String[] {p + "g_pre"}, new String[] {p + "g"});
+        String kept = g.node("Mul", new String[] {p + "f", c}, new String[] {p + "fc"});
+        String added = g.node("Mul", new String[] {p + "i", cand}, new String[] {p + "ig"});
+        g.node("Add", new String[] {kept, added}, new String[] {cNext});
+        String squashed = g.node("Tanh", new String[] {cNext}, new String[] {p + "tanh_c"});
+        g.node("Mul", new String[] {p + "o", squashed}, new String[] {hNext});
+        return new String[] {hNext, cNext};
+    }
+
+    /** The head: quantized top h [.., H] uint8 -> logits [.., V]. */
+    private static String head(OnnxGraphWriter g, Constants k, String x, String out) {
+        return g.msNode("MatMulIntegerToFloat", new String[] {x, k.head, k.one, k.headScale, k.zeroPoint,
+            k.weightZeroPoint, k.headBias}, new String[] {out});
+    }
+
+    /** Splits [L, ...] into L tensors [1, ...] (an Identity when L = 1). */
+    private static String[] split(OnnxGraphWriter g, String x, String name, int layers) {
+        String[] parts = new String[layers];
+        for (int l = 0; l < layers; l++) {
+            parts[l] = name + "_" + l;
+        }
+        if (layers == 1) {
+            g.node("Identity", new String[] {x}, parts);
+        } else {
+            g.node("Split", new String[] {x}, parts, "axis", 0);
+        }
+        return parts;
+    }
+
+    private static void states(OnnxGraphWriter g, GraphSignature io, ModelShape s) {
+        g.output(io.hOut(), TensorProto.DataType.FLOAT_VALUE, (long) s.layers(), "batch", (long) s.hiddenSize());
+        g.output(io.cOut(), TensorProto.DataType.FLOAT_VALUE, (long) s.layers(), "batch", (long) s.hiddenSize());
+    }
+
+    /** The names of the initializers both graphs share. */
+    private record Constants(String embedding, String hiddenScale, String zeroPoint, String weightZeroPoint, String one, String gateSplit,
+            String[] m, String[] mScale, String[] bias, String head, String headScale, String headBias) {}
+
+    private static Constants constants(OnnxGraphWriter g, LstmWeights w) {
+        ModelShape s = w.shape();
+        int v = s.vocabSize();
+        int e = s.embeddingSize();
+        int h = s.hiddenSize();
+        String zeroPoint = g.uint8s("zero_point", new byte[] {(byte) ZERO_POINT});
+        String weightZeroPoint = g.int8s("weight_zero_point", new byte[] {0});
+        String hiddenScale = g.floats("hidden_scale", new float[] {HIDDEN_SCALE});
+        String one = g.floats("one", new float[] {1f});
+        String gateSplit = g.longs("gate_split", 3L * h, h);
+        // The embedding: one scale for the table, so a token's quantized row is a constant
+        float embeddingScale = maxAbs(w.embedding()) / ACTIVATION_MAX;
+        if (embeddingScale == 0) {
+            embeddingScale = 1f;
+        }
+        byte[] qe = new byte[v * e];
+        for (int i = 0; i < qe.length; i++) {
+            qe[i] = (byte) (Math.max(-ACTIVATION_MAX, Math.min(ACTIVATION_MAX, Math.round(w.embedding()[i] / embeddingScale))) + ZERO_POINT);
+        }
+        String embedding = g.uint8s("embedding_quantized", qe, v, e);
+        String[] m = new String[s.layers()];
+        String[] mScale = new String[s.layers()];
+        String[] bias = new String[s.layers()];
+        for (int l = 0; l < s.layers(); l++) {
+            int in = l == 0 ? e : h;
+            float inScale = l == 0 ? embeddingScale : HIDDEN_SCALE;
+            // [4H, in + H]: row j is output channel j over the integer activations [x, h]
+            float[] stacked = new float[4 * h * (in + h)];
+            for (int j = 0; j < 4 * h; j++) {
+                for (int i = 0; i < in; i++) {
+                    stacked[j * (in + h) + i] = w.w()[l][j * in + i] * inScale;
+                }
+                for (int i = 0; i < h; i++) {
+                    stacked[j * (in + h) + in + i] = w.r()[l][j * h + i] * HIDDEN_SCALE;
+                }
+            }
+            Int8Matrix q = Int8Matrix.quantize(stacked, 4 * h, in + h, true);
+            m[l] = g.int8s("M_" + l + "_quantized", q.values(), in + h, 4L * h);
+            mScale[l] = g.floats("M_" + l + "_scale", q.scales(), 4L * h);
+            float[] b = new float[4 * h];
+            for (int j = 0; j < 4 * h; j++) {
+                b[j] = w.b()[l][j] + w.b()[l][4 * h + j];
+            }
+            bias[l] = g.floats("B_" + l, b, 4L * h);
+        }
+        float[] head = new float[v * h];
+        for (int i = 0; i < head.length; i++) {
+            head[i] = w.headWeight()[i] * HIDDEN_SCALE;
+        }
+        Int8Matrix q = Int8Matrix.quantize(head, v, h, true);
+        String headQ = g.int8s("head_quantized", q.values(), h, v);
+        String headScale = g.floats("head_scale", q.scales(), v);
+        String headBias = g.floats("head_bias", w.headBias(), v);
+        return new Constants(embedding, hiddenScale, zeroPoint, weightZeroPoint, one, gateSplit, m, mScale, bias, headQ, headScale,
+                headBias);
+    }
+
+    /** int8 values in [-127, 127] as uint8 with zero point 128. */
+    private static byte[] shifted(byte[] int8) {
+        byte[] u = new byte[int8.length];
+        for (int i = 0; i < u.length; i++) {
+            u[i] = (byte) (int8[i] + ZERO_POINT);
+        }
+        return u;
+    }
+
+    private static float maxAbs(float[] a) {
+        float max = 0;
+        for (float x : a) {
+            max = Math.max(max, Math.abs(x));
+        }
+        return max;
+    }
+}
