@@ -25,12 +25,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe: any number of threads may share one model, each with its own {@link GenerationStream}s. Streams
  * that generate at the same time share batched graph calls (continuous batching, see {@link RuntimeOptions}): one
- * call for 32 rows costs far less than 32 calls for one, and with a float32 package each stream still writes
- * exactly what it would alone with the same seed. An int8 package ({@link dev.charlstm.runtime.pack.Quantization})
- * quantizes activations per graph call, so a row's arithmetic depends by rounding on the rows it shares a call
- * with: a seed reproduces a stream generated alone, and a batch generated again as the same batch, but a stream may
- * differ (from the first sample that rounding tips) when other streams share its calls. Use a float32 package, or
- * turn continuous batching off, where a seed must reproduce text whatever else runs.
+ * call for 32 rows costs far less than 32 calls for one, and each stream still writes exactly what it would alone
+ * with the same seed, with a float32 package and with a static-int8 one (whose rows are computed in integers, each
+ * on its own: {@link dev.charlstm.runtime.pack.Quantization}). The one exception is a package of the earlier
+ * dynamic-int8 scheme, which quantizes activations per graph call: there a row depends by rounding on the rows it
+ * shares a call with (loading one logs a warning once; {@code charlstm export --package OLD --quantize int8}
+ * rewrites it).
  *
  * <p>Prompts of {@value Decoder#PREFILL_MIN} characters or more are primed through the package's sequence graph,
  * {@value Decoder#PREFILL_CHUNK} characters per call, on the calling thread, before the stream joins any batch. Owns the native session: close it. Closing ends every generation in progress with an
@@ -41,6 +41,9 @@ import org.slf4j.LoggerFactory;
 public final class CharLstmModel implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(CharLstmModel.class);
+    /** The dynamic-int8 warning is given once per JVM, not once per load. */
+    private static final java.util.concurrent.atomic.AtomicBoolean WARNED_BATCH_DEPENDENT =
+            new java.util.concurrent.atomic.AtomicBoolean();
     /** The longest a waiting row waits for the others of its call (a slow callback delays them at most this). */
     private static final long GATHER_NANOS = TimeUnit.MICROSECONDS.toNanos(200);
 
@@ -117,6 +120,13 @@ public final class CharLstmModel implements AutoCloseable {
     public static CharLstmModel load(ModelPackage pkg, RuntimeOptions options) {
         Graph graph = Graph.open(pkg, options);
         CharLstmModel model = new CharLstmModel(pkg.manifest(), options, graph);
+        if (pkg.manifest().quantization() != null && !pkg.manifest().quantization().rowExact()
+                && !WARNED_BATCH_DEPENDENT.getAndSet(true)) {
+            LOG.warn("{}: a {} package quantizes activations per graph call, so a seeded stream's text can depend on"
+                    + " the streams batched with it; rewrite it exact per row with: charlstm export --package {}"
+                    + " --out NEW --quantize int8", pkg.source(), pkg.manifest().quantization().method(),
+                    pkg.source());
+        }
         LOG.debug("loaded {} on {} ({})", pkg.manifest(), graph.provider, options);
         return model;
     }

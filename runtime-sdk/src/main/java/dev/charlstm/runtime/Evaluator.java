@@ -39,7 +39,9 @@ final class Evaluator {
         Graph graph = model.graph();
         int v = graph.vocabSize;
         int perCall = Math.min(options.windowsPerCall(), windows);
-        double total = 0;
+        // Each window's cross-entropy summed on its own, then the windows in order: the total's rounding does not
+        // depend on how many windows share a graph call
+        double[] perWindow = new double[windows];
         long[] tokens = new long[window * perCall];
         FloatBuffer logits = FloatBuffer.allocate(window * perCall * v);
         float[] row = new float[v];
@@ -65,9 +67,13 @@ final class Evaluator {
                 for (int k = 0; k < b; k++) {
                     logits.get((t * b + k) * v, row, 0, v);
                     int target = ids[first + (w0 + k) * window + t + 1];
-                    total += crossEntropy(row, target);
+                    perWindow[w0 + k] += crossEntropy(row, target);
                 }
             }
+        }
+        double total = 0;
+        for (double x : perWindow) {
+            total += x;
         }
         long characters = (long) windows * window;
         return new EvaluationResult(total / characters, characters, windows, window, first, ids.length,

@@ -155,6 +155,14 @@ public final class ModelManifest {
         return quantization;
     }
 
+    /**
+     * @return whether a row's logits and state are bit-identical whatever other rows share its graph calls: true for
+     *     float32 and static-int8, false for the earlier dynamic-int8
+     */
+    public boolean batchInvariant() {
+        return quantization == null || quantization.rowExact();
+    }
+
     /** @return "float32" or the quantization method, e.g. "dynamic-int8" */
     public String precision() {
         return quantization == null ? "float32" : quantization.method();

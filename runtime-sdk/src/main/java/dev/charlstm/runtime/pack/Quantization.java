@@ -14,7 +14,8 @@ import java.util.List;
  * <p>{@link #DYNAMIC_INT8}, what charlstm wrote before: ONNX Runtime's {@code DynamicQuantizeLSTM} and
  * {@code DynamicQuantizeMatMul} quantize activations per tensor, i.e. over all the rows of a graph call, so a row
  * depends (by rounding) on the rows it shares a call with. Still read; {@code charlstm export --package OLD
- * --quantize int8} rewrites such a package as static-int8 without loss.
+ * --quantize int8} rewrites such a package as static-int8 from its int8 weights (exporting from the float32 source
+ * again is better where you have it: it rounds once, not twice).
  *
  * <p>Immutable and thread-safe.
  *

@@ -106,14 +106,16 @@ record LstmWeights(ModelShape shape, float[] embedding, float[][] w, float[][] r
     }
 
     /**
-     * Reads the weights back from a float32 step graph written by charlstm's exporter (any package version): its
-     * initializers {@code embedding}, {@code W_l}, {@code R_l}, {@code B_l}, {@code head_weight}, {@code head_bias}.
+     * Reads the weights back from a step graph written by charlstm's exporter (any package version): float32
+     * ({@code embedding}, {@code W_l}, {@code R_l}, {@code B_l}, {@code head_weight}, {@code head_bias}) or the
+     * earlier dynamic-int8 scheme, whose int8 weights ({@code W_l_quantized} [1, in, 4H] with {@code W_l_scale}, the
+     * same for R and {@code head_weight}) are dequantized, so such a package can be rewritten in the exact scheme.
      *
      * @param onnx the serialised step graph
      * @param shape the shape its manifest declares
      * @param source what to call the graph in messages
-     * @throws IllegalArgumentException if the graph is not one charlstm wrote, is already quantized, or its weights
-     *     do not have the declared shape
+     * @throws IllegalArgumentException if the graph is not one charlstm wrote, is static-int8 (its weights were
+     *     stacked and rescaled: rewrite it from its float32 source), or its weights do not have the declared shape
      */
     static LstmWeights fromStepGraph(byte[] onnx, ModelShape shape, String source) {
         GraphProto graph;
@@ -122,10 +124,15 @@ record LstmWeights(ModelShape shape, float[] embedding, float[][] w, float[][] r
         } catch (InvalidProtocolBufferException e) {
             throw new IllegalArgumentException(source + ": not an ONNX model: " + e.getMessage(), e);
         }
+        boolean dynamicInt8 = false;
         for (NodeProto n : graph.getNodeList()) {
-            if (!n.getDomain().isEmpty() && !n.getDomain().equals("ai.onnx")) {
-                throw new IllegalArgumentException(source + ": already quantized (it holds " + n.getDomain() + "."
-                        + n.getOpType() + "); quantize its float32 source package or checkpoint instead");
+            if (n.getOpType().equals("DynamicQuantizeLSTM")) {
+                dynamicInt8 = true;
+            } else if (!n.getDomain().isEmpty() && !n.getDomain().equals("ai.onnx")
+                    && !n.getOpType().equals("DynamicQuantizeMatMul") || n.getOpType().equals("QuantizeLinear")) {
+                throw new IllegalArgumentException(source + ": already quantized (it holds " + (n.getDomain().isEmpty()
+                        ? "" : n.getDomain() + ".") + n.getOpType() + "); quantize its float32 source package or"
+                        + " checkpoint instead");
             }
         }
         Map<String, TensorProto> init = new HashMap<>();
@@ -133,21 +140,49 @@ record LstmWeights(ModelShape shape, float[] embedding, float[][] w, float[][] r
             init.put(t.getName(), t);
         }
         int l = shape.layers();
+        int h = shape.hiddenSize();
         float[][] w = new float[l][];
         float[][] r = new float[l][];
         float[][] b = new float[l][];
         for (int k = 0; k < l; k++) {
-            w[k] = floats(init, "W_" + k, source);
-            r[k] = floats(init, "R_" + k, source);
+            int in = k == 0 ? shape.embeddingSize() : h;
+            w[k] = dynamicInt8 ? dequantized(init, "W_" + k, 4 * h, in, source) : floats(init, "W_" + k, source);
+            r[k] = dynamicInt8 ? dequantized(init, "R_" + k, 4 * h, h, source) : floats(init, "R_" + k, source);
             b[k] = floats(init, "B_" + k, source);
         }
         try {
-            return new LstmWeights(shape, floats(init, "embedding", source), w, r, b,
-                    floats(init, "head_weight", source), floats(init, "head_bias", source));
+            return new LstmWeights(shape, floats(init, "embedding", source), w, r, b, dynamicInt8
+                    ? dequantized(init, "head_weight", shape.vocabSize(), h, source)
+                    : floats(init, "head_weight", source), floats(init, "head_bias", source));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(source + ": " + e.getMessage() + " (the graph does not match its"
                     + " manifest's model section)", e);
         }
+    }
+
+    /**
+     * A dynamic-int8 matrix as float [out, in]: {@code NAME_quantized} holds int8 [in, out] (with a leading 1 for
+     * the LSTM's), {@code NAME_scale} the per-output-channel scales.
+     */
+    private static float[] dequantized(Map<String, TensorProto> init, String name, int out, int in, String source) {
+        TensorProto q = init.get(name + "_quantized");
+        if (q == null || q.getDataType() != TensorProto.DataType.INT8_VALUE || q.getRawData().size() != out * in) {
+            throw new IllegalArgumentException(source + ": has no int8 initializer " + name + "_quantized of "
+                    + out * in + " values (not a graph charlstm's exporter wrote, or not of its manifest's shape)");
+        }
+        float[] scales = floats(init, name + "_scale", source);
+        if (scales.length != out) {
+            throw new IllegalArgumentException(source + ": " + name + "_scale holds " + scales.length
+                    + " values, the shape needs " + out);
+        }
+        byte[] values = q.getRawData().toByteArray();
+        float[] a = new float[out * in];
+        for (int j = 0; j < out; j++) {
+            for (int k = 0; k < in; k++) {
+                a[j * in + k] = scales[j] * values[k * out + j];
+            }
+        }
+        return a;
     }
 
     private static float[] floats(Map<String, TensorProto> init, String name, String source) {

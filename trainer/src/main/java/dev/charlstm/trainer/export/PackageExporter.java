@@ -81,31 +81,36 @@ public final class PackageExporter {
     /**
      * Re-exports a package: with both graphs, format {@link ModelPackage#VERSION}, in the precision asked for. Its
      * description (vocabulary, cleaning, provenance, training) is kept. A float32 package can become float32 or
-     * int8; an int8 package can only be rewritten as int8 from its float32 source, so it is refused.
+     * int8; a dynamic-int8 package (the earlier int8 scheme) can become static-int8, from its dequantized weights
+     * (rounded a second time: export from the float32 source where you have it); a static-int8 package cannot be
+     * converted.
      *
-     * @param source a float32 package written by charlstm (any format version)
+     * @param source a package written by charlstm (any format version)
      * @param precision the precision of the result
      * @return the package, in memory
-     * @throws IllegalArgumentException if the source is already quantized or its graph is not charlstm's
+     * @throws IllegalArgumentException if the conversion is not one of those, or the source's graph is not
+     *     charlstm's
      */
     public static ModelPackage convert(ModelPackage source, Precision precision) {
-        if (source.manifest().quantization() != null) {
-            throw new IllegalArgumentException(source.source() + ": already quantized ("
-                    + source.manifest().quantization().method() + "); export from its float32 source package or"
-                    + " checkpoint instead");
+        Quantization q = source.manifest().quantization();
+        if (q != null && (q.rowExact() || precision != Precision.INT8)) {
+            throw new IllegalArgumentException(source.source() + ": already quantized (" + q.method() + ")"
+                    + (q.rowExact() ? "" : "; it can only be rewritten as int8 (--quantize int8)") + "; export from"
+                    + " its float32 source package or checkpoint instead");
         }
         LstmWeights weights = LstmWeights.fromStepGraph(source.modelBytes(), source.manifest().shape(),
                 source.modelSource());
         ModelManifest description = source.manifest().toBuilder().signature(GraphSignature.STEP).opset(OnnxExporter.OPSET)
                 .quantization(null).sequence(null, null).build();
-        return assemble(description, weights, precision, source.manifest().modelSha256());
+        return assemble(description, weights, precision, q != null ? q.sourceSha256()
+                : source.manifest().modelSha256());
     }
 
     /**
      * The package of some weights: the float32 graphs, or the int8 graphs with their float32 source's digest.
      *
-     * @param sourceSha256 the model.onnx the weights were read from, or null for the float32 step graph written here
-     *     (which is exactly the model.onnx of the float32 package of the same checkpoint)
+     * @param sourceSha256 the float32 model.onnx the weights come from, or null for the float32 step graph written
+     *     here (which is exactly the model.onnx of the float32 package of the same checkpoint)
      */
     static ModelPackage assemble(ModelManifest description, LstmWeights weights, Precision precision,
             String sourceSha256) {

@@ -57,13 +57,19 @@ class RuntimeFixtures {
         ModelPackage.of(info, pkg.modelBytes()).write(OUT.resolve("tiny"));
     }
 
-    /** The tiny model again as format 2 with a sequence graph ({@code tiny-v2}), and its int8 export. */
+    /**
+     * The tiny model again as format 2 with a sequence graph ({@code tiny-v2}), its static-int8 export
+     * ({@code tiny-int8}) and its export in the earlier dynamic-int8 scheme ({@code tiny-int8-dynamic}, for the tests
+     * that old int8 packages still load).
+     */
     @Test
+    @SuppressWarnings("deprecation")
     void tinyWithSequenceGraphAndInt8() {
         ModelPackage v1 = ModelPackage.read(OUT.resolve("tiny"));
         ModelPackage v2 = PackageExporter.convert(v1, Precision.FLOAT32);
         v2.write(OUT.resolve("tiny-v2"));
         PackageExporter.convert(v2, Precision.INT8).write(OUT.resolve("tiny-int8"));
+        PackageExporter.convert(v2, Precision.INT8_DYNAMIC).write(OUT.resolve("tiny-int8-dynamic"));
     }
 
     /**
