@@ -51,10 +51,11 @@ final class BenchCommand implements Callable<Integer> {
                     + " character).")
     int promptChars;
 
-    @Option(names = "--compare", paramLabel = "DIR",
-            description = "A second package to measure side by side with --model (e.g. its int8 export): load to"
-                    + " first character, one stream, batch of 32, prefill and feed, rounds alternating.")
-    java.nio.file.Path compare;
+    @Option(names = "--compare", paramLabel = "DIR", split = ",",
+            description = "Packages to measure side by side with --model (e.g. its int8 export; repeat the option or"
+                    + " separate folders with commas): load to first character, one stream, batch of 32, prefill"
+                    + " and feed, in rounds there and back (A B C C B A).")
+    java.util.List<java.nio.file.Path> compare;
 
     @Option(names = "--json", description = "Print the report as JSON instead of a table.")
     boolean json;
@@ -73,12 +74,21 @@ final class BenchCommand implements Callable<Integer> {
         if (promptChars < 100) {
             throw new UsageError("--prompt-chars must be at least 100, got " + promptChars);
         }
+        if (compare != null && compare.size() > 3) {
+            throw new UsageError("--compare takes at most 3 packages, got " + compare.size());
+        }
         BenchmarkReport r = Benchmark.run(model::readPackage, chars, batches, model.runtimeOptions(), concurrent,
                 concurrentChars, promptChars);
-        if (compare != null) {
-            ModelPackage.read(compare); // a bad folder fails now, not after minutes of measuring
-            Comparison.Result c = Comparison.run(model.describe(), model::readPackage, compare.toString(),
-                    () -> ModelPackage.read(compare), model.runtimeOptions(), chars, promptChars);
+        if (compare != null && !compare.isEmpty()) {
+            java.util.List<String> names = new java.util.ArrayList<>(java.util.List.of(model.describe()));
+            java.util.List<java.util.function.Supplier<ModelPackage>> packages =
+                    new java.util.ArrayList<>(java.util.List.of(model::readPackage));
+            for (java.nio.file.Path dir : compare) {
+                ModelPackage.read(dir); // a bad folder fails now, not after minutes of measuring
+                names.add(dir.toString());
+                packages.add(() -> ModelPackage.read(dir));
+            }
+            Comparison.Result c = Comparison.run(names, packages, model.runtimeOptions(), chars, promptChars);
             r = new BenchmarkReport(r.model(), r.machine(), r.loadMillis(), r.firstCharacterMillis(),
                     r.oneStreamCharsPerSecond(), r.p50Micros(), r.p99Micros(), r.naiveCharsPerSecond(),
                     r.batchedCharsPerSecond(), r.concurrent(), r.promptCharacters(), r.prefill(), r.feed(),

@@ -56,11 +56,11 @@ class EvalCommandTest {
         Cli.Result export = Cli.run("export", "--checkpoint", run.toString(), "--out", int8.toString(), "--quantize",
                 "int8");
         assertEquals(0, export.code(), export.err());
-        assertTrue(export.out().contains("dynamic-int8") && export.out().contains("quantized from the float32"
+        assertTrue(export.out().contains("static-int8") && export.out().contains("quantized from the float32"
                 + " model.onnx with sha256 " + ModelPackage.read(pkg).manifest().modelSha256()), export.out());
         JsonObject q = json(Cli.run("eval", "--model", int8.toString(), "--data", data.toString(), "--json"));
-        assertEquals("dynamic-int8", q.get("precision").getAsString());
-        assertEquals(fp32.get("nats_per_char").getAsDouble(), q.get("nats_per_char").getAsDouble(), 0.05);
+        assertEquals("static-int8", q.get("precision").getAsString());
+        assertEquals(fp32.get("nats_per_char").getAsDouble(), q.get("nats_per_char").getAsDouble(), 0.01);
 
         JsonObject all = json(Cli.run("eval", "--model", pkg.toString(), "--data", data.toString(), "--json",
                 "--all"));

@@ -92,6 +92,35 @@ class ExportCommandTest {
         assertEquals(a[1], b[1]);
     }
 
+    @Test
+    void anEarlierDynamicInt8PackageGeneratesAndIsRewrittenAsStaticInt8() throws IOException {
+        // The shipped int8 package as it was before static-int8 (kept as a fixture for this reader).
+        Path old = Path.of("src/test/resources/packages/moby-dick-int8-dynamic");
+        assertTrue(Files.readString(old.resolve("vocab.json")).contains("\"method\": \"dynamic-int8\""));
+        String[] info = run("info", "--model", old.toString());
+        assertEquals("0", info[0], info[2]);
+        assertTrue(info[1].contains("precision    dynamic-int8: weights int8, symmetric, per output channel"), info[1]);
+        String[] generated = run("generate", "--model", old.toString(), "--seed", "3", "--max-chars", "50", "Call me ");
+        assertEquals("0", generated[0], generated[2]);
+        assertTrue(generated[1].startsWith("Call me ") && generated[1].length() > 50, generated[1]);
+
+        Path out = dir.resolve("rewritten");
+        String[] rewrite = run("export", "--package", old.toString(), "--out", out.toString(), "--quantize", "int8");
+        assertEquals("0", rewrite[0], rewrite[2]);
+        ModelPackage pkg = ModelPackage.read(out);
+        assertEquals("static-int8", pkg.manifest().precision());
+        assertEquals(ModelPackage.read(old).manifest().quantization().sourceSha256(),
+                pkg.manifest().quantization().sourceSha256(), "still names the float32 source");
+        String[] toFloat = run("export", "--package", old.toString(), "--out", dir.resolve("f").toString());
+        assertEquals("2", toFloat[0]);
+        assertTrue(toFloat[2].contains("already quantized (dynamic-int8)") && toFloat[2].contains("--quantize int8"),
+                toFloat[2]);
+        String[] again = run("export", "--package", out.toString(), "--out", dir.resolve("g").toString(),
+                "--quantize", "int8");
+        assertEquals("2", again[0]);
+        assertTrue(again[2].contains("already quantized (static-int8)"), again[2]);
+    }
+
     private static String withoutGraphLines(String info) {
         return info.lines().filter(l -> !l.startsWith("graph")).reduce("", (x, y) -> x + y + "\n");
     }

@@ -37,6 +37,8 @@ class SparkGeneratorTest {
     /** The runtime's tiny test package (float32, with a sequence graph), read where the checkout has it. */
     static final Path TINY = Path.of("../runtime-sdk/src/test/resources/fixtures/tiny-v2").toAbsolutePath();
     static final Path TINY_INT8 = Path.of("../runtime-sdk/src/test/resources/fixtures/tiny-int8").toAbsolutePath();
+    static final Path TINY_INT8_DYNAMIC = Path.of("../runtime-sdk/src/test/resources/fixtures/tiny-int8-dynamic")
+            .toAbsolutePath();
 
     @TempDir
     static Path dir;
@@ -190,19 +192,27 @@ class SparkGeneratorTest {
         assertTrue(columns.getMessage().startsWith("the input needs columns id and prompt"), columns.getMessage());
     }
 
+    /**
+     * static-int8 rows are batched like float32 ones (64 per call, with continuous batching) and every row still
+     * equals the SDK generating it alone; the earlier dynamic-int8 packages are still read, one row per call.
+     */
     @Test
-    void int8PackagesStayIndependentOfPartitioning() {
+    void int8RowsAreBatchedAndEqualTheSdkAlone() {
         List<Row> rows = prompts(60);
-        SparkGenerator g = SparkGenerator.builder(ModelSource.path(TINY_INT8.toString())).maxCharacters(40)
-                .progress(false).build();
-        Map<Object, Row> one = byId(g.generate(spark.createDataFrame(rows, PROMPTS).repartition(1)));
-        Map<Object, Row> five = byId(g.generate(spark.createDataFrame(rows, PROMPTS).repartition(5)));
-        try (CharLstmModel int8 = CharLstmModel.load(TINY_INT8)) {
-            for (Row r : rows) {
-                String alone = int8.generate(r.getString(1), GenerationOptions.builder().maxCharacters(40)
-                        .seed(SparkGenerator.seedOf(r.get(0))).build()).text();
-                assertEquals(alone, one.get(r.get(0)).getString(2));
-                assertEquals(alone, five.get(r.get(0)).getString(2));
+        for (Path pkg : List.of(TINY_INT8, TINY_INT8_DYNAMIC)) {
+            SparkGenerator g = SparkGenerator.builder(ModelSource.path(pkg.toString())).maxCharacters(40)
+                    .progress(false).build();
+            Map<Object, Row> one = byId(g.generate(spark.createDataFrame(rows, PROMPTS).repartition(1)));
+            Map<Object, Row> five = byId(g.generate(spark.createDataFrame(rows, PROMPTS).repartition(5)));
+            try (CharLstmModel int8 = CharLstmModel.load(pkg, dev.charlstm.runtime.RuntimeOptions.builder()
+                    .continuousBatching(false).build())) {
+                assertEquals(pkg == TINY_INT8 ? 64 : 1, ExecutorModels.rowsPerCall(int8, 64), pkg.toString());
+                for (Row r : rows) {
+                    String alone = int8.generate(r.getString(1), GenerationOptions.builder().maxCharacters(40)
+                            .seed(SparkGenerator.seedOf(r.get(0))).build()).text();
+                    assertEquals(alone, one.get(r.get(0)).getString(2));
+                    assertEquals(alone, five.get(r.get(0)).getString(2));
+                }
             }
         }
     }

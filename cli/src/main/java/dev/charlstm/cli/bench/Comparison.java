@@ -11,9 +11,10 @@ import java.util.List;
 import java.util.function.Supplier;
 
 /**
- * Two packages side by side in one run (say float32 and its int8 export): load to first character, one stream
- * with sampling, a batch of 32, and a long prompt primed and fed. The rounds alternate A, B, B, A and each figure
- * is the mean of its two rounds, so neither package gains from going first or last on a noisy machine.
+ * Packages side by side in one run (say float32, an earlier int8 export and a new one): load to first character,
+ * one stream with sampling, a batch of 32, and a long prompt primed and fed. The rounds go there and back (A B B A,
+ * or A B C C B A) and each figure is the mean of its two rounds, so no package gains from going first or last on a
+ * noisy machine.
  * Stateless.
  */
 public final class Comparison {
@@ -53,61 +54,91 @@ public final class Comparison {
      * The comparison. Immutable.
      *
      * @param promptCharacters the long prompt's length
-     * @param a the first package (--model)
-     * @param b the second (--compare)
+     * @param sides the packages' figures: --model first, then each --compare in order
      */
-    public record Result(@SerializedName("prompt_chars") int promptCharacters, Side a, Side b) {
+    public record Result(@SerializedName("prompt_chars") int promptCharacters, List<Side> sides) {
 
-        /** @return the side-by-side table, with B/A ratios */
+        /** @return the side-by-side table, each package's figure with its ratio to the first, and C/B for three */
         public String table() {
             StringBuilder sb = new StringBuilder();
-            sb.append(String.format("side by side (rounds A B B A)%n"));
-            sb.append(String.format("  A  %s%n  B  %s%n", a.model, b.model));
-            sb.append(String.format("%-46s %12s %12s %8s%n", "measure", "A", "B", "B/A"));
-            row(sb, "load package to first character (ms)", a.loadToFirstCharacterMillis, b.loadToFirstCharacterMillis);
-            row(sb, "one stream, sampling (chars/s)", a.oneStreamCharsPerSecond, b.oneStreamCharsPerSecond);
-            row(sb, "batch of 32 streams (total chars/s)", a.batch32CharsPerSecond, b.batch32CharsPerSecond);
-            row(sb, promptCharacters + "-char prompt, prefill (chars/s)", a.prefill.charsPerSecond(),
-                    b.prefill.charsPerSecond());
-            row(sb, promptCharacters + "-char prompt, feed (chars/s)", a.feed.charsPerSecond(),
-                    b.feed.charsPerSecond());
-            row(sb, "  prefill to first character (ms)", a.prefill.firstCharacterMillis(),
-                    b.prefill.firstCharacterMillis());
-            row(sb, "  feed to first character (ms)", a.feed.firstCharacterMillis(), b.feed.firstCharacterMillis());
-            sb.append(String.format("%-46s %11.1fx %11.1fx%n", "  prefill vs feed",
-                    a.prefill.charsPerSecond() / a.feed.charsPerSecond(),
-                    b.prefill.charsPerSecond() / b.feed.charsPerSecond()));
+            String order = rounds(sides.size());
+            sb.append(String.format("side by side (rounds %s)%n", order));
+            for (int i = 0; i < sides.size(); i++) {
+                sb.append(String.format("  %c  %s%n", (char) ('A' + i), sides.get(i).model));
+            }
+            sb.append(String.format("%-40s %10s", "measure", "A"));
+            for (int i = 1; i < sides.size(); i++) {
+                sb.append(String.format(" %10c %7s", (char) ('A' + i), (char) ('A' + i) + "/A"));
+            }
+            if (sides.size() == 3) {
+                sb.append(String.format(" %7s", "C/B"));
+            }
+            sb.append(String.format("%n"));
+            row(sb, "load package to first character (ms)", s -> s.loadToFirstCharacterMillis);
+            row(sb, "one stream, sampling (chars/s)", s -> s.oneStreamCharsPerSecond);
+            row(sb, "batch of 32 streams (total chars/s)", s -> s.batch32CharsPerSecond);
+            row(sb, promptCharacters + "-char prompt, prefill (chars/s)", s -> s.prefill.charsPerSecond());
+            row(sb, promptCharacters + "-char prompt, feed (chars/s)", s -> s.feed.charsPerSecond());
+            row(sb, "  prefill to first character (ms)", s -> s.prefill.firstCharacterMillis());
+            row(sb, "  feed to first character (ms)", s -> s.feed.firstCharacterMillis());
+            row(sb, "  prefill vs feed (x)", s -> s.prefill.charsPerSecond() / s.feed.charsPerSecond());
             return sb.toString();
         }
 
-        private static void row(StringBuilder sb, String name, double x, double y) {
-            sb.append(String.format("%-46s %12.1f %12.1f %7.2fx%n", name, x, y, y / x));
+        private void row(StringBuilder sb, String name, java.util.function.ToDoubleFunction<Side> f) {
+            double a = f.applyAsDouble(sides.get(0));
+            sb.append(String.format("%-40s %10.1f", name, a));
+            for (int i = 1; i < sides.size(); i++) {
+                double x = f.applyAsDouble(sides.get(i));
+                sb.append(String.format(" %10.1f %6.2fx", x, x / a));
+            }
+            if (sides.size() == 3) {
+                sb.append(String.format(" %6.2fx", f.applyAsDouble(sides.get(2)) / f.applyAsDouble(sides.get(1))));
+            }
+            sb.append(String.format("%n"));
         }
     }
 
+    /** "A B B A", "A B C C B A": the order of the measured rounds. */
+    static String rounds(int n) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < 2 * n; i++) {
+            sb.append(i == 0 ? "" : " ").append((char) ('A' + (i < n ? i : 2 * n - 1 - i)));
+        }
+        return sb.toString();
+    }
+
     /**
-     * @param aName what to call the first package
-     * @param a reads the first package
-     * @param bName what to call the second
-     * @param b reads the second
-     * @param options runtime options for both
+     * @param names what to call each package (the first is the one the others are compared with)
+     * @param packages reads each package
+     * @param options runtime options for all
      * @param characters characters per one-stream measurement (a batch row generates a quarter of it)
      * @param promptCharacters the long prompt's length
-     * @return both packages' figures
+     * @return every package's figures, each the mean of a round on the way there and one on the way back
      */
-    public static Result run(String aName, Supplier<ModelPackage> a, String bName, Supplier<ModelPackage> b,
-            RuntimeOptions options, int characters, int promptCharacters) {
+    public static Result run(List<String> names, List<Supplier<ModelPackage>> packages, RuntimeOptions options,
+            int characters, int promptCharacters) {
         String prompt;
-        try (CharLstmModel m = CharLstmModel.load(a.get(), options)) {
+        try (CharLstmModel m = CharLstmModel.load(packages.get(0).get(), options)) {
             prompt = Priming.prompt(m, promptCharacters);
         }
-        round(aName, a, options, characters, prompt, false); // warm-up: JIT and ONNX Runtime's first calls
-        round(bName, b, options, characters, prompt, false);
-        Side a1 = round(aName, a, options, characters, prompt, true);
-        Side b1 = round(bName, b, options, characters, prompt, false);
-        Side b2 = round(bName, b, options, characters, prompt, true);
-        Side a2 = round(aName, a, options, characters, prompt, false);
-        return new Result(prompt.codePointCount(0, prompt.length()), Side.mean(a1, a2), Side.mean(b1, b2));
+        int n = packages.size();
+        for (int i = 0; i < n; i++) { // warm-up: JIT and ONNX Runtime's first calls
+            round(names.get(i), packages.get(i), options, characters, prompt, false);
+        }
+        Side[] there = new Side[n];
+        for (int i = 0; i < n; i++) {
+            there[i] = round(names.get(i), packages.get(i), options, characters, prompt, true);
+        }
+        List<Side> sides = new ArrayList<>();
+        Side[] back = new Side[n];
+        for (int i = n - 1; i >= 0; i--) {
+            back[i] = round(names.get(i), packages.get(i), options, characters, prompt, false);
+        }
+        for (int i = 0; i < n; i++) {
+            sides.add(Side.mean(there[i], back[i]));
+        }
+        return new Result(prompt.codePointCount(0, prompt.length()), sides);
     }
 
     /** One round on one package; the slow feed measurement only when {@code withFeed}. */

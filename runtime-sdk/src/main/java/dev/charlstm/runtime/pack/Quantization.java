@@ -6,7 +6,7 @@ import java.util.List;
  * How a package's graphs are quantized, as its manifest records it ({@code quantization}; null for float32).
  *
  * <p>{@link #STATIC_INT8}, what charlstm writes: int8 weights, symmetric per output channel; every activation that
- * meets them quantized with a constant scale (the hidden state, inside (-1, 1), as round(h · 127); the embedding
+ * meets them quantized with a constant scale (the hidden state, inside (-1, 1), as round(h · 63); the embedding
  * table once, at export); products summed in int32. A row's arithmetic depends on nothing but that row, so its
  * logits and state are bit-identical alone, in any batch, at any position, and after prompt priming or stepping:
  * a seed reproduces an int8 stream whatever else runs.
@@ -56,19 +56,19 @@ public record Quantization(String method, String sourceSha256) {
 
     /** @return the weight scheme, as the manifest describes it */
     public String weights() {
-        return rowExact() ? "int8 (stored as uint8, zero point 128), symmetric, per output channel; each layer's W"
-                + " and R stacked into one matrix" : "int8, symmetric, per output channel, zero point 0";
+        return rowExact() ? "int8, symmetric, per output channel, zero point 0; each layer's W and R stacked into one"
+                + " matrix" : "int8, symmetric, per output channel, zero point 0";
     }
 
     /** @return the activation scheme, as the manifest describes it */
     public String activations() {
-        return rowExact() ? "uint8, zero point 128, constant scales: hidden state 1/127, embedding max|e|/127;"
-                + " int32 accumulation" : "uint8, asymmetric, per tensor, computed at run time";
+        return rowExact() ? "uint8 in [1, 127], zero point 64, constant scales: hidden state 1/63, embedding"
+                + " max|e|/63; int32 accumulation" : "uint8, asymmetric, per tensor, computed at run time";
     }
 
     /** @return how the embedding is stored */
     public String embedding() {
-        return rowExact() ? "uint8, one scale (max|e|/127)" : "float32";
+        return rowExact() ? "uint8, zero point 64, one scale (max|e|/63)" : "float32";
     }
 
     /** @return the operators the int8 arithmetic runs on */

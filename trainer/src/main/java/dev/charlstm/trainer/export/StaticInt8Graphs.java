@@ -14,15 +14,19 @@ import dev.charlstm.runtime.pack.ModelShape;
  * stepping.
  *
  * <p>Why constant scales are enough: the LSTM's hidden state is {@code o · tanh(c)}, inside (-1, 1) by
- * construction, so it is quantized as {@code round(h · 127)} (scale 1/127, zero point 128, uint8); the embedding
- * is a table known at export, quantized once with one scale (max |e| / 127). Each layer is one integer GEMM of the
+ * construction, so it is quantized as {@code round(h · 63)} (scale 1/63, zero point 64, uint8 in [1, 127]); the
+ * embedding is a table known at export, quantized once with one scale (max |e| / 63). Each layer is one integer GEMM
+ * of the
  * concatenated [x, h] activations by the stacked [W; R] weights, whose rows carry the activations' scales before
  * the columns are quantized per output channel ({@link Int8Matrix}: symmetric, max / 127). The head is one integer
  * GEMM of the top layer's quantized h.
  *
- * <p>Operators: {@code com.microsoft.MatMulIntegerToFloat} (uint8 activations with zero point 128 by uint8 weights
- * with zero point 128: its uint8 x uint8 kernels widen to 16 bits and cannot saturate, unlike the uint8 x int8
- * kernels of CPUs without VNNI), {@code QuantizeLinear}, and the LSTM cell written out: {@code Split},
+ * <p>Why 7-bit activations: {@code com.microsoft.MatMulIntegerToFloat} multiplies uint8 activations by int8 weights;
+ * on CPUs without VNNI its kernels use {@code vpmaddubsw}, which adds products in pairs into int16 and saturates
+ * above 32,767. With activations at most 127 and weights within [-127, 127] a pair is at most 32,258, so no kernel
+ * can saturate and every sum is exact. (uint8 x uint8 with 8-bit activations was also exact, and 1.3-1.4x slower.)
+ *
+ * <p>Operators: {@code MatMulIntegerToFloat}, {@code QuantizeLinear}, and the LSTM cell written out: {@code Split},
  * {@code Sigmoid}, {@code Tanh}, {@code Mul}, {@code Add}. The sequence graph runs each layer's recurrence with
  * {@code Scan}, whose body is the step graph's layer node for node, on the same shapes ([1, batch, ...]).
  *
@@ -250,15 +254,6 @@ final class StaticInt8Graphs {
         String headBias = g.floats("head_bias", w.headBias(), v);
         return new Constants(embedding, hiddenScale, zeroPoint, weightZeroPoint, one, gateSplit, m, mScale, bias, headQ, headScale,
                 headBias);
-    }
-
-    /** int8 values in [-127, 127] as uint8 with zero point 128. */
-    private static byte[] shifted(byte[] int8) {
-        byte[] u = new byte[int8.length];
-        for (int i = 0; i < u.length; i++) {
-            u[i] = (byte) (int8[i] + ZERO_POINT);
-        }
-        return u;
     }
 
     private static float maxAbs(float[] a) {

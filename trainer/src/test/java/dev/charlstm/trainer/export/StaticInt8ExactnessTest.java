@@ -76,6 +76,48 @@ class StaticInt8ExactnessTest {
         }
     }
 
+    /**
+     * At the extremes (every h at +-0.999, so every quantized activation at its largest, 127 as uint8, where a
+     * kernel that adds uint8 x int8 products in int16 pairs would saturate), the int8 step graph stays as close to
+     * the float32 graph of the same weights as quantization allows.
+     */
+    @ParameterizedTest(name = "V{0} E{1} H{2} L{3}")
+    @CsvSource({"80, 32, 64, 2", "256, 128, 256, 2"})
+    void extremeActivationsStayCloseToFloat32(int v, int e, int h, int l) throws OrtException {
+        LstmWeights w = random(new ModelShape(v, e, h, l, 0f), 13);
+        try (Steps int8 = new Steps(OnnxExporter.step(w, Precision.INT8, true).toByteArray(), w.shape());
+                Steps fp32 = new Steps(OnnxExporter.step(w, Precision.FLOAT32, true).toByteArray(), w.shape())) {
+            int rows = 4;
+            long[][] tokens = new long[STEPS][rows];
+            float[][] h0 = new float[rows][l * h];
+            float[][] c0 = new float[rows][l * h];
+            for (int i = 0; i < rows; i++) {
+                Arrays.fill(h0[i], i % 2 == 0 ? 0.999f : -0.999f);
+                Arrays.fill(c0[i], 2f);
+                for (int t = 0; t < STEPS; t++) {
+                    tokens[t][i] = (i * 7 + t) % v;
+                }
+            }
+            int[] all = {0, 1, 2, 3};
+            Result[] q = int8.run(all, tokens, h0, c0);
+            Result[] f = fp32.run(all, tokens, h0, c0);
+            double worst = 0;
+            double largest = 0;
+            for (int i = 0; i < rows; i++) {
+                float[] a = q[i].logits()[0];
+                float[] b = f[i].logits()[0];
+                for (int k = 0; k < v; k++) {
+                    worst = Math.max(worst, Math.abs(a[k] - b[k]));
+                    largest = Math.max(largest, Math.abs(b[k]));
+                }
+            }
+            System.out.printf("V%d H%d L%d, h at +-0.999: first step's max |logit diff| int8 vs float32 %.4f (max"
+                    + " |logit| %.2f)%n", v, h, l, worst, largest);
+            assertTrue(worst < 0.05 * Math.max(1, largest), "max |logit diff| " + worst + " for logits up to "
+                    + largest);
+        }
+    }
+
     @SuppressWarnings("deprecation")
     @ParameterizedTest(name = "control: dynamic-int8 V{0} E{1} H{2} L{3}")
     @CsvSource({"80, 32, 64, 2"})
