@@ -73,7 +73,7 @@ public record Quantization(String method, String sourceSha256) {
 
     /** @return the operators the int8 arithmetic runs on */
     public List<String> operators() {
-        return rowExact() ? List.of("com.microsoft.MatMulIntegerToFloat", "QuantizeLinear")
+        return rowExact() ? List.of("MatMulInteger", "QuantizeLinear")
                 : List.of("com.microsoft.DynamicQuantizeLSTM", "com.microsoft.DynamicQuantizeMatMul");
     }
 }

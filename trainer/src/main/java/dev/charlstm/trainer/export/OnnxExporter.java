@@ -226,7 +226,7 @@ public final class OnnxExporter {
                 .setProducerVersion(PRODUCER_VERSION)
                 .setDocString(doc)
                 .setGraph(graph);
-        if (precision != Precision.FLOAT32) {
+        if (precision == Precision.INT8_DYNAMIC) {
             m.addOpsetImport(OperatorSetIdProto.newBuilder().setDomain(MS_DOMAIN).setVersion(MS_OPSET));
         }
         metadata(s, precision, kind).forEach((k, val) ->

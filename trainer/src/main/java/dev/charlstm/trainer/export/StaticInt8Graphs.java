@@ -4,6 +4,7 @@ import ai.onnx.proto.OnnxMl.GraphProto;
 import ai.onnx.proto.OnnxMl.TensorProto;
 import dev.charlstm.runtime.pack.GraphSignature;
 import dev.charlstm.runtime.pack.ModelShape;
+import java.util.Arrays;
 
 /**
  * The graphs of a {@code static-int8} package (see {@link dev.charlstm.runtime.pack.Quantization#STATIC_INT8}):
@@ -21,14 +22,17 @@ import dev.charlstm.runtime.pack.ModelShape;
  * the columns are quantized per output channel ({@link Int8Matrix}: symmetric, max / 127). The head is one integer
  * GEMM of the top layer's quantized h.
  *
- * <p>Why 7-bit activations: {@code com.microsoft.MatMulIntegerToFloat} multiplies uint8 activations by int8 weights;
- * on CPUs without VNNI its kernels use {@code vpmaddubsw}, which adds products in pairs into int16 and saturates
- * above 32,767. With activations at most 127 and weights within [-127, 127] a pair is at most 32,258, so no kernel
- * can saturate and every sum is exact. (uint8 x uint8 with 8-bit activations was also exact, and 1.3-1.4x slower.)
+ * <p>Why 7-bit activations: {@code MatMulInteger} multiplies uint8 activations by int8 weights; on CPUs without
+ * VNNI ONNX Runtime's kernels use {@code vpmaddubsw}, which adds products in pairs into int16 and saturates above
+ * 32,767. With activations at most 127 and weights within [-127, 127] a pair is at most 32,258, so no kernel can
+ * saturate and every sum is exact. (uint8 x uint8 with 8-bit activations was also exact, and 1.3-1.4x slower.)
  *
- * <p>Operators: {@code MatMulIntegerToFloat}, {@code QuantizeLinear}, and the LSTM cell written out: {@code Split},
- * {@code Sigmoid}, {@code Tanh}, {@code Mul}, {@code Add}. The sequence graph runs each layer's recurrence with
- * {@code Scan}, whose body is the step graph's layer node for node, on the same shapes ([1, batch, ...]).
+ * <p>Operators (all ONNX standard): {@code MatMulInteger} (int32 sums), {@code Cast}, {@code Mul}, {@code Add} (the
+ * dequantization: per-column scale, bias), {@code QuantizeLinear}, and the LSTM cell written out: {@code Split}, {@code Sigmoid},
+ * {@code Tanh}, {@code Mul}, {@code Add}. The sequence graph computes every step's input sums in one GEMM per layer
+ * and runs the recurrence with {@code Scan}, whose body is the step graph's cell node for node, on the same shapes
+ * ([1, batch, ...]). ({@code com.microsoft.MatMulIntegerToFloat}, which fuses the dequantization, measured about
+ * 6 µs slower per call at batch 1 than {@code MatMulInteger}.)
  *
  * <p>Stateless and thread-safe.
  */
@@ -51,7 +55,7 @@ final class StaticInt8Graphs {
         g.input(io.token(), TensorProto.DataType.INT64_VALUE, "batch");
         g.input(io.h(), TensorProto.DataType.FLOAT_VALUE, (long) s.layers(), "batch", (long) s.hiddenSize());
         g.input(io.c(), TensorProto.DataType.FLOAT_VALUE, (long) s.layers(), "batch", (long) s.hiddenSize());
-        Constants k = constants(g, weights);
+        Constants k = constants(g, weights, true);
         String axis0 = g.longs("axis0", 0);
         // [batch] -> [1, batch] -> [1, batch, E]: every layer works on [1, batch, ...], as the Scan body does
         String token = g.node("Unsqueeze", new String[] {io.token(), axis0}, new String[] {"token_1"});
@@ -77,7 +81,12 @@ final class StaticInt8Graphs {
         return g.build();
     }
 
-    /** The sequence graph; see {@link OnnxExporter} for its inputs and outputs. */
+    /**
+     * The sequence graph; see {@link OnnxExporter} for its inputs and outputs. Layer by layer: the input part of
+     * every step's integer sums in one GEMM over all T ({@code x · M_l[:in]}), then a Scan over time whose body adds
+     * the recurrent part ({@code qh · M_l[in:]}) and runs the cell. int32 addition is exact, so each step's sums are
+     * the step graph's to the bit, and the float work after them is the same nodes on the same shapes.
+     */
     static GraphProto sequence(LstmWeights weights) {
         ModelShape s = weights.shape();
         GraphSignature io = GraphSignature.SEQUENCE;
@@ -85,29 +94,25 @@ final class StaticInt8Graphs {
         g.input(io.token(), TensorProto.DataType.INT64_VALUE, "time", "batch");
         g.input(io.h(), TensorProto.DataType.FLOAT_VALUE, (long) s.layers(), "batch", (long) s.hiddenSize());
         g.input(io.c(), TensorProto.DataType.FLOAT_VALUE, (long) s.layers(), "batch", (long) s.hiddenSize());
-        Constants k = constants(g, weights);
+        Constants k = constants(g, weights, false);
         String axis1 = g.longs("axis1", 1);
-        // [T, batch] -> [T, 1, batch] -> [T, 1, batch, E]: Scan slices [1, batch, E], the step graph's shape
+        // [T, batch] -> [T, 1, batch] -> [T, 1, batch, E]: Scan slices [1, batch, ..], the step graph's shape
         String tokens = g.node("Unsqueeze", new String[] {io.token(), axis1}, new String[] {"tokens_1"});
         String x = g.node("Gather", new String[] {k.embedding, tokens}, new String[] {"x_0"}, "axis", 0);
         String[] hs = split(g, io.h(), "h", s.layers());
         String[] cs = split(g, io.c(), "c", s.layers());
-        int l2 = 2 * s.layers();
-        String[] scanIn = new String[l2 + 1];
-        String[] scanOut = new String[l2 + 1];
         String[] hOut = new String[s.layers()];
         String[] cOut = new String[s.layers()];
         for (int l = 0; l < s.layers(); l++) {
-            scanIn[2 * l] = hs[l];
-            scanIn[2 * l + 1] = cs[l];
-            hOut[l] = scanOut[2 * l] = "h_out_" + l;
-            cOut[l] = scanOut[2 * l + 1] = "c_out_" + l;
+            hOut[l] = "h_out_" + l;
+            cOut[l] = "c_out_" + l;
+            String inputSums = g.node("MatMulInteger", new String[] {x, k.mInput[l], k.zeroPoint},
+                    new String[] {"l" + l + "_input_sums"});
+            g.node("Scan", new String[] {hs[l], cs[l], inputSums}, new String[] {hOut[l], cOut[l], "y_" + l},
+                    "body", scanBody(k, l, s), "num_scan_inputs", 1);
+            x = g.node("QuantizeLinear", new String[] {"y_" + l, k.hiddenScale, k.zeroPoint},
+                    new String[] {"x_" + (l + 1)});
         }
-        scanIn[l2] = x;
-        scanOut[l2] = "y";
-        // One Scan over time whose body is every layer's step: one iteration's overhead per character, not L
-        g.node("Scan", scanIn, scanOut, "body", scanBody(k, s), "num_scan_inputs", 1);
-        x = g.node("QuantizeLinear", new String[] {"y", k.hiddenScale, k.zeroPoint}, new String[] {"x_top"});
         String logits = head(g, k, x, "logits_1");
         g.node("Squeeze", new String[] {logits, axis1}, new String[] {io.logits()});
         g.node("Concat", hOut, new String[] {io.hOut()}, "axis", 0);
@@ -118,46 +123,44 @@ final class StaticInt8Graphs {
     }
 
     /**
-     * One step of every layer as a Scan body: (h_l, c_l [1, batch, H] float for each layer l, x [1, batch, E]
-     * uint8) -> (h_l', c_l' for each layer, y = the top layer's h').
+     * One step of layer l as a Scan body: (h, c [1, batch, H] float, the step's input sums [1, batch, 4H] int32)
+     * -> (h', c', y = h').
      */
-    private static GraphProto scanBody(Constants k, ModelShape s) {
-        OnnxGraphWriter b = new OnnxGraphWriter("step");
-        for (int l = 0; l < s.layers(); l++) {
-            b.input("h_" + l, TensorProto.DataType.FLOAT_VALUE, 1L, "batch", (long) s.hiddenSize());
-            b.input("c_" + l, TensorProto.DataType.FLOAT_VALUE, 1L, "batch", (long) s.hiddenSize());
+    private static GraphProto scanBody(Constants k, int l, ModelShape s) {
+        OnnxGraphWriter b = new OnnxGraphWriter("layer_" + l + "_step");
+        b.input("h", TensorProto.DataType.FLOAT_VALUE, 1L, "batch", (long) s.hiddenSize());
+        b.input("c", TensorProto.DataType.FLOAT_VALUE, 1L, "batch", (long) s.hiddenSize());
+        b.input("input_sums", TensorProto.DataType.INT32_VALUE, 1L, "batch", 4L * s.hiddenSize());
+        String qh = b.node("QuantizeLinear", new String[] {"h", k.hiddenScale, k.zeroPoint}, new String[] {"qh"});
+        String recurrent = b.node("MatMulInteger", new String[] {qh, k.mRecurrent[l], k.zeroPoint},
+                new String[] {"recurrent_sums"});
+        String sums = b.node("Add", new String[] {"input_sums", recurrent}, new String[] {"sums"});
+        String[] hc = cell(b, k, l, sums, "c", "h_next", "c_next");
+        b.node("Identity", new String[] {hc[0]}, new String[] {"y"});
+        for (String out : new String[] {"h_next", "c_next", "y"}) {
+            b.output(out, TensorProto.DataType.FLOAT_VALUE, 1L, "batch", (long) s.hiddenSize());
         }
-        b.input("x", TensorProto.DataType.UINT8_VALUE, 1L, "batch", (long) s.embeddingSize());
-        String x = "x";
-        String top = null;
-        for (int l = 0; l < s.layers(); l++) {
-            String qh = b.node("QuantizeLinear", new String[] {"h_" + l, k.hiddenScale, k.zeroPoint},
-                    new String[] {"qh_" + l});
-            top = layer(b, k, l, x, qh, "c_" + l, "h_next_" + l, "c_next_" + l)[0];
-            if (l + 1 < s.layers()) {
-                x = b.node("QuantizeLinear", new String[] {top, k.hiddenScale, k.zeroPoint},
-                        new String[] {"x_" + (l + 1)});
-            }
-            b.output("h_next_" + l, TensorProto.DataType.FLOAT_VALUE, 1L, "batch", (long) s.hiddenSize());
-            b.output("c_next_" + l, TensorProto.DataType.FLOAT_VALUE, 1L, "batch", (long) s.hiddenSize());
-        }
-        b.node("Identity", new String[] {top}, new String[] {"y"});
-        b.output("y", TensorProto.DataType.FLOAT_VALUE, 1L, "batch", (long) s.hiddenSize());
         return b.build();
     }
 
+    /** One LSTM layer's step on [1, batch, ...]: the integer sums of [x, qh] · M_l in one GEMM, then the cell. */
+    private static String[] layer(OnnxGraphWriter g, Constants k, int l, String x, String qh, String c, String hNext,
+            String cNext) {
+        String a = g.node("Concat", new String[] {x, qh}, new String[] {"l" + l + "_a"}, "axis", 2);
+        String sums = g.node("MatMulInteger", new String[] {a, k.m[l], k.zeroPoint}, new String[] {"l" + l + "_sums"});
+        return cell(g, k, l, sums, c, hNext, cNext);
+    }
+
     /**
-     * One LSTM layer's step on [1, batch, ...]: gates = [x, qh] · M_l (one integer GEMM, dequantized with the
-     * column scales, plus the bias), then the cell in ONNX's gate order i, o, f, c.
+     * The gates from a layer's int32 sums (dequantized per output column, plus the bias), then the cell in ONNX's
+     * gate order i, o, f, c.
      *
      * @return {h', c'}
      */
-    private static String[] layer(OnnxGraphWriter g, Constants k, int l, String x, String qh, String c, String hNext,
+    private static String[] cell(OnnxGraphWriter g, Constants k, int l, String sums, String c, String hNext,
             String cNext) {
         String p = "l" + l + "_";
-        String a = g.node("Concat", new String[] {x, qh}, new String[] {p + "a"}, "axis", 2);
-        String gates = g.msNode("MatMulIntegerToFloat", new String[] {a, k.m[l], k.one, k.mScale[l], k.zeroPoint,
-            k.weightZeroPoint, k.bias[l]}, new String[] {p + "gates"});
+        String gates = dequantized(g, sums, k.mScale[l], k.bias[l], p + "gates");
         g.node("Split", new String[] {gates, k.gateSplit}, new String[] {p + "iof_pre", p + "g_pre"}, "axis", 2);
         String iof = g.node("Sigmoid", new String[] {p + "iof_pre"}, new String[] {p + "iof"});
         g.node("Split", new String[] {iof}, new String[] {p + "i", p + "o", p + "f"}, "axis", 2);
@@ -170,10 +173,22 @@ final class StaticInt8Graphs {
         return new String[] {hNext, cNext};
     }
 
+    /**
+     * float(sums) · scale + bias, elementwise: the one dequantization, in the step graph, the Scan and the head.
+     * ({@code DequantizeLinear} of int32 with a per-column scale would be one node instead of Cast and Mul; it
+     * measured 5x slower than both at batch 32: a scalar loop.)
+     */
+    private static String dequantized(OnnxGraphWriter g, String sums, String scale, String bias, String out) {
+        String f = g.node("Cast", new String[] {sums}, new String[] {out + "_sums"}, "to",
+                TensorProto.DataType.FLOAT_VALUE);
+        String scaled = g.node("Mul", new String[] {f, scale}, new String[] {out + "_scaled"});
+        return g.node("Add", new String[] {scaled, bias}, new String[] {out});
+    }
+
     /** The head: quantized top h [.., H] uint8 -> logits [.., V]. */
     private static String head(OnnxGraphWriter g, Constants k, String x, String out) {
-        return g.msNode("MatMulIntegerToFloat", new String[] {x, k.head, k.one, k.headScale, k.zeroPoint,
-            k.weightZeroPoint, k.headBias}, new String[] {out});
+        String sums = g.node("MatMulInteger", new String[] {x, k.head, k.zeroPoint}, new String[] {"head_sums"});
+        return dequantized(g, sums, k.headScale, k.headBias, out);
     }
 
     /** Splits [L, ...] into L tensors [1, ...] (an Identity when L = 1). */
@@ -196,18 +211,21 @@ final class StaticInt8Graphs {
     }
 
     /** The names of the initializers both graphs share. */
-    private record Constants(String embedding, String hiddenScale, String zeroPoint, String weightZeroPoint, String one, String gateSplit,
-            String[] m, String[] mScale, String[] bias, String head, String headScale, String headBias) {}
+    private record Constants(String embedding, String hiddenScale, String zeroPoint, String gateSplit, String[] m,
+            String[] mInput, String[] mRecurrent, String[] mScale, String[] bias, String head, String headScale,
+            String headBias) {}
 
-    private static Constants constants(OnnxGraphWriter g, LstmWeights w) {
+    /**
+     * @param whole true: each layer's whole M_l (the step graph); false: its input rows and recurrent rows apart
+     *     (the sequence graph)
+     */
+    private static Constants constants(OnnxGraphWriter g, LstmWeights w, boolean whole) {
         ModelShape s = w.shape();
         int v = s.vocabSize();
         int e = s.embeddingSize();
         int h = s.hiddenSize();
         String zeroPoint = g.uint8s("zero_point", new byte[] {(byte) ZERO_POINT});
-        String weightZeroPoint = g.int8s("weight_zero_point", new byte[] {0});
         String hiddenScale = g.floats("hidden_scale", new float[] {HIDDEN_SCALE});
-        String one = g.floats("one", new float[] {1f});
         String gateSplit = g.longs("gate_split", 3L * h, h);
         // The embedding: one scale for the table, so a token's quantized row is a constant
         float embeddingScale = maxAbs(w.embedding()) / ACTIVATION_MAX;
@@ -216,10 +234,13 @@ final class StaticInt8Graphs {
         }
         byte[] qe = new byte[v * e];
         for (int i = 0; i < qe.length; i++) {
-            qe[i] = (byte) (Math.max(-ACTIVATION_MAX, Math.min(ACTIVATION_MAX, Math.round(w.embedding()[i] / embeddingScale))) + ZERO_POINT);
+            qe[i] = (byte) (Math.max(-ACTIVATION_MAX, Math.min(ACTIVATION_MAX,
+                    Math.round(w.embedding()[i] / embeddingScale))) + ZERO_POINT);
         }
         String embedding = g.uint8s("embedding_quantized", qe, v, e);
         String[] m = new String[s.layers()];
+        String[] mInput = new String[s.layers()];
+        String[] mRecurrent = new String[s.layers()];
         String[] mScale = new String[s.layers()];
         String[] bias = new String[s.layers()];
         for (int l = 0; l < s.layers(); l++) {
@@ -236,7 +257,16 @@ final class StaticInt8Graphs {
                 }
             }
             Int8Matrix q = Int8Matrix.quantize(stacked, 4 * h, in + h, true);
-            m[l] = g.int8s("M_" + l + "_quantized", q.values(), in + h, 4L * h);
+            // The step graph multiplies [x, qh] by all of M_l; the sequence graph its input rows and its recurrent
+            // rows apart (the same int8 values, so the same int32 sums)
+            if (whole) {
+                m[l] = g.int8s("M_" + l + "_quantized", q.values(), in + h, 4L * h);
+            } else {
+                mInput[l] = g.int8s("M_" + l + "_input_quantized", Arrays.copyOfRange(q.values(), 0, in * 4 * h), in,
+                        4L * h);
+                mRecurrent[l] = g.int8s("M_" + l + "_recurrent_quantized", Arrays.copyOfRange(q.values(), in * 4 * h,
+                        (in + h) * 4 * h), h, 4L * h);
+            }
             mScale[l] = g.floats("M_" + l + "_scale", q.scales(), 4L * h);
             float[] b = new float[4 * h];
             for (int j = 0; j < 4 * h; j++) {
@@ -252,8 +282,8 @@ final class StaticInt8Graphs {
         String headQ = g.int8s("head_quantized", q.values(), h, v);
         String headScale = g.floats("head_scale", q.scales(), v);
         String headBias = g.floats("head_bias", w.headBias(), v);
-        return new Constants(embedding, hiddenScale, zeroPoint, weightZeroPoint, one, gateSplit, m, mScale, bias, headQ, headScale,
-                headBias);
+        return new Constants(embedding, hiddenScale, zeroPoint, gateSplit, m, mInput, mRecurrent, mScale, bias, headQ,
+                headScale, headBias);
     }
 
     private static float maxAbs(float[] a) {

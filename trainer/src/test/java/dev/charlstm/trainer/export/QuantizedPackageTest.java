@@ -150,7 +150,7 @@ class QuantizedPackageTest {
         PackageException saysFloat = assertThrows(PackageException.class,
                 () -> ModelPackage.of(fp32.manifest(), int8.modelBytes()));
         assertTrue(saysFloat.getMessage().contains("model.onnx: holds int8 operators"
-                + " (QuantizeLinear, com.microsoft.MatMulIntegerToFloat) but vocab.json says the package is float32"),
+                + " (MatMulInteger, QuantizeLinear) but vocab.json says the package is float32"),
                 saysFloat.getMessage());
         @SuppressWarnings("deprecation")
         ModelPackage dynamic = PackageExporter.build(best, Precision.INT8_DYNAMIC);
