@@ -12,7 +12,8 @@ final class ModelOptions {
 
     /**
      * The default model, packed into the CLI jar: the int8 export of the shipped Moby Dick model
-     * (models/moby-dick-int8), about 2-3 times as fast as its float32 source for the same loss (README, "Speed").
+     * (models/moby-dick-int8, static-int8), about 1.6-3 times as fast as its float32 source (by CPU) for the same
+     * loss, and as exactly reproducible (README, "Speed").
      */
     static final String SHIPPED = "models/moby-dick-int8";
 

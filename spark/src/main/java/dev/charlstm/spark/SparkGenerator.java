@@ -39,8 +39,9 @@ import org.apache.spark.sql.types.StructType;
  * an invalid option value, a malformed input record; the job goes on).
  *
  * <p>Each row's text depends only on the row and the model: its seed is its own {@code seed} or, when absent,
- * {@link #seedOf(Object) derived from its id}, and the engine's batching never changes a row's text (float32
- * packages batch freely; int8 packages are generated a row per call, see {@link ExecutorModels}). So the output is
+ * {@link #seedOf(Object) derived from its id}, and the engine's batching never changes a row's text (float32 and
+ * static-int8 packages batch freely; packages of the earlier dynamic-int8 scheme are generated a row per call, see
+ * {@link ExecutorModels}). So the output is
  * the same for any number of partitions, executors or task retries, and equals
  * {@code CharLstmModel.generate(prompt, options with that seed)} in one JVM.
  *

@@ -4,8 +4,8 @@ package dev.charlstm.trainer.export;
  * A float matrix quantized to int8, symmetric and per output channel: {@code w[j][k] ≈ scale[j] · q[j][k]} with
  * {@code scale[j] = max_k |w[j][k]| / 127} and zero point 0, the values rounded half away from zero and kept in
  * [-127, 127] (never -128, so negating a value cannot overflow). The values are stored transposed, [in, out]
- * (column j of the stored matrix is output channel j), as {@code com.microsoft.DynamicQuantizeLSTM} and
- * {@code DynamicQuantizeMatMul} read their B operand.
+ * (column j of the stored matrix is output channel j), as {@code MatMulInteger} (static-int8) and the earlier
+ * scheme's {@code com.microsoft.DynamicQuantizeLSTM} and {@code DynamicQuantizeMatMul} read their B operand.
  *
  * @param values int8 [in, out], row-major (or [out, in] when written in the float LSTM's layout, for tests)
  * @param scales [out]
