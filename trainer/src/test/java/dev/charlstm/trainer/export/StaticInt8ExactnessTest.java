@@ -18,7 +18,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * static-int8 graphs are exact per row: a row's logits and state are bit-identical (max |diff| = 0) whether it runs
- * alone or in a batch of 2, 5, 32 or 64 at any position among random other rows, and whether a prompt is primed
+ * alone or in a batch of 2, 5, 32 or 64 at any position among random other rows (on one intra-op thread or two),
+ * and whether a prompt is primed
  * through the sequence graph (any batch) or stepped. Shapes from H 32 to 256, L 1 to 3, V 27 to 3,000, random
  * weights and states. The control: the same check fails for the earlier dynamic-int8 graphs, whose activations are
  * quantized per call.
@@ -63,6 +64,15 @@ class StaticInt8ExactnessTest {
                         alone[members[k]].assertSame(batch[k], "row " + members[k] + " at position " + k
                                 + " of a batch of " + size);
                     }
+                }
+            }
+            // A session with two intra-op threads splits the GEMMs and the elementwise work: still the same bits
+            try (Steps twoThreads = new Steps(OnnxExporter.step(w, Precision.INT8, true).toByteArray(), w.shape(), 2)) {
+                int[] order = shuffled(rows, r);
+                Result[] batch = twoThreads.run(order, tokens, h0, c0);
+                for (int k = 0; k < rows; k++) {
+                    alone[order[k]].assertSame(batch[k], "row " + order[k] + " at position " + k
+                            + " of a batch of 64 on two threads");
                 }
             }
             // Prefill: the sequence graph over the same steps, alone and as a batch of 5, leaves what stepping leaves
@@ -170,7 +180,11 @@ class StaticInt8ExactnessTest {
         final ModelShape s;
 
         Steps(byte[] graph, ModelShape s) throws OrtException {
-            this.session = session(graph);
+            this(graph, s, 1);
+        }
+
+        Steps(byte[] graph, ModelShape s, int threads) throws OrtException {
+            this.session = session(graph, threads);
             this.s = s;
         }
 
@@ -244,9 +258,13 @@ class StaticInt8ExactnessTest {
     }
 
     private static OrtSession session(byte[] graph) throws OrtException {
+        return session(graph, 1);
+    }
+
+    private static OrtSession session(byte[] graph, int threads) throws OrtException {
         try (OrtSession.SessionOptions so = new OrtSession.SessionOptions()) {
             so.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-            so.setIntraOpNumThreads(1);
+            so.setIntraOpNumThreads(threads);
             return ENV.createSession(graph, so);
         }
     }
