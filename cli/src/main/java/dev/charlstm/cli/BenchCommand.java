@@ -57,11 +57,23 @@ final class BenchCommand implements Callable<Integer> {
                     + " and feed, in rounds there and back (A B C C B A).")
     java.util.List<java.nio.file.Path> compare;
 
+    @Option(names = "--sampling-vocab", paramLabel = "V", split = ",",
+            description = "Measure only the sampler, at these vocabulary sizes (e.g. 80,1000,8000): draws per second"
+                    + " plain, with top-k 40 and with top-p 0.9. No model is loaded.")
+    int[] samplingVocab;
+
     @Option(names = "--json", description = "Print the report as JSON instead of a table.")
     boolean json;
 
     @Override
     public Integer call() throws OrtException, InterruptedException {
+        if (samplingVocab != null) {
+            if (Arrays.stream(samplingVocab).anyMatch(v -> v < 2)) {
+                throw new UsageError("--sampling-vocab sizes must be at least 2, got " + Arrays.toString(samplingVocab));
+            }
+            spec.commandLine().getOut().print(dev.charlstm.cli.bench.SamplingBench.run(samplingVocab, 1000));
+            return 0;
+        }
         if (chars < 100) {
             throw new UsageError("--chars must be at least 100, got " + chars);
         }

@@ -15,6 +15,7 @@ public final class LogitSampler {
     private final float[] logits;
     private final float[] probs;
     private final int[] order;
+    private final int[] heap;
     private final int[] heapScratch;
 
     /** @param vocabSize V */
@@ -22,6 +23,7 @@ public final class LogitSampler {
         logits = new float[vocabSize];
         probs = new float[vocabSize];
         order = new int[vocabSize];
+        heap = new int[vocabSize];
         heapScratch = new int[vocabSize];
     }
 
@@ -58,25 +60,10 @@ public final class LogitSampler {
         if (!(sum > 0) || Double.isInfinite(sum)) {
             return argMax(); // all mass underflowed at a tiny temperature: the limit is greedy
         }
-        int candidates = v;
         if (p.topK() > 0 && p.topK() < v || p.topP() < 1f) {
-            candidates = sortDescending();
-            if (p.topK() > 0) {
-                candidates = Math.min(candidates, p.topK());
-            }
-            if (p.topP() < 1f) {
-                double threshold = p.topP() * sum;
-                double cumulative = 0;
-                int keep = 0;
-                while (keep < candidates) {
-                    cumulative += probs[order[keep]];
-                    keep++;
-                    if (cumulative >= threshold) {
-                        break;
-                    }
-                }
-                candidates = keep;
-            }
+            int limit = p.topK() > 0 ? Math.min(p.topK(), v) : v;
+            double threshold = p.topP() < 1f ? p.topP() * sum : Double.POSITIVE_INFINITY;
+            int candidates = topCandidates(limit, threshold);
             double kept = 0;
             for (int i = 0; i < candidates; i++) {
                 kept += probs[order[i]];
@@ -128,19 +115,58 @@ public final class LogitSampler {
         return best;
     }
 
-    /** Fills {@code order} with ids by descending probability (ties by id); returns V. Insertion sort: V is small. */
-    private int sortDescending() {
-        int v = logits.length;
-        for (int i = 0; i < v; i++) {
-            int id = i;
-            float pr = probs[id];
-            int j = i - 1;
-            while (j >= 0 && probs[order[j]] < pr) {
-                order[j + 1] = order[j];
-                j--;
-            }
-            order[j + 1] = id;
+    /**
+     * Fills {@code order} with the most probable ids, most probable first (ties by lower id), until {@code limit}
+     * ids are taken or their probabilities add up to {@code threshold} (the id that reaches it included): top-k and
+     * top-p in one pass. A heap of all V ids is built in O(V) and popped once per id taken, so a step costs
+     * O(V + m log V) for m ids kept, not the O(V²) of sorting the whole vocabulary every character.
+     *
+     * @return how many ids {@code order} holds (at least 1)
+     */
+    private int topCandidates(int limit, double threshold) {
+        int n = logits.length;
+        for (int i = 0; i < n; i++) {
+            heap[i] = i;
         }
-        return v;
+        for (int i = n / 2 - 1; i >= 0; i--) {
+            siftDown(i, n);
+        }
+        int taken = 0;
+        double cumulative = 0;
+        while (taken < limit && n > 0) {
+            int top = heap[0];
+            order[taken++] = top;
+            cumulative += probs[top];
+            if (cumulative >= threshold) {
+                break;
+            }
+            heap[0] = heap[--n];
+            siftDown(0, n);
+        }
+        return taken;
+    }
+
+    /** Whether id a comes before id b: more probable, or as probable and a lower id. */
+    private boolean before(int a, int b) {
+        return probs[a] > probs[b] || probs[a] == probs[b] && a < b;
+    }
+
+    private void siftDown(int i, int n) {
+        int id = heap[i];
+        while (true) {
+            int child = 2 * i + 1;
+            if (child >= n) {
+                break;
+            }
+            if (child + 1 < n && before(heap[child + 1], heap[child])) {
+                child++;
+            }
+            if (!before(heap[child], id)) {
+                break;
+            }
+            heap[i] = heap[child];
+            i = child;
+        }
+        heap[i] = id;
     }
 }
