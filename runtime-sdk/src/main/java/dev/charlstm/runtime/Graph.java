@@ -46,6 +46,8 @@ final class Graph implements AutoCloseable {
     final GraphSignature sequenceNames;
     private final byte[] sequenceBytes;
     private final String sequenceSource;
+    private final String stepSource;
+    private final boolean batchInvariant;
     private final RuntimeOptions options;
     private OrtSession sequenceSession;
     /** Why the sequence session could not be created: every later prompt gets the same answer, at no cost. */
@@ -65,6 +67,8 @@ final class Graph implements AutoCloseable {
         this.sequenceNames = info.sequenceSignature();
         this.sequenceBytes = pkg.sequenceBytes();
         this.sequenceSource = pkg.sequenceSource();
+        this.stepSource = pkg.modelSource();
+        this.batchInvariant = info.batchInvariant();
         this.options = options;
     }
 
@@ -119,6 +123,7 @@ final class Graph implements AutoCloseable {
                 Providers.add(so, options.provider());
                 s = env.createSession(sequenceBytes, so);
                 verify(s, sequenceNames, layers, hidden, vocabSize, sequenceSource, true);
+                agree(s);
                 sequenceSession = s;
             } catch (OrtException e) {
                 closeQuietly(s);
@@ -135,6 +140,74 @@ final class Graph implements AutoCloseable {
             }
         }
         return sequenceSession;
+    }
+
+    /** Steps of the probe that checks the sequence graph against the step graph. */
+    static final int PROBE_STEPS = 8;
+
+    /**
+     * Checks that the sequence graph computes what the step graph does: the package's contract is the step graph,
+     * and a sequence graph that disagrees with it (edited or swapped on its own, its digest updated) would make
+     * primed prompts and {@code eval} silently wrong. A few tokens from a non-zero state through both; the logits of
+     * every step and the final state must agree within the package's precision (float32 and static-int8 to float
+     * rounding, 1e-3; the earlier dynamic-int8, whose per-call activations round differently in the two graphs, only
+     * grossly, 1.0).
+     *
+     * @throws PackageException naming both files and the difference
+     */
+    private void agree(OrtSession seq) throws OrtException {
+        int steps = PROBE_STEPS;
+        long[] tokens = new long[steps];
+        for (int t = 0; t < steps; t++) {
+            tokens[t] = (t * 7L + 3) % vocabSize;
+        }
+        int state = layers * hidden;
+        FloatBuffer h = FloatBuffer.allocate(state);
+        FloatBuffer c = FloatBuffer.allocate(state);
+        for (int i = 0; i < state; i++) {
+            h.put(i, (float) Math.sin(i) * 0.5f);
+            c.put(i, (float) Math.cos(i));
+        }
+        FloatBuffer hs = FloatBuffer.allocate(state).put(0, h, 0, state);
+        FloatBuffer cs = FloatBuffer.allocate(state).put(0, c, 0, state);
+        FloatBuffer stepped = FloatBuffer.allocate(steps * vocabSize);
+        FloatBuffer primed = FloatBuffer.allocate(steps * vocabSize);
+        long[] stateShape = {layers, 1, hidden};
+        for (int t = 0; t < steps; t++) {
+            try (OnnxTensor tt = OnnxTensor.createTensor(env, LongBuffer.wrap(new long[] {tokens[t]}), new long[] {1});
+                    OnnxTensor th = OnnxTensor.createTensor(env, hs.duplicate().rewind(), stateShape);
+                    OnnxTensor tc = OnnxTensor.createTensor(env, cs.duplicate().rewind(), stateShape);
+                    OrtSession.Result r = session.run(Map.of(names.token(), tt, names.h(), th, names.c(), tc))) {
+                stepped.put(t * vocabSize, output(r, names.logits()), 0, vocabSize);
+                hs.put(0, output(r, names.hOut()), 0, state);
+                cs.put(0, output(r, names.cOut()), 0, state);
+            }
+        }
+        try (OnnxTensor tt = OnnxTensor.createTensor(env, LongBuffer.wrap(tokens), new long[] {steps, 1});
+                OnnxTensor th = OnnxTensor.createTensor(env, h.duplicate().rewind(), stateShape);
+                OnnxTensor tc = OnnxTensor.createTensor(env, c.duplicate().rewind(), stateShape);
+                OrtSession.Result r = seq.run(Map.of(sequenceNames.token(), tt, sequenceNames.h(), th,
+                        sequenceNames.c(), tc))) {
+            primed.put(0, output(r, sequenceNames.logits()), 0, steps * vocabSize);
+            h.put(0, output(r, sequenceNames.hOut()), 0, state);
+            c.put(0, output(r, sequenceNames.cOut()), 0, state);
+        }
+        double diff = Math.max(maxAbsDiff(stepped, primed), Math.max(maxAbsDiff(hs, h), maxAbsDiff(cs, c)));
+        double tolerance = batchInvariant ? 1e-3 : 1.0;
+        if (!(diff <= tolerance)) {
+            throw new PackageException(sequenceSource + " disagrees with " + stepSource + ": over " + steps
+                    + " characters their logits or state differ by up to " + String.format(java.util.Locale.ROOT,
+                            "%.3g", diff) + " (at most " + tolerance + " for this precision); the two graphs of a"
+                    + " package must compute the same model (re-export it: charlstm export --package)");
+        }
+    }
+
+    private static double maxAbsDiff(FloatBuffer a, FloatBuffer b) {
+        double m = 0;
+        for (int i = 0; i < a.capacity(); i++) {
+            m = Math.max(m, Math.abs(a.get(i) - b.get(i)));
+        }
+        return Double.isNaN(m) ? Double.POSITIVE_INFINITY : m;
     }
 
     /** Checks a graph's inputs and outputs against the package's names and dimensions (L, H, V). */

@@ -209,4 +209,41 @@ class QuantizedPackageTest {
             assertEquals(loss32, new8, 0.02, "rewritten from int8 weights: rounded twice, still close");
         }
     }
+
+    /**
+     * A package whose step graph was edited on its own (one head bias changed, its digest updated, as anyone
+     * re-packing a model would): the sequence graph no longer agrees with the contract, and that is found the first
+     * time the sequence graph is needed, named, instead of priming and eval silently scoring another model.
+     */
+    @Test
+    void aPackageWhoseTwoGraphsDisagreeIsRefusedWhenTheSequenceGraphIsFirstNeeded() throws Exception {
+        for (ModelPackage pkg : java.util.List.of(fp32, int8)) {
+            ai.onnx.proto.OnnxMl.ModelProto.Builder m = ai.onnx.proto.OnnxMl.ModelProto.parseFrom(pkg.modelBytes())
+                    .toBuilder();
+            var graph = m.getGraphBuilder();
+            for (int i = 0; i < graph.getInitializerCount(); i++) {
+                if (graph.getInitializer(i).getName().equals("head_bias")) {
+                    byte[] raw = graph.getInitializer(i).getRawData().toByteArray();
+                    java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(raw).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+                    b.putFloat(0, b.getFloat(0) + 2f);
+                    graph.setInitializer(i, graph.getInitializer(i).toBuilder()
+                            .setRawData(com.google.protobuf.ByteString.copyFrom(raw)));
+                }
+            }
+            ModelPackage edited = ModelPackage.of(pkg.manifest(), m.build().toByteArray(), pkg.sequenceBytes());
+            try (CharLstmModel model = CharLstmModel.load(edited, RuntimeOptions.DEFAULT)) {
+                assertEquals(20, model.generate("the", GenerationOptions.builder().maxCharacters(20).build()).text()
+                        .length(), "short prompts step: the step graph is the package's contract");
+                PackageException e = assertThrows(PackageException.class, model::prepareSequenceGraph);
+                assertTrue(e.getMessage().contains("sequence.onnx disagrees with (a package in memory)/model.onnx:"
+                        + " over 8 characters their logits or state differ by up to 2.00"), e.getMessage());
+                PackageException eval = assertThrows(PackageException.class,
+                        () -> model.evaluate(corpus.text(), EvaluationOptions.DEFAULT));
+                assertEquals(e.getMessage(), eval.getMessage(), "the same answer, at no cost, every later time");
+            }
+            try (CharLstmModel intact = CharLstmModel.load(pkg, RuntimeOptions.DEFAULT)) {
+                assertTrue(intact.prepareSequenceGraph(), "the unedited package's graphs agree");
+            }
+        }
+    }
 }
