@@ -25,7 +25,8 @@ import org.slf4j.LoggerFactory;
  * {@code best.ckpt}; each replacement is atomic. So {@code last.ckpt} is the truth, every line up to its iteration
  * is there, and {@code best.ckpt} can only lag behind it.
  *
- * <p>The one place that names a run folder's files. Immutable and thread-safe; the folder itself is not locked.
+ * <p>The one place that names a run folder's files. Immutable and thread-safe; a run owns its folder through
+ * {@link RunLock} on {@link #LOCK}.
  */
 public final class RunDirectory {
 
@@ -39,6 +40,8 @@ public final class RunDirectory {
     public static final String PACKAGE = "model";
     /** The loss plot drawn from {@link #METRICS} when training ends. */
     public static final String LOSS_PLOT = "loss.png";
+    /** The lock file of the process training in the folder (it holds that process's id); never part of a run. */
+    public static final String LOCK = ".lock";
 
     private static final Logger LOG = LoggerFactory.getLogger(RunDirectory.class);
 
@@ -99,6 +102,11 @@ public final class RunDirectory {
      * @throws CheckpointException naming what is there, or why the folder cannot be written, and what to do
      */
     void prepareNew() {
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new CheckpointException(dir + ": cannot create the run folder (" + e + "); choose another --out", e);
+        }
         List<String> found = new ArrayList<>();
         for (String f : runFiles()) {
             if (Files.exists(dir.resolve(f))) {
@@ -116,7 +124,8 @@ public final class RunDirectory {
         try {
             Files.createDirectories(dir);
             try (Stream<Path> entries = Files.list(dir)) {
-                List<String> other = entries.map(p -> p.getFileName().toString()).sorted().limit(3).toList();
+                List<String> other = entries.map(p -> p.getFileName().toString()).filter(n -> !n.equals(LOCK))
+                        .sorted().limit(3).toList();
                 if (!other.isEmpty()) {
                     throw new CheckpointException(dir + " is not empty (" + String.join(", ", other) + (other.size()
                             == 3 ? ", ..." : "") + "): a new run needs an empty or new folder; choose another --out");

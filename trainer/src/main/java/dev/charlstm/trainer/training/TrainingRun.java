@@ -30,10 +30,12 @@ public final class TrainingRun implements AutoCloseable {
 
     private final RunDirectory dir;
     private final Trainer trainer;
+    private final RunLock lock;
 
-    private TrainingRun(RunDirectory dir, Trainer trainer) {
+    private TrainingRun(RunDirectory dir, Trainer trainer, RunLock lock) {
         this.dir = dir;
         this.trainer = trainer;
+        this.lock = lock;
     }
 
     /**
@@ -42,25 +44,40 @@ public final class TrainingRun implements AutoCloseable {
      * @param engine the PyTorch engine, already started ({@link TorchEngine#start})
      * @param corpus the training text
      * @param config the configuration
-     * @param runDir the run folder; created if missing; must not already hold a run
+     * @param runDir the run folder; created if missing; must not already hold a run; owned by this run (locked) until
+     *     it is closed
      * @param device where to train
      * @return the run, ready to {@link #train}
-     * @throws CheckpointException if the folder already holds a run or cannot be written
+     * @throws CheckpointException if the folder already holds a run, another process is training there, or it
+     *     cannot be written
      * @throws CorpusException if the corpus is too short for the configuration
      */
     public static TrainingRun start(Engine engine, Corpus corpus, TrainingConfig config, Path runDir,
             Device device) {
         RunDirectory dir = RunDirectory.of(runDir);
         boolean existed = Files.exists(runDir);
-        dir.prepareNew();
+        RunLock lock = null;
         try {
-            return new TrainingRun(dir, Trainer.create(engine, device, corpus, config));
+            try {
+                Files.createDirectories(runDir);
+            } catch (java.io.IOException e) {
+                throw new CheckpointException(runDir + ": cannot create the run folder (" + e + "); choose another"
+                        + " --out", e);
+            }
+            // Owned before anything is checked or written: a second run started a second later is refused here
+            lock = RunLock.acquire(runDir, "start a run");
+            dir.prepareNew();
+            return new TrainingRun(dir, Trainer.create(engine, device, corpus, config), lock);
         } catch (RuntimeException e) {
-            if (!existed) {
-                try {
-                    Files.deleteIfExists(runDir); // only if still empty: a failed start leaves no folder behind
-                } catch (java.io.IOException ignored) {
-                    // not empty, or not ours to remove
+            if (lock != null) {
+                lock.close();
+                if (!existed) {
+                    try {
+                        Files.deleteIfExists(runDir.resolve(RunDirectory.LOCK));
+                        Files.deleteIfExists(runDir); // only if still empty: a failed start leaves no folder behind
+                    } catch (java.io.IOException ignored) {
+                        // not empty, or not ours to remove
+                    }
                 }
             }
             throw e;
@@ -77,17 +94,30 @@ public final class TrainingRun implements AutoCloseable {
      * @param iterations a new target iteration count, or null to keep the checkpoint's
      * @param device where to train
      * @return the run, ready to {@link #train}
-     * @throws CheckpointException if the checkpoint is missing or unreadable
+     * @throws CheckpointException if the checkpoint is missing or unreadable, or another process is training there
      * @throws CorpusException if the corpus does not match the checkpoint's vocabulary
      */
     public static TrainingRun resume(Engine engine, Path runDir, Corpus corpus, Integer iterations, Device device) {
         RunDirectory dir = RunDirectory.of(runDir);
-        Checkpoint last = Checkpoint.read(dir.last());
-        Trainer trainer = Trainer.resume(engine, device, corpus, last, iterations);
+        if (!Files.isDirectory(runDir)) {
+            Checkpoint.read(dir.last()); // the reader's own message for a missing run
+        }
+        // Owned before the checkpoint is read: a run still writing it is named, not raced
+        RunLock lock = RunLock.acquire(runDir, "resume");
+        Checkpoint last;
+        Trainer trainer;
+        try {
+            last = Checkpoint.read(dir.last());
+            trainer = Trainer.resume(engine, device, corpus, last, iterations);
+        } catch (RuntimeException e) {
+            lock.close();
+            throw e;
+        }
         try {
             dir.repair(last);
         } catch (RuntimeException e) {
             trainer.close();
+            lock.close();
             throw e;
         }
         int at = last.metadata().iteration();
@@ -96,7 +126,7 @@ public final class TrainingRun implements AutoCloseable {
                     + " pass --iterations above {} to go further", runDir, at,
                     trainer.config().schedule().iterations(), at);
         }
-        return new TrainingRun(dir, trainer);
+        return new TrainingRun(dir, trainer, lock);
     }
 
     /** @return the loop */
@@ -143,8 +173,13 @@ public final class TrainingRun implements AutoCloseable {
                 + trainer.config().evaluation().interval() + ")";
     }
 
+    /** Frees the trainer's native memory and releases the run folder. */
     @Override
     public void close() {
-        trainer.close();
+        try {
+            trainer.close();
+        } finally {
+            lock.close();
+        }
     }
 }
