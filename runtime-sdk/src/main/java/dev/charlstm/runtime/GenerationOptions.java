@@ -27,8 +27,15 @@ public final class GenerationOptions {
         }
         this.maxCharacters = b.maxCharacters;
         this.sampling = new SamplingParameters(b.greedy, b.temperature, b.topK, b.topP, b.repetitionPenalty);
-        for (String s : b.stopSequences) {
-            if (s == null || s.isEmpty()) {
+        if (b.stopSequences == null) {
+            throw new IllegalArgumentException("the stop sequences are null (give an empty list for none)");
+        }
+        for (int i = 0; i < b.stopSequences.size(); i++) {
+            String s = b.stopSequences.get(i);
+            if (s == null) {
+                throw new IllegalArgumentException("stop sequence " + i + " (0-based) is null");
+            }
+            if (s.isEmpty()) {
                 throw new IllegalArgumentException("a stop sequence must not be empty");
             }
         }
@@ -38,6 +45,11 @@ public final class GenerationOptions {
         this.unknownCharacters = b.unknownCharacters;
         if (b.unknownCharacters == UnknownCharacterPolicy.REPLACE && b.replacement < 0) {
             throw new IllegalArgumentException("UnknownCharacterPolicy.REPLACE needs a replacement character");
+        }
+        if (b.unknownCharacters == UnknownCharacterPolicy.REPLACE && (b.replacement > Character.MAX_CODE_POINT
+                || b.replacement >= Character.MIN_SURROGATE && b.replacement <= Character.MAX_SURROGATE)) {
+            throw new IllegalArgumentException(String.format("the replacement U+%04X is not a Unicode character (a"
+                    + " code point up to U+10FFFF, not a surrogate)", b.replacement));
         }
         this.replacement = b.replacement;
     }
@@ -153,13 +165,14 @@ public final class GenerationOptions {
 
         /** @param stops stop sequences (none by default) @return this builder */
         public Builder stopSequences(List<String> stops) {
-            stopSequences = List.copyOf(Objects.requireNonNull(stops, "stop sequences"));
+            // copied as given (nulls too): build() names what is wrong, as it does for every other value
+            stopSequences = stops == null ? null : java.util.Collections.unmodifiableList(new java.util.ArrayList<>(stops));
             return this;
         }
 
         /** @param stops stop sequences @return this builder */
         public Builder stopSequences(String... stops) {
-            return stopSequences(List.of(stops));
+            return stopSequences(stops == null ? null : java.util.Arrays.asList(stops));
         }
 
         /** @param emit also emit the stop sequence that ended generation (default false) @return this builder */

@@ -149,13 +149,16 @@ final class Graph implements AutoCloseable {
      * Checks that the sequence graph computes what the step graph does: the package's contract is the step graph,
      * and a sequence graph that disagrees with it (edited or swapped on its own, its digest updated) would make
      * primed prompts and {@code eval} silently wrong. A few tokens from a non-zero state through both; the logits of
-     * every step and the final state must agree within the package's precision (float32 and static-int8 to float
-     * rounding, 1e-3; the earlier dynamic-int8, whose per-call activations round differently in the two graphs, only
-     * grossly, 1.0).
+     * every step and the final state must agree to float rounding (1e-3). Not for the earlier dynamic-int8 packages:
+     * their two graphs quantize activations over different spans (a whole sequence, one step) and differ by that
+     * rounding alone by up to 5 in a tiny model's logits, so no bound would tell an edit from it.
      *
      * @throws PackageException naming both files and the difference
      */
     private void agree(OrtSession seq) throws OrtException {
+        if (!batchInvariant) {
+            return;
+        }
         int steps = PROBE_STEPS;
         long[] tokens = new long[steps];
         for (int t = 0; t < steps; t++) {
@@ -193,11 +196,11 @@ final class Graph implements AutoCloseable {
             c.put(0, output(r, sequenceNames.cOut()), 0, state);
         }
         double diff = Math.max(maxAbsDiff(stepped, primed), Math.max(maxAbsDiff(hs, h), maxAbsDiff(cs, c)));
-        double tolerance = batchInvariant ? 1e-3 : 1.0;
+        double tolerance = 1e-3;
         if (!(diff <= tolerance)) {
             throw new PackageException(sequenceSource + " disagrees with " + stepSource + ": over " + steps
                     + " characters their logits or state differ by up to " + String.format(java.util.Locale.ROOT,
-                            "%.3g", diff) + " (at most " + tolerance + " for this precision); the two graphs of a"
+                            "%.3g", diff) + " (at most " + tolerance + "); the two graphs of a"
                     + " package must compute the same model (re-export it: charlstm export --package)");
         }
     }

@@ -75,7 +75,8 @@ public final class GenerateJob implements Callable<Integer> {
     int maxCharsLimit;
 
     @Option(names = "--partitions", paramLabel = "N", defaultValue = "0",
-            description = "Repartition the prompts into N partitions first (0: keep the input's).")
+            description = "Repartition the prompts into N partitions first (0: the input's, but at least Spark's"
+                    + " default parallelism, e.g. 2 on local[2], so every core works).")
     int partitions;
 
     @Option(names = "--master", paramLabel = "URL",
@@ -114,6 +115,10 @@ public final class GenerateJob implements Callable<Integer> {
         CommandLine self = new CommandLine(this);
         if (!ship.equals("broadcast") && !ship.equals("path")) {
             throw new CommandLine.ParameterException(self, "--ship must be broadcast or path, got " + ship);
+        }
+        if (partitions < 0) {
+            throw new CommandLine.ParameterException(self, "--partitions must be >= 0 (0: the input's), got "
+                    + partitions);
         }
         String in = format(inputFormat, input, "--input-format", self);
         String out = format(outputFormat, output, "--output-format", self);
@@ -154,16 +159,39 @@ public final class GenerateJob implements Callable<Integer> {
                 throw new IllegalArgumentException("--input " + input + ": no record could be read as JSON lines; if"
                         + " it is Parquet, say --input-format parquet");
             }
-            if (partitions > 0) {
-                prompts = prompts.repartition(partitions);
+            int wanted = partitions > 0 ? partitions
+                    : Math.max(prompts.rdd().getNumPartitions(), spark.sparkContext().defaultParallelism());
+            if (wanted != prompts.rdd().getNumPartitions()) {
+                prompts = prompts.repartition(wanted); // a row's text does not depend on its partition
             }
             long t0 = System.nanoTime();
             Dataset<Row> results = generator.generate(prompts).cache();
-            if (out.equals("parquet")) {
-                results.write().parquet(output);
-            } else {
-                // every row has every column, null or not: readers of JSON lines should not have to guess
-                results.write().option("ignoreNullFields", "false").json(output);
+            // Written beside --output under a hidden name and renamed when complete: a failed or interrupted job
+            // (Ctrl-C) leaves no --output, so the same command runs again
+            org.apache.hadoop.fs.FileSystem fs = target.getFileSystem(hadoop);
+            org.apache.hadoop.fs.Path qualified = fs.makeQualified(target);
+            org.apache.hadoop.fs.Path partial = new org.apache.hadoop.fs.Path(qualified.getParent(), "."
+                    + qualified.getName() + ".incomplete-" + java.util.UUID.randomUUID());
+            Thread cleanup = new Thread(() -> deleteQuietly(fs, partial), "charlstm-spark-partial-output");
+            Runtime.getRuntime().addShutdownHook(cleanup);
+            try {
+                if (out.equals("parquet")) {
+                    results.write().parquet(partial.toString());
+                } else {
+                    // every row has every column, null or not: readers of JSON lines should not have to guess
+                    results.write().option("ignoreNullFields", "false").json(partial.toString());
+                }
+                if (!fs.rename(partial, qualified)) {
+                    throw new IllegalArgumentException("--output " + output + ": the results were written to "
+                            + partial + " but could not be renamed (did " + output + " appear meanwhile?)");
+                }
+            } finally {
+                deleteQuietly(fs, partial);
+                try {
+                    Runtime.getRuntime().removeShutdownHook(cleanup);
+                } catch (IllegalStateException shuttingDown) {
+                    // the hook runs anyway
+                }
             }
             double seconds = (System.nanoTime() - t0) / 1e9;
             Row totals = results.selectExpr("count(*)", "count(error)", "coalesce(sum(characters), 0)").first();
@@ -175,6 +203,16 @@ public final class GenerateJob implements Callable<Integer> {
             if (ours) {
                 spark.stop();
             }
+        }
+    }
+
+    private static void deleteQuietly(org.apache.hadoop.fs.FileSystem fs, org.apache.hadoop.fs.Path p) {
+        try {
+            if (fs.exists(p)) {
+                fs.delete(p, true);
+            }
+        } catch (java.io.IOException | RuntimeException ignored) {
+            // best effort: a hidden folder beside --output never blocks a rerun
         }
     }
 

@@ -265,6 +265,11 @@ public final class SparkGenerator implements Serializable {
                         throw new IllegalArgumentException("a malformed input record: "
                                 + (raw.length() > 200 ? raw.substring(0, 200) + "..." : raw));
                     }
+                    if (r.isNullAt(columns.id())) {
+                        // a null id would be hashed as the text "null": another row's seed, silently
+                        throw new IllegalArgumentException("the id is null: every row needs an id (it names the row"
+                                + " and seeds it)");
+                    }
                     if (prompt == null) {
                         throw new IllegalArgumentException("the prompt is null");
                     }

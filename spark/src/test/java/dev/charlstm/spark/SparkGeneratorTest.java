@@ -292,4 +292,88 @@ class SparkGeneratorTest {
         assertEquals(1, GenerateJob.run("--master", "local[2]", "--model", TINY.toString(), "--input",
                 dir.resolve("missing.jsonl").toString(), "--output", dir.resolve("y").toString()));
     }
+
+    /**
+     * Rows that are wrong in ways a type check cannot see get their own error and the job goes on: an id that is null
+     * or missing (never hashed as the text "null"), a stop list holding null; --partitions -1 is a usage error.
+     */
+    @Test
+    void nullIdsAndNullStopSequencesAreThatRowsErrorNotTheJobs() throws IOException {
+        Path jsonl = dir.resolve("odd.jsonl");
+        Files.writeString(jsonl, String.join("\n",
+                "{\"id\": 1, \"prompt\": \"the whale \", \"stop\": [\"the\", null]}",
+                "{\"id\": null, \"prompt\": \"the sea \"}",
+                "{\"prompt\": \"a ship \"}",
+                "{\"id\": \"null\", \"prompt\": \"the sea \"}",
+                "{\"id\": 4, \"prompt\": \"the sea \", \"stop\": [\"sea\"]}") + "\n");
+        Path out = dir.resolve("odd-out.jsonl");
+        assertEquals(0, GenerateJob.run("--master", "local[2]", "--model", TINY.toString(), "--input",
+                jsonl.toString(), "--output", out.toString(), "--max-chars", "30"));
+        List<Row> rows = spark.read().json(out.toString()).collectAsList();
+        assertEquals(5, rows.size());
+        Map<String, Row> byPrompt = new java.util.HashMap<>();
+        List<String> nullIdErrors = new java.util.ArrayList<>();
+        for (Row r : rows) {
+            Object id = r.getAs("id");
+            if (id == null) {
+                nullIdErrors.add(r.getAs("error"));
+            } else {
+                byPrompt.put(id.toString(), r);
+            }
+        }
+        assertEquals(List.of("the id is null: every row needs an id (it names the row and seeds it)",
+                "the id is null: every row needs an id (it names the row and seeds it)"), nullIdErrors);
+        assertEquals("stop sequence 1 (0-based) is null", byPrompt.get("1").getAs("error"));
+        assertNull(byPrompt.get("null").getAs("error"), "the text \"null\" is an id like any other");
+        assertNull(byPrompt.get("4").getAs("error"));
+        assertEquals(2, GenerateJob.run("--master", "local[2]", "--model", TINY.toString(), "--input",
+                jsonl.toString(), "--output", dir.resolve("never").toString(), "--partitions", "-1"));
+        assertTrue(!Files.exists(dir.resolve("never")));
+    }
+
+    /**
+     * A job interrupted while it writes (SIGTERM, as Ctrl-C's SIGINT, to a job in its own JVM) leaves no --output,
+     * so the same command runs again; nothing is left beside it but, at most, a hidden partial folder.
+     */
+    @Test
+    void anInterruptedJobLeavesNoOutputAndTheRerunWorks() throws Exception {
+        Path jsonl = dir.resolve("many.jsonl");
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < 4000; i++) {
+            sb.append(String.format(Locale.ROOT, "{\"id\": %d, \"prompt\": \"the whale \"}%n", i));
+        }
+        Files.writeString(jsonl, sb.toString());
+        Path out = dir.resolve("interrupted.parquet");
+        List<String> command = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin",
+                "java").toString()));
+        command.addAll(Arrays.asList(Files.readString(Path.of("target/jvm-options")).trim().split("\\s+")));
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), GenerateJob.class.getName(), "--master",
+                "local[2]", "--model", TINY.toString(), "--input", jsonl.toString(), "--output", out.toString(),
+                "--max-chars", "3000"));
+        Process job = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("job.log").toFile()).start();
+        try {
+            // wait until it generates (its first partition's progress line would come much later)
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+            while (System.nanoTime() < deadline && !hasPartialOutput(out)) {
+                Thread.sleep(100);
+            }
+            assertTrue(hasPartialOutput(out), "the job started writing: " + Files.readString(dir.resolve("job.log")));
+            job.destroy(); // SIGTERM: the JVM runs its shutdown hooks, as on Ctrl-C
+            assertTrue(job.waitFor(60, java.util.concurrent.TimeUnit.SECONDS));
+        } finally {
+            job.destroyForcibly();
+        }
+        assertTrue(!Files.exists(out), "no --output from an interrupted job");
+        Files.writeString(jsonl, "{\"id\": 1, \"prompt\": \"the whale \"}\n");
+        assertEquals(0, GenerateJob.run("--master", "local[2]", "--model", TINY.toString(), "--input",
+                jsonl.toString(), "--output", out.toString(), "--max-chars", "10"));
+        assertEquals(1, spark.read().parquet(out.toString()).count());
+    }
+
+    private static boolean hasPartialOutput(Path out) throws IOException {
+        try (var files = Files.list(out.getParent())) {
+            return files.anyMatch(p -> p.getFileName().toString().startsWith("." + out.getFileName() + ".incomplete-"));
+        }
+    }
 }
