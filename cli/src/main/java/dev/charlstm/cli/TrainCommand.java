@@ -102,11 +102,13 @@ final class TrainCommand implements Callable<Integer> {
         if (resume == null && data == null) {
             throw new UsageError("--data is required for a new run (or --resume RUN_DIR to continue one)");
         }
-        TrainingConfig config = resume == null ? config() : null; // a bad value fails before the engine starts
+        // Everything that can be checked without PyTorch is checked first: a refused run costs no engine start
+        TrainingConfig config = resume == null ? config() : null;
+        Corpus corpus = resume == null ? newCorpus() : resumedCorpus();
         Engine engine = TorchEngine.start(threads);
         Device dev = TorchEngine.device(device, engine);
         PrintWriter out = spec.commandLine().getOut();
-        TrainingRun run = resume != null ? openResumed(engine, dev) : openNew(config, engine, dev);
+        TrainingRun run = resume != null ? openResumed(corpus, engine, dev) : openNew(config, corpus, engine, dev);
         try (run; TrainProgress progress = new TrainProgress(out, this.progress && System.console() != null)) {
             TrainingResult r = run.train(progress, new EvaluationSample(progress::sample));
             out.printf("done: %d iterations; best validation loss %.4f nats (%.4f bits/char) at iteration %d;"
@@ -134,16 +136,20 @@ final class TrainCommand implements Callable<Integer> {
         b.set(p, p.type().cast(value));
     }
 
-    private TrainingRun openNew(TrainingConfig config, Engine engine, Device dev) {
+    private Corpus newCorpus() {
         CleaningOptions cleaning = CleaningOptions.builder().dropLinesContaining(dropLinesContaining)
                 .keepNewlines(keepNewlines).build();
-        Corpus corpus = new CorpusReader(cleaning).read(data);
+        return new CorpusReader(cleaning).read(data);
+    }
+
+    private TrainingRun openNew(TrainingConfig config, Corpus corpus, Engine engine, Device dev) {
         Path runDir = out != null ? out : Paths.get("runs", preset + "-"
                 + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         return TrainingRun.start(engine, corpus, config, runDir, dev);
     }
 
-    private TrainingRun openResumed(Engine engine, Device dev) {
+    /** Checks --resume's options and reads the run's corpus (from --data or the path the checkpoint records). */
+    private Corpus resumedCorpus() {
         ParseResult parsed = spec.commandLine().getParseResult();
         boolean overrides = TrainingConfig.ALL.stream().anyMatch(p -> p != TrainingConfig.ITERATIONS
                 && parsed.hasMatchedOption(p.option()))
@@ -153,15 +159,25 @@ final class TrainCommand implements Callable<Integer> {
             throw new UsageError("--resume continues a run under its own configuration; only"
                     + " --iterations, --data, --device, --threads and --progress may be given with it");
         }
-        Integer iterations = parsed.hasMatchedOption("--iterations")
-                ? (Integer) spec.findOption("--iterations").getValue() : null;
         Path last = RunDirectory.of(resume).last();
         CheckpointMetadata meta = Checkpoint.read(last).metadata();
         if (data == null && (meta.corpus() == null || meta.corpus().source() == null)) {
             throw new UsageError(last + " records no corpus path: give --data");
         }
         Path corpusPath = data != null ? data : Paths.get(meta.corpus().source());
-        Corpus corpus = new CorpusReader(meta.cleaning()).read(corpusPath);
+        if (data == null && !java.nio.file.Files.exists(corpusPath)) {
+            throw new UsageError("the corpus this run was trained on, " + corpusPath + " (recorded in " + last
+                    + (corpusPath.isAbsolute() ? "" : ", relative to the folder the run was started in") + "), is not"
+                    + " there: give its new place with --data PATH (its SHA-256 " + meta.corpus().sha256()
+                    + " identifies the text)");
+        }
+        return new CorpusReader(meta.cleaning()).read(corpusPath);
+    }
+
+    private TrainingRun openResumed(Corpus corpus, Engine engine, Device dev) {
+        ParseResult parsed = spec.commandLine().getParseResult();
+        Integer iterations = parsed.hasMatchedOption("--iterations")
+                ? (Integer) spec.findOption("--iterations").getValue() : null;
         try {
             return TrainingRun.resume(engine, resume, corpus, iterations, dev);
         } catch (Hyperparameter.Invalid e) {

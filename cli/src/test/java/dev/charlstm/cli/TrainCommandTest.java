@@ -69,6 +69,33 @@ class TrainCommandTest {
         assertTrue(zero.err().contains("iterations must be positive, got 0: change --iterations"), zero.err());
     }
 
+    /**
+     * A run started with a relative --data records its corpus's absolute path, so it resumes from any working
+     * folder; a corpus that has moved is named, with the option that points at its new place.
+     */
+    @Test
+    void aRunResumesFromAnyFolderAndAMovedCorpusIsNamed() throws IOException {
+        Path data = Files.createDirectories(Path.of("target", "relative-corpus-" + System.nanoTime()));
+        Files.writeString(data.resolve("a.txt"), "The sea was calm and the whale swam deep. ".repeat(40));
+        Path out = dir.resolve("run");
+        assertTrue(!data.isAbsolute());
+        assertEquals(0, Cli.run("train", "--preset", "tiny", "--data", data.toString(), "--out", out.toString(),
+                "--iterations", "5", "--eval-interval", "5", "--sample-length", "0").code());
+        String recorded = Checkpoint.read(out.resolve("last.ckpt")).metadata().corpus().source();
+        assertEquals(data.toAbsolutePath().normalize().toString(), recorded);
+
+        Path moved = dir.resolve("moved");
+        Files.move(data, moved);
+        Cli.Result gone = Cli.run("train", "--resume", out.toString(), "--iterations", "10");
+        assertEquals(Main.EXIT_USAGE, gone.code(), gone.err());
+        assertTrue(gone.err().contains("the corpus this run was trained on, " + recorded + " (recorded in "
+                + out.resolve("last.ckpt") + "), is not there: give its new place with --data PATH"), gone.err());
+        Cli.Result found = Cli.run("train", "--resume", out.toString(), "--iterations", "10", "--data",
+                moved.toString());
+        assertEquals(0, found.code(), found.err());
+        assertEquals(10, Checkpoint.read(out.resolve("last.ckpt")).metadata().iteration());
+    }
+
     @Test
     void badInputGivesAClearErrorAndNoStackTrace() throws IOException {
         Cli.Result missing = Cli.run("train", "--preset", "tiny", "--data", dir.resolve("nope").toString(),

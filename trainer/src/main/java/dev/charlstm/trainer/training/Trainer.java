@@ -322,7 +322,9 @@ public final class Trainer implements AutoCloseable {
      */
     public Checkpoint checkpoint(Evaluation e) {
         CheckpointMetadata m = new CheckpointMetadata(iteration, config, corpus.cleaning(), vocabulary().codePoints(),
-                new CheckpointMetadata.CorpusInfo(corpus.source().toString(), corpus.sha256(), corpus.length()),
+                // absolute: a run resumes from any working folder (a relative path would mean another file there)
+                new CheckpointMetadata.CorpusInfo(corpus.source().toAbsolutePath().normalize().toString(),
+                        corpus.sha256(), corpus.length()),
                 new CheckpointMetadata.Metrics(e.trainLoss(), e.valLoss(), bestValLoss, bestIteration,
                         e.charsPerSecond(), e.elapsedSeconds()),
                 new CheckpointMetadata.RngState(config.data().seed(), iteration), Instant.now().toString());
