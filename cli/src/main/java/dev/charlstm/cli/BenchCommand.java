@@ -16,11 +16,13 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code charlstm bench}: the runtime's speed claim, measured on this machine. */
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false, showDefaultValues = true,
-        description = {"Measure load time, time to first character, one-stream characters/s with sampling and its",
-            "per-character latency, a naive loop for comparison, batched throughput, many threads generating at",
-            "once with continuous batching on and off, a long prompt primed through the sequence graph vs fed one",
-            "step per character, and peak memory; with --compare, a second package side by side.",
-            "Run it alone: two benchmarks at once on a small machine measure nothing."})
+        description = {"Measure a package's speed: load, one stream, batches, many threads, long prompts, memory.",
+            "%nLoad time, time to first character, one-stream characters/s with sampling and its per-character"
+                    + " latency, a naive loop for comparison, batched throughput, many threads generating at once"
+                    + " with continuous batching on and off, a long prompt primed through the sequence graph vs fed"
+                    + " one step per character, and peak memory; with --compare, up to three more packages side by"
+                    + " side; with --sampling-vocab, the sampler alone.",
+            "%nRun it alone: two benchmarks at once on a small machine measure nothing."})
 final class BenchCommand implements Callable<Integer> {
 
     @Spec

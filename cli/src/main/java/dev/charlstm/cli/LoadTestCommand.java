@@ -13,10 +13,11 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code charlstm loadtest}: many streaming clients against a running {@code charlstm serve}. */
 @Command(name = "loadtest", mixinStandardHelpOptions = true, sortOptions = false, showDefaultValues = true,
-        description = {"Load-test a running `charlstm serve` from this separate process: for each client count,",
-            "that many clients stream one completion each at the same moment (after --warmup rounds). Prints",
-            "characters/s, time to first character, the gap between characters as received, failed and truncated",
-            "streams. Run it alone: two benchmarks at once on a small machine measure nothing."})
+        description = {"Load-test a running `charlstm serve` from this separate process.",
+            "%nFor each client count, that many clients stream one completion each at the same moment (after"
+                    + " --warmup rounds). Prints characters/s, time to first character, the gap between characters"
+                    + " as received, failed and truncated streams.",
+            "%nRun it alone: two benchmarks at once on a small machine measure nothing."})
 final class LoadTestCommand implements Callable<Integer> {
 
     @Spec

@@ -15,10 +15,11 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code charlstm serve}: an OpenAI-compatible completions server with a playground page. */
 @Command(name = "serve", mixinStandardHelpOptions = true, sortOptions = false, showDefaultValues = true,
-        description = {"Serve the model over HTTP: POST /v1/completions (OpenAI's completions API, streaming with",
-            "Server-Sent Events; max_tokens and usage count characters), GET /v1/models, GET /health, sessions",
-            "(POST /v1/sessions, then POST /v1/sessions/ID/completions) and a playground page at /.",
-            "Concurrent requests share batched graph calls. SIGTERM (Ctrl-C) drains and exits."})
+        description = {"Serve the model over HTTP with OpenAI's completions API and a playground page.",
+            "%nPOST /v1/completions (streaming with Server-Sent Events; max_tokens and usage count characters),"
+                    + " GET /v1/models, GET /health, sessions (POST /v1/sessions, then POST"
+                    + " /v1/sessions/ID/completions) and a playground page at /. Concurrent requests share batched"
+                    + " graph calls. SIGTERM (Ctrl-C) drains and exits."})
 final class ServeCommand implements Callable<Integer> {
 
     @Spec

@@ -87,7 +87,19 @@ public final class GenerateJob implements Callable<Integer> {
      * @param args the command line
      */
     public static void main(String[] args) {
+        localLogging();
         System.exit(run(args));
+    }
+
+    /**
+     * Outside spark-submit, before anything logs: Spark's and Hadoop's warnings to standard error at WARN (the
+     * resource {@code charlstm-spark-local-log4j2.properties}), so standard output holds only the result line. A
+     * configuration given with {@code -Dlog4j2.configurationFile}, or spark-submit's, is left alone.
+     */
+    static void localLogging() {
+        if (System.getProperty("log4j2.configurationFile") == null && System.getProperty("spark.master") == null) {
+            System.setProperty("log4j2.configurationFile", "charlstm-spark-local-log4j2.properties");
+        }
     }
 
     /** Runs the job without exiting: 0 done, 1 failed (one line), 2 usage error. */
@@ -135,8 +147,6 @@ public final class GenerateJob implements Callable<Integer> {
         ModelPackage pkg = ModelPackage.read(model); // fails here, on the driver, with the package's message
         SparkSession.Builder b = SparkSession.builder().appName("charlstm-spark");
         if (master != null) {
-            // a local run: our progress lines, not Spark's INFO start-up
-            org.apache.logging.log4j.core.config.Configurator.setRootLevel(org.apache.logging.log4j.Level.WARN);
             b.master(master);
         }
         boolean ours = SparkSession.getDefaultSession().isEmpty(); // stop only a session this job started

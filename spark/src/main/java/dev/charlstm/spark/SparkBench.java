@@ -49,6 +49,7 @@ public final class SparkBench implements Callable<Integer> {
      * @param args the command line
      */
     public static void main(String[] args) {
+        GenerateJob.localLogging();
         System.exit(new CommandLine(new SparkBench()).execute(args));
     }
 
@@ -61,7 +62,6 @@ public final class SparkBench implements Callable<Integer> {
         for (int i = 0; i < prompts; i++) {
             rows.add(RowFactory.create((long) i, starts[i % starts.length]));
         }
-        org.apache.logging.log4j.core.config.Configurator.setRootLevel(org.apache.logging.log4j.Level.WARN);
         SparkSession spark = SparkSession.builder().master(master).appName("charlstm-spark-bench")
                 .config("spark.ui.enabled", "false").getOrCreate();
         try {

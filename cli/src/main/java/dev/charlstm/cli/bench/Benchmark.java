@@ -122,7 +122,7 @@ public final class Benchmark {
             }
             String machine = Runtime.getRuntime().availableProcessors() + " CPUs, " + System.getProperty("os.name")
                     + " " + System.getProperty("os.arch") + ", Java " + System.getProperty("java.version") + ", "
-                    + model.provider() + " " + options;
+                    + "ONNX Runtime on " + model.provider() + " (asked: " + options + ")";
             return new BenchmarkReport(model.manifest().toString(), machine, loadMillis, firstMillis, oneStream,
                     per[characters / 2] / 1e3, per[(int) (characters * 0.99)] / 1e3, naive, batched, concurrent,
                     longPrompt.codePointCount(0, longPrompt.length()), prefill, feed, peakRssMb(), null);
