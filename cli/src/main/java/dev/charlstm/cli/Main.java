@@ -99,7 +99,16 @@ public final class Main {
             }
             return EXIT_FAILURE;
         });
-        return cli.execute(args);
+        try {
+            return cli.execute(args);
+        } catch (OutOfMemoryError e) {
+            // Not a stack trace from deep inside: what ran out, and how to give the JVM more
+            err.println("charlstm: error: out of memory (the JVM may use at most "
+                    + Runtime.getRuntime().maxMemory() / (1 << 20) + " MB): give it more, e.g."
+                    + " CHARLSTM_JAVA_OPTS=-Xmx8g ./charlstm ..., or work on a smaller text");
+            err.flush();
+            return EXIT_FAILURE;
+        }
     }
 
     /**

@@ -7,6 +7,11 @@ import java.nio.FloatBuffer;
 /** {@link CharLstmModel#evaluate}: windows from zero state, many per graph call. Stateless. */
 final class Evaluator {
 
+    /** The most steps one graph call runs: longer windows go through in chunks, their state carried over. */
+    static final int CHUNK = 256;
+    /** The most logits one graph call returns (floats): 64 MB, whatever the window or the vocabulary. */
+    static final long LOGITS_BUDGET = 16L << 20;
+
     private Evaluator() {}
 
     static EvaluationResult evaluate(CharLstmModel model, CharSequence text, EvaluationOptions options) {
@@ -32,42 +37,49 @@ final class Evaluator {
         if (windows == 0) {
             throw new IllegalArgumentException("the " + (options.wholeText() ? "text" : "held-out tail of the text")
                     + " has " + length + " character" + (length == 1 ? "" : "s") + ", too few for one window of "
-                    + window + " (a window needs " + (window + 1) + ": " + window + " inputs and the character after"
+                    + window + " (a window needs " + (window + 1L) + ": " + window + " inputs and the character after"
                     + " them); give a shorter window (eval --window)" + (options.wholeText() ? ""
                             : ", or score the whole text (eval --all)"));
         }
         Graph graph = model.graph();
         int v = graph.vocabSize;
-        int perCall = Math.min(options.windowsPerCall(), windows);
+        // Memory is bounded by the options, whatever the window: a call covers at most CHUNK steps (the state carries
+        // over to the next chunk of the same windows) and its logits at most LOGITS_BUDGET floats
+        int steps = Math.min(window, CHUNK);
+        int perCall = (int) Math.max(1, Math.min(Math.min(options.windowsPerCall(), windows),
+                LOGITS_BUDGET / ((long) steps * v)));
         // Each window's cross-entropy summed on its own, then the windows in order: the total's rounding does not
         // depend on how many windows share a graph call
         double[] perWindow = new double[windows];
-        long[] tokens = new long[window * perCall];
-        FloatBuffer logits = FloatBuffer.allocate(window * perCall * v);
+        long[] tokens = new long[steps * perCall];
+        FloatBuffer logits = FloatBuffer.allocate(steps * perCall * v);
         float[] row = new float[v];
         for (int w0 = 0; w0 < windows; w0 += perCall) {
             int b = Math.min(perCall, windows - w0);
-            for (int t = 0; t < window; t++) {
-                for (int k = 0; k < b; k++) {
-                    tokens[t * b + k] = ids[first + (w0 + k) * window + t];
-                }
-            }
             int state = graph.layers * b * graph.hidden;
             FloatBuffer h = FloatBuffer.allocate(state);
             FloatBuffer c = FloatBuffer.allocate(state);
-            graph.enter();
-            try {
-                graph.runSequence(java.util.Arrays.copyOf(tokens, window * b), window, b, h, c, logits, false);
-            } catch (OrtException e) {
-                throw new IllegalStateException("ONNX Runtime failed to evaluate: " + e.getMessage(), e);
-            } finally {
-                graph.exit();
-            }
-            for (int t = 0; t < window; t++) {
-                for (int k = 0; k < b; k++) {
-                    logits.get((t * b + k) * v, row, 0, v);
-                    int target = ids[first + (w0 + k) * window + t + 1];
-                    perWindow[w0 + k] += crossEntropy(row, target);
+            for (int t0 = 0; t0 < window; t0 += steps) {
+                int n = Math.min(steps, window - t0);
+                for (int t = 0; t < n; t++) {
+                    for (int k = 0; k < b; k++) {
+                        tokens[t * b + k] = ids[first + (w0 + k) * window + t0 + t];
+                    }
+                }
+                graph.enter();
+                try {
+                    graph.runSequence(java.util.Arrays.copyOf(tokens, n * b), n, b, h, c, logits, false);
+                } catch (OrtException e) {
+                    throw new IllegalStateException("ONNX Runtime failed to evaluate: " + e.getMessage(), e);
+                } finally {
+                    graph.exit();
+                }
+                for (int t = 0; t < n; t++) {
+                    for (int k = 0; k < b; k++) {
+                        logits.get((t * b + k) * v, row, 0, v);
+                        int target = ids[first + (w0 + k) * window + t0 + t + 1];
+                        perWindow[w0 + k] += crossEntropy(row, target);
+                    }
                 }
             }
         }
