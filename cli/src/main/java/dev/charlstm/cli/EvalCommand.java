@@ -66,7 +66,8 @@ final class EvalCommand implements Callable<Integer> {
         ModelPackage pkg = model.readPackage();
         ModelManifest m = pkg.manifest();
         Corpus corpus = new CorpusReader(CleaningOptions.builder().dropLinesContaining(m.dropLinesContaining())
-                .keepNewlines(m.keepNewlines()).build()).read(data);
+                .keepNewlines(m.keepNewlines()).normalizeNfc(ModelManifest.NFC.equals(m.unicodeNormalization()))
+                .build()).read(data);
         int[] text = corpus.codePoints();
         for (int i = 0; i < text.length; i++) {
             if (!m.vocabulary().contains(text[i])) {

@@ -60,9 +60,10 @@ final class InfoCommand implements Callable<Integer> {
                         + info.quantization().activations() + "; embedding " + info.quantization().embedding()
                         + "; quantized from the float32 model.onnx"
                         + " with sha256 " + known(info.quantization().sourceSha256()));
-        out.printf("cleaning     drop lines containing %s; keep newlines %s%n",
+        out.printf("cleaning     drop lines containing %s; keep newlines %s; Unicode normalisation %s%n",
                 info.dropLinesContaining() == null ? "(none)" : '"' + info.dropLinesContaining() + '"',
-                info.keepNewlines());
+                info.keepNewlines(), info.unicodeNormalization() == null ? "none (text as given)"
+                        : info.unicodeNormalization() + " (prompts and text normalised the same way)");
         out.printf("trained      %s iterations on %s (%s characters, sha256 %s)%n", known(p.iterations()),
                 known(p.corpusName()), known(p.corpusCharacters()), known(p.corpusSha256()));
         String label = "training     ";

@@ -365,7 +365,8 @@ public final class CharLstmModel implements AutoCloseable {
      */
     int[] encode(CharSequence text, GenerationOptions options) {
         Vocabulary vocab = manifest.vocabulary();
-        int[] cps = text.codePoints().toArray();
+        // in the model's normal form first (NFC for packages that record it): "é" typed either way is one character
+        int[] cps = manifest.normalize(text).codePoints().toArray();
         int[] ids = new int[cps.length];
         int n = 0;
         int replacementId = -1;

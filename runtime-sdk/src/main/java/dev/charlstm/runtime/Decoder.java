@@ -63,7 +63,9 @@ final class Decoder {
         this.options = options;
         this.sampling = options.sampling();
         this.prompt = prompt;
-        this.stop = new StopMatcher(options.stopSequences(), options.emitStopSequence());
+        // stop sequences are matched against generated text, which is in the model's normal form: so are they
+        this.stop = new StopMatcher(options.stopSequences().stream().map(s -> model.manifest().normalize(s).toString())
+                .toList(), options.emitStopSequence());
         this.rng = new SplitMix64(options.seed());
         this.sink = sink;
         this.start = System.nanoTime();

@@ -188,6 +188,9 @@ final class ManifestJson {
         JsonFields cleaning = r.objectOrNull("cleaning");
         if (cleaning != null) {
             b.cleaning(cleaning.string("drop_lines_containing"), Boolean.TRUE.equals(cleaning.bool("keep_newlines")));
+            // added later: absent in earlier packages, which keep seeing text as given
+            b.unicodeNormalization(cleaning.has("unicode_normalization") ? cleaning.string("unicode_normalization")
+                    : null);
         }
         // A method this reader does not know is refused, never loaded as if it were float32.
         b.quantization(quantization(r));
@@ -316,6 +319,7 @@ final class ManifestJson {
         JsonObject cleaning = new JsonObject();
         cleaning.addProperty("drop_lines_containing", m.dropLinesContaining());
         cleaning.addProperty("keep_newlines", m.keepNewlines());
+        cleaning.addProperty("unicode_normalization", m.unicodeNormalization());
         root.add("cleaning", cleaning);
 
         JsonObject graphs = new JsonObject();

@@ -20,8 +20,12 @@ public final class ModelManifest {
     private final GraphSignature signature;
     private final int opset;
     private final String modelSha256;
+    /** The one Unicode normal form charlstm trains on: canonical composition. */
+    public static final String NFC = "NFC";
+
     private final String dropLinesContaining;
     private final boolean keepNewlines;
+    private final String unicodeNormalization;
     private final Provenance provenance;
     private final Map<String, Object> training;
     private final GraphSignature sequenceSignature;
@@ -46,6 +50,7 @@ public final class ModelManifest {
         this.modelSha256 = b.modelSha256;
         this.dropLinesContaining = b.dropLinesContaining;
         this.keepNewlines = b.keepNewlines;
+        this.unicodeNormalization = b.unicodeNormalization;
         this.provenance = b.provenance == null ? Provenance.UNKNOWN : b.provenance;
         this.training = deepUnmodifiable(b.training);
         this.sequenceSignature = b.sequenceSignature;
@@ -79,7 +84,7 @@ public final class ModelManifest {
     /** @return a builder holding this description */
     public Builder toBuilder() {
         return new Builder().shape(shape).vocabulary(vocabulary).signature(signature).opset(opset)
-                .modelSha256(modelSha256).cleaning(dropLinesContaining, keepNewlines).provenance(provenance)
+                .modelSha256(modelSha256).cleaning(dropLinesContaining, keepNewlines).unicodeNormalization(unicodeNormalization).provenance(provenance)
                 .training(training).sequence(sequenceSignature, sequenceSha256).quantization(quantization);
     }
 
@@ -116,6 +121,26 @@ public final class ModelManifest {
     /** @return whether the training text kept line breaks (otherwise a newline never appears in the vocabulary) */
     public boolean keepNewlines() {
         return keepNewlines;
+    }
+
+    /**
+     * @return {@link #NFC} when the corpus was normalised to Unicode's composed form before training, so prompts,
+     *     stop sequences and evaluated text are normalised the same way (a typed "é" and "e" + U+0301 are one
+     *     character to the model); null for packages trained before charlstm normalised text, which see text as
+     *     given
+     */
+    public String unicodeNormalization() {
+        return unicodeNormalization;
+    }
+
+    /**
+     * @param text any text
+     * @return the text in the form the model was trained on: NFC for a package that records it, else unchanged
+     */
+    public CharSequence normalize(CharSequence text) {
+        return NFC.equals(unicodeNormalization) && !java.text.Normalizer.isNormalized(text,
+                java.text.Normalizer.Form.NFC) ? java.text.Normalizer.normalize(text, java.text.Normalizer.Form.NFC)
+                : text;
     }
 
     /** @return where the model came from and how well it did */
@@ -182,6 +207,7 @@ public final class ModelManifest {
         private String modelSha256;
         private String dropLinesContaining;
         private boolean keepNewlines;
+        private String unicodeNormalization;
         private Provenance provenance;
         private Map<String, ?> training;
         private GraphSignature sequenceSignature;
@@ -250,6 +276,20 @@ public final class ModelManifest {
         public Builder cleaning(String dropLines, boolean keepLineBreaks) {
             dropLinesContaining = dropLines;
             keepNewlines = keepLineBreaks;
+            return this;
+        }
+
+        /**
+         * @param v {@link #NFC}, or null for text as given (packages trained before normalisation)
+         * @return this builder
+         * @throws IllegalArgumentException for any other form
+         */
+        public Builder unicodeNormalization(String v) {
+            if (v != null && !NFC.equals(v)) {
+                throw new IllegalArgumentException("cleaning.unicode_normalization must be \"" + NFC + "\" or null,"
+                        + " got \"" + v + "\"");
+            }
+            unicodeNormalization = v;
             return this;
         }
 

@@ -15,10 +15,12 @@ public final class CleaningOptions {
 
     private final String dropLinesContaining;
     private final boolean keepNewlines;
+    private final boolean normalizeNfc;
 
     private CleaningOptions(Builder b) {
         this.dropLinesContaining = b.dropLinesContaining;
         this.keepNewlines = b.keepNewlines;
+        this.normalizeNfc = b.normalizeNfc;
     }
 
     /** @return a builder with the defaults */
@@ -39,31 +41,42 @@ public final class CleaningOptions {
         return keepNewlines;
     }
 
+    /**
+     * @return whether each file's text is normalised to Unicode's composed form (NFC) first, so that "é" written as
+     *     one code point or as "e" + U+0301 is one character to the model (default; runs from before it read false)
+     */
+    public boolean normalizeNfc() {
+        return normalizeNfc;
+    }
+
     @Override
     public boolean equals(Object o) {
         if (!(o instanceof CleaningOptions)) {
             return false;
         }
         CleaningOptions other = (CleaningOptions) o;
-        return keepNewlines == other.keepNewlines && Objects.equals(dropLinesContaining, other.dropLinesContaining);
+        return keepNewlines == other.keepNewlines && normalizeNfc == other.normalizeNfc
+                && Objects.equals(dropLinesContaining, other.dropLinesContaining);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(dropLinesContaining, keepNewlines);
+        return Objects.hash(dropLinesContaining, keepNewlines, normalizeNfc);
     }
 
     @Override
     public String toString() {
         return "cleaning: " + (dropLinesContaining == null ? "no lines dropped"
                 : "lines containing \"" + dropLinesContaining + "\" dropped") + ", line breaks "
-                + (keepNewlines ? "kept (--keep-newlines)" : "joined with spaces");
+                + (keepNewlines ? "kept (--keep-newlines)" : "joined with spaces") + (normalizeNfc
+                        ? ", Unicode NFC" : "");
     }
 
     /** Builds {@link CleaningOptions}. Not thread-safe. */
     public static final class Builder {
         private String dropLinesContaining;
         private boolean keepNewlines;
+        private boolean normalizeNfc = true;
 
         private Builder() {}
 
@@ -82,6 +95,15 @@ public final class CleaningOptions {
          */
         public Builder keepNewlines(boolean keep) {
             this.keepNewlines = keep;
+            return this;
+        }
+
+        /**
+         * @param normalize normalise each file to NFC first (default true; false reproduces runs from before)
+         * @return this builder
+         */
+        public Builder normalizeNfc(boolean normalize) {
+            this.normalizeNfc = normalize;
             return this;
         }
 

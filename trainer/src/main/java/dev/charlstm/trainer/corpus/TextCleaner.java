@@ -22,6 +22,9 @@ public final class TextCleaner {
      * @return the cleaned text, possibly empty
      */
     public String clean(String text) {
+        if (options.normalizeNfc()) {
+            text = java.text.Normalizer.normalize(text, java.text.Normalizer.Form.NFC);
+        }
         String separator = options.keepNewlines() ? "\n" : " ";
         StringBuilder joined = new StringBuilder(text.length());
         // \r\n, \r and \n all end a line, as Python's universal newlines do in the tutorial.

@@ -140,6 +140,7 @@ public final class PackageExporter {
                 .vocabulary(Vocabulary.of(meta.vocabulary()))
                 .opset(OnnxExporter.OPSET)
                 .cleaning(meta.cleaning().dropLinesContaining(), meta.cleaning().keepNewlines())
+                .unicodeNormalization(meta.cleaning().normalizeNfc() ? ModelManifest.NFC : null)
                 .provenance(provenance)
                 .training(training)
                 .build();
