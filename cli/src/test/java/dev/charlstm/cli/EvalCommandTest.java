@@ -92,6 +92,10 @@ class EvalCommandTest {
         Cli.Result tooShort = Cli.run("eval", "--model", pkg.toString(), "--data", shortText.toString());
         assertTrue(tooShort.code() == 1 && tooShort.err().contains("too few for one window")
                 && tooShort.err().contains("(eval --window)") && tooShort.err().contains("eval --all"), tooShort.err());
+        Cli.Result huge = Cli.run("eval", "--model", pkg.toString(), "--data", data.toString(), "--all", "--window",
+                "2147483647");
+        assertTrue(huge.code() == 1 && huge.err().contains("(a window needs 2147483648: 2147483647 inputs"),
+                huge.err());
         Cli.Result nan = Cli.run("eval", "--model", pkg.toString(), "--data", data.toString(), "--held-out", "NaN");
         assertEquals(2, nan.code(), nan.err());
         Cli.Result both = Cli.run("eval", "--model", pkg.toString(), "--data", data.toString(), "--held-out", "0.2",

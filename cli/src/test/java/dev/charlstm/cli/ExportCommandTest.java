@@ -121,6 +121,38 @@ class ExportCommandTest {
         assertTrue(again[2].contains("already quantized (static-int8)"), again[2]);
     }
 
+    /** A package whose model.onnx is another model's step graph, or its own sequence graph, is named as such. */
+    @Test
+    void aPackageHoldingTheWrongGraphIsNamedForWhatItHolds() throws IOException {
+        Path data = Files.createDirectories(dir.resolve("data"));
+        Files.writeString(data.resolve("a.txt"), "It was the best of times, it was the worst of times. ".repeat(40));
+        assertEquals("0", run("train", "--preset", "tiny", "--data", data.toString(), "--out",
+                dir.resolve("run").toString(), "--iterations", "5", "--eval-interval", "5", "--sample-length", "0")[0]);
+        Path shipped = Path.of("../models/moby-dick");
+        for (String graph : new String[] {"other", "sequence"}) {
+            Path pkg = Files.createDirectories(dir.resolve("swapped-" + graph));
+            for (String f : new String[] {"model.onnx", "sequence.onnx", "vocab.json"}) {
+                Files.copy(shipped.resolve(f), pkg.resolve(f));
+            }
+            byte[] replacement = Files.readAllBytes(graph.equals("other")
+                    ? dir.resolve("run/model/model.onnx") : shipped.resolve("sequence.onnx"));
+            Files.write(pkg.resolve("model.onnx"), replacement);
+            Files.writeString(pkg.resolve("vocab.json"), Files.readString(pkg.resolve("vocab.json")).replace(
+                    ModelPackage.read(shipped).manifest().modelSha256(), ModelPackage.sha256(replacement)));
+            String[] export = run("export", "--package", pkg.toString(), "--out", dir.resolve("out-" + graph)
+                    .toString());
+            assertEquals("1", export[0], export[2]);
+            String expected = graph.equals("other")
+                    ? pkg.resolve("model.onnx") + ": holds the weights of a V" + ModelPackage.read(dir.resolve(
+                            "run/model")).manifest().shape().vocabSize() + " E16 H32 L1 model, but vocab.json"
+                            + " describes V80 E128 H256 L2"
+                    : pkg.resolve("model.onnx") + ": is a sequence graph (inputs [tokens, h, c]), not the step graph";
+            assertTrue(export[2].startsWith("charlstm: error: " + expected), export[2]);
+            assertEquals(1, export[2].split(java.util.regex.Pattern.quote(pkg.resolve("model.onnx").toString()), -1)
+                    .length - 1, "the file named once: " + export[2]);
+        }
+    }
+
     private static String withoutGraphLines(String info) {
         return info.lines().filter(l -> !l.startsWith("graph")).reduce("", (x, y) -> x + y + "\n");
     }

@@ -139,6 +139,7 @@ record LstmWeights(ModelShape shape, float[] embedding, float[][] w, float[][] r
         for (TensorProto t : graph.getInitializerList()) {
             init.put(t.getName(), t);
         }
+        checkShape(graph, init, shape, dynamicInt8, source);
         int l = shape.layers();
         int h = shape.hiddenSize();
         float[][] w = new float[l][];
@@ -150,13 +151,47 @@ record LstmWeights(ModelShape shape, float[] embedding, float[][] w, float[][] r
             r[k] = dynamicInt8 ? dequantized(init, "R_" + k, 4 * h, h, source) : floats(init, "R_" + k, source);
             b[k] = floats(init, "B_" + k, source);
         }
+        float[] embedding = floats(init, "embedding", source);
+        float[] headWeight = dynamicInt8 ? dequantized(init, "head_weight", shape.vocabSize(), h, source)
+                : floats(init, "head_weight", source);
+        float[] headBias = floats(init, "head_bias", source);
         try {
-            return new LstmWeights(shape, floats(init, "embedding", source), w, r, b, dynamicInt8
-                    ? dequantized(init, "head_weight", shape.vocabSize(), h, source)
-                    : floats(init, "head_weight", source), floats(init, "head_bias", source));
+            return new LstmWeights(shape, embedding, w, r, b, headWeight, headBias);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(source + ": " + e.getMessage() + " (the graph does not match its"
                     + " manifest's model section)", e);
+        }
+    }
+
+    /**
+     * Names what the graph is when it is not the step graph of the manifest's model: a sequence graph, or the step
+     * graph of a model of another shape (read from its initializers), as loading it for generation would.
+     */
+    private static void checkShape(GraphProto graph, Map<String, TensorProto> init, ModelShape shape,
+            boolean dynamicInt8, String source) {
+        java.util.List<String> inputs = graph.getInputList().stream().map(i -> i.getName()).toList();
+        if (inputs.contains("tokens")) {
+            throw new IllegalArgumentException(source + ": is a sequence graph (inputs " + inputs + "), not the step"
+                    + " graph (inputs token, h, c) that model.onnx must hold");
+        }
+        TensorProto embedding = init.get("embedding");
+        TensorProto recurrent = init.get(dynamicInt8 ? "R_0_quantized" : "R_0");
+        if (embedding == null || embedding.getDimsCount() != 2 || recurrent == null) {
+            return; // not charlstm's layout: the initializer reads below name what is missing
+        }
+        int layers = 0;
+        while (init.containsKey((dynamicInt8 ? "R_" + layers + "_quantized" : "R_" + layers))) {
+            layers++;
+        }
+        long v = embedding.getDims(0);
+        long e = embedding.getDims(1);
+        // float32 R [1, 4H, H]; dynamic-int8 R transposed, [1, H, 4H]
+        long h = dynamicInt8 ? recurrent.getDims(1) : recurrent.getDims(recurrent.getDimsCount() - 1);
+        if (v != shape.vocabSize() || e != shape.embeddingSize() || h != shape.hiddenSize()
+                || layers != shape.layers()) {
+            throw new IllegalArgumentException(source + ": holds the weights of a V" + v + " E" + e + " H" + h + " L"
+                    + layers + " model, but vocab.json describes " + shape + " (V, E, H and L must match the graph:"
+                    + " a model.onnx from another package?)");
         }
     }
 
