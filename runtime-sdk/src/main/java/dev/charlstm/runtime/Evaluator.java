@@ -14,6 +14,17 @@ final class Evaluator {
 
     private Evaluator() {}
 
+    /**
+     * @return {steps, windows} of one graph call: at most {@link #CHUNK} steps, and at most {@link #LOGITS_BUDGET}
+     *     logits (at least one window), whatever the window, vocabulary or windows per call asked for
+     */
+    static int[] callShape(int window, int vocabSize, int windows, int windowsPerCall) {
+        int steps = Math.min(window, CHUNK);
+        int perCall = (int) Math.max(1, Math.min(Math.min(windowsPerCall, windows),
+                LOGITS_BUDGET / ((long) steps * vocabSize)));
+        return new int[] {steps, perCall};
+    }
+
     static EvaluationResult evaluate(CharLstmModel model, CharSequence text, EvaluationOptions options) {
         long start = System.nanoTime();
         Provenance p = model.manifest().provenance();
@@ -45,9 +56,9 @@ final class Evaluator {
         int v = graph.vocabSize;
         // Memory is bounded by the options, whatever the window: a call covers at most CHUNK steps (the state carries
         // over to the next chunk of the same windows) and its logits at most LOGITS_BUDGET floats
-        int steps = Math.min(window, CHUNK);
-        int perCall = (int) Math.max(1, Math.min(Math.min(options.windowsPerCall(), windows),
-                LOGITS_BUDGET / ((long) steps * v)));
+        int[] shape = callShape(window, v, windows, options.windowsPerCall());
+        int steps = shape[0];
+        int perCall = shape[1];
         // Each window's cross-entropy summed on its own, then the windows in order: the total's rounding does not
         // depend on how many windows share a graph call
         double[] perWindow = new double[windows];

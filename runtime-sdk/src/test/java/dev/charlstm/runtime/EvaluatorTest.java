@@ -35,4 +35,20 @@ class EvaluatorTest {
             }
         }
     }
+
+    /** What one call may hold is bounded by the budget, not by the window, the vocabulary or the windows asked for. */
+    @Test
+    void oneCallsLogitsAreBoundedWhateverTheOptions() {
+        for (int window : new int[] {1, 128, 10_000, Integer.MAX_VALUE - 1}) {
+            for (int v : new int[] {2, 80, 8_000, 200_000}) {
+                for (int perCall : new int[] {1, 64, 1_000_000}) {
+                    int[] shape = Evaluator.callShape(window, v, 1_000_000, perCall);
+                    assertTrue(shape[0] >= 1 && shape[0] <= Evaluator.CHUNK && shape[1] >= 1);
+                    assertTrue((long) shape[0] * shape[1] * v <= Math.max(Evaluator.LOGITS_BUDGET,
+                            (long) shape[0] * v), window + " " + v + " " + perCall);
+                }
+            }
+        }
+        assertEquals(64, Evaluator.callShape(128, 80, 1000, 64)[1], "the usual case is unchanged");
+    }
 }
