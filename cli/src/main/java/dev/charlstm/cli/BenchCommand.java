@@ -70,8 +70,16 @@ final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws OrtException, InterruptedException {
         if (samplingVocab != null) {
-            if (Arrays.stream(samplingVocab).anyMatch(v -> v < 2)) {
-                throw new UsageError("--sampling-vocab sizes must be at least 2, got " + Arrays.toString(samplingVocab));
+            if (Arrays.stream(samplingVocab).anyMatch(v -> v < 2 || v > 10_000_000)) {
+                throw new UsageError("--sampling-vocab sizes must be in [2, 10000000], got "
+                        + Arrays.toString(samplingVocab));
+            }
+            picocli.CommandLine.ParseResult parsed = spec.commandLine().getParseResult();
+            for (String other : new String[] {"--model", "--compare", "--json"}) {
+                if (parsed.hasMatchedOption(other)) {
+                    throw new UsageError("--sampling-vocab measures the sampler alone, without a model, as a table:"
+                            + " it takes no " + other);
+                }
             }
             spec.commandLine().getOut().print(dev.charlstm.cli.bench.SamplingBench.run(samplingVocab, 1000));
             return 0;

@@ -71,6 +71,9 @@ final class ExportCommand implements Callable<Integer> {
                     + " rewritten as static-int8 from its int8 weights.")
     Quantize quantize;
 
+    /** Whether the package written was rewritten from a dynamic-int8 package's int8 weights (for the report). */
+    private boolean rewritten;
+
     @Override
     public Integer call() {
         ModelPackage.checkTarget(out); // before minutes of work (or the engine's start), not after
@@ -89,6 +92,7 @@ final class ExportCommand implements Callable<Integer> {
             long t0 = System.nanoTime();
             ModelPackage pkg = PackageExporter.convert(from, quantize.precision);
             pkg.write(out);
+            rewritten = q != null;
             report(source.pkg.toString(), pkg, (System.nanoTime() - t0) / 1e9);
             return 0;
         }
@@ -118,8 +122,9 @@ final class ExportCommand implements Callable<Integer> {
                 info.provenance().valLoss() == null ? "n/a" : String.format("%.4f", info.provenance().valLoss()),
                 out, info.shape(), info.precision(), pkg.modelSize(), info.modelSha256(), seconds);
         if (info.quantization() != null) {
-            spec.commandLine().getOut().printf("quantized from the float32 model.onnx with sha256 %s; compare them with"
-                    + " charlstm eval%n", info.quantization().sourceSha256());
+            spec.commandLine().getOut().printf("%s the float32 model.onnx with sha256 %s; compare them with"
+                    + " charlstm eval%n", rewritten ? "rewritten from the int8 weights of a dynamic-int8 package, whose"
+                            + " source is" : "quantized from", info.quantization().sourceSha256());
         }
     }
 }

@@ -87,10 +87,12 @@ final class GenerateCommand implements Callable<Integer> {
                 .topK(topK).topP(topP).repetitionPenalty(repetitionPenalty).greedy(greedy).seed(seed)
                 .stopSequences(stop).emitStopSequence(emitStop).unknownCharacters(unknown);
         if (unknown == UnknownCharacterPolicy.REPLACE) {
-            if (replacement.codePointCount(0, replacement.length()) != 1) {
+            // composed first: "e" + U+0301 typed on a command line is the one character é
+            String r = java.text.Normalizer.normalize(replacement, java.text.Normalizer.Form.NFC);
+            if (r.codePointCount(0, r.length()) != 1) {
                 throw new UsageError("--replacement must be one character, got \"" + replacement + "\"");
             }
-            b.replacement(replacement.codePointAt(0));
+            b.replacement(r.codePointAt(0));
         }
         GenerationOptions options = UsageError.check(b::build);
         PrintWriter out = spec.commandLine().getOut();

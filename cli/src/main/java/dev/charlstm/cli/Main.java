@@ -105,7 +105,7 @@ public final class Main {
             // Not a stack trace from deep inside: what ran out, and how to give the JVM more
             err.println("charlstm: error: out of memory (the JVM may use at most "
                     + Runtime.getRuntime().maxMemory() / (1 << 20) + " MB): give it more, e.g."
-                    + " CHARLSTM_JAVA_OPTS=-Xmx8g ./charlstm ..., or work on a smaller text");
+                    + " CHARLSTM_JAVA_OPTS=-Xmx8g ./charlstm ..., or ask for less (a smaller text, window or size)");
             err.flush();
             return EXIT_FAILURE;
         }

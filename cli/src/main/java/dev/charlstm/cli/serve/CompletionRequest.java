@@ -46,15 +46,19 @@ record CompletionRequest(List<String> prompts, int n, GenerationOptions options,
      * @return the request
      * @throws ApiError 400 (wrong type or value), 404 (another model), 413 (prompt too long)
      */
-    static CompletionRequest parse(JsonObject body, ServerOptions limits, String modelId, Vocabulary vocabulary,
-            boolean session) {
+    static CompletionRequest parse(JsonObject body, ServerOptions limits, String modelId,
+            dev.charlstm.runtime.pack.ModelManifest manifest, boolean session) {
+        Vocabulary vocabulary = manifest.vocabulary();
         Fields f = new Fields(body);
         String model = f.string("model");
         if (model != null && !model.equals(modelId)) {
             throw new ApiError(404, "invalid_request_error", "model", "model_not_found", "The model '" + model
                     + "' does not exist: this server serves '" + modelId + "'");
         }
-        List<String> prompts = prompts(body.get("prompt"), session);
+        // in the model's normal form (NFC for packages that record it), as the SDK takes them: lengths, positions and
+        // usage count the characters the model sees
+        List<String> prompts = prompts(body.get("prompt"), session).stream()
+                .map(p -> manifest.normalize(p).toString()).toList();
         for (int p = 0; p < prompts.size(); p++) {
             String prompt = prompts.get(p);
             String at = prompts.size() > 1 ? "prompt[" + p + "]" : "prompt";

@@ -282,7 +282,7 @@ public final class CompletionServer implements AutoCloseable {
 
     private void complete(Context ctx, Sessions.Session session) throws IOException {
         CharLstmModel m = ready();
-        CompletionRequest req = CompletionRequest.parse(body(ctx), options, modelId, m.manifest().vocabulary(),
+        CompletionRequest req = CompletionRequest.parse(body(ctx), options, modelId, m.manifest(),
                 session != null);
         if (session != null && !session.lock.tryLock()) {
             throw new ApiError(409, "invalid_request_error", "session", "session_busy", "session " + session.id

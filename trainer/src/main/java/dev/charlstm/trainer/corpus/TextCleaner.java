@@ -22,14 +22,17 @@ public final class TextCleaner {
      * @return the cleaned text, possibly empty
      */
     public String clean(String text) {
+        String drop = options.dropLinesContaining();
         if (options.normalizeNfc()) {
             text = java.text.Normalizer.normalize(text, java.text.Normalizer.Form.NFC);
+            // the marker too: "café" typed either way drops the same lines
+            drop = drop == null ? null : java.text.Normalizer.normalize(drop, java.text.Normalizer.Form.NFC);
         }
         String separator = options.keepNewlines() ? "\n" : " ";
         StringBuilder joined = new StringBuilder(text.length());
         // \r\n, \r and \n all end a line, as Python's universal newlines do in the tutorial.
         for (String line : text.split("\r\n|\r|\n", -1)) {
-            if (options.dropLinesContaining() != null && line.contains(options.dropLinesContaining())) {
+            if (drop != null && line.contains(drop)) {
                 continue;
             }
             if (joined.length() > 0) {

@@ -229,7 +229,8 @@ final class StaticInt8Graphs {
         String gateSplit = g.longs("gate_split", 3L * h, h);
         // The embedding: one scale for the table, so a token's quantized row is a constant
         float embeddingScale = maxAbs(w.embedding()) / ACTIVATION_MAX;
-        if (embeddingScale == 0) {
+        boolean embeddingIsZero = embeddingScale == 0;
+        if (embeddingIsZero) {
             embeddingScale = 1f;
         }
         byte[] qe = new byte[v * e];
@@ -245,7 +246,9 @@ final class StaticInt8Graphs {
         String[] bias = new String[s.layers()];
         for (int l = 0; l < s.layers(); l++) {
             int in = l == 0 ? e : h;
-            float inScale = l == 0 ? embeddingScale : HIDDEN_SCALE;
+            // An all-zero embedding quantizes to zeros: its rows of M contribute nothing, so they must not set the
+            // columns' scales (which would then quantize R coarsely)
+            float inScale = l == 0 ? (embeddingIsZero ? 0f : embeddingScale) : HIDDEN_SCALE;
             // [4H, in + H]: row j is output channel j over the integer activations [x, h]
             float[] stacked = new float[4 * h * (in + h)];
             for (int j = 0; j < 4 * h; j++) {

@@ -225,4 +225,12 @@ class CorpusReaderTest {
             sub.toFile().setExecutable(true, false);
         }
     }
+
+    @Test
+    void aDropMarkerTypedInEitherFormDropsTheSameLines() throws IOException {
+        write("a.txt", "un caf\u00e9 noir\nthe whale\nle caf\u00e9\n");
+        String decomposed = "cafe\u0301";
+        Corpus c = new CorpusReader(CleaningOptions.builder().dropLinesContaining(decomposed).build()).read(dir);
+        assertEquals("the whale", c.text());
+    }
 }

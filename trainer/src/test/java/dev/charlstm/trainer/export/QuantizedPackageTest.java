@@ -245,5 +245,24 @@ class QuantizedPackageTest {
                 assertTrue(intact.prepareSequenceGraph(), "the unedited package's graphs agree");
             }
         }
+        // static-int8's graphs agree to the bit, so even a head bias nudged by 3e-4 in sequence.onnx is found
+        ai.onnx.proto.OnnxMl.ModelProto.Builder m = ai.onnx.proto.OnnxMl.ModelProto.parseFrom(int8.sequenceBytes())
+                .toBuilder();
+        var graph = m.getGraphBuilder();
+        for (int i = 0; i < graph.getInitializerCount(); i++) {
+            if (graph.getInitializer(i).getName().equals("head_bias")) {
+                byte[] raw = graph.getInitializer(i).getRawData().toByteArray();
+                java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(raw).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+                b.putFloat(0, b.getFloat(0) + 3e-4f);
+                graph.setInitializer(i, graph.getInitializer(i).toBuilder()
+                        .setRawData(com.google.protobuf.ByteString.copyFrom(raw)));
+            }
+        }
+        ModelPackage nudged = ModelPackage.of(int8.manifest(), int8.modelBytes(), m.build().toByteArray());
+        try (CharLstmModel model = CharLstmModel.load(nudged, RuntimeOptions.DEFAULT)) {
+            PackageException e = assertThrows(PackageException.class, model::prepareSequenceGraph);
+            assertTrue(e.getMessage().contains("a static-int8 package's two graphs agree to the bit"),
+                    e.getMessage());
+        }
     }
 }
