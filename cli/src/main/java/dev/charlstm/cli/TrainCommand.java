@@ -104,6 +104,9 @@ final class TrainCommand implements Callable<Integer> {
         }
         // Everything that can be checked without PyTorch is checked first: a refused run costs no engine start
         TrainingConfig config = resume == null ? config() : null;
+        if (resume != null || out != null) {
+            TrainingRun.checkNotInUse(resume != null ? resume : out, resume != null);
+        }
         Corpus corpus = resume == null ? newCorpus() : resumedCorpus();
         Engine engine = TorchEngine.start(threads);
         Device dev = TorchEngine.device(device, engine);

@@ -69,6 +69,25 @@ class TrainCommandTest {
         assertTrue(zero.err().contains("iterations must be positive, got 0: change --iterations"), zero.err());
     }
 
+    /** A train or resume into a folder another run holds is refused before anything starts, naming the holder. */
+    @Test
+    void aFolderInUseIsRefusedByTheCommandLine() throws IOException {
+        Path out = dir.resolve("held");
+        dev.charlstm.trainer.corpus.Corpus corpus = new dev.charlstm.trainer.corpus.CorpusReader(
+                dev.charlstm.trainer.corpus.CleaningOptions.DEFAULT).read(corpus());
+        try (dev.charlstm.trainer.training.TrainingRun held = dev.charlstm.trainer.training.TrainingRun.start(
+                dev.charlstm.trainer.training.TorchEngine.start(1), corpus,
+                dev.charlstm.trainer.config.Preset.TINY.builder().build(), out, ai.djl.Device.cpu())) {
+            Cli.Result second = Cli.run("train", "--preset", "tiny", "--data", corpus().toString(), "--out",
+                    out.toString());
+            assertEquals(Main.EXIT_FAILURE, second.code());
+            assertTrue(second.err().startsWith("charlstm: error: " + out + " is in use by another training run"
+                    + " (process " + ProcessHandle.current().pid()), second.err());
+            Cli.Result resume = Cli.run("train", "--resume", out.toString());
+            assertTrue(resume.err().contains("cannot resume there while it runs"), resume.err());
+        }
+    }
+
     /**
      * A run started with a relative --data records its corpus's absolute path, so it resumes from any working
      * folder; a corpus that has moved is named, with the option that points at its new place.

@@ -76,6 +76,20 @@ final class RunLock implements AutoCloseable {
         }
     }
 
+    /**
+     * Fails at once if another run holds the folder, without taking it or creating anything: for a command to
+     * refuse before it starts an engine. (The run still takes the lock itself; this only answers sooner.)
+     *
+     * @param dir the run folder (it need not exist)
+     * @param what what the caller is about to do, for the message
+     * @throws CheckpointException naming the process that holds it
+     */
+    static void checkFree(Path dir, String what) {
+        if (Files.exists(dir.resolve(RunDirectory.LOCK))) {
+            acquire(dir, what).close(); // the file exists already: taking and releasing it creates nothing
+        }
+    }
+
     /** Releases the folder. */
     @Override
     public void close() {

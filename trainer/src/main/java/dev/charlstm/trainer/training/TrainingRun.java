@@ -129,6 +129,18 @@ public final class TrainingRun implements AutoCloseable {
         return new TrainingRun(dir, trainer, lock);
     }
 
+    /**
+     * Answers at once whether another process is training in a folder, before the caller spends seconds starting
+     * the engine: the run's own lock, taken by {@link #start} or {@link #resume}, is what guarantees it.
+     *
+     * @param runDir the run folder (it need not exist)
+     * @param resuming whether the caller is about to resume (for the message)
+     * @throws CheckpointException naming the process training there
+     */
+    public static void checkNotInUse(Path runDir, boolean resuming) {
+        RunLock.checkFree(runDir, resuming ? "resume" : "start a run");
+    }
+
     /** @return the loop */
     public Trainer trainer() {
         return trainer;
