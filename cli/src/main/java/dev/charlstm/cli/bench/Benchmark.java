@@ -49,7 +49,7 @@ public final class Benchmark {
         try (CharLstmModel model = CharLstmModel.load(pkg, options)) {
             double loadMillis = (System.nanoTime() - t0) / 1e6;
             long[] firstAt = {0};
-            model.generate("The ", GenerationOptions.builder().maxCharacters(1).build(), ch -> {
+            model.generate(Priming.start(model), GenerationOptions.builder().maxCharacters(1).build(), ch -> {
                 firstAt[0] = System.currentTimeMillis();
                 return true;
             });

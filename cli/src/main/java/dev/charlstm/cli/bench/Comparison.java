@@ -25,7 +25,7 @@ public final class Comparison {
      * One package's figures. Immutable.
      *
      * @param model its description
-     * @param loadToFirstCharacterMillis read the package, create the session, generate one character of "The "
+     * @param loadToFirstCharacterMillis read the package, create the session, generate one character of {@link Priming#start}
      * @param oneStreamCharsPerSecond one stream, multinomial sampling
      * @param batch32CharsPerSecond a batch of 32 streams, total
      * @param prefill a long prompt to its first character through the sequence graph
@@ -148,7 +148,7 @@ public final class Comparison {
         ModelPackage pkg = load.get();
         try (CharLstmModel model = CharLstmModel.load(pkg, options)) {
             long[] first = {0};
-            model.generate("The ", GenerationOptions.builder().maxCharacters(1).build(), ch -> {
+            model.generate(Priming.start(model), GenerationOptions.builder().maxCharacters(1).build(), ch -> {
                 first[0] = System.nanoTime();
                 return true;
             });
@@ -156,14 +156,14 @@ public final class Comparison {
             GenerationOptions sampling = GenerationOptions.builder().maxCharacters(characters).seed(1).build();
             double oneStream;
             try (GenerationStream s = model.newStream()) {
-                s.feed("The ");
+                s.feed(Priming.start(model));
                 long start = System.nanoTime();
                 s.generate(sampling, ch -> true);
                 oneStream = characters / ((System.nanoTime() - start) / 1e9);
             }
             List<String> prompts = new ArrayList<>();
             for (int k = 0; k < 32; k++) {
-                prompts.add("The ");
+                prompts.add(Priming.start(model));
             }
             int perRow = Math.max(50, characters / 4);
             long start = System.nanoTime();

@@ -34,10 +34,18 @@ final class Priming {
      * @return the prompt
      */
     static String prompt(CharLstmModel model, int length) {
-        String seed = new String(Character.toChars(model.manifest().vocabulary().codePoint(0)));
-        String start = "The ".codePoints().allMatch(model.manifest().vocabulary()::contains) ? "The " : seed;
+        String start = start(model);
         return start + model.generate(start, GenerationOptions.builder().maxCharacters(length - start.length())
                 .seed(11).build()).text();
+    }
+
+    /**
+     * The short prompt every measurement starts from: "The " when the model has those characters, else its first
+     * vocabulary character, so any package can be measured.
+     */
+    static String start(CharLstmModel model) {
+        return "The ".codePoints().allMatch(model.manifest().vocabulary()::contains) ? "The "
+                : new String(Character.toChars(model.manifest().vocabulary().codePoint(0)));
     }
 
     /** The best of {@code rounds} measurements of prompt to first character on a fresh stream. */
