@@ -28,10 +28,12 @@ import java.util.Map;
  * {@code Y} [T, 1, batch, H], squeezed, feeds the next layer; the head is a MatMul over every step.
  *
  * <p>float32 layers are ONNX {@code LSTM} and the head {@code Gemm} (step) or {@code MatMul} + {@code Add}
- * (sequence). int8 layers are {@code com.microsoft.DynamicQuantizeLSTM}, whose W and R are int8 and
- * <em>transposed</em> against ONNX LSTM's ([1, in, 4H], [1, H, 4H]), with per-channel scales [1, 4H] and zero
- * points 0; the int8 head is {@code com.microsoft.DynamicQuantizeMatMul} with B [H, V] and per-column scales. The
- * embedding stays float32 (a Gather reads one row per character: nothing to gain).
+ * (sequence), as above. int8 ({@link Precision#INT8}) graphs are written by {@link StaticInt8Graphs}: integer GEMMs
+ * at constant activation scales and the cell written out, exact per row. The earlier scheme
+ * ({@link Precision#INT8_DYNAMIC}, kept to write fixtures and controls) uses {@code com.microsoft.DynamicQuantizeLSTM},
+ * whose W and R are int8 and <em>transposed</em> against ONNX LSTM's ([1, in, 4H], [1, H, 4H]), with per-channel
+ * scales [1, 4H] and zero points 0, and a {@code com.microsoft.DynamicQuantizeMatMul} head with B [H, V] and
+ * per-column scales; its embedding stays float32.
  *
  * <p>Stateless and thread-safe.
  */

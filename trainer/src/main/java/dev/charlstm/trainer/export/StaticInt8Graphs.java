@@ -17,10 +17,9 @@ import java.util.Arrays;
  * <p>Why constant scales are enough: the LSTM's hidden state is {@code o · tanh(c)}, inside (-1, 1) by
  * construction, so it is quantized as {@code round(h · 63)} (scale 1/63, zero point 64, uint8 in [1, 127]); the
  * embedding is a table known at export, quantized once with one scale (max |e| / 63). Each layer is one integer GEMM
- * of the
- * concatenated [x, h] activations by the stacked [W; R] weights, whose rows carry the activations' scales before
- * the columns are quantized per output channel ({@link Int8Matrix}: symmetric, max / 127). The head is one integer
- * GEMM of the top layer's quantized h.
+ * of the concatenated [x, h] activations by the stacked [W; R] weights, whose rows carry the activations' scales
+ * before the columns are quantized per output channel ({@link Int8Matrix}: symmetric, max / 127). The head is one
+ * integer GEMM of the top layer's quantized h.
  *
  * <p>Why 7-bit activations: {@code MatMulInteger} multiplies uint8 activations by int8 weights; on CPUs without
  * VNNI ONNX Runtime's kernels use {@code vpmaddubsw}, which adds products in pairs into int16 and saturates above
@@ -28,8 +27,8 @@ import java.util.Arrays;
  * saturate and every sum is exact. (uint8 x uint8 with 8-bit activations was also exact, and 1.3-1.4x slower.)
  *
  * <p>Operators (all ONNX standard): {@code MatMulInteger} (int32 sums), {@code Cast}, {@code Mul}, {@code Add} (the
- * dequantization: per-column scale, bias), {@code QuantizeLinear}, and the LSTM cell written out: {@code Split}, {@code Sigmoid},
- * {@code Tanh}, {@code Mul}, {@code Add}. The sequence graph computes every step's input sums in one GEMM per layer
+ * dequantization: per-column scale, bias), {@code QuantizeLinear}, and the LSTM cell written out: {@code Split},
+ * {@code Sigmoid}, {@code Tanh}, {@code Mul}, {@code Add}. The sequence graph computes every step's input sums in one GEMM per layer
  * and runs the recurrence with {@code Scan}, whose body is the step graph's cell node for node, on the same shapes
  * ([1, batch, ...]). ({@code com.microsoft.MatMulIntegerToFloat}, which fuses the dequantization, measured about
  * 6 µs slower per call at batch 1 than {@code MatMulInteger}.)
@@ -38,7 +37,7 @@ import java.util.Arrays;
  */
 final class StaticInt8Graphs {
 
-    /** The zero point of every uint8 tensor: activations and weights are symmetric around it. */
+    /** The zero point of every uint8 activation (weights are int8 with zero point 0). */
     static final int ZERO_POINT = 64;
     /** The largest quantized activation magnitude: activations are in [1, 127] as uint8. */
     static final int ACTIVATION_MAX = 63;
