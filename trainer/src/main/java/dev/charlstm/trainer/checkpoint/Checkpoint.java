@@ -291,7 +291,8 @@ public final class Checkpoint {
                 .dropLinesContaining(cleaningJson.string(n.of("drop_lines_containing")))
                 .keepNewlines(Boolean.TRUE.equals(cleaningJson.bool(n.of("keep_newlines"))))
                 // added later: a checkpoint without it was trained on text as given
-                .normalizeNfc("NFC".equals(cleaningJson.string("unicode_normalization"))).build();
+                .normalizeNfc(dev.charlstm.runtime.pack.ModelManifest.NFC.equals(
+                        cleaningJson.string("unicode_normalization"))).build();
         JsonFields c = root.objectOrNull("corpus");
         CheckpointMetadata.CorpusInfo corpus = c == null ? null : new CheckpointMetadata.CorpusInfo(c.string("source"),
                 c.string("sha256"), c.requiredInteger("characters"));
@@ -320,7 +321,8 @@ public final class Checkpoint {
         JsonObject cleaning = new JsonObject();
         cleaning.addProperty("drop_lines_containing", m.cleaning().dropLinesContaining());
         cleaning.addProperty("keep_newlines", m.cleaning().keepNewlines());
-        cleaning.addProperty("unicode_normalization", m.cleaning().normalizeNfc() ? "NFC" : null);
+        cleaning.addProperty("unicode_normalization", m.cleaning().normalizeNfc()
+                ? dev.charlstm.runtime.pack.ModelManifest.NFC : null);
         o.add("cleaning", cleaning);
         com.google.gson.JsonArray vocab = new com.google.gson.JsonArray();
         for (int cp : m.vocabulary()) {

@@ -218,19 +218,8 @@ class QuantizedPackageTest {
     @Test
     void aPackageWhoseTwoGraphsDisagreeIsRefusedWhenTheSequenceGraphIsFirstNeeded() throws Exception {
         for (ModelPackage pkg : java.util.List.of(fp32, int8)) {
-            ai.onnx.proto.OnnxMl.ModelProto.Builder m = ai.onnx.proto.OnnxMl.ModelProto.parseFrom(pkg.modelBytes())
-                    .toBuilder();
-            var graph = m.getGraphBuilder();
-            for (int i = 0; i < graph.getInitializerCount(); i++) {
-                if (graph.getInitializer(i).getName().equals("head_bias")) {
-                    byte[] raw = graph.getInitializer(i).getRawData().toByteArray();
-                    java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(raw).order(java.nio.ByteOrder.LITTLE_ENDIAN);
-                    b.putFloat(0, b.getFloat(0) + 2f);
-                    graph.setInitializer(i, graph.getInitializer(i).toBuilder()
-                            .setRawData(com.google.protobuf.ByteString.copyFrom(raw)));
-                }
-            }
-            ModelPackage edited = ModelPackage.of(pkg.manifest(), m.build().toByteArray(), pkg.sequenceBytes());
+            ModelPackage edited = ModelPackage.of(pkg.manifest(), withHeadBiasNudged(pkg.modelBytes(), 2f),
+                    pkg.sequenceBytes());
             try (CharLstmModel model = CharLstmModel.load(edited, RuntimeOptions.DEFAULT)) {
                 assertEquals(20, model.generate("the", GenerationOptions.builder().maxCharacters(20).build()).text()
                         .length(), "short prompts step: the step graph is the package's contract");
@@ -246,23 +235,28 @@ class QuantizedPackageTest {
             }
         }
         // static-int8's graphs agree to the bit, so even a head bias nudged by 3e-4 in sequence.onnx is found
-        ai.onnx.proto.OnnxMl.ModelProto.Builder m = ai.onnx.proto.OnnxMl.ModelProto.parseFrom(int8.sequenceBytes())
-                .toBuilder();
-        var graph = m.getGraphBuilder();
-        for (int i = 0; i < graph.getInitializerCount(); i++) {
-            if (graph.getInitializer(i).getName().equals("head_bias")) {
-                byte[] raw = graph.getInitializer(i).getRawData().toByteArray();
-                java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(raw).order(java.nio.ByteOrder.LITTLE_ENDIAN);
-                b.putFloat(0, b.getFloat(0) + 3e-4f);
-                graph.setInitializer(i, graph.getInitializer(i).toBuilder()
-                        .setRawData(com.google.protobuf.ByteString.copyFrom(raw)));
-            }
-        }
-        ModelPackage nudged = ModelPackage.of(int8.manifest(), int8.modelBytes(), m.build().toByteArray());
+        ModelPackage nudged = ModelPackage.of(int8.manifest(), int8.modelBytes(),
+                withHeadBiasNudged(int8.sequenceBytes(), 3e-4f));
         try (CharLstmModel model = CharLstmModel.load(nudged, RuntimeOptions.DEFAULT)) {
             PackageException e = assertThrows(PackageException.class, model::prepareSequenceGraph);
             assertTrue(e.getMessage().contains("a static-int8 package's two graphs agree to the bit"),
                     e.getMessage());
         }
+    }
+
+    /** A graph with its first head bias raised by {@code by}: what an edit of one graph of a package looks like. */
+    private static byte[] withHeadBiasNudged(byte[] onnx, float by) throws Exception {
+        ai.onnx.proto.OnnxMl.ModelProto.Builder m = ai.onnx.proto.OnnxMl.ModelProto.parseFrom(onnx).toBuilder();
+        var graph = m.getGraphBuilder();
+        for (int i = 0; i < graph.getInitializerCount(); i++) {
+            if (graph.getInitializer(i).getName().equals("head_bias")) {
+                byte[] raw = graph.getInitializer(i).getRawData().toByteArray();
+                java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(raw).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+                b.putFloat(0, b.getFloat(0) + by);
+                graph.setInitializer(i, graph.getInitializer(i).toBuilder()
+                        .setRawData(com.google.protobuf.ByteString.copyFrom(raw)));
+            }
+        }
+        return m.build().toByteArray();
     }
 }
