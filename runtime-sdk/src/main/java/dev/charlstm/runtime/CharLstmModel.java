@@ -34,7 +34,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Prompts of {@value Decoder#PREFILL_MIN} characters or more are primed through the package's sequence graph,
  * {@value Decoder#PREFILL_CHUNK} characters per call, on the calling thread, before the stream joins any batch. Owns the native session: close it. Closing ends every generation in progress with an
- * {@link IllegalStateException} ("the model is closed") within about one step, waits for the graph calls already
+ * {@link ModelClosedException} within about one step, waits for the graph calls already
  * running, then frees the session and the native buffers of every stream opened on it. Using it afterwards fails
  * with an {@link IllegalStateException}.
  */
@@ -148,7 +148,7 @@ public final class CharLstmModel implements AutoCloseable {
      *
      * @return whether the package has a sequence graph
      * @throws dev.charlstm.runtime.pack.PackageException if ONNX Runtime cannot load it or it does not match
-     * @throws IllegalStateException if the model is closed
+     * @throws ModelClosedException if the model is closed
      */
     public boolean prepareSequenceGraph() {
         ensureOpen();
@@ -164,7 +164,7 @@ public final class CharLstmModel implements AutoCloseable {
      * Opens a stream: a conversation with its own state, starting from zero.
      *
      * @return the stream; close it when done
-     * @throws IllegalStateException if the model is closed
+     * @throws ModelClosedException if the model is closed
      */
     public GenerationStream newStream() {
         return new GenerationStream(this, newRow());
@@ -209,7 +209,7 @@ public final class CharLstmModel implements AutoCloseable {
      * @return one result per request, in order
      * @throws IllegalArgumentException naming the request, if a prompt is empty or holds an unknown character
      *     under {@link UnknownCharacterPolicy#ERROR} (checked before anything is generated)
-     * @throws IllegalStateException if the model is closed (also while generating)
+     * @throws ModelClosedException if the model is closed (also while generating)
      */
     public List<GenerationResult> generateBatch(List<GenerationRequest> requests, BatchCharacterCallback callback) {
         ensureOpen();
@@ -229,7 +229,17 @@ public final class CharLstmModel implements AutoCloseable {
         try {
             for (int i = 0; i < n; i++) {
                 int index = i;
-                CharacterCallback sink = callback == null ? ch -> true : ch -> callback.onCharacter(index, ch);
+                CharacterCallback sink = callback == null ? ch -> true : new CharacterCallback() {
+                    @Override
+                    public boolean onCharacter(String ch) {
+                        return callback.onCharacter(index, ch);
+                    }
+
+                    @Override
+                    public boolean onCharacter(String ch, CharacterLogprob logprob) {
+                        return callback.onCharacter(index, ch, logprob);
+                    }
+                };
                 decoders[i] = new Decoder(newRow(), this, prompts[i], requests.get(i).options(), sink);
             }
             drive(decoders, true, null);
@@ -299,11 +309,29 @@ public final class CharLstmModel implements AutoCloseable {
      * @throws IllegalArgumentException naming the index and character if the text holds one the vocabulary lacks,
      *     if the part to score is shorter than one window, or if the package records no window or held-out
      *     fraction and the options give none
-     * @throws IllegalStateException if the model is closed or ONNX Runtime fails
+     * @throws IllegalStateException if ONNX Runtime fails ({@link ModelClosedException} if the model is closed)
      */
     public EvaluationResult evaluate(CharSequence text, EvaluationOptions options) {
         ensureOpen();
         return Evaluator.evaluate(this, text, options);
+    }
+
+    /**
+     * Scores a text: the log-probability of each of its characters after the first, given every character before
+     * it, from the zero state (the first has nothing to be predicted from). The sum of the logprobs over a window is
+     * minus the cross-entropy {@link #evaluate} averages. Runs through the sequence graph (the step graph when the
+     * package has none), 256 characters a call.
+     *
+     * @param text the text (in the model's normal form once normalised, as prompts are)
+     * @param topLogprobs how many of the most likely characters to list at each position (0 = none)
+     * @return one entry per character from the second: {@code codePointCount - 1} entries (none for a text of one)
+     * @throws UnknownCharacterException naming the index and character if the text holds one the vocabulary lacks
+     * @throws IllegalArgumentException if {@code topLogprobs} is negative
+     * @throws ModelClosedException if the model is closed
+     */
+    public List<CharacterLogprob> logprobs(CharSequence text, int topLogprobs) {
+        ensureOpen();
+        return Evaluator.logprobs(this, text, topLogprobs);
     }
 
     /**

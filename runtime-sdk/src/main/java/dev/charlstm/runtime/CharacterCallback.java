@@ -12,4 +12,16 @@ public interface CharacterCallback {
      * @return true to go on, false to stop (the result then says {@link FinishReason#CANCELLED})
      */
     boolean onCharacter(String character);
+
+    /**
+     * The form called when the options ask for {@link GenerationOptions#logprobs() logprobs}; by default it calls
+     * {@link #onCharacter(String)}. Override it to receive them as the characters come.
+     *
+     * @param character one generated character
+     * @param logprob its log-probability (and the top alternatives asked for); null when logprobs are off
+     * @return true to go on, false to stop
+     */
+    default boolean onCharacter(String character, CharacterLogprob logprob) {
+        return onCharacter(character);
+    }
 }

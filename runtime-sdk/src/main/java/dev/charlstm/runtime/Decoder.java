@@ -46,6 +46,10 @@ final class Decoder {
     private RuntimeException error;
     /** Whether {@link #run} has this decoder's row joined to the scheduler. */
     private boolean joined;
+    /** With logprobs: those of the sampled characters not yet emitted, in the stop matcher's order; else null. */
+    private final java.util.ArrayDeque<CharacterLogprob> pendingLogprobs;
+    /** With logprobs: those of the emitted characters, for the result; else null. */
+    private final java.util.List<CharacterLogprob> logprobs;
 
     /**
      * @param prompt the prompt's token ids, already checked against the vocabulary
@@ -69,6 +73,8 @@ final class Decoder {
         this.rng = new SplitMix64(options.seed());
         this.sink = sink;
         this.start = System.nanoTime();
+        this.pendingLogprobs = options.logprobs() ? new java.util.ArrayDeque<>() : null;
+        this.logprobs = options.logprobs() ? new java.util.ArrayList<>() : null;
     }
 
     /**
@@ -106,6 +112,10 @@ final class Decoder {
             return finish(FinishReason.LENGTH);
         }
         int id = row.sampler.sample(row.stepper.logits(), 0, sampling, row.recent.ids, row.recent.count, rng);
+        if (pendingLogprobs != null) { // before feed(): the next step overwrites these logits
+            pendingLogprobs.add(CharacterLogprob.of(row.stepper.logits(), 0, characterStrings.length, id,
+                    options.topLogprobs(), characterStrings));
+        }
         generated++;
         if (firstNanos < 0) {
             firstNanos = System.nanoTime() - start;
@@ -153,12 +163,24 @@ final class Decoder {
     private boolean emit() {
         boolean go = true;
         int n = stop.releasable();
-        for (int i = 0; i < n && go; i++) {
+        for (int i = 0; i < n; i++) {
+            CharacterLogprob lp = pendingLogprobs == null ? null : pendingLogprobs.poll();
+            if (!go) {
+                continue; // the sink stopped: the rest of what was releasable is dropped (with its logprobs)
+            }
             int cp = stop.held(i);
             text.appendCodePoint(cp);
-            go = sink.onCharacter(characterStrings[vocab.idOf(cp)]);
+            if (lp == null) {
+                go = sink.onCharacter(characterStrings[vocab.idOf(cp)]);
+            } else {
+                logprobs.add(lp);
+                go = sink.onCharacter(lp.character(), lp);
+            }
         }
         stop.release();
+        if (stop.stopped() && pendingLogprobs != null) {
+            pendingLogprobs.clear(); // the stop sequence's characters, never emitted
+        }
         return go;
     }
 
@@ -190,7 +212,7 @@ final class Decoder {
 
     GenerationResult result() {
         return new GenerationResult(text.toString(), reason, fed, generated, System.nanoTime() - start, firstNanos,
-                error);
+                error, logprobs);
     }
 
     /**

@@ -103,6 +103,46 @@ final class Evaluator {
                 graph.sequenceNames != null ? "sequence" : "step", System.nanoTime() - start);
     }
 
+    /**
+     * {@link CharLstmModel#logprobs}: one window from zero state over the whole text, {@link #CHUNK} steps a call
+     * with the state carried over.
+     */
+    static java.util.List<CharacterLogprob> logprobs(CharLstmModel model, CharSequence text, int top) {
+        if (top < 0) {
+            throw new IllegalArgumentException("top logprobs must be >= 0, got " + top);
+        }
+        int[] ids = model.encode(text, GenerationOptions.DEFAULT);
+        java.util.List<CharacterLogprob> out = new java.util.ArrayList<>(Math.max(0, ids.length - 1));
+        if (ids.length < 2) {
+            return out;
+        }
+        Graph graph = model.graph();
+        int v = graph.vocabSize;
+        FloatBuffer h = FloatBuffer.allocate(graph.layers * graph.hidden);
+        FloatBuffer c = FloatBuffer.allocate(graph.layers * graph.hidden);
+        FloatBuffer logits = FloatBuffer.allocate(CHUNK * v);
+        int inputs = ids.length - 1;
+        for (int t0 = 0; t0 < inputs; t0 += CHUNK) {
+            int n = Math.min(CHUNK, inputs - t0);
+            long[] tokens = new long[n];
+            for (int t = 0; t < n; t++) {
+                tokens[t] = ids[t0 + t];
+            }
+            graph.enter();
+            try {
+                graph.runSequence(tokens, n, 1, h, c, logits, false);
+            } catch (OrtException e) {
+                throw new IllegalStateException("ONNX Runtime failed to score the text: " + e.getMessage(), e);
+            } finally {
+                graph.exit();
+            }
+            for (int t = 0; t < n; t++) {
+                out.add(CharacterLogprob.of(logits, t * v, v, ids[t0 + t + 1], top, model.characterStrings));
+            }
+        }
+        return out;
+    }
+
     /** -log softmax(logits)[target], in double. */
     static double crossEntropy(float[] logits, int target) {
         double max = Double.NEGATIVE_INFINITY;

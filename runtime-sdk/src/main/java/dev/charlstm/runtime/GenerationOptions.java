@@ -20,6 +20,8 @@ public final class GenerationOptions {
     private final long seed;
     private final UnknownCharacterPolicy unknownCharacters;
     private final int replacement;
+    private final boolean logprobs;
+    private final int topLogprobs;
 
     private GenerationOptions(Builder b) {
         if (b.maxCharacters < 0) {
@@ -52,6 +54,14 @@ public final class GenerationOptions {
                     + " code point up to U+10FFFF, not a surrogate)", b.replacement));
         }
         this.replacement = b.replacement;
+        if (b.topLogprobs < 0) {
+            throw new IllegalArgumentException("top logprobs must be >= 0, got " + b.topLogprobs);
+        }
+        if (b.topLogprobs > 0 && !b.logprobs) {
+            throw new IllegalArgumentException("top logprobs (" + b.topLogprobs + ") need logprobs(true)");
+        }
+        this.logprobs = b.logprobs;
+        this.topLogprobs = b.topLogprobs;
     }
 
     /** @return a builder with the defaults */
@@ -73,6 +83,8 @@ public final class GenerationOptions {
         b.seed = seed;
         b.unknownCharacters = unknownCharacters;
         b.replacement = replacement;
+        b.logprobs = logprobs;
+        b.topLogprobs = topLogprobs;
         return b;
     }
 
@@ -111,6 +123,19 @@ public final class GenerationOptions {
         return replacement;
     }
 
+    /**
+     * @return whether each generated character comes with its log-probability ({@link CharacterLogprob}: to the
+     *     two-argument callbacks and in {@link GenerationResult#logprobs()})
+     */
+    public boolean logprobs() {
+        return logprobs;
+    }
+
+    /** @return how many of the most likely characters each {@link CharacterLogprob} lists (0 = none) */
+    public int topLogprobs() {
+        return topLogprobs;
+    }
+
     /** Builds {@link GenerationOptions}; values are checked by {@link #build()}. Not thread-safe. */
     public static final class Builder {
         private int maxCharacters = 200;
@@ -124,6 +149,8 @@ public final class GenerationOptions {
         private long seed;
         private UnknownCharacterPolicy unknownCharacters = UnknownCharacterPolicy.ERROR;
         private int replacement = -1;
+        private boolean logprobs;
+        private int topLogprobs;
 
         private Builder() {}
 
@@ -202,6 +229,28 @@ public final class GenerationOptions {
         public Builder replacement(int codePoint) {
             unknownCharacters = UnknownCharacterPolicy.REPLACE;
             replacement = codePoint;
+            return this;
+        }
+
+        /**
+         * Asks for each generated character's log-probability under the model (off by default: it costs a softmax
+         * over the vocabulary per character, and an object per character).
+         *
+         * @param on whether to compute them
+         * @return this builder
+         */
+        public Builder logprobs(boolean on) {
+            logprobs = on;
+            return this;
+        }
+
+        /**
+         * @param n how many of the most likely characters to list with each character's log-probability (default
+         *     0; needs {@link #logprobs(boolean)}; more than the vocabulary lists the whole vocabulary)
+         * @return this builder
+         */
+        public Builder topLogprobs(int n) {
+            topLogprobs = n;
             return this;
         }
 

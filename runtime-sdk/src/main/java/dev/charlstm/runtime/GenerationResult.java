@@ -1,5 +1,7 @@
 package dev.charlstm.runtime;
 
+import java.util.List;
+
 /**
  * How a generation ended. Immutable and thread-safe.
  *
@@ -10,9 +12,22 @@ package dev.charlstm.runtime;
  * @param elapsedNanos wall time of the whole call
  * @param firstCharacterNanos time from the call to the first sampled character, or -1 if none
  * @param error what ended a batch request with {@link FinishReason#ERROR}; null otherwise
+ * @param logprobs one per character of {@code text} when the options asked for logprobs, else empty
  */
 public record GenerationResult(String text, FinishReason finishReason, int promptCharacters, int generatedCharacters,
-        long elapsedNanos, long firstCharacterNanos, RuntimeException error) {
+        long elapsedNanos, long firstCharacterNanos, RuntimeException error, List<CharacterLogprob> logprobs) {
+
+    /** Copies the logprobs (null = none). */
+    public GenerationResult {
+        logprobs = logprobs == null ? List.of() : List.copyOf(logprobs);
+    }
+
+    /** A result without logprobs. */
+    public GenerationResult(String text, FinishReason finishReason, int promptCharacters, int generatedCharacters,
+            long elapsedNanos, long firstCharacterNanos, RuntimeException error) {
+        this(text, finishReason, promptCharacters, generatedCharacters, elapsedNanos, firstCharacterNanos, error,
+                List.of());
+    }
 
     /** @return generated characters per second over the call */
     public double charactersPerSecond() {

@@ -355,8 +355,8 @@ final class Graph implements AutoCloseable {
         return closed;
     }
 
-    static IllegalStateException closedException() {
-        return new IllegalStateException("the model is closed");
+    static ModelClosedException closedException() {
+        return new ModelClosedException();
     }
 
     /** Marks the graph closed, then waits for the calls already running (each is one graph step). */

@@ -24,4 +24,18 @@ public final class StreamState {
         this.primed = primed;
         this.recent = recent;
     }
+
+    /**
+     * @return a copy of the logits of the next character, [V] in vocabulary order (unnormalised: {@code
+     *     log_softmax} of them gives the log-probabilities {@link CharacterLogprob} reports); all zero before
+     *     anything was fed
+     */
+    public float[] logits() {
+        return logits.clone();
+    }
+
+    /** @return whether anything was fed: the state has a next-character distribution to continue from */
+    public boolean primed() {
+        return primed;
+    }
 }
