@@ -1,10 +1,15 @@
 package dev.charlstm.cli;
 
-import dev.charlstm.cli.serve.CompletionServer;
-import dev.charlstm.cli.serve.ServerOptions;
 import dev.charlstm.runtime.CharLstmModel;
+import dev.charlstm.server.CharLstmServer;
+import dev.charlstm.server.ChatTemplate;
+import dev.charlstm.server.ServerOptions;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -13,13 +18,13 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-/** {@code charlstm serve}: an OpenAI-compatible completions server with a playground page. */
+/** {@code charlstm serve}: the OpenAI-compatible server of the {@code charlstm-server} module, from the command line. */
 @Command(name = "serve", mixinStandardHelpOptions = true, sortOptions = false, showDefaultValues = true,
-        description = {"Serve the model over HTTP with OpenAI's completions API and a playground page.",
-            "%nPOST /v1/completions (streaming with Server-Sent Events; max_tokens and usage count characters),"
-                    + " GET /v1/models, GET /health, sessions (POST /v1/sessions, then POST"
-                    + " /v1/sessions/ID/completions) and a playground page at /. Concurrent requests share batched"
-                    + " graph calls. SIGTERM (Ctrl-C) drains and exits."})
+        description = {"Serve the model over HTTP with OpenAI's completions and chat completions APIs.",
+            "%nPOST /v1/completions and /v1/chat/completions (streaming with Server-Sent Events; max_tokens and usage"
+                    + " count characters; logprobs), GET /v1/models[/ID], GET /health, GET /metrics (Prometheus),"
+                    + " sessions (POST /v1/sessions, then POST /v1/sessions/ID/completions) and a playground page at /."
+                    + " Concurrent requests share batched graph calls. SIGTERM (Ctrl-C) drains and exits."})
 final class ServeCommand implements Callable<Integer> {
 
     @Spec
@@ -38,6 +43,11 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--max-rows", paramLabel = "N", defaultValue = "64",
             description = "Streams generating at once, across requests (a request takes prompts x n).")
     int maxRows;
+
+    @Option(names = "--max-rows-per-request", paramLabel = "N",
+            description = "Most streams one request generates at once (its other choices start as these end; waiting"
+                    + " requests take free rows in turn); at most --max-rows. Default: 16, or --max-rows if smaller.")
+    Integer maxRowsPerRequest;
 
     @Option(names = "--max-queue", paramLabel = "N", defaultValue = "64",
             description = "Requests that may wait for rows; beyond, 429 with Retry-After.")
@@ -68,46 +78,104 @@ final class ServeCommand implements Callable<Integer> {
                     + " 10 ms is smooth to read and sends 64 streams about a fifth faster than 0 on 2 cores (README).")
     int flushMicros;
 
+    @Option(names = "--api-key", paramLabel = "KEY",
+            description = "Require Authorization: Bearer KEY on /v1/... (401 otherwise); /health, /metrics and the"
+                    + " playground stay open. Seen by other users in the process list: prefer --api-key-file.")
+    String apiKey;
+
+    @Option(names = "--api-key-file", paramLabel = "FILE",
+            description = "Read the API key from the first line of FILE.")
+    Path apiKeyFile;
+
+    @Option(names = "--cors-origins", paramLabel = "ORIGIN", split = ",",
+            description = "Origins whose pages may call the API from a browser, e.g. http://localhost:3000, or *;"
+                    + " default: only the server's own. A request from another origin is refused (403).")
+    List<String> corsOrigins;
+
+    @Option(names = "--chat-template", paramLabel = "JSON|FILE",
+            description = "How chat messages become the prompt: JSON with keys system, user, assistant (each with"
+                    + " {content}), generation and stop, or a file holding it. Default: "
+                    + "\"User: {content} Assistant: {content} ... Assistant:\" on one line, stop \"User:\".")
+    String chatTemplate;
+
     @Override
     public Integer call() throws InterruptedException {
-        ServerOptions options = UsageError.check(() -> new ServerOptions(host, port, maxRows, maxQueue, maxPromptChars,
-                maxTokens, maxSessions, sessionIdle, drainSeconds, flushMicros));
         String id = Path.of(model.model != null ? model.model.toAbsolutePath().normalize().toString()
                 : ModelOptions.SHIPPED).getFileName().toString();
-        CompletionServer server;
-        try {
-            server = CompletionServer.start(options, id);
-        } catch (RuntimeException e) {
-            throw new IllegalStateException("cannot listen on " + host + ":" + port + " (" + rootMessage(e)
-                    + "); choose another --port or --host", e);
-        }
+        ServerOptions options = UsageError.check(() -> ServerOptions.builder().host(host).port(port).modelId(id)
+                .maxRows(maxRows).maxRowsPerRequest(maxRowsPerRequest == null ? 0 : maxRowsPerRequest).maxQueue(maxQueue)
+                .maxPromptCharacters(maxPromptChars).maxTokens(maxTokens).maxSessions(maxSessions)
+                .sessionIdleSeconds(sessionIdle).drainSeconds(drainSeconds).flushMicros(flushMicros)
+                .apiKey(apiKey()).corsOrigins(corsOrigins == null ? List.of() : corsOrigins)
+                .chatTemplate(chatTemplate()).build());
+        CharLstmServer server = CharLstmServer.start(options);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();
             stopped.countDown();
         }, "charlstm-serve-shutdown"));
         PrintWriter out = spec.commandLine().getOut();
-        String url = "http://" + (host.equals("0.0.0.0") ? "127.0.0.1" : host) + ":" + server.port();
+        String url = server.url();
         out.printf("listening on %s; loading %s%n", url, model.describe());
         out.flush();
         CharLstmModel loaded = model.load();
         try {
             loaded.prepareSequenceGraph(); // the first long prompt should not pay for creating its session
+            server.serve(loaded);
+        } catch (IllegalArgumentException e) { // the chat template holds a character the model lacks
+            loaded.close();
+            server.close();
+            throw new UsageError(e.getMessage());
         } catch (RuntimeException e) {
             loaded.close();
+            server.close();
             throw e;
         }
-        server.serve(loaded);
-        out.printf("ready: model '%s' (%s); playground %s/ ; POST %s/v1/completions%n", id, loaded.manifest(), url, url);
+        out.printf("ready: model '%s' (%s); playground %s/ ; POST %s/v1/completions and /v1/chat/completions%s%n", id,
+                loaded.manifest(), url, url, apiKey() != null ? " (with the API key)" : "");
         out.flush();
         stopped.await();
         return 0;
     }
 
-    private static String rootMessage(Throwable e) {
-        while (e.getCause() != null) {
-            e = e.getCause();
+    /** @return the key from --api-key or --api-key-file (its first line), or null */
+    private String apiKey() {
+        if (apiKey != null && apiKeyFile != null) {
+            throw new UsageError("give --api-key or --api-key-file, not both");
         }
-        return e.getMessage();
+        if (apiKeyFile == null) {
+            return apiKey;
+        }
+        try {
+            List<String> lines = Files.readAllLines(apiKeyFile, StandardCharsets.UTF_8);
+            String key = lines.isEmpty() ? "" : lines.get(0).strip();
+            if (key.isEmpty()) {
+                throw new UsageError(apiKeyFile + ": the API key file is empty (--api-key-file)");
+            }
+            return key;
+        } catch (IOException e) {
+            throw new UsageError(apiKeyFile + ": cannot read the API key file (" + e.getMessage() + ")");
+        }
+    }
+
+    private ChatTemplate chatTemplate() {
+        if (chatTemplate == null) {
+            return ChatTemplate.DEFAULT;
+        }
+        String json = chatTemplate;
+        if (!chatTemplate.strip().startsWith("{")) {
+            Path file = Path.of(chatTemplate);
+            try {
+                json = Files.readString(file, StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new UsageError("--chat-template " + chatTemplate + ": neither JSON (it starts with {) nor a"
+                        + " readable file (" + e.getMessage() + ")");
+            }
+        }
+        try {
+            return ChatTemplate.parse(json);
+        } catch (IllegalArgumentException e) {
+            throw new UsageError("--chat-template: " + e.getMessage());
+        }
     }
 }

@@ -1,4 +1,4 @@
-package dev.charlstm.cli.serve;
+package dev.charlstm.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -21,17 +21,15 @@ import org.junit.jupiter.api.Test;
  */
 class Int8ServeReproducibilityTest {
 
-    /** The CLI's default model, packed into its jar (ModelOptions.SHIPPED). */
-    private static final String SHIPPED = "models/moby-dick-int8";
 
     @Test
     void seededStreamsOfTheDefaultModelAreTheirSingleRequestTextsUnderLoad() throws Exception {
-        CompletionServer server = CompletionServer.start(new ServerOptions("127.0.0.1", 0, 64, 64, 2000, 10_000, 2,
-                600, 1, 10_000), "moby-dick-int8");
+        CharLstmServer server = CharLstmServer.start(ServerOptions.builder().port(0).modelId("moby-dick-int8")
+                .maxRowsPerRequest(64).maxPromptCharacters(2000).build());
         ExecutorService pool = Executors.newFixedThreadPool(32);
-        try (CharLstmModel alone = CharLstmModel.loadResource(SHIPPED,
+        try (CharLstmModel alone = CharLstmModel.load(CompletionServerTest.MODEL,
                 RuntimeOptions.builder().continuousBatching(false).build())) {
-            server.serve(CharLstmModel.loadResource(SHIPPED, RuntimeOptions.DEFAULT));
+            server.serve(CharLstmModel.load(CompletionServerTest.MODEL));
             String[] prompts = {"Call me Ishmael. ", "The whale", "It was the Pequod, and on her deck the harpooneers"
                     + " stood waiting for the word. ", "Queequeg "};
             List<Future<String>> got = new ArrayList<>();

@@ -1,4 +1,4 @@
-package dev.charlstm.cli.serve;
+package dev.charlstm.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import dev.charlstm.cli.Cli;
 import dev.charlstm.runtime.CharLstmModel;
 import dev.charlstm.runtime.GenerationOptions;
 import dev.charlstm.runtime.GenerationStream;
@@ -20,7 +19,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,44 +29,38 @@ import java.util.concurrent.Future;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-/** The server through real HTTP on a loopback port, with a tiny model trained here, against the SDK's own output. */
+/**
+ * The server through real HTTP on a loopback port, with the shipped static-int8 model (exact per row, so every
+ * seeded answer must equal the SDK's own output), against the SDK.
+ */
 class CompletionServerTest {
 
-    @TempDir
-    static Path dir;
-
-    static Path modelDir;
-    /** A folder this class made itself (when another class started it), removed at the end. */
-    static Path ownDir;
+    /** The shipped default model, read from the repository (tests run in server/). */
+    static final Path MODEL = Path.of("../models/moby-dick-int8").toAbsolutePath().normalize();
     static CharLstmModel sdk;
-    static CompletionServer server;
+    static CharLstmServer server;
     static final HttpClient HTTP = HttpClient.newHttpClient();
 
     @BeforeAll
-    static synchronized void start() throws IOException {
+    static synchronized void start() {
         if (sdk != null) {
             return;
         }
-        if (dir == null) { // called from another test class: JUnit injects this one's @TempDir only here
-            dir = Files.createTempDirectory("charlstm-serve-test");
-            ownDir = dir;
-        }
-        Path data = Files.createDirectories(dir.resolve("data"));
-        Files.writeString(data.resolve("a.txt"), "The sea was calm and the whale swam deep. ".repeat(60));
-        Cli.Result r = Cli.run("train", "--preset", "tiny", "--data", data.toString(), "--out",
-                dir.resolve("run").toString(), "--iterations", "60", "--eval-interval", "60", "--sample-length", "0");
-        assertEquals(0, r.code(), r.err());
-        modelDir = dir.resolve("run/model");
-        sdk = CharLstmModel.load(modelDir);
-        server = started(new ServerOptions("127.0.0.1", 0, 16, 16, 200, 2_000_000, 2, 600, 1, 10_000));
+        sdk = CharLstmModel.load(MODEL);
+        server = started(options(16, 16, 200, 2_000_000, 2, 600, 1, 10_000));
     }
 
-    static CompletionServer started(ServerOptions options) {
-        CompletionServer s = CompletionServer.start(options, "tiny");
-        s.serve(CharLstmModel.load(modelDir));
-        return s;
+    /** The old positional limits, through the builder (model id "moby"). */
+    static ServerOptions options(int maxRows, int maxQueue, int maxPrompt, int maxTokens, int maxSessions,
+            int idleSeconds, int drainSeconds, int flushMicros) {
+        return ServerOptions.builder().port(0).modelId("moby").maxRows(maxRows).maxQueue(maxQueue)
+                .maxPromptCharacters(maxPrompt).maxTokens(maxTokens).maxSessions(maxSessions)
+                .sessionIdleSeconds(idleSeconds).drainSeconds(drainSeconds).flushMicros(flushMicros).build();
+    }
+
+    static CharLstmServer started(ServerOptions options) {
+        return CharLstmServer.start(options, CharLstmModel.load(MODEL));
     }
 
     @AfterAll
@@ -78,24 +70,15 @@ class CompletionServerTest {
             sdk.close();
             sdk = null;
         }
-        if (ownDir != null) {
-            try (var files = Files.walk(ownDir)) {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            } catch (IOException ignored) {
-                // a temporary folder left behind
-            }
-            ownDir = null;
-            dir = null;
-        }
     }
 
-    static HttpResponse<String> post(CompletionServer s, String path, String body) throws Exception {
+    static HttpResponse<String> post(CharLstmServer s, String path, String body) throws Exception {
         return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.port() + path))
                 .POST(HttpRequest.BodyPublishers.ofString(body)).header("Content-Type", "application/json").build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
-    static HttpResponse<String> get(CompletionServer s, String path) throws Exception {
+    static HttpResponse<String> get(CharLstmServer s, String path) throws Exception {
         return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.port() + path)).build(),
                 HttpResponse.BodyHandlers.ofString());
     }
@@ -161,7 +144,7 @@ class CompletionServerTest {
         assertEquals(120, usage.get("completion_tokens").getAsInt());
         assertEquals(0, frames.get(frames.size() - 1).getAsJsonArray("choices").size());
         assertEquals("text_completion", frames.get(0).get("object").getAsString());
-        assertEquals("tiny", frames.get(0).get("model").getAsString());
+        assertEquals("moby", frames.get(0).get("model").getAsString());
 
         HttpResponse<String> plain = post(server, "/v1/completions", body + "}");
         assertEquals(200, plain.statusCode(), plain.body());
@@ -196,11 +179,11 @@ class CompletionServerTest {
 
     @Test
     void stopSequencesEchoAndGreedy() throws Exception {
-        GenerationOptions o = GenerationOptions.builder().maxCharacters(200).seed(3).stopSequences("whale", "sea")
+        GenerationOptions o = GenerationOptions.builder().maxCharacters(200).seed(3).stopSequences("the", "and")
                 .build();
         String expected = sdkText("The ", o);
         JsonObject c = json(post(server, "/v1/completions", "{\"prompt\": \"The \", \"max_tokens\": 200, \"seed\": 3,"
-                + " \"stop\": [\"whale\", \"sea\"], \"echo\": true}")).getAsJsonArray("choices").get(0).getAsJsonObject();
+                + " \"stop\": [\"the\", \"and\"], \"echo\": true}")).getAsJsonArray("choices").get(0).getAsJsonObject();
         assertEquals("The " + expected, c.get("text").getAsString());
         assertEquals("stop", c.get("finish_reason").getAsString());
         JsonObject g = json(post(server, "/v1/completions", "{\"prompt\": \"The \", \"max_tokens\": 30,"
@@ -216,9 +199,9 @@ class CompletionServerTest {
         cases.put("{\"prompt\": 5}", "400 prompt invalid_type");
         cases.put("{\"prompt\": [\"a\", 7]}", "400 prompt invalid_type");
         cases.put("{\"prompt\": \"\"}", "400 prompt invalid_value");
-        cases.put("{\"prompt\": \"The Zebra\"}", "400 prompt unknown_character");
+        cases.put("{\"prompt\": \"The caf\u00e9\"}", "400 prompt unknown_character");
         cases.put("{\"prompt\": \"The \", \"max_tokens\": \"ten\"}", "400 max_tokens invalid_type");
-        cases.put("{\"prompt\": \"The \", \"max_tokens\": 0}", "400 max_tokens invalid_value");
+        cases.put("{\"prompt\": \"The \", \"max_tokens\": -1}", "400 max_tokens invalid_value");
         cases.put("{\"prompt\": \"The \", \"max_tokens\": 3000000}", "400 max_tokens invalid_value");
         cases.put("{\"prompt\": \"The \", \"temperature\": 2.5}", "400 temperature invalid_value");
         cases.put("{\"prompt\": \"The \", \"top_p\": -0.1}", "400 top_p invalid_value");
@@ -230,10 +213,14 @@ class CompletionServerTest {
         cases.put("{\"prompt\": \"The \", \"stop\": 3}", "400 stop invalid_type");
         cases.put("{\"prompt\": \"The \", \"seed\": 1.5}", "400 seed invalid_type");
         cases.put("{\"prompt\": \"The \", \"stream\": \"yes\"}", "400 stream invalid_type");
-        cases.put("{\"prompt\": \"The \", \"stream_options\": {\"include_usage\": 1}}",
+        cases.put("{\"prompt\": \"The \", \"stream\": true, \"stream_options\": {\"include_usage\": 1}}",
                 "400 stream_options.include_usage invalid_type");
-        cases.put("{\"prompt\": \"The \", \"logprobs\": 2}", "400 logprobs unsupported");
-        cases.put("{\"prompt\": \"The \", \"presence_penalty\": 0.5}", "400 presence_penalty unsupported");
+        cases.put("{\"prompt\": \"The \", \"logprobs\": 6}", "400 logprobs invalid_value");
+        cases.put("{\"prompt\": \"The \", \"suffix\": \"x\"}", "400 suffix unsupported_parameter");
+        cases.put("{\"prompt\": \"The \", \"best_of\": 2}", "400 best_of unsupported_parameter");
+        cases.put("{\"prompt\": \"The \", \"stream_options\": {\"include_usage\": true}}",
+                "400 stream_options invalid_value");
+        cases.put("{\"prompt\": \"The \", \"presence_penalty\": 0.5}", "400 presence_penalty unsupported_parameter");
         cases.put("{\"prompt\": \"The \", \"model\": \"gpt-4\"}", "404 model model_not_found");
         cases.put("{\"prompt\": \"" + "a".repeat(201) + "\"}", "413 prompt prompt_too_long");
         cases.put("[1, 2]", "400 null invalid_json");
@@ -262,7 +249,7 @@ class CompletionServerTest {
         HttpResponse<String> none = get(server, "/v1/nothing");
         assertEquals(404, none.statusCode());
         assertEquals("not_found", json(none).getAsJsonObject("error").get("code").getAsString());
-        JsonObject ok = json(post(server, "/v1/completions", "{\"prompt\": \"The \", \"model\": \"tiny\", \"max_tokens\": 3,"
+        JsonObject ok = json(post(server, "/v1/completions", "{\"prompt\": \"The \", \"model\": \"moby\", \"max_tokens\": 3,"
                 + " \"logprobs\": null, \"best_of\": 1, \"presence_penalty\": 0, \"n\": 1}"));
         assertEquals(1, ok.getAsJsonArray("choices").size(), "the loaded model's name, and defaults, are fine");
     }
@@ -270,7 +257,7 @@ class CompletionServerTest {
     @Test
     void modelsHealthAndThePlaygroundPage() throws Exception {
         JsonObject m = json(get(server, "/v1/models")).getAsJsonArray("data").get(0).getAsJsonObject();
-        assertEquals("tiny", m.get("id").getAsString());
+        assertEquals("moby", m.get("id").getAsString());
         assertEquals(sdk.manifest().shape().vocabSize(), m.getAsJsonObject("meta").get("vocab_size").getAsInt());
         assertTrue(m.getAsJsonObject("meta").has("val_loss_nats_per_char"));
         assertEquals(200, get(server, "/health").statusCode());
@@ -278,14 +265,13 @@ class CompletionServerTest {
         assertEquals(200, page.statusCode());
         assertTrue(page.body().contains("<title>charlstm playground</title>") && page.body().contains("/v1/completions"));
 
-        CompletionServer loading = CompletionServer.start(new ServerOptions("127.0.0.1", 0, 4, 4, 100, 100, 2, 60, 0, 0),
-                "tiny");
+        CharLstmServer loading = CharLstmServer.start(options(4, 4, 100, 100, 2, 60, 0, 0));
         try {
             assertEquals(503, get(loading, "/health").statusCode(), "not ready before the model is loaded");
             HttpResponse<String> early = post(loading, "/v1/completions", "{\"prompt\": \"The \"}");
             assertEquals(503, early.statusCode());
             assertEquals("loading", json(early).getAsJsonObject("error").get("code").getAsString());
-            loading.serve(CharLstmModel.load(modelDir));
+            loading.serve(CharLstmModel.load(MODEL));
             assertEquals(200, get(loading, "/health").statusCode());
         } finally {
             loading.close();
@@ -312,7 +298,7 @@ class CompletionServerTest {
     }
 
     /** Opens a streaming request on a raw socket and reads until the first data frame. */
-    static Socket openStream(CompletionServer s, String body) throws IOException {
+    static Socket openStream(CharLstmServer s, String body) throws IOException {
         Socket socket = new Socket("127.0.0.1", s.port());
         byte[] b = body.getBytes(StandardCharsets.UTF_8);
         OutputStream out = socket.getOutputStream();
@@ -332,7 +318,7 @@ class CompletionServerTest {
         return socket;
     }
 
-    static void awaitIdle(CompletionServer s, long millis) throws InterruptedException {
+    static void awaitIdle(CharLstmServer s, long millis) throws InterruptedException {
         long end = System.currentTimeMillis() + millis;
         while (s.inFlight() > 0 && System.currentTimeMillis() < end) {
             Thread.sleep(10);
@@ -342,8 +328,7 @@ class CompletionServerTest {
     @org.junit.jupiter.params.ParameterizedTest
     @org.junit.jupiter.params.provider.ValueSource(ints = {0, 10_000})
     void aClientThatGoesAwayFreesItsRowsAndAFullQueueAnswers429(int flushMicros) throws Exception {
-        CompletionServer small = started(new ServerOptions("127.0.0.1", 0, 1, 0, 100, 2_000_000, 2, 60, 0,
-                flushMicros));
+        CharLstmServer small = started(options(1, 0, 100, 2_000_000, 2, 60, 0, flushMicros));
         try {
             long t0 = System.nanoTime();
             Socket first = openStream(small, "{\"prompt\": \"The \", \"max_tokens\": 2000000, \"stream\": true}");
@@ -364,7 +349,7 @@ class CompletionServerTest {
 
     @Test
     void aClientThatGoesAwayWhileItsPromptIsReadFreesItsRows() throws Exception {
-        CompletionServer s = started(new ServerOptions("127.0.0.1", 0, 4, 4, 400_000, 100, 2, 60, 0, 10_000));
+        CharLstmServer s = started(options(4, 4, 400_000, 100, 2, 60, 0, 10_000));
         try (Socket socket = new Socket("127.0.0.1", s.port())) {
             byte[] b = ("{\"prompt\": \"" + "the sea was calm ".repeat(20_000) + "\", \"max_tokens\": 50,"
                     + " \"stream\": true}").getBytes(StandardCharsets.UTF_8);
@@ -445,7 +430,7 @@ class CompletionServerTest {
         assertEquals(200, HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port()
                 + "/v1/sessions/" + second)).DELETE().build(), HttpResponse.BodyHandlers.ofString()).statusCode());
 
-        CompletionServer shortLived = started(new ServerOptions("127.0.0.1", 0, 4, 4, 100, 100, 4, 1, 0, 0));
+        CharLstmServer shortLived = started(options(4, 4, 100, 100, 4, 1, 0, 0));
         try {
             String gone = json(post(shortLived, "/v1/sessions", "")).get("id").getAsString();
             long end = System.currentTimeMillis() + 5000;
@@ -465,7 +450,7 @@ class CompletionServerTest {
 
     @Test
     void closingEndsStreamsInFlightCleanlyAndRefusesNewRequests() throws Exception {
-        CompletionServer closing = started(new ServerOptions("127.0.0.1", 0, 4, 4, 100, 2_000_000, 2, 60, 0, 0));
+        CharLstmServer closing = started(options(4, 4, 100, 2_000_000, 2, 60, 0, 0));
         Socket s = openStream(closing, "{\"prompt\": \"The \", \"max_tokens\": 2000000, \"stream\": true}");
         Thread closer = new Thread(closing::close);
         closer.start();

@@ -1,4 +1,4 @@
-package dev.charlstm.cli.serve;
+package dev.charlstm.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -29,7 +29,7 @@ class PlaygroundBrowserTest {
     static final Path CHROMIUM = Path.of("/usr/bin/chromium");
     static final Path DRIVER = Path.of("/usr/bin/chromedriver");
 
-    static CompletionServer server;
+    static CharLstmServer server;
     static WebDriver browser;
 
     @BeforeAll
@@ -41,7 +41,7 @@ class PlaygroundBrowserTest {
         }
         Assumptions.assumeTrue(present, "no chromium + chromedriver here (apt-get install chromium chromium-driver)");
         CompletionServerTest.start();
-        server = CompletionServerTest.started(new ServerOptions("127.0.0.1", 0, 8, 8, 1000, 2_000_000, 2, 60, 0, 10_000));
+        server = CompletionServerTest.started(CompletionServerTest.options(8, 8, 1000, 2_000_000, 2, 60, 0, 10_000));
         ChromeOptions options = new ChromeOptions();
         options.setBinary(CHROMIUM.toFile());
         options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu");
@@ -75,7 +75,7 @@ class PlaygroundBrowserTest {
     void thePageShowsTheModelStreamsTextAndStopStopsIt() throws Exception {
         browser.get("http://127.0.0.1:" + server.port() + "/");
         WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(20));
-        wait.until(d -> text("info").startsWith("model tiny: V="));
+        wait.until(d -> text("info").startsWith("model moby: V="));
         assertTrue(text("info").contains("validation loss"), text("info"));
 
         type("prompt", "The whale");

@@ -1,4 +1,4 @@
-package dev.charlstm.cli.serve;
+package dev.charlstm.server;
 
 import com.google.gson.JsonObject;
 
@@ -6,7 +6,7 @@ import com.google.gson.JsonObject;
  * An error answered in OpenAI's shape: {@code {"error": {"message", "type", "param", "code"}}} with an HTTP status.
  * Immutable but for the Retry-After set before it is thrown.
  */
-public final class ApiError extends RuntimeException {
+final class ApiError extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
     private final int status;
@@ -22,12 +22,23 @@ public final class ApiError extends RuntimeException {
      * @param code a short machine-readable code, or null
      * @param message one line for people
      */
-    public ApiError(int status, String type, String param, String code, String message) {
+    ApiError(int status, String type, String param, String code, String message) {
         super(message);
         this.status = status;
         this.type = type;
         this.param = param;
         this.code = code;
+    }
+
+    /** The server is shutting down (or its model was closed): 503. */
+    static ApiError shuttingDown() {
+        return new ApiError(503, "server_error", null, "shutting_down", "the server is shutting down");
+    }
+
+    /** A field this server cannot honour: 400 naming it. */
+    static ApiError unsupported(String param, String why) {
+        return new ApiError(400, "invalid_request_error", param, "unsupported_parameter", param + " is not supported"
+                + (why == null ? " by this server" : ": " + why));
     }
 
     /** A 400 invalid_request_error about one field. */
@@ -42,17 +53,22 @@ public final class ApiError extends RuntimeException {
     }
 
     /** @return the {@code Retry-After} seconds, or 0 for none */
-    public int retryAfterSeconds() {
+    int retryAfterSeconds() {
         return retryAfterSeconds;
     }
 
+    /** @return OpenAI's error type */
+    String type() {
+        return type;
+    }
+
     /** @return the HTTP status */
-    public int status() {
+    int status() {
         return status;
     }
 
     /** @return {@code {"error": {...}}} */
-    public JsonObject toJson() {
+    JsonObject toJson() {
         JsonObject e = new JsonObject();
         e.addProperty("message", getMessage());
         e.addProperty("type", type);

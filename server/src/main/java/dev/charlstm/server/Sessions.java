@@ -1,4 +1,4 @@
-package dev.charlstm.cli.serve;
+package dev.charlstm.server;
 
 import dev.charlstm.runtime.CharLstmModel;
 import dev.charlstm.runtime.GenerationStream;

@@ -1,4 +1,4 @@
-package dev.charlstm.cli.serve;
+package dev.charlstm.server;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -6,34 +6,53 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * Writes a streamed completion as Server-Sent Events: one {@code data: {json}} frame per piece of text, built from
- * a prefix made once per request (the hot path: a character costs an escape and a write, no JSON library). Not
- * thread-safe: one request's thread writes.
+ * a prefix made once per request (the hot path: a character costs an escape and a write, no JSON library), in the
+ * completions shape ({@code text_completion}, {@code choices[].text}) or the chat shape
+ * ({@code chat.completion.chunk}, {@code choices[].delta.content}). Not thread-safe: the caller holds its job's lock.
  */
 final class SseWriter {
 
     private final OutputStream out;
     private final byte[] prefix;
+    private final boolean chat;
+    /** {@code ,"usage":null} when usage was asked for (OpenAI puts it on every chunk but the last), else empty. */
+    private final String usageNull;
     private final StringBuilder frame = new StringBuilder(256);
     /** The frame's UTF-8, reused: a character's frame allocates nothing. */
     private byte[] bytes = new byte[1024];
 
-    SseWriter(OutputStream out, String id, long created, String model) {
+    SseWriter(OutputStream out, String id, long created, String model, boolean chat, boolean includeUsage) {
         this.out = out;
+        this.chat = chat;
+        this.usageNull = includeUsage ? ",\"usage\":null" : "";
         StringBuilder p = new StringBuilder("data: {\"id\":");
         quote(p, id);
-        p.append(",\"object\":\"text_completion\",\"created\":").append(created).append(",\"model\":");
+        p.append(",\"object\":\"").append(chat ? "chat.completion.chunk" : "text_completion").append("\",\"created\":")
+                .append(created).append(",\"model\":");
         quote(p, model);
-        p.append(",\"choices\":[{\"text\":");
+        p.append(chat ? ",\"choices\":[{\"index\":" : ",\"choices\":[{\"text\":");
         this.prefix = p.toString().getBytes(StandardCharsets.UTF_8);
     }
 
     /** Writes the frame of one choice's text (unflushed). */
     void text(int choice, String text) throws IOException {
         frame.setLength(0);
-        quote(frame, text);
-        frame.append(",\"index\":").append(choice).append(",\"logprobs\":null,\"finish_reason\":null}]}\n\n");
+        if (chat) {
+            frame.append(choice).append(",\"delta\":{\"content\":");
+            quote(frame, text);
+            frame.append("},\"logprobs\":null,\"finish_reason\":null}]").append(usageNull).append("}\n\n");
+        } else {
+            quote(frame, text);
+            frame.append(",\"index\":").append(choice).append(",\"logprobs\":null,\"finish_reason\":null}]")
+                    .append(usageNull).append("}\n\n");
+        }
         out.write(prefix);
         out.write(bytes, 0, utf8(frame));
+    }
+
+    /** Writes a frame holding {@code json} (unflushed). */
+    void frame(String json) throws IOException {
+        out.write(("data: " + json + "\n\n").getBytes(StandardCharsets.UTF_8));
     }
 
     /** Encodes {@code s} into {@link #bytes} (growing it when needed); @return the byte count. */
