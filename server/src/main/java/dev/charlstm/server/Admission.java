@@ -54,10 +54,17 @@ final class Admission {
      * @throws ApiError 503 once the server is shutting down
      */
     synchronized void acquire(Ticket t) throws InterruptedException {
+        // at its cap, a request waits for one of its own rows outside the queue: it must not hold up the others
+        while (t.held >= perRequest) {
+            if (closed) {
+                throw ApiError.shuttingDown();
+            }
+            wait();
+        }
         if (closed) {
             throw ApiError.shuttingDown();
         }
-        if (t.held < perRequest && free > 0 && turn.isEmpty()) {
+        if (free > 0 && turn.isEmpty()) {
             take(t);
             return;
         }
@@ -70,18 +77,11 @@ final class Admission {
         }
         turn.addLast(t);
         try {
-            while (!(turn.peekFirst() == t && free > 0 && t.held < perRequest)) {
+            while (!(turn.peekFirst() == t && free > 0)) {
                 if (closed) {
                     throw ApiError.shuttingDown();
                 }
-                if (turn.peekFirst() != t || free == 0) {
-                    wait();
-                } else { // its turn, rows free, but at its cap: let the next request go first
-                    turn.pollFirst();
-                    turn.addLast(t);
-                    notifyAll();
-                    wait();
-                }
+                wait();
             }
             turn.pollFirst();
             take(t);
