@@ -30,6 +30,7 @@ class PlaygroundBrowserTest {
     static final Path DRIVER = Path.of("/usr/bin/chromedriver");
 
     static CharLstmServer server;
+    static CharLstmServer keyed;
     static WebDriver browser;
 
     @BeforeAll
@@ -42,6 +43,8 @@ class PlaygroundBrowserTest {
         Assumptions.assumeTrue(present, "no chromium + chromedriver here (apt-get install chromium chromium-driver)");
         CompletionServerTest.start();
         server = CompletionServerTest.started(CompletionServerTest.options(8, 8, 1000, 2_000_000, 2, 60, 0, 10_000));
+        keyed = CompletionServerTest.started(CompletionServerTest.options(8, 8, 1000, 1000, 2, 60, 0, 10_000)
+                .toBuilder().apiKey("page-key").build());
         ChromeOptions options = new ChromeOptions();
         options.setBinary(CHROMIUM.toFile());
         options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu");
@@ -54,6 +57,9 @@ class PlaygroundBrowserTest {
     static void stop() {
         if (browser != null) {
             browser.quit();
+        }
+        if (keyed != null) {
+            keyed.close();
         }
         if (server != null) {
             server.close();
@@ -105,5 +111,28 @@ class PlaygroundBrowserTest {
         Thread.sleep(300);
         assertEquals(a, browser.findElement(By.id("generated")).getAttribute("textContent"), "no more text after Stop");
         assertTrue(a.length() < 2_000_000);
+    }
+
+    @Test
+    void withAnApiKeyThePageAsksForItThenWorks() throws Exception {
+        browser.get(keyed.url() + "/");
+        WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(20));
+        wait.until(d -> browser.findElement(By.id("key-row")).isDisplayed());
+        assertTrue(text("info").contains("API key"), text("info"));
+        type("api_key", "wrong");
+        browser.findElement(By.id("key-button")).click();
+        wait.until(d -> text("info").contains("incorrect API key"));
+        type("api_key", "page-key");
+        browser.findElement(By.id("key-button")).click();
+        wait.until(d -> text("info").startsWith("model moby: V="));
+        type("prompt", "The sea");
+        type("max_tokens", "60");
+        type("seed", "5");
+        type("temperature", "1");
+        type("top_p", "1");
+        browser.findElement(By.id("generate")).click();
+        wait.until(d -> text("status").startsWith("done"));
+        assertEquals(CompletionServerTest.sdkText("The sea", GenerationOptions.builder().maxCharacters(60).seed(5)
+                .build()), browser.findElement(By.id("generated")).getAttribute("textContent"));
     }
 }
