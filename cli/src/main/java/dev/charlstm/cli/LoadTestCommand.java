@@ -42,6 +42,20 @@ final class LoadTestCommand implements Callable<Integer> {
                     + " seconds of traffic before it runs at speed.")
     int warmup;
 
+    @Option(names = "--api", paramLabel = "API", defaultValue = "completions",
+            description = "completions (POST /v1/completions) or chat (POST /v1/chat/completions, the prompt as one"
+                    + " user message).")
+    String api;
+
+    @Option(names = "--small-beside-big", paramLabel = "PROMPTSxCHARS",
+            description = "Instead of the rounds: time a 20-character request sent 0.5 s after a non-streamed request"
+                    + " of PROMPTS prompts x CHARS characters, e.g. 64x10000 (fairness between requests).")
+    String smallBesideBig;
+
+    @Option(names = "--abandon", description = "With --small-beside-big: the big request's client gives up after"
+            + " 0.5 s (closes its connection) before the small request is sent.")
+    boolean abandon;
+
     @Option(names = "--json", description = "Print JSON instead of a table.")
     boolean json;
 
@@ -58,11 +72,34 @@ final class LoadTestCommand implements Callable<Integer> {
             throw new UsageError("--url must be http://HOST:PORT, got " + url);
         }
         int port = uri.getPort() < 0 ? 80 : uri.getPort();
+        if (!api.equals("completions") && !api.equals("chat")) {
+            throw new UsageError("--api is completions or chat, got " + api);
+        }
+        if (smallBesideBig != null) {
+            String[] pc = smallBesideBig.split("x");
+            int prompts;
+            int bigChars;
+            try {
+                prompts = Integer.parseInt(pc[0]);
+                bigChars = Integer.parseInt(pc[1]);
+            } catch (RuntimeException e) {
+                throw new UsageError("--small-beside-big is PROMPTSxCHARS, e.g. 64x10000; got " + smallBesideBig);
+            }
+            try {
+                long[] ms = LoadTest.smallBesideBig(uri.getHost(), port, prompts, bigChars, 500, abandon);
+                out.printf("small request (20 characters) answered in %d ms; big request (%d x %d characters) %s%n",
+                        ms[0], prompts, bigChars, abandon ? "abandoned after 500 ms" : "took " + ms[1] + " ms");
+            } catch (Exception e) {
+                throw new IllegalStateException("--small-beside-big failed: " + e.getMessage(), e);
+            }
+            return 0;
+        }
+        boolean chat = api.equals("chat");
         for (int c : clients) {
             for (int w = 0; w < warmup; w++) {
-                LoadTest.round(uri.getHost(), port, c, chars, prompt);
+                LoadTest.round(uri.getHost(), port, c, chars, prompt, chat);
             }
-            rounds.add(LoadTest.round(uri.getHost(), port, c, chars, prompt));
+            rounds.add(LoadTest.round(uri.getHost(), port, c, chars, prompt, chat));
         }
         if (json) {
             out.println(new GsonBuilder().setPrettyPrinting().create().toJson(rounds));

@@ -57,11 +57,12 @@ public final class LoadTest {
      * @param baseUrl e.g. {@code http://127.0.0.1:8080}
      * @param clients concurrent clients
      * @param characters max_tokens of each request (all are expected to reach it)
-     * @param prompt the prompt
+     * @param prompt the prompt (with chat, the user message)
+     * @param chat whether to call {@code /v1/chat/completions} (one user message) instead of {@code /v1/completions}
      * @return the figures
      * @throws InterruptedException if interrupted
      */
-    public static Figures round(String host, int port, int clients, int characters, String prompt)
+    public static Figures round(String host, int port, int clients, int characters, String prompt, boolean chat)
             throws InterruptedException {
         long[][] gaps = new long[clients][];
         long[] first = new long[clients];
@@ -73,7 +74,16 @@ public final class LoadTest {
             int index = c;
             threads[c] = new Thread(() -> {
                 JsonObject body = new JsonObject();
-                body.addProperty("prompt", prompt);
+                if (chat) {
+                    com.google.gson.JsonArray messages = new com.google.gson.JsonArray();
+                    JsonObject user = new JsonObject();
+                    user.addProperty("role", "user");
+                    user.addProperty("content", prompt);
+                    messages.add(user);
+                    body.add("messages", messages);
+                } else {
+                    body.addProperty("prompt", prompt);
+                }
                 body.addProperty("max_tokens", characters);
                 body.addProperty("seed", index);
                 body.addProperty("stream", true);
@@ -86,7 +96,8 @@ public final class LoadTest {
                     go.await();
                     long start = System.nanoTime();
                     long[] last = {start};
-                    int status = Sse.post(host, port, "/v1/completions", body.toString(), data -> {
+                    int status = Sse.post(host, port, chat ? "/v1/chat/completions" : "/v1/completions",
+                            body.toString(), data -> {
                         long now = System.nanoTime();
                         if (data.equals("[DONE]")) {
                             doneSeen[0] = true;
@@ -157,17 +168,27 @@ public final class LoadTest {
     }
 
     /**
-     * The text and finish reason of one choice frame, read without a JSON tree: a load generator that parses every
-     * frame into objects would take the cores the server is measured on. Frames with usage only read as empty text.
+     * The text and finish reason of one choice frame (completions' {@code text}, chat's {@code delta.content}), read
+     * without a JSON tree: a load generator that parses every frame into objects would take the cores the server is
+     * measured on. Frames with usage only, and chat's role and final frames, read as empty text.
      */
     private record Frame(String text, String finishReason) {
         static Frame of(String data) {
             int t = data.indexOf("\"text\":\"");
+            int skip = 8;
             if (t < 0) {
-                return data.contains("\"usage\"") ? new Frame("", null) : null;
+                t = data.indexOf("\"content\":\"");
+                skip = 11;
+            }
+            if (t < 0) {
+                if (data.contains("\"error\"")) {
+                    return null;
+                }
+                int f = data.indexOf("\"finish_reason\":\"");
+                return new Frame("", f < 0 ? null : data.substring(f + 17, data.indexOf('"', f + 17)));
             }
             StringBuilder text = new StringBuilder();
-            int i = t + 8;
+            int i = t + skip;
             for (; data.charAt(i) != '"'; i++) {
                 char c = data.charAt(i);
                 if (c == '\\') {
@@ -185,6 +206,59 @@ public final class LoadTest {
             int f = data.indexOf("\"finish_reason\":\"", i);
             return new Frame(text.toString(), f < 0 ? null : data.substring(f + 17, data.indexOf('"', f + 17)));
         }
+    }
+
+    /**
+     * What a small request waits beside a big one: a non-streamed request of {@code prompts} prompts ×
+     * {@code bigCharacters} characters starts, and {@code afterMillis} later a 20-character request is timed (its
+     * whole answer). With {@code abandon}, the big request's client gives up (closes its connection) before the small
+     * one is sent, as a client with a timeout does.
+     *
+     * @return {small request's milliseconds, big request's milliseconds or -1 if abandoned}
+     * @throws Exception if a request fails
+     */
+    public static long[] smallBesideBig(String host, int port, int prompts, int bigCharacters, long afterMillis,
+            boolean abandon) throws Exception {
+        StringBuilder big = new StringBuilder("{\"prompt\": [");
+        for (int i = 0; i < prompts; i++) {
+            big.append(i > 0 ? ", " : "").append("\"The whale \"");
+        }
+        big.append("], \"max_tokens\": ").append(bigCharacters).append(", \"seed\": 1}");
+        long[] bigMillis = {-1};
+        java.net.Socket socket = new java.net.Socket(host, port);
+        byte[] b = big.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        long t0 = System.nanoTime();
+        socket.getOutputStream().write(("POST /v1/completions HTTP/1.1\r\nHost: " + host + "\r\nContent-Length: "
+                + b.length + "\r\nConnection: close\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        socket.getOutputStream().write(b);
+        socket.getOutputStream().flush();
+        Thread reader = new Thread(() -> {
+            try {
+                socket.getInputStream().readAllBytes();
+                bigMillis[0] = (System.nanoTime() - t0) / 1_000_000;
+            } catch (java.io.IOException e) {
+                // closed by abandon
+            }
+        });
+        if (!abandon) {
+            reader.start();
+        }
+        Thread.sleep(afterMillis);
+        if (abandon) {
+            socket.close();
+        }
+        long s0 = System.nanoTime();
+        int status = Sse.post(host, port, "/v1/completions", "{\"prompt\": \"The sea \", \"max_tokens\": 20}",
+                data -> true);
+        long smallMillis = (System.nanoTime() - s0) / 1_000_000;
+        if (status != 200) {
+            throw new IllegalStateException("the small request answered " + status);
+        }
+        if (!abandon) {
+            reader.join();
+            socket.close();
+        }
+        return new long[] {smallMillis, bigMillis[0]};
     }
 
     private static double pct(long[] sorted, double q) {
