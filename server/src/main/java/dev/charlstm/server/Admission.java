@@ -94,20 +94,46 @@ final class Admission {
         }
     }
 
+    /**
+     * Takes up to {@code more} further rows at once if they are free and nobody waits for one (work-conserving:
+     * a request alone on the server grows to its cap; beside waiting requests it takes none).
+     *
+     * @return how many it took
+     */
+    synchronized int takeMore(Ticket t, int more) {
+        int took = 0;
+        while (took < more && t.held < perRequest && free > 0 && turn.isEmpty() && !closed) {
+            take(t);
+            took++;
+        }
+        return took;
+    }
+
+    /**
+     * Waits for one row in turn ({@link #acquire}), then takes up to {@code want - 1} more that are free if nobody
+     * else waits.
+     *
+     * @return how many it took, at least 1
+     */
+    int acquireUpTo(Ticket t, int want) throws InterruptedException {
+        acquire(t);
+        return 1 + takeMore(t, want - 1);
+    }
+
+    /** Gives back {@code n} of the request's rows. */
+    synchronized void release(Ticket t, int n) {
+        if (n > t.held) {
+            throw new IllegalStateException(n + " rows released, " + t.held + " held");
+        }
+        t.held -= n;
+        free += n;
+        notifyAll();
+    }
+
     private void take(Ticket t) {
         free--;
         t.held++;
         t.everHeld = true;
-    }
-
-    /** Gives back one of the request's rows. */
-    synchronized void release(Ticket t) {
-        if (t.held <= 0) {
-            throw new IllegalStateException("no row held");
-        }
-        t.held--;
-        free++;
-        notifyAll();
     }
 
     /** Gives back every row the request still holds (at its end, whatever happened). */

@@ -7,7 +7,6 @@ import io.javalin.http.HttpResponseException;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -66,7 +65,6 @@ public final class CharLstmServer implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final ScheduledExecutorService janitor;
-    private final ExecutorService workers;
     private final Sessions sessions;
     private final ServerMetrics metrics;
     private final AccessControl access;
@@ -79,13 +77,6 @@ public final class CharLstmServer implements AutoCloseable {
         this.sessions = new Sessions(options.maxSessions(), TimeUnit.SECONDS.toNanos(options.sessionIdleSeconds()));
         this.metrics = new ServerMetrics(options.maxRows(), admission::rowsInUse, admission::waiting, sessions::size);
         this.access = new AccessControl(options);
-        AtomicInteger workerIds = new AtomicInteger();
-        // Each worker holds a row while it runs, so at most maxRows are busy; idle ones end after a minute
-        this.workers = Executors.newCachedThreadPool(r -> {
-            Thread t = new Thread(r, "charlstm-choice-" + workerIds.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
         this.janitor = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "charlstm-heartbeat");
             t.setDaemon(true);
@@ -158,7 +149,6 @@ public final class CharLstmServer implements AutoCloseable {
             s.app.start(options.host(), options.port());
         } catch (RuntimeException e) {
             s.janitor.shutdownNow();
-            s.workers.shutdownNow();
             Throwable root = e;
             while (root.getCause() != null) {
                 root = root.getCause();
@@ -253,10 +243,6 @@ public final class CharLstmServer implements AutoCloseable {
         return metrics;
     }
 
-    ExecutorService workers() {
-        return workers;
-    }
-
     Sessions sessions() {
         return sessions;
     }
@@ -327,7 +313,6 @@ public final class CharLstmServer implements AutoCloseable {
             }
             app.stop();
             janitor.shutdownNow();
-            workers.shutdownNow();
             sessions.closeAll();
             CharLstmModel m = model;
             if (m != null) {

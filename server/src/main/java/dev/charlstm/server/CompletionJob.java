@@ -3,13 +3,14 @@ package dev.charlstm.server;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
+import dev.charlstm.runtime.BatchCharacterCallback;
 import dev.charlstm.runtime.CharLstmModel;
 import dev.charlstm.runtime.CharacterCallback;
 import dev.charlstm.runtime.CharacterLogprob;
 import dev.charlstm.runtime.FinishReason;
 import dev.charlstm.runtime.GenerationOptions;
+import dev.charlstm.runtime.GenerationRequest;
 import dev.charlstm.runtime.GenerationResult;
-import dev.charlstm.runtime.GenerationStream;
 import dev.charlstm.runtime.ModelClosedException;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -18,10 +19,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.locks.ReentrantLock;
 import org.eclipse.jetty.io.EndPoint;
 import org.slf4j.Logger;
@@ -32,12 +30,13 @@ import org.slf4j.LoggerFactory;
  * and the results.
  *
  * <p>Rows: the first is taken by {@link #admit()} before anything is answered (so a full queue is a 429 and not a
- * broken stream); each further choice waits for {@link Admission} to grant it one, so a request holds at most its
- * share and waiting requests take free rows in turn. A request of one choice generates on its own thread (no
- * hand-over per character); the choices of a bigger one each run on a worker thread of the server, which the
- * model's scheduler batches with every other row.
+ * broken stream). The choices run in waves on the request's own thread, each wave one batch ({@link
+ * CharLstmModel#generateBatch}: a graph call per character for all its rows, shared with other requests' rows by the
+ * model's scheduler): the first takes what is free up to the per-request cap while nobody waits, each next one
+ * waits its turn in {@link Admission}, so a request holds at most its share and waiting requests take free rows in
+ * turn.
  *
- * <p>Threads: the request's thread drives; workers call back per character; the server's heartbeat thread writes
+ * <p>Threads: the request's thread drives and calls back per character; the server's heartbeat thread writes
  * keep-alives and probes the connection. {@link #lock} guards the writer and {@link #finished}.
  */
 final class CompletionJob {
@@ -52,7 +51,7 @@ final class CompletionJob {
     private final long arrived;
     private final CharLstmServer server;
     private final Admission.Ticket ticket;
-    /** The request's thread: interrupting it ends a wait for rows and an inline generation. */
+    /** The request's thread: interrupting it ends a wait for rows and its generation, prompt reading included. */
     private final Thread thread = Thread.currentThread();
     final ReentrantLock lock = new ReentrantLock();
     /** Guarded by {@link #lock}: set when the request's thread is done (no interrupt, probe or write after). */
@@ -70,7 +69,6 @@ final class CompletionJob {
     private final ByteBuffer probe = ByteBuffer.allocate(1).flip();
     /** The probe read bytes of a pipelined next request: the connection must close after this answer. */
     volatile boolean closeConnection;
-    private final AtomicReferenceArray<GenerationStream> streams;
     private final GenerationResult[] results;
     /** Per prompt, with echo and logprobs: null for its first character, then the rest's scores. */
     private final List<List<CharacterLogprob>> promptLogprobs = new ArrayList<>();
@@ -86,7 +84,6 @@ final class CompletionJob {
         this.arrived = arrivedNanos;
         this.id = (request.chat() ? "chatcmpl-" : "cmpl-") + UUID.randomUUID().toString().replace("-", "");
         this.ticket = server.admission().ticket();
-        this.streams = new AtomicReferenceArray<>(choices);
         this.results = new GenerationResult[choices];
         this.lastCharacter = new long[choices];
     }
@@ -142,74 +139,73 @@ final class CompletionJob {
             failed(e);
             return;
         }
-        if (choices == 1) {
-            runChoice(model, 0);
+        if (session != null) {
+            runSession();
             return;
         }
-        ExecutorService workers = server.workers();
-        CountDownLatch done = new CountDownLatch(choices);
-        int started = 0;
-        try {
-            for (int i = 0; i < choices; i++) {
-                if (i > 0) {
-                    if (cancelled || failure != null) {
-                        break;
-                    }
-                    server.admission().acquire(ticket);
-                }
-                int choice = i;
-                started++;
-                workers.execute(() -> {
-                    try {
-                        runChoice(model, choice);
-                    } finally {
-                        done.countDown();
-                    }
-                });
-            }
-        } catch (InterruptedException e) {
-            cancelled = true; // the client went away or the server is closing: the rows already running end too
-            cancelStreams();
-        } catch (ApiError e) {
-            failure = e; // shutting down
-            cancelStreams();
-        }
-        for (int i = started; i < choices; i++) {
-            done.countDown();
-        }
+        // Choices run in waves, each a batch driven by this thread (one graph call a character for the whole wave,
+        // no hand-over between threads): the first wave takes the row admit() took and whatever else is free while
+        // nobody waits, up to the per-request cap; each next wave waits its turn for rows.
+        int cap = server.options().maxRowsPerRequest();
+        int next = 0;
+        int granted = 1 + server.admission().takeMore(ticket, Math.min(cap, choices) - 1);
         while (true) {
-            try {
-                done.await();
+            runWave(model, next, granted);
+            server.admission().release(ticket, granted);
+            next += granted;
+            if (next >= choices || cancelled || failure != null) {
                 return;
+            }
+            try {
+                granted = server.admission().acquireUpTo(ticket, Math.min(cap, choices - next));
             } catch (InterruptedException e) {
-                cancelled = true;
-                cancelStreams();
+                cancelled = true; // the client went away or the server is closing
+                return;
+            } catch (ApiError e) {
+                failure = e; // shutting down
+                return;
             }
         }
     }
 
-    /** One choice on one row, released at the end. */
-    private void runChoice(CharLstmModel model, int choice) {
+    /** Choices {@code [from, from + n)} as one batch on this thread. */
+    private void runWave(CharLstmModel model, int from, int n) {
+        List<GenerationRequest> wave = new ArrayList<>(n);
+        for (int i = from; i < from + n; i++) {
+            GenerationOptions options = i == 0 ? request.options()
+                    : request.options().toBuilder().seed(request.seed() + i).build();
+            wave.add(GenerationRequest.of(prompt(i), options));
+        }
+        Sink[] sinks = new Sink[n];
+        for (int k = 0; k < n; k++) {
+            sinks[k] = new Sink(from + k);
+        }
         try {
-            GenerationOptions options = choice == 0 ? request.options()
-                    : request.options().toBuilder().seed(request.seed() + choice).build();
-            Sink sink = new Sink(choice);
-            if (session != null) {
-                streams.set(choice, session.stream);
-                results[choice] = session.stream.generate(prompt(choice), options, sink);
-                return;
-            }
-            try (GenerationStream s = model.newStream()) {
-                streams.set(choice, s);
-                if (cancelled) {
-                    s.cancel();
+            List<GenerationResult> got = model.generateBatch(wave, new BatchCharacterCallback() {
+                @Override
+                public boolean onCharacter(int stream, String character) {
+                    return sinks[stream].onCharacter(character, null);
                 }
-                results[choice] = s.generate(prompt(choice), options, sink);
+
+                @Override
+                public boolean onCharacter(int stream, String character, CharacterLogprob logprob) {
+                    return sinks[stream].onCharacter(character, logprob);
+                }
+            });
+            for (int k = 0; k < n; k++) {
+                results[from + k] = got.get(k);
             }
         } catch (RuntimeException e) {
             failed(e);
-        } finally {
-            server.admission().release(ticket);
+        }
+    }
+
+    /** A session's completion: one choice on the session's own stream. */
+    private void runSession() {
+        try {
+            results[0] = session.stream.generate(prompt(0), request.options(), new Sink(0));
+        } catch (RuntimeException e) {
+            failed(e);
         }
     }
 
@@ -270,7 +266,6 @@ final class CompletionJob {
             } catch (IOException e) {
                 gone = true; // the client went away: every row of the request stops at its next character
                 cancelled = true;
-                cancelStreams();
                 return false;
             } finally {
                 lock.unlock();
@@ -280,11 +275,8 @@ final class CompletionJob {
     }
 
     private void cancelStreams() {
-        for (int i = 0; i < choices; i++) {
-            GenerationStream s = streams.get(i);
-            if (s != null) {
-                s.cancel();
-            }
+        if (session != null) {
+            session.stream.cancel();
         }
     }
 

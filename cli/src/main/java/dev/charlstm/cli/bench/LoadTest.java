@@ -225,6 +225,7 @@ public final class LoadTest {
         }
         big.append("], \"max_tokens\": ").append(bigCharacters).append(", \"seed\": 1}");
         long[] bigMillis = {-1};
+        String[] bigStatus = {null};
         java.net.Socket socket = new java.net.Socket(host, port);
         byte[] b = big.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
         long t0 = System.nanoTime();
@@ -234,8 +235,10 @@ public final class LoadTest {
         socket.getOutputStream().flush();
         Thread reader = new Thread(() -> {
             try {
-                socket.getInputStream().readAllBytes();
+                String answer = new String(socket.getInputStream().readAllBytes(),
+                        java.nio.charset.StandardCharsets.UTF_8);
                 bigMillis[0] = (System.nanoTime() - t0) / 1_000_000;
+                bigStatus[0] = answer.isEmpty() ? "no answer" : answer.substring(0, answer.indexOf('\r'));
             } catch (java.io.IOException e) {
                 // closed by abandon
             }
@@ -257,6 +260,10 @@ public final class LoadTest {
         if (!abandon) {
             reader.join();
             socket.close();
+            if (!bigStatus[0].contains(" 200 ")) {
+                throw new IllegalStateException("the big request answered " + bigStatus[0] + " (is its max_tokens within"
+                        + " the server's --max-tokens?)");
+            }
         }
         return new long[] {smallMillis, bigMillis[0]};
     }
