@@ -19,7 +19,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import org.eclipse.jetty.io.EndPoint;
 import org.slf4j.Logger;
@@ -515,10 +514,5 @@ final class CompletionJob {
         o.add("choices", cs);
         o.add("usage", usage());
         return o;
-    }
-
-    /** @return how long ago the request arrived, in milliseconds */
-    long ageMillis() {
-        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - arrived);
     }
 }
