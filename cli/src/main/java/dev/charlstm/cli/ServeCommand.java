@@ -41,7 +41,7 @@ final class ServeCommand implements Callable<Integer> {
     int port;
 
     @Option(names = "--max-rows", paramLabel = "N", defaultValue = "64",
-            description = "Streams generating at once, across requests (a request takes prompts x n).")
+            description = "Streams generating at once, across requests (a request's prompts x n may not exceed it).")
     int maxRows;
 
     @Option(names = "--max-rows-per-request", paramLabel = "N",

@@ -95,6 +95,18 @@ public final class CharLstmModel implements AutoCloseable {
     }
 
     /**
+     * Loads a package packed as classpath resources with default options (the CPU, continuous batching).
+     *
+     * @param folder the resource folder, e.g. {@code models/moby-dick}
+     * @return the model
+     * @throws PackageException if a resource is missing or the package is invalid
+     * @see #loadResource(String, RuntimeOptions)
+     */
+    public static CharLstmModel loadResource(String folder) {
+        return loadResource(folder, RuntimeOptions.DEFAULT);
+    }
+
+    /**
      * Loads a package packed as classpath resources (e.g. inside the application's jar).
      *
      * @param folder the resource folder, e.g. {@code models/moby-dick}

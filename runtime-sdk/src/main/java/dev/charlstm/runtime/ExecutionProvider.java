@@ -4,7 +4,10 @@ package dev.charlstm.runtime;
 public enum ExecutionProvider {
     /** The CPU (the default). */
     CPU,
-    /** CUDA; fails to load when the CUDA provider cannot be added. Needs the {@code onnxruntime_gpu} build ({@code -Pgpu}). */
+    /**
+     * CUDA; loading fails with a {@link GpuUnavailableException} (saying which dependency to swap) when the CUDA
+     * provider cannot be added. Needs {@code onnxruntime_gpu} on the classpath instead of {@code onnxruntime}.
+     */
     GPU,
     /** CUDA when it can be added, else the CPU (with one log line saying why). */
     AUTO

@@ -8,7 +8,7 @@ public enum FinishReason {
     STOP_SEQUENCE,
     /**
      * The callback returned false, the generation was cancelled ({@link GenerationStream#cancel()},
-     * {@link CharacterIterator#cancel()}, closing the stream or interrupting the generating thread).
+     * {@link GenerationIterator#cancel()}, closing the stream or interrupting the generating thread).
      */
     CANCELLED,
     /**

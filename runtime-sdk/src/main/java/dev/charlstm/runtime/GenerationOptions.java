@@ -28,7 +28,10 @@ public final class GenerationOptions {
             throw new IllegalArgumentException("max characters must be >= 0, got " + b.maxCharacters);
         }
         this.maxCharacters = b.maxCharacters;
-        this.sampling = new SamplingParameters(b.greedy, b.temperature, b.topK, b.topP, b.repetitionPenalty);
+        // temperature 0 is greedy, as in OpenAI's API (and the server): the limit of a vanishing temperature
+        this.sampling = b.temperature == 0f
+                ? new SamplingParameters(true, 1f, b.topK, b.topP, b.repetitionPenalty)
+                : new SamplingParameters(b.greedy, b.temperature, b.topK, b.topP, b.repetitionPenalty);
         if (b.stopSequences == null) {
             throw new IllegalArgumentException("the stop sequences are null (give an empty list for none)");
         }
@@ -166,9 +169,15 @@ public final class GenerationOptions {
             return this;
         }
 
-        /** @param t softmax temperature, positive (default 1) @return this builder */
-        public Builder temperature(float t) {
-            temperature = t;
+        /**
+         * Sets the softmax temperature.
+         *
+         * @param t divides the logits: below 1 sharpens, above 1 flattens (default 1); 0 means greedy, as in
+         *     OpenAI's API (the most likely character every step: the same as {@link #greedy(boolean) greedy(true)})
+         * @return this builder
+         */
+        public Builder temperature(double t) {
+            temperature = (float) t;
             return this;
         }
 
@@ -178,15 +187,26 @@ public final class GenerationOptions {
             return this;
         }
 
-        /** @param p nucleus sampling threshold in (0, 1]; 1 = off (default) @return this builder */
-        public Builder topP(float p) {
-            topP = p;
+        /**
+         * Sets nucleus (top-p) sampling.
+         *
+         * @param p keep the smallest set of most likely characters whose probability reaches p, in (0, 1]; 1 = off
+         *     (default)
+         * @return this builder
+         */
+        public Builder topP(double p) {
+            topP = (float) p;
             return this;
         }
 
-        /** @param r penalty ≥ 1 for characters seen in the last 64; 1 = off (default) @return this builder */
-        public Builder repetitionPenalty(float r) {
-            repetitionPenalty = r;
+        /**
+         * Sets the repetition penalty.
+         *
+         * @param r at least 1, for characters seen in the last 64; 1 = off (default)
+         * @return this builder
+         */
+        public Builder repetitionPenalty(double r) {
+            repetitionPenalty = (float) r;
             return this;
         }
 

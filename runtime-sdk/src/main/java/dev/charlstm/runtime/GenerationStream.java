@@ -117,22 +117,46 @@ public final class GenerationStream implements AutoCloseable {
     }
 
     /**
-     * The pull form: the characters of one generation from the current state, produced as they are consumed. The
-     * stream is not held between calls: its next call (of any kind) ends this generation, and the iterator then
-     * fails fast if touched.
+     * The pull form from the current state: see {@link #characters(CharSequence, GenerationOptions)}.
      *
      * @param options how to generate
      * @return an iterator of one-code-point strings; close it to end early
-     * @throws IllegalStateException if there is nothing to continue from
+     * @throws IllegalStateException if there is nothing to continue from (nothing was fed)
      */
-    public CharacterIterator characters(GenerationOptions options) {
+    public GenerationIterator characters(GenerationOptions options) {
+        return characters("", options);
+    }
+
+    /**
+     * The pull form: primes with a prompt, then the characters of one generation, produced as they are consumed.
+     * The stream is not held between calls: its next call (of any kind) ends this generation, and the iterator then
+     * fails fast if touched.
+     *
+     * <pre>{@code
+     * try (GenerationIterator it = stream.characters("Call me ", options)) {
+     *     while (it.hasNext()) System.out.print(it.next());
+     * }
+     * }</pre>
+     *
+     * @param prompt text to feed first (may be empty to continue from the current state)
+     * @param options how to generate
+     * @return an iterator of one-code-point strings; close it to end early
+     * @throws UnknownCharacterException if the prompt holds an unknown character under policy ERROR (nothing is fed)
+     * @throws IllegalStateException if the prompt is empty (or all skipped) and nothing was fed before
+     */
+    public GenerationIterator characters(CharSequence prompt, GenerationOptions options) {
         enter();
         try {
             startCall();
+            int[] ids = model.encode(prompt, options);
+            if (ids.length == 0 && !row.primed) {
+                throw new IllegalStateException(CharLstmModel.emptyPrompt(prompt)
+                        + (prompt.length() == 0 ? " (feed a prompt first, or give one)" : ""));
+            }
             int mine = epoch;
             ArrayDeque<String> ready = new ArrayDeque<>();
-            CharacterIterator it = new CharacterIterator(this, mine, ready);
-            it.start(new Decoder(row, model, new int[0], options, ch -> {
+            GenerationIterator it = new GenerationIterator(this, mine, ready);
+            it.start(new Decoder(row, model, ids, options, ch -> {
                 ready.addLast(ch);
                 return true;
             }));
@@ -150,7 +174,7 @@ public final class GenerationStream implements AutoCloseable {
      * @return a sequential stream of one-code-point strings
      */
     public Stream<String> stream(GenerationOptions options) {
-        CharacterIterator it = characters(options);
+        GenerationIterator it = characters(options);
         return StreamSupport.stream(Spliterators.spliteratorUnknownSize(it, Spliterator.ORDERED | Spliterator.NONNULL),
                 false).onClose(it::close);
     }

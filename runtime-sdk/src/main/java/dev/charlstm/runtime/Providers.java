@@ -2,7 +2,6 @@ package dev.charlstm.runtime;
 
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
-import dev.charlstm.runtime.pack.PackageException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,7 +16,7 @@ final class Providers {
      * Adds the requested provider to the session options.
      *
      * @return the provider in use: {@code CPU} or {@code CUDA}
-     * @throws PackageException if GPU was required and CUDA cannot be added
+     * @throws GpuUnavailableException if GPU was required and CUDA cannot be added
      */
     static String add(OrtSession.SessionOptions so, ExecutionProvider requested) throws OrtException {
         if (requested == ExecutionProvider.CPU) {
@@ -28,8 +27,7 @@ final class Providers {
             return "CUDA";
         } catch (OrtException | RuntimeException | UnsatisfiedLinkError e) {
             if (requested == ExecutionProvider.GPU) {
-                throw new PackageException("ExecutionProvider.GPU was asked for, but ONNX Runtime cannot add the CUDA"
-                        + " provider (" + e.getMessage() + "); build with -Pgpu on a machine with CUDA, or use CPU/AUTO");
+                throw new GpuUnavailableException(e.getMessage(), e);
             }
             LOG.info("CUDA is not available ({}); running on the CPU", e.getMessage());
             return "CPU";

@@ -99,7 +99,7 @@ class CharLstmModelTest {
             // On a machine with CUDA and the GPU build this is CUDA; everywhere else the fallback.
             assertTrue(auto.provider().equals("CPU") || auto.provider().equals("CUDA"));
             if (auto.provider().equals("CPU")) {
-                PackageException e = assertThrows(PackageException.class, () -> CharLstmModel.load(p,
+                GpuUnavailableException e = assertThrows(GpuUnavailableException.class, () -> CharLstmModel.load(p,
                         RuntimeOptions.builder().provider(ExecutionProvider.GPU).build()));
                 assertTrue(e.getMessage().contains("cannot add the CUDA provider"), e.getMessage());
             }

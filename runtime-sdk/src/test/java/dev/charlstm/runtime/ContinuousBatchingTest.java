@@ -302,7 +302,7 @@ class ContinuousBatchingTest {
     void aStaleIteratorFailsOnItsFirstTouchEvenWithCharactersInHand() {
         try (CharLstmModel model = shared(); GenerationStream s = model.newStream()) {
             s.feed("the ");
-            CharacterIterator it = s.characters(opts(1, 100).toBuilder().stopSequences("zzz").build());
+            GenerationIterator it = s.characters(opts(1, 100).toBuilder().stopSequences("zzz").build());
             it.next();
             it.hasNext();
             s.generate(opts(2, 5), ch -> true);

@@ -282,7 +282,7 @@ class GenerationStreamTest {
                 }
             }));
             s.restore(start);
-            CharacterIterator abandoned = s.characters(opts().build());
+            GenerationIterator abandoned = s.characters(opts().build());
             assertEquals(whole.substring(0, 1), abandoned.next());
             s.restore(start);
             assertEquals(whole, s.generate(opts().build(), ch -> true).text(), "the stream works after all that");
@@ -295,7 +295,7 @@ class GenerationStreamTest {
     void iteratorsAndStreamsCanBeClosedAndCancelled() {
         try (GenerationStream s = model.newStream()) {
             s.feed("the whale ");
-            CharacterIterator it = s.characters(opts().maxCharacters(Integer.MAX_VALUE).build());
+            GenerationIterator it = s.characters(opts().maxCharacters(Integer.MAX_VALUE).build());
             for (int i = 0; i < 5; i++) {
                 it.next();
             }
@@ -308,7 +308,7 @@ class GenerationStreamTest {
             assertTrue(more <= 1, "at most the character already sampled follows a cancel: " + more);
             assertEquals(FinishReason.CANCELLED, it.result().finishReason());
 
-            CharacterIterator closed = s.characters(opts().build());
+            GenerationIterator closed = s.characters(opts().build());
             closed.next();
             closed.close();
             assertTrue(!closed.hasNext());

@@ -102,7 +102,7 @@ class OneDecoderTest {
             try (GenerationStream s = shared.newStream()) {
                 s.feed(q.prompt());
                 StreamState primed = s.snapshot();
-                CharacterIterator it = s.characters(q.options());
+                GenerationIterator it = s.characters(q.options());
                 StringBuilder pulled = new StringBuilder();
                 it.forEachRemaining(pulled::append);
                 assertEquals(expected.get(i), it.result().finishReason() + ":" + pulled, "iterator, set " + i);

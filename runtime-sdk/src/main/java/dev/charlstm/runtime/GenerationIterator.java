@@ -17,7 +17,7 @@ import java.util.function.BooleanSupplier;
  *
  * <p>Not thread-safe, except {@link #cancel()}: one consumer, on the stream's one thread at a time.
  */
-public final class CharacterIterator implements Iterator<String>, AutoCloseable {
+public final class GenerationIterator implements Iterator<String>, AutoCloseable {
 
     private final GenerationStream stream;
     private final int epoch;
@@ -28,7 +28,7 @@ public final class CharacterIterator implements Iterator<String>, AutoCloseable 
     private boolean over;
     private volatile boolean closed;
 
-    CharacterIterator(GenerationStream stream, int epoch, ArrayDeque<String> ready) {
+    GenerationIterator(GenerationStream stream, int epoch, ArrayDeque<String> ready) {
         this.stream = stream;
         this.epoch = epoch;
         this.ready = ready;
