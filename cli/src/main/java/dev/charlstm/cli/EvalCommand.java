@@ -7,7 +7,6 @@ import dev.charlstm.runtime.EvaluationResult;
 import dev.charlstm.runtime.pack.ModelManifest;
 import dev.charlstm.runtime.pack.ModelPackage;
 import dev.charlstm.runtime.pack.Provenance;
-import dev.charlstm.trainer.corpus.CleaningOptions;
 import dev.charlstm.trainer.corpus.Corpus;
 import dev.charlstm.trainer.corpus.CorpusReader;
 import java.io.PrintWriter;
@@ -65,9 +64,7 @@ final class EvalCommand implements Callable<Integer> {
                 .heldOutFraction(heldOut == null ? Double.NaN : heldOut).build());
         ModelPackage pkg = model.readPackage();
         ModelManifest m = pkg.manifest();
-        Corpus corpus = new CorpusReader(CleaningOptions.builder().dropLinesContaining(m.dropLinesContaining())
-                .keepNewlines(m.keepNewlines()).normalizeNfc(ModelManifest.NFC.equals(m.unicodeNormalization()))
-                .build()).read(data);
+        Corpus corpus = new CorpusReader(m.textCleaning()).read(data);
         int[] text = corpus.codePoints();
         for (int i = 0; i < text.length; i++) {
             if (!m.vocabulary().contains(text[i])) {

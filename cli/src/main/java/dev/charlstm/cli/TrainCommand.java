@@ -4,7 +4,7 @@ import ai.djl.Device;
 import ai.djl.engine.Engine;
 import dev.charlstm.trainer.checkpoint.Checkpoint;
 import dev.charlstm.trainer.checkpoint.CheckpointMetadata;
-import dev.charlstm.trainer.corpus.CleaningOptions;
+import dev.charlstm.runtime.TextCleaning;
 import dev.charlstm.trainer.corpus.Corpus;
 import dev.charlstm.trainer.corpus.CorpusReader;
 import dev.charlstm.trainer.config.Hyperparameter;
@@ -140,7 +140,7 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     private Corpus newCorpus() {
-        CleaningOptions cleaning = CleaningOptions.builder().dropLinesContaining(dropLinesContaining)
+        TextCleaning cleaning = TextCleaning.builder().dropLinesContaining(dropLinesContaining)
                 .keepNewlines(keepNewlines).build();
         return new CorpusReader(cleaning).read(data);
     }

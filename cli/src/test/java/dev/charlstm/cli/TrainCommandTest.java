@@ -1,5 +1,6 @@
 package dev.charlstm.cli;
 
+import dev.charlstm.runtime.TextCleaning;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -74,7 +75,7 @@ class TrainCommandTest {
     void aFolderInUseIsRefusedByTheCommandLine() throws IOException {
         Path out = dir.resolve("held");
         dev.charlstm.trainer.corpus.Corpus corpus = new dev.charlstm.trainer.corpus.CorpusReader(
-                dev.charlstm.trainer.corpus.CleaningOptions.DEFAULT).read(corpus());
+                dev.charlstm.runtime.TextCleaning.DEFAULT).read(corpus());
         try (dev.charlstm.trainer.training.TrainingRun held = dev.charlstm.trainer.training.TrainingRun.start(
                 dev.charlstm.trainer.training.TorchEngine.start(1), corpus,
                 dev.charlstm.trainer.config.Preset.TINY.builder().build(), out, ai.djl.Device.cpu())) {

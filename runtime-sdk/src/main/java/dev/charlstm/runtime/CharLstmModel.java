@@ -405,6 +405,9 @@ public final class CharLstmModel implements AutoCloseable {
      */
     int[] encode(CharSequence text, GenerationOptions options) {
         Vocabulary vocab = manifest.vocabulary();
+        if (options.cleanPrompt()) {
+            text = manifest.textCleaning().cleanPrompt(text);
+        }
         // in the model's normal form first (NFC for packages that record it): "é" typed either way is one character
         int[] cps = manifest.normalize(text).codePoints().toArray();
         int[] ids = new int[cps.length];

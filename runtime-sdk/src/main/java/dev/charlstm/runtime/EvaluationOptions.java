@@ -16,12 +16,22 @@ public final class EvaluationOptions {
     private final int window;
     private final double heldOutFraction;
     private final int windowsPerCall;
+    private final boolean cleanText;
 
     private EvaluationOptions(Builder b) {
         this.wholeText = b.wholeText;
         this.window = b.window;
         this.heldOutFraction = b.heldOutFraction;
         this.windowsPerCall = b.windowsPerCall;
+        this.cleanText = b.cleanText;
+    }
+
+    /**
+     * @return whether the text is first cleaned as the package's training text was ({@code
+     *     ModelManifest.textCleaning()}): a raw chapter can then be scored as it is on disk
+     */
+    public boolean cleanText() {
+        return cleanText;
     }
 
     /** @return a builder with the package's settings */
@@ -83,8 +93,19 @@ public final class EvaluationOptions {
         private int window;
         private double heldOutFraction = Double.NaN;
         private int windowsPerCall = 64;
+        private boolean cleanText;
 
         private Builder() {}
+
+        /**
+         * @param v clean the text as the package's training text was before scoring it (default false: the text is
+         *     expected clean already, as {@code charlstm eval} cleans it)
+         * @return this builder
+         */
+        public Builder cleanText(boolean v) {
+            cleanText = v;
+            return this;
+        }
 
         /** @param v true to score the whole text rather than its held-out tail @return this builder */
         public Builder wholeText(boolean v) {

@@ -32,7 +32,7 @@ final class Evaluator {
         if (window <= 0) {
             throw new IllegalArgumentException("the package records no validation window: give one (eval --window)");
         }
-        int[] ids = encode(model, text);
+        int[] ids = encode(model, options.cleanText() ? model.manifest().textCleaning().clean(text.toString()) : text);
         int first = 0;
         if (!options.wholeText()) {
             double fraction = !Double.isNaN(options.heldOutFraction()) ? options.heldOutFraction()

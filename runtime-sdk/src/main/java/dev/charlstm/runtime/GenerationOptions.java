@@ -22,6 +22,7 @@ public final class GenerationOptions {
     private final int replacement;
     private final boolean logprobs;
     private final int topLogprobs;
+    private final boolean cleanPrompt;
 
     private GenerationOptions(Builder b) {
         if (b.maxCharacters < 0) {
@@ -65,6 +66,7 @@ public final class GenerationOptions {
         }
         this.logprobs = b.logprobs;
         this.topLogprobs = b.topLogprobs;
+        this.cleanPrompt = b.cleanPrompt;
     }
 
     /** @return a builder with the defaults */
@@ -88,6 +90,7 @@ public final class GenerationOptions {
         b.replacement = replacement;
         b.logprobs = logprobs;
         b.topLogprobs = topLogprobs;
+        b.cleanPrompt = cleanPrompt;
         return b;
     }
 
@@ -134,6 +137,15 @@ public final class GenerationOptions {
         return logprobs;
     }
 
+    /**
+     * @return whether prompts are cleaned as the model's training text was ({@code ModelManifest.textCleaning()})
+     *     before they are read: line breaks become spaces for a model trained without them, whitespace runs
+     *     collapse, lines the corpus dropped are dropped; positions in errors then count in the cleaned prompt
+     */
+    public boolean cleanPrompt() {
+        return cleanPrompt;
+    }
+
     /** @return how many of the most likely characters each {@link CharacterLogprob} lists (0 = none) */
     public int topLogprobs() {
         return topLogprobs;
@@ -154,6 +166,7 @@ public final class GenerationOptions {
         private int replacement = -1;
         private boolean logprobs;
         private int topLogprobs;
+        private boolean cleanPrompt;
 
         private Builder() {}
 
@@ -261,6 +274,17 @@ public final class GenerationOptions {
          */
         public Builder logprobs(boolean on) {
             logprobs = on;
+            return this;
+        }
+
+        /**
+         * @param clean clean prompts as the model's training text was (default false: prompts are read as given,
+         *     and a character the model never saw, such as a line break for a model trained without them, is
+         *     handled by the unknown-character policy)
+         * @return this builder
+         */
+        public Builder cleanPrompt(boolean clean) {
+            cleanPrompt = clean;
             return this;
         }
 

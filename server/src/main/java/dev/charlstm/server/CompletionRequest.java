@@ -18,7 +18,8 @@ import java.util.List;
  * {@code seed}, {@code stream}, {@code stream_options.include_usage} (only with {@code stream}), {@code user}, and
  * llama.cpp's {@code top_k} and {@code repeat_penalty}. Completions: {@code prompt} (a string or an array of
  * strings), {@code echo}, {@code logprobs} (0 to 5). Chat: {@code messages} (system, developer, user and assistant
- * messages, text only) turned into one prompt by the {@link ChatTemplate}, {@code logprobs} and
+ * messages, text only; each cleaned as the model's training text was, so line breaks and runs of spaces become what
+ * the model knows) turned into one prompt by the {@link ChatTemplate}, {@code logprobs} and
  * {@code top_logprobs} (0 to 20). Fields it does not know are ignored; OpenAI fields it cannot honour are refused by
  * name, never silently dropped. Immutable.
  *
@@ -229,6 +230,7 @@ record CompletionRequest(List<String> prompts, int n, GenerationOptions options,
             throw ApiError.invalid("messages", "invalid_value", "messages must be a non-empty array, got " + shown(e));
         }
         List<ChatTemplate.Message> out = new ArrayList<>();
+        dev.charlstm.runtime.TextCleaning cleaning = manifest.textCleaning();
         JsonArray a = e.getAsJsonArray();
         for (int i = 0; i < a.size(); i++) {
             String at = "messages[" + i + "]";
@@ -250,7 +252,8 @@ record CompletionRequest(List<String> prompts, int n, GenerationOptions options,
                     throw ApiError.unsupported(at + "." + field, "this model calls no tools and hears no audio");
                 }
             }
-            out.add(new ChatTemplate.Message(role, content(m.json.get("content"), at, role)));
+            // cleaned as the training text was: a chat UI's line breaks and runs of spaces become what the model knows
+            out.add(new ChatTemplate.Message(role, cleaning.clean(content(m.json.get("content"), at, role))));
         }
         return out;
     }

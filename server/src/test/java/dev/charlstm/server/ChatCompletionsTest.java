@@ -64,6 +64,13 @@ class ChatCompletionsTest {
                 + ", \"max_completion_tokens\": 7, \"max_tokens\": 100, \"seed\": 5}"));
         assertEquals(sdk.generate(PROMPT, chatOptions(7, 5)).text(), m.getAsJsonArray("choices").get(0)
                 .getAsJsonObject().getAsJsonObject("message").get("content").getAsString());
+        // what a chat UI sends: line breaks and runs of spaces, cleaned as the training text was
+        String typed = MESSAGES.replace("Who is Ahab?", "Who is\\n  Ahab?\\n").replace("A tale of the sea.",
+                "A tale\\r\\nof the sea.");
+        JsonObject t = json(post(server, "/v1/chat/completions", "{\"messages\": " + typed + ", \"max_tokens\": 30,"
+                + " \"seed\": 5}"));
+        assertEquals(sdk.generate(PROMPT, chatOptions(30, 5)).text(), t.getAsJsonArray("choices").get(0)
+                .getAsJsonObject().getAsJsonObject("message").get("content").getAsString(), t.toString());
     }
 
     @Test

@@ -1,6 +1,6 @@
 package dev.charlstm.trainer;
 
-import dev.charlstm.trainer.corpus.CleaningOptions;
+import dev.charlstm.runtime.TextCleaning;
 import dev.charlstm.trainer.corpus.Corpus;
 import dev.charlstm.trainer.corpus.CorpusReader;
 import java.io.IOException;
@@ -86,7 +86,7 @@ public final class TestCorpora {
         try {
             Path folder = Files.createDirectories(dir.resolve(name));
             Files.writeString(folder.resolve("text.txt"), text);
-            return new CorpusReader(CleaningOptions.DEFAULT).read(folder);
+            return new CorpusReader(TextCleaning.DEFAULT).read(folder);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -134,6 +134,16 @@ public final class ModelManifest {
     }
 
     /**
+     * @return the cleaning the training text went through (dropped lines, line breaks, NFC), to apply to raw text
+     *     before the model reads it: {@code textCleaning().clean(chapter)} for {@code evaluate},
+     *     {@code cleanPrompt(text)} for a prompt (or {@code GenerationOptions.cleanPrompt(true)})
+     */
+    public dev.charlstm.runtime.TextCleaning textCleaning() {
+        return dev.charlstm.runtime.TextCleaning.builder().dropLinesContaining(dropLinesContaining)
+                .keepNewlines(keepNewlines).normalizeNfc(NFC.equals(unicodeNormalization)).build();
+    }
+
+    /**
      * @param text any text
      * @return the text in the form the model was trained on: NFC for a package that records it, else unchanged
      */

@@ -11,7 +11,7 @@ import dev.charlstm.runtime.internal.JsonFields;
 import dev.charlstm.runtime.internal.LegacyTraining;
 import dev.charlstm.runtime.internal.Sha256;
 import dev.charlstm.trainer.config.TrainingConfig;
-import dev.charlstm.trainer.corpus.CleaningOptions;
+import dev.charlstm.runtime.TextCleaning;
 import dev.charlstm.trainer.model.CharLstm;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -287,7 +287,7 @@ public final class Checkpoint {
         TrainingConfig config = TrainingConfig.fromSections(n.version() == 1
                 ? LegacyTraining.sections(configJson.toMap(), "config.") : configJson.toMap());
         Vocabulary.of(vocabulary); // validates
-        CleaningOptions cleaning = CleaningOptions.builder()
+        TextCleaning cleaning = TextCleaning.builder()
                 .dropLinesContaining(cleaningJson.string(n.of("drop_lines_containing")))
                 .keepNewlines(Boolean.TRUE.equals(cleaningJson.bool(n.of("keep_newlines"))))
                 // added later: a checkpoint without it was trained on text as given

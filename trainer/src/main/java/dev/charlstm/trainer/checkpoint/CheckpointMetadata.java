@@ -1,7 +1,7 @@
 package dev.charlstm.trainer.checkpoint;
 
 import dev.charlstm.trainer.config.TrainingConfig;
-import dev.charlstm.trainer.corpus.CleaningOptions;
+import dev.charlstm.runtime.TextCleaning;
 import java.util.Objects;
 
 /**
@@ -19,7 +19,7 @@ import java.util.Objects;
  * @param rng the batch sampler's state
  * @param createdAt when the checkpoint was written, ISO-8601 UTC
  */
-public record CheckpointMetadata(int iteration, TrainingConfig config, CleaningOptions cleaning, int[] vocabulary,
+public record CheckpointMetadata(int iteration, TrainingConfig config, TextCleaning cleaning, int[] vocabulary,
         CorpusInfo corpus, Metrics metrics, RngState rng, String createdAt) {
 
     /** Value of {@code format}. */

@@ -1,5 +1,6 @@
 package dev.charlstm.trainer.corpus;
 
+import dev.charlstm.runtime.TextCleaning;
 import dev.charlstm.runtime.Vocabulary;
 import java.nio.file.Path;
 import java.util.List;
@@ -16,7 +17,7 @@ public final class Corpus {
 
     private final Path source;
     private final List<Path> files;
-    private final CleaningOptions cleaning;
+    private final TextCleaning cleaning;
     private final int[] codePoints;
     private final Vocabulary vocabulary;
     private final String sha256;
@@ -24,7 +25,7 @@ public final class Corpus {
     private final List<Path> placedFiles;
     private final int[] fileStarts;
 
-    Corpus(Path source, List<Path> files, CleaningOptions cleaning, int[] codePoints, String sha256,
+    Corpus(Path source, List<Path> files, TextCleaning cleaning, int[] codePoints, String sha256,
             List<Path> placedFiles, int[] fileStarts) {
         this.source = source;
         this.files = List.copyOf(files);
@@ -52,7 +53,7 @@ public final class Corpus {
     }
 
     /** @return how the text was cleaned */
-    public CleaningOptions cleaning() {
+    public TextCleaning cleaning() {
         return cleaning;
     }
 

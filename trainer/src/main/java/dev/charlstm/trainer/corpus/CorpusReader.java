@@ -1,5 +1,7 @@
 package dev.charlstm.trainer.corpus;
 
+import dev.charlstm.runtime.TextCleaning;
+
 import dev.charlstm.runtime.Vocabulary;
 import dev.charlstm.runtime.internal.Sha256;
 import java.io.IOException;
@@ -27,13 +29,11 @@ import java.util.List;
  */
 public final class CorpusReader {
 
-    private final CleaningOptions options;
-    private final TextCleaner cleaner;
+    private final TextCleaning options;
 
-    /** @param options how to clean the text */
-    public CorpusReader(CleaningOptions options) {
+    /** @param options how to clean the text (the SDK's cleaning, which prompts and evaluated text share) */
+    public CorpusReader(TextCleaning options) {
         this.options = options;
-        this.cleaner = new TextCleaner(options);
     }
 
     /**
@@ -49,7 +49,7 @@ public final class CorpusReader {
         List<Integer> starts = new ArrayList<>();
         int codePoints = 0;
         for (Path file : files) {
-            String cleaned = cleaner.clean(decode(file));
+            String cleaned = options.clean(decode(file));
             if (cleaned.isEmpty()) {
                 continue;
             }

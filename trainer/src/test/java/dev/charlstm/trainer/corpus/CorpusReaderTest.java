@@ -1,5 +1,6 @@
 package dev.charlstm.trainer.corpus;
 
+import dev.charlstm.runtime.TextCleaning;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -27,7 +28,7 @@ class CorpusReaderTest {
     }
 
     private static Corpus read(Path p) {
-        return new CorpusReader(CleaningOptions.DEFAULT).read(p);
+        return new CorpusReader(TextCleaning.DEFAULT).read(p);
     }
 
     @Test
@@ -50,7 +51,7 @@ class CorpusReaderTest {
     @Test
     void dropsLinesContainingTheMarker() throws IOException {
         write("a.txt", "Harry looked up.\nPage | 12 Harry Potter\nHe ran.\n");
-        Corpus c = new CorpusReader(CleaningOptions.builder().dropLinesContaining("Page").build()).read(dir);
+        Corpus c = new CorpusReader(TextCleaning.builder().dropLinesContaining("Page").build()).read(dir);
         assertEquals("Harry looked up. He ran.", c.text());
     }
 
@@ -58,7 +59,7 @@ class CorpusReaderTest {
     void keepNewlinesKeepsLayout() throws IOException {
         write("a.txt", "def f():  \r\n    return 1\n\nx = f()\n\n");
         write("b.txt", "\nsecond file\n");
-        Corpus c = new CorpusReader(CleaningOptions.builder().keepNewlines(true).build()).read(dir);
+        Corpus c = new CorpusReader(TextCleaning.builder().keepNewlines(true).build()).read(dir);
         assertEquals("def f():\n    return 1\n\nx = f()\nsecond file", c.text());
     }
 
@@ -75,7 +76,7 @@ class CorpusReaderTest {
         // "e" + COMBINING ACUTE ACCENT, and a whale emoji outside the BMP (two UTF-16 chars, one code point).
         write("a.txt", "ba e\u0301 \uD83D\uDC33a");
         // text as given (runs from before NFC): the combining mark is a character of its own
-        Corpus c = new CorpusReader(CleaningOptions.builder().normalizeNfc(false).build()).read(dir);
+        Corpus c = new CorpusReader(TextCleaning.builder().normalizeNfc(false).build()).read(dir);
         Vocabulary v = c.vocabulary();
         assertArrayEquals(new int[] {' ', 'a', 'b', 'e', 0x301, 0x1F433}, v.codePoints());
         assertEquals(8, c.length(), "code points, not UTF-16 chars");
@@ -230,7 +231,7 @@ class CorpusReaderTest {
     void aDropMarkerTypedInEitherFormDropsTheSameLines() throws IOException {
         write("a.txt", "un caf\u00e9 noir\nthe whale\nle caf\u00e9\n");
         String decomposed = "cafe\u0301";
-        Corpus c = new CorpusReader(CleaningOptions.builder().dropLinesContaining(decomposed).build()).read(dir);
+        Corpus c = new CorpusReader(TextCleaning.builder().dropLinesContaining(decomposed).build()).read(dir);
         assertEquals("the whale", c.text());
     }
 }

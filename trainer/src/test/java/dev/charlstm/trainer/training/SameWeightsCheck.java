@@ -10,7 +10,7 @@ import com.google.gson.JsonObject;
 import dev.charlstm.trainer.config.Preset;
 import dev.charlstm.trainer.config.TrainingConfig;
 import dev.charlstm.trainer.corpus.BatchSampler;
-import dev.charlstm.trainer.corpus.CleaningOptions;
+import dev.charlstm.runtime.TextCleaning;
 import dev.charlstm.trainer.corpus.Corpus;
 import dev.charlstm.trainer.corpus.CorpusReader;
 import java.io.DataOutputStream;
@@ -53,7 +53,7 @@ class SameWeightsCheck {
         Path out = Files.createDirectories(Path.of(System.getProperty("charlstm.sameWeights.out", "/tmp/same-weights")));
         int iterations = Integer.getInteger("charlstm.sameWeights.iterations", 300);
         TorchEngine.start(1); // one thread: float sums in a fixed order, as in the reference at one thread
-        Corpus corpus = new CorpusReader(CleaningOptions.DEFAULT).read(Path.of(System.getProperty(
+        Corpus corpus = new CorpusReader(TextCleaning.DEFAULT).read(Path.of(System.getProperty(
                 "charlstm.sameWeights.data")));
         // The tutorial's loop at the cpu preset's shape unless asked otherwise: lr 0.003, no clipping, constant rate,
         // no warm-up; never dropout (its random masks cannot be replayed).
