@@ -58,9 +58,15 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--greedy", description = "Always take the most likely character.")
     boolean greedy;
 
-    @Option(names = "--seed", paramLabel = "N", defaultValue = "0",
-            description = "Sampling seed: the same seed writes the same text.")
-    long seed;
+    @Option(names = "--seed", paramLabel = "N",
+            description = "Sampling seed: the same seed writes the same text. Default: a random one, printed to"
+                    + " standard error so the text can be written again.")
+    Long seed;
+
+    @Option(names = "--raw-prompt", description = "Read the prompt exactly as given. By default it is cleaned as the"
+            + " model's training text was (line breaks become spaces for a model trained without them, runs of"
+            + " whitespace collapse).")
+    boolean rawPrompt;
 
     @Option(names = "--stop", paramLabel = "TEXT",
             description = "Stop when TEXT appears (repeatable); it is not printed unless --emit-stop.")
@@ -83,9 +89,10 @@ final class GenerateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        long chosenSeed = seed != null ? seed : new java.security.SecureRandom().nextLong() >>> 1;
         GenerationOptions.Builder b = GenerationOptions.builder().maxCharacters(maxChars).temperature(temperature)
-                .topK(topK).topP(topP).repetitionPenalty(repetitionPenalty).greedy(greedy).seed(seed)
-                .stopSequences(stop).emitStopSequence(emitStop).unknownCharacters(unknown);
+                .topK(topK).topP(topP).repetitionPenalty(repetitionPenalty).greedy(greedy).seed(chosenSeed)
+                .stopSequences(stop).emitStopSequence(emitStop).unknownCharacters(unknown).cleanPrompt(!rawPrompt);
         if (unknown == UnknownCharacterPolicy.REPLACE) {
             // composed first: "e" + U+0301 typed on a command line is the one character é
             String r = java.text.Normalizer.normalize(replacement, java.text.Normalizer.Form.NFC);
@@ -106,6 +113,7 @@ final class GenerateCommand implements Callable<Integer> {
             if (!interactive) {
                 String given = spec.commandLine().getParseResult().hasMatchedPositional(0) ? null : prompt;
                 feed(stream, prompt, options, given); // the whole prompt is checked before anything is printed
+                announceSeed(chosenSeed);
                 out.print(prompt);
                 out.flush();
                 stream.generate(options, print);
@@ -114,6 +122,7 @@ final class GenerateCommand implements Callable<Integer> {
             }
             BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
             out.println("charlstm: " + m.manifest() + "; type a prompt, an empty line ends");
+            announceSeed(chosenSeed);
             for (String line; (line = prompt(out, in)) != null && !line.isEmpty(); ) {
                 try {
                     feed(stream, line, options, null);
@@ -132,6 +141,15 @@ final class GenerateCommand implements Callable<Integer> {
         }
     }
 
+    /** Without --seed (and when sampling), says which seed was drawn, so the text can be written again. */
+    private void announceSeed(long chosen) {
+        if (seed == null && !greedy) {
+            spec.commandLine().getErr().println("charlstm: seed " + chosen + " (--seed " + chosen
+                    + " writes this text again)");
+            spec.commandLine().getErr().flush();
+        }
+    }
+
     /**
      * Feeds a prompt, with messages in the command line's terms; nothing is fed when it fails.
      *
@@ -143,8 +161,9 @@ final class GenerateCommand implements Callable<Integer> {
             fed = stream.feed(text, options);
         } catch (UnknownCharacterException e) {
             String what = defaultPrompt != null ? "the default prompt \"" + defaultPrompt + "\"" : "the prompt";
-            throw new IllegalArgumentException(what + " holds " + Vocabulary.describe(e.codePoint()) + " at position "
-                    + (e.index() + 1) + ", which is not in the model's vocabulary (charlstm info lists it); "
+            throw new IllegalArgumentException(what + " holds " + Vocabulary.describe(e.codePoint()) + " at index "
+                    + e.index() + " (0-based, in characters), which is not in the model's vocabulary (charlstm info"
+                    + " lists it); "
                     + (defaultPrompt != null ? "give a PROMPT, or " : "") + "use --unknown skip or --unknown replace"
                     + " [--replacement C]", e);
         }

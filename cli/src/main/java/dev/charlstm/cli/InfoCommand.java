@@ -76,6 +76,9 @@ final class InfoCommand implements Callable<Integer> {
         }
         out.printf("validation   %s%n", p.valLoss() == null ? "n/a"
                 : String.format("%.4f nats/char (%.4f bits/char)", p.valLoss(), p.valBitsPerChar())
+                        // the trainer measured its float32 model; an int8 package carries that figure along
+                        + (info.quantization() != null ? " of the float32 model this was quantized from (charlstm"
+                                + " eval measures this package)" : "")
                         + (p.valFraction() == null || p.valWindow() == null ? ""
                         : String.format(" on the last %s%% of the corpus, windows of %d characters from zero state",
                                 new java.math.BigDecimal(p.valFraction() * 100).round(new java.math.MathContext(3))

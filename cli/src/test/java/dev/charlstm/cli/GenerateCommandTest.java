@@ -73,10 +73,38 @@ class GenerateCommandTest {
     }
 
     @Test
+    void withoutASeedARandomOneIsDrawnAndPrintedSoTheTextCanBeWrittenAgain() {
+        Cli.Result a = Cli.run("generate", "The whale", "--model", model.toString(), "--max-chars", "80");
+        Cli.Result b = Cli.run("generate", "The whale", "--model", model.toString(), "--max-chars", "80");
+        assertEquals(0, a.code(), a.err());
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("charlstm: seed (\\d+) \\(--seed \\1 writes this"
+                + " text again\\)").matcher(a.err());
+        assertTrue(m.find(), a.err());
+        assertFalse(a.out().equals(b.out()) && a.err().equals(b.err()), "two draws");
+        Cli.Result again = Cli.run("generate", "The whale", "--model", model.toString(), "--max-chars", "80", "--seed",
+                m.group(1));
+        assertEquals(a.out(), again.out());
+        assertEquals("", again.err(), "a given seed is not announced");
+    }
+
+    @Test
+    void aPromptIsCleanedAsTheTrainingTextWasUnlessRawIsAsked() {
+        Cli.Result cleaned = Cli.run("generate", "The\nwhale  ", "--model", model.toString(), "--max-chars", "40",
+                "--seed", "3");
+        Cli.Result typed = Cli.run("generate", "The whale ", "--model", model.toString(), "--max-chars", "40",
+                "--seed", "3");
+        assertEquals(0, cleaned.code(), cleaned.err());
+        assertEquals(typed.out().substring("The whale ".length()), cleaned.out().substring("The\nwhale  ".length()));
+        Cli.Result raw = Cli.run("generate", "The\nwhale", "--model", model.toString(), "--raw-prompt");
+        assertEquals(Main.EXIT_FAILURE, raw.code());
+        assertTrue(raw.err().contains("U+000A"), raw.err());
+    }
+
+    @Test
     void unknownCharactersAndUsageErrorsExitClearly() {
         Cli.Result unknown = Cli.run("generate", "Zzz", "--model", model.toString());
         assertEquals(Main.EXIT_FAILURE, unknown.code());
-        assertTrue(unknown.err().contains("U+005A 'Z' at position 1"), unknown.err());
+        assertTrue(unknown.err().contains("U+005A 'Z' at index 0 (0-based, in characters)"), unknown.err());
         Cli.Result skipped = Cli.run("generate", "Zzz The", "--model", model.toString(), "--unknown", "skip",
                 "--max-chars", "10");
         assertEquals(0, skipped.code(), skipped.err());
@@ -119,7 +147,7 @@ class GenerateCommandTest {
         Cli.Result cafe = Cli.run("generate", "The seé", "--model", model.toString());
         assertEquals(1, cafe.code());
         assertEquals("", cafe.out(), "nothing printed before the error");
-        assertTrue(cafe.err().contains("U+00E9 'é' at position 7") && cafe.err().contains("--unknown skip"),
+        assertTrue(cafe.err().contains("U+00E9 'é' at index 6") && cafe.err().contains("--unknown skip"),
                 cafe.err());
         assertFalse(cafe.err().contains("UnknownCharacterPolicy"), cafe.err());
 
@@ -262,6 +290,10 @@ class GenerateCommandTest {
         assertTrue(r.out().contains("validation   ") && r.out().contains("bits/char"), r.out());
         assertTrue(r.out().contains(" iterations on data ("), "the corpus's name, not this machine's path: " + r.out());
         assertFalse(Files.readString(model.resolve("vocab.json")).contains(dir.toString()), "no folders in the package");
+        assertFalse(r.out().contains("float32 model this was quantized from"), r.out());
+        Cli.Result int8 = Cli.run("info"); // the shipped default, an int8 export
+        assertTrue(int8.out().contains("of the float32 model this was quantized from (charlstm eval measures this"
+                + " package)"), int8.out());
     }
 
     @Test

@@ -8,7 +8,7 @@ public final class UnknownCharacterException extends IllegalArgumentException {
     private final int index;
 
     UnknownCharacterException(int codePoint, int index) {
-        super("character " + Vocabulary.describe(codePoint) + " at index " + index
+        super("character " + Vocabulary.describe(codePoint) + " at index " + index + " (0-based, in characters)"
                 + " of the prompt is not in the model's vocabulary (use UnknownCharacterPolicy SKIP or REPLACE)");
         this.codePoint = codePoint;
         this.index = index;
@@ -19,7 +19,10 @@ public final class UnknownCharacterException extends IllegalArgumentException {
         return codePoint;
     }
 
-    /** @return its index in the prompt, in code points */
+    /**
+     * @return its index in the prompt, 0-based, in code points (after normalisation, and after cleaning when the
+     *     options ask for it): every message in charlstm counts positions this way
+     */
     public int index() {
         return index;
     }

@@ -165,7 +165,8 @@ record CompletionRequest(List<String> prompts, int n, GenerationOptions options,
             int cp = prompt.codePointAt(i);
             if (!vocabulary.contains(cp)) {
                 throw ApiError.invalid(param, "unknown_character", at + ": " + Vocabulary.describe(cp)
-                        + " at position " + position + (param.equals("messages") ? " of the prompt the chat template"
+                        + " at index " + position + " (0-based, in characters)" + (param.equals("messages")
+                                ? " of the prompt the chat template"
                                 + " makes" : "") + " is not in the model's vocabulary (" + vocabulary.size()
                         + " characters; GET /v1/models lists them)");
             }
