@@ -13,11 +13,19 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The {@code charlstm} command line. */
-@Command(name = "charlstm", mixinStandardHelpOptions = true, version = "charlstm 0.1.0",
+@Command(name = "charlstm", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
         description = "Train character-level LSTM text generators and generate text with them.",
         subcommands = {GenerateCommand.class, TrainCommand.class, ExportCommand.class, EvalCommand.class, InfoCommand.class,
             ServeCommand.class, BenchCommand.class, LoadTestCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
+
+    /** {@code --version}: the build's one version. */
+    static final class VersionProvider implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"charlstm " + dev.charlstm.runtime.Version.CURRENT};
+        }
+    }
 
     @picocli.CommandLine.Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT,
             description = "On failure, print the stack trace too.")

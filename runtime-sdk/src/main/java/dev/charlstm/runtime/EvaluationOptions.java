@@ -107,7 +107,13 @@ public final class EvaluationOptions {
             return this;
         }
 
-        /** @param v true to score the whole text rather than its held-out tail @return this builder */
+        /**
+
+         * @param v true to score the whole text rather than its held-out tail
+
+         * @return this builder
+
+         */
         public Builder wholeText(boolean v) {
             wholeText = v;
             return this;

@@ -170,13 +170,25 @@ public final class GenerationOptions {
 
         private Builder() {}
 
-        /** @param n most characters to generate (default 200) @return this builder */
+        /**
+
+         * @param n most characters to generate (default 200)
+
+         * @return this builder
+
+         */
         public Builder maxCharacters(int n) {
             maxCharacters = n;
             return this;
         }
 
-        /** @param g take the most likely character every step (default false) @return this builder */
+        /**
+
+         * @param g take the most likely character every step (default false)
+
+         * @return this builder
+
+         */
         public Builder greedy(boolean g) {
             greedy = g;
             return this;
@@ -194,7 +206,13 @@ public final class GenerationOptions {
             return this;
         }
 
-        /** @param k sample among the k most likely characters; 0 = all (default) @return this builder */
+        /**
+
+         * @param k sample among the k most likely characters; 0 = all (default)
+
+         * @return this builder
+
+         */
         public Builder topK(int k) {
             topK = k;
             return this;
@@ -223,31 +241,61 @@ public final class GenerationOptions {
             return this;
         }
 
-        /** @param stops stop sequences (none by default) @return this builder */
+        /**
+
+         * @param stops stop sequences (none by default)
+
+         * @return this builder
+
+         */
         public Builder stopSequences(List<String> stops) {
             // copied as given (nulls too): build() names what is wrong, as it does for every other value
             stopSequences = stops == null ? null : java.util.Collections.unmodifiableList(new java.util.ArrayList<>(stops));
             return this;
         }
 
-        /** @param stops stop sequences @return this builder */
+        /**
+
+         * @param stops stop sequences
+
+         * @return this builder
+
+         */
         public Builder stopSequences(String... stops) {
             return stopSequences(stops == null ? null : java.util.Arrays.asList(stops));
         }
 
-        /** @param emit also emit the stop sequence that ended generation (default false) @return this builder */
+        /**
+
+         * @param emit also emit the stop sequence that ended generation (default false)
+
+         * @return this builder
+
+         */
         public Builder emitStopSequence(boolean emit) {
             emitStopSequence = emit;
             return this;
         }
 
-        /** @param s the sampling seed (default 0) @return this builder */
+        /**
+
+         * @param s the sampling seed (default 0)
+
+         * @return this builder
+
+         */
         public Builder seed(long s) {
             seed = s;
             return this;
         }
 
-        /** @param policy for prompt characters outside the vocabulary (default ERROR) @return this builder */
+        /**
+
+         * @param policy for prompt characters outside the vocabulary (default ERROR)
+
+         * @return this builder
+
+         */
         public Builder unknownCharacters(UnknownCharacterPolicy policy) {
             unknownCharacters = Objects.requireNonNull(policy, "policy");
             return this;

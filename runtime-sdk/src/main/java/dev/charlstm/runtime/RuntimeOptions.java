@@ -85,7 +85,13 @@ public final class RuntimeOptions {
 
         private Builder() {}
 
-        /** @param p the execution provider (default CPU) @return this builder */
+        /**
+
+         * @param p the execution provider (default CPU)
+
+         * @return this builder
+
+         */
         public Builder provider(ExecutionProvider p) {
             provider = Objects.requireNonNull(p, "provider");
             return this;

@@ -46,7 +46,13 @@ final class ApiError extends RuntimeException {
         return new ApiError(400, "invalid_request_error", param, code, message);
     }
 
-    /** @param seconds the {@code Retry-After} to send @return this error */
+    /**
+
+     * @param seconds the {@code Retry-After} to send
+
+     * @return this error
+
+     */
     ApiError retryAfter(int seconds) {
         retryAfterSeconds = seconds;
         return this;

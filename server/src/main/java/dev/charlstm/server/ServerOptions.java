@@ -238,19 +238,37 @@ public final class ServerOptions {
             return this;
         }
 
-        /** @param p the port (default 8080; 0 = any free one) @return this builder */
+        /**
+
+         * @param p the port (default 8080; 0 = any free one)
+
+         * @return this builder
+
+         */
         public Builder port(int p) {
             port = p;
             return this;
         }
 
-        /** @param id the model's name in the API (default {@code model}) @return this builder */
+        /**
+
+         * @param id the model's name in the API (default {@code model})
+
+         * @return this builder
+
+         */
         public Builder modelId(String id) {
             modelId = id;
             return this;
         }
 
-        /** @param n streams generating at once, across requests (default 64) @return this builder */
+        /**
+
+         * @param n streams generating at once, across requests (default 64)
+
+         * @return this builder
+
+         */
         public Builder maxRows(int n) {
             maxRows = n;
             return this;
@@ -265,49 +283,97 @@ public final class ServerOptions {
             return this;
         }
 
-        /** @param n requests that may wait for rows (default 64) @return this builder */
+        /**
+
+         * @param n requests that may wait for rows (default 64)
+
+         * @return this builder
+
+         */
         public Builder maxQueue(int n) {
             maxQueue = n;
             return this;
         }
 
-        /** @param n the longest prompt in characters (default 10,000) @return this builder */
+        /**
+
+         * @param n the longest prompt in characters (default 10,000)
+
+         * @return this builder
+
+         */
         public Builder maxPromptCharacters(int n) {
             maxPromptCharacters = n;
             return this;
         }
 
-        /** @param n the largest max_tokens, in characters (default 4,096) @return this builder */
+        /**
+
+         * @param n the largest max_tokens, in characters (default 4,096)
+
+         * @return this builder
+
+         */
         public Builder maxTokens(int n) {
             maxTokens = n;
             return this;
         }
 
-        /** @param n sessions open at once (default 256) @return this builder */
+        /**
+
+         * @param n sessions open at once (default 256)
+
+         * @return this builder
+
+         */
         public Builder maxSessions(int n) {
             maxSessions = n;
             return this;
         }
 
-        /** @param s seconds after which an unused session is closed (default 600) @return this builder */
+        /**
+
+         * @param s seconds after which an unused session is closed (default 600)
+
+         * @return this builder
+
+         */
         public Builder sessionIdleSeconds(int s) {
             sessionIdleSeconds = s;
             return this;
         }
 
-        /** @param s seconds requests in flight may go on after close() (default 10) @return this builder */
+        /**
+
+         * @param s seconds requests in flight may go on after close() (default 10)
+
+         * @return this builder
+
+         */
         public Builder drainSeconds(int s) {
             drainSeconds = s;
             return this;
         }
 
-        /** @param us how often a stream's frames are sent, in microseconds (default 10,000) @return this builder */
+        /**
+
+         * @param us how often a stream's frames are sent, in microseconds (default 10,000)
+
+         * @return this builder
+
+         */
         public Builder flushMicros(int us) {
             flushMicros = us;
             return this;
         }
 
-        /** @param key the API key clients must send, or null for none (default) @return this builder */
+        /**
+
+         * @param key the API key clients must send, or null for none (default)
+
+         * @return this builder
+
+         */
         public Builder apiKey(String key) {
             apiKey = key;
             return this;
@@ -323,7 +389,13 @@ public final class ServerOptions {
             return this;
         }
 
-        /** @param template how chat messages become a prompt (default {@link ChatTemplate#DEFAULT}) @return this builder */
+        /**
+
+         * @param template how chat messages become a prompt (default {@link ChatTemplate#DEFAULT})
+
+         * @return this builder
+
+         */
         public Builder chatTemplate(ChatTemplate template) {
             chatTemplate = template;
             return this;

@@ -18,13 +18,22 @@ import picocli.CommandLine.Option;
  * {@code prompt} and optional per-row options), generated text out (Parquet or JSONL). See the README's "Spark".
  */
 @Command(name = "charlstm-spark", mixinStandardHelpOptions = true, sortOptions = false, showDefaultValues = true,
-        version = "charlstm-spark 0.1.0",
+        versionProvider = GenerateJob.VersionProvider.class,
         description = {"Generate a continuation for every prompt of a JSONL or Parquet file with Spark.",
             "Input columns: id, prompt; optional per row: seed, max_chars, temperature, top_p, top_k, stop.",
             "Output columns: id, prompt, text, finish_reason, characters, error.",
             "A row's seed is its own, or derived from its id: the output does not depend on partitions,",
             "executors or retries. Outside spark-submit, give --master (e.g. local[2])."})
 public final class GenerateJob implements Callable<Integer> {
+
+    /** {@code --version}: the build's one version. */
+    static final class VersionProvider implements picocli.CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"charlstm-spark " + dev.charlstm.runtime.Version.CURRENT};
+        }
+    }
+
 
     @Option(names = "--model", required = true, paramLabel = "DIR",
             description = "The model package folder, read on the driver; see --ship.")

@@ -72,7 +72,13 @@ public final class JsonFields {
         return m.length() > 200 ? m.substring(0, 200) + "..." : m.strip();
     }
 
-    /** @param object the document's top-level object @return its fields */
+    /**
+
+     * @param object the document's top-level object
+
+     * @return its fields
+
+     */
     public static JsonFields root(JsonObject object) {
         return new JsonFields(object, "");
     }
@@ -82,7 +88,13 @@ public final class JsonFields {
         return object;
     }
 
-    /** @param key a field @return whether it is present and not null */
+    /**
+
+     * @param key a field
+
+     * @return whether it is present and not null
+
+     */
     public boolean has(String key) {
         JsonElement e = object.get(key);
         return e != null && !e.isJsonNull();
@@ -135,7 +147,13 @@ public final class JsonFields {
         return f;
     }
 
-    /** @param key a field @return the field as an object's fields, or null when absent @throws IllegalArgumentException if not an object */
+    /**
+
+     * @param key a field
+
+     * @return the field as an object's fields, or null when absent @throws IllegalArgumentException if not an object
+
+     */
     public JsonFields objectOrNull(String key) {
         JsonElement e = get(key);
         if (e == null) {
@@ -147,7 +165,13 @@ public final class JsonFields {
         return new JsonFields(e.getAsJsonObject(), path + key + ".");
     }
 
-    /** @param key a field @return its value, or null @throws IllegalArgumentException if not a string */
+    /**
+
+     * @param key a field
+
+     * @return its value, or null @throws IllegalArgumentException if not a string
+
+     */
     public String string(String key) {
         JsonElement e = get(key);
         if (e == null) {
@@ -159,7 +183,13 @@ public final class JsonFields {
         return e.getAsString();
     }
 
-    /** @param key a field @return its value, or null @throws IllegalArgumentException if not a finite number */
+    /**
+
+     * @param key a field
+
+     * @return its value, or null @throws IllegalArgumentException if not a finite number
+
+     */
     public Double number(String key) {
         JsonElement e = get(key);
         if (e == null) {
@@ -180,7 +210,13 @@ public final class JsonFields {
         }
     }
 
-    /** @param key a field @return its value @throws IllegalArgumentException if missing or not a finite number */
+    /**
+
+     * @param key a field
+
+     * @return its value @throws IllegalArgumentException if missing or not a finite number
+
+     */
     public double requiredNumber(String key) {
         Double v = number(key);
         if (v == null) {
@@ -207,7 +243,13 @@ public final class JsonFields {
         return v;
     }
 
-    /** @param key a field @return its value @throws IllegalArgumentException if missing or not an integer */
+    /**
+
+     * @param key a field
+
+     * @return its value @throws IllegalArgumentException if missing or not an integer
+
+     */
     public long requiredInteger(String key) {
         Long v = integer(key);
         if (v == null) {
@@ -216,7 +258,13 @@ public final class JsonFields {
         return v;
     }
 
-    /** @param key a field @return its value as an int, or null @throws IllegalArgumentException if not an int */
+    /**
+
+     * @param key a field
+
+     * @return its value as an int, or null @throws IllegalArgumentException if not an int
+
+     */
     public Integer int32(String key) {
         Long v = integer(key);
         if (v != null && (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE)) {
@@ -225,7 +273,13 @@ public final class JsonFields {
         return v == null ? null : v.intValue();
     }
 
-    /** @param key a field @return its value, or null @throws IllegalArgumentException if not a boolean */
+    /**
+
+     * @param key a field
+
+     * @return its value, or null @throws IllegalArgumentException if not a boolean
+
+     */
     public Boolean bool(String key) {
         JsonElement e = get(key);
         if (e == null) {
@@ -237,7 +291,13 @@ public final class JsonFields {
         return e.getAsBoolean();
     }
 
-    /** @param key a field @return its values, or null @throws IllegalArgumentException if not an array of ints */
+    /**
+
+     * @param key a field
+
+     * @return its values, or null @throws IllegalArgumentException if not an array of ints
+
+     */
     public int[] intArray(String key) {
         JsonElement e = get(key);
         if (e == null) {
@@ -259,7 +319,13 @@ public final class JsonFields {
         return out;
     }
 
-    /** @param key a field @return its values, or null @throws IllegalArgumentException if not an array of strings */
+    /**
+
+     * @param key a field
+
+     * @return its values, or null @throws IllegalArgumentException if not an array of strings
+
+     */
     public List<String> stringList(String key) {
         JsonElement e = get(key);
         if (e == null) {

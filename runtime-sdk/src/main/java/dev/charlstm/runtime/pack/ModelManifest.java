@@ -242,37 +242,73 @@ public final class ModelManifest {
             return sequenceSignature != null;
         }
 
-        /** @param v how the graphs are quantized, or null for float32 @return this builder */
+        /**
+
+         * @param v how the graphs are quantized, or null for float32
+
+         * @return this builder
+
+         */
         public Builder quantization(Quantization v) {
             quantization = v;
             return this;
         }
 
-        /** @param v the shape; a V of 0 is taken from the vocabulary @return this builder */
+        /**
+
+         * @param v the shape; a V of 0 is taken from the vocabulary
+
+         * @return this builder
+
+         */
         public Builder shape(ModelShape v) {
             shape = v;
             return this;
         }
 
-        /** @param v the vocabulary @return this builder */
+        /**
+
+         * @param v the vocabulary
+
+         * @return this builder
+
+         */
         public Builder vocabulary(Vocabulary v) {
             vocabulary = v;
             return this;
         }
 
-        /** @param v input and output names @return this builder */
+        /**
+
+         * @param v input and output names
+
+         * @return this builder
+
+         */
         public Builder signature(GraphSignature v) {
             signature = v;
             return this;
         }
 
-        /** @param v the graph's opset @return this builder */
+        /**
+
+         * @param v the graph's opset
+
+         * @return this builder
+
+         */
         public Builder opset(int v) {
             opset = v;
             return this;
         }
 
-        /** @param v SHA-256 of model.onnx, hex @return this builder */
+        /**
+
+         * @param v SHA-256 of model.onnx, hex
+
+         * @return this builder
+
+         */
         public Builder modelSha256(String v) {
             modelSha256 = v;
             return this;
@@ -303,13 +339,25 @@ public final class ModelManifest {
             return this;
         }
 
-        /** @param v provenance @return this builder */
+        /**
+
+         * @param v provenance
+
+         * @return this builder
+
+         */
         public Builder provenance(Provenance v) {
             provenance = v;
             return this;
         }
 
-        /** @param v the training configuration's sections (see {@link ModelManifest#training()}) @return this builder */
+        /**
+
+         * @param v the training configuration's sections (see {@link ModelManifest#training()})
+
+         * @return this builder
+
+         */
         public Builder training(Map<String, ?> v) {
             training = v;
             return this;

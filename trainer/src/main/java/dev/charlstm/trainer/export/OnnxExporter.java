@@ -47,7 +47,7 @@ public final class OnnxExporter {
     static final String MS_DOMAIN = "com.microsoft";
     static final int MS_OPSET = 1;
     /** What the graph's metadata names as its producer. */
-    public static final String PRODUCER_VERSION = "0.1.0";
+    public static final String PRODUCER_VERSION = dev.charlstm.runtime.Version.CURRENT;
 
     private static final String STEP_DOC =
             "charlstm single-step character LSTM: (token, h, c) -> (logits, h_out, c_out)";
