@@ -3,7 +3,7 @@ package dev.charlstm.runtime.pack;
 /**
  * A model package is missing, malformed or inconsistent: the message names the file and the problem (wrong
  * format or version, a model.onnx whose SHA-256 differs from the one recorded, a vocabulary that disagrees with
- * the dimensions, ...).
+ * the dimensions, ...). Immutable.
  */
 public class PackageException extends RuntimeException {
     private static final long serialVersionUID = 1L;
