@@ -35,15 +35,7 @@ public record CharacterLogprob(String character, double logprob, List<CharacterL
      * @param characters index = id: the character's string
      */
     static CharacterLogprob of(FloatBuffer logits, int offset, int v, int id, int top, String[] characters) {
-        double max = Double.NEGATIVE_INFINITY;
-        for (int i = 0; i < v; i++) {
-            max = Math.max(max, logits.get(offset + i));
-        }
-        double sum = 0;
-        for (int i = 0; i < v; i++) {
-            sum += Math.exp(logits.get(offset + i) - max);
-        }
-        double logZ = max + Math.log(sum);
+        double logZ = logSumExp(logits, offset, v);
         List<CharacterLogprob> alternatives = List.of();
         int k = Math.min(top, v);
         if (k > 0) {
@@ -65,6 +57,22 @@ public record CharacterLogprob(String character, double logprob, List<CharacterL
             }
         }
         return new CharacterLogprob(characters[id], logits.get(offset + id) - logZ, alternatives);
+    }
+
+    /**
+     * The one log-softmax normaliser (logprobs here, cross-entropy in {@code evaluate}): {@code log Σ exp(x)} over
+     * a row of V logits, in double, stabilised by the row's maximum.
+     */
+    static double logSumExp(FloatBuffer logits, int offset, int v) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (int i = 0; i < v; i++) {
+            max = Math.max(max, logits.get(offset + i));
+        }
+        double sum = 0;
+        for (int i = 0; i < v; i++) {
+            sum += Math.exp(logits.get(offset + i) - max);
+        }
+        return max + Math.log(sum);
     }
 
     private static boolean taken(int[] best, int n, int id) {

@@ -64,7 +64,6 @@ final class Evaluator {
         double[] perWindow = new double[windows];
         long[] tokens = new long[steps * perCall];
         FloatBuffer logits = FloatBuffer.allocate(steps * perCall * v);
-        float[] row = new float[v];
         for (int w0 = 0; w0 < windows; w0 += perCall) {
             int b = Math.min(perCall, windows - w0);
             int state = graph.layers * b * graph.hidden;
@@ -87,9 +86,10 @@ final class Evaluator {
                 }
                 for (int t = 0; t < n; t++) {
                     for (int k = 0; k < b; k++) {
-                        logits.get((t * b + k) * v, row, 0, v);
+                        int at = (t * b + k) * v;
                         int target = ids[first + (w0 + k) * window + t0 + t + 1];
-                        perWindow[w0 + k] += crossEntropy(row, target);
+                        // -log softmax(logits)[target], in double
+                        perWindow[w0 + k] += CharacterLogprob.logSumExp(logits, at, v) - logits.get(at + target);
                     }
                 }
             }
@@ -141,19 +141,6 @@ final class Evaluator {
             }
         }
         return out;
-    }
-
-    /** -log softmax(logits)[target], in double. */
-    static double crossEntropy(float[] logits, int target) {
-        double max = Double.NEGATIVE_INFINITY;
-        for (float x : logits) {
-            max = Math.max(max, x);
-        }
-        double sum = 0;
-        for (float x : logits) {
-            sum += Math.exp(x - max);
-        }
-        return Math.log(sum) + max - logits[target];
     }
 
     /** The model's one encoder, with the error worded for a text rather than a prompt. */
