@@ -54,9 +54,11 @@ final class AccessControl {
         String origin = ctx.header("Origin");
         if (origin != null) {
             if (!allowed(origin, ctx.header("Host"))) {
-                throw new ApiError(403, "invalid_request_error", null, "origin_not_allowed", "requests from origin "
-                        + shorten(origin) + " are not allowed: start the server with --cors-origins " + shorten(origin)
-                        + " (or *) to let pages there call it");
+                throw new ApiError(403, "invalid_request_error", null, "origin_not_allowed", origin.equals("null")
+                        ? "requests from an opaque origin (\"null\": a local file or a sandboxed frame) are allowed only"
+                                + " with --cors-origins '*'"
+                        : "requests from origin " + shorten(origin) + " are not allowed: start the server with"
+                                + " --cors-origins " + shorten(origin) + " (or *) to let pages there call it");
             }
             ctx.header("Access-Control-Allow-Origin", origin);
             ctx.header("Vary", "Origin");
@@ -81,9 +83,10 @@ final class AccessControl {
 
     /** Answers a preflight (the origin was checked by {@link #check}). */
     void preflight(Context ctx) {
-        ctx.header("Allow", "GET, HEAD, POST, DELETE, OPTIONS");
+        String allow = CharLstmServer.ROUTES.getOrDefault(CharLstmServer.route(ctx.path()), "OPTIONS");
+        ctx.header("Allow", allow);
         if (ctx.header("Origin") != null && ctx.header("Access-Control-Request-Method") != null) {
-            ctx.header("Access-Control-Allow-Methods", "GET, HEAD, POST, DELETE, OPTIONS");
+            ctx.header("Access-Control-Allow-Methods", allow);
             String headers = ctx.header("Access-Control-Request-Headers");
             // the official SDKs send their own x-stainless-* headers: allow what the page asks for
             ctx.header("Access-Control-Allow-Headers", headers != null ? headers : "Authorization, Content-Type");

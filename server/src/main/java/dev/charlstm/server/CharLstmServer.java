@@ -48,6 +48,30 @@ import org.slf4j.LoggerFactory;
 public final class CharLstmServer implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(CharLstmServer.class);
+    /** Every route and the methods it answers: registration, {@code Allow} headers and metrics' route labels. */
+    static final java.util.Map<String, String> ROUTES = new java.util.LinkedHashMap<>();
+
+    static {
+        for (String get : new String[] {"/", "/health", "/metrics", "/v1/models", "/v1/models/{id}"}) {
+            ROUTES.put(get, "GET, HEAD, OPTIONS");
+        }
+        ROUTES.put("/v1/completions", "POST, OPTIONS");
+        ROUTES.put("/v1/chat/completions", "POST, OPTIONS");
+        ROUTES.put("/v1/sessions", "POST, OPTIONS");
+        ROUTES.put("/v1/sessions/{id}", "DELETE, OPTIONS");
+        ROUTES.put("/v1/sessions/{id}/completions", "POST, OPTIONS");
+    }
+
+    /** @return the route pattern a path belongs to, or null */
+    static String route(String path) {
+        for (String r : ROUTES.keySet()) {
+            if (path.matches(r.replace("{id}", "[^/]+"))) {
+                return r;
+            }
+        }
+        return null;
+    }
+
     /** How often streams without output get a keep-alive and non-streamed connections are probed. */
     static final long HEARTBEAT_MILLIS = 100;
     /** Jetty's idle timeout: a stalled upload or a client that stops reading is dropped after this. */
@@ -95,15 +119,15 @@ public final class CharLstmServer implements AutoCloseable {
             config.http.prefer405over404 = true;
             // A prompt array at its limits, in the longest JSON escapes (6 bytes a character), and room for the rest.
             config.http.maxRequestSize = maxBody;
+            // Jetty's own errors (a bad request line, headers too large) in OpenAI's JSON, not an HTML page
+            config.jetty.modifyServer(server -> server.setErrorHandler(new JettyErrors()));
             config.requestLogger.http((ctx, ms) -> {
-                var endpoint = ctx.endpoints().lastHttpEndpoint();
-                metrics.request(endpoint == null ? "unmatched" : endpoint.path, ctx.method().name(),
-                        ctx.status().getCode());
+                // by pattern, also for requests refused before routing (401, 403): a bounded label set
+                String route = route(ctx.path());
+                metrics.request(route == null ? "unmatched" : route, ctx.method().name(), ctx.status().getCode());
             });
             config.routes.before(access::check);
-            for (String path : new String[] {"/", "/health", "/metrics", "/v1/models", "/v1/models/{id}",
-                "/v1/completions", "/v1/chat/completions", "/v1/sessions", "/v1/sessions/{id}",
-                "/v1/sessions/{id}/completions"}) {
+            for (String path : ROUTES.keySet()) {
                 config.routes.addHttpHandler(HandlerType.OPTIONS, path, access::preflight);
             }
             for (HandlerType method : new HandlerType[] {HandlerType.GET, HandlerType.HEAD}) {
@@ -120,14 +144,20 @@ public final class CharLstmServer implements AutoCloseable {
                     ctx -> routes.complete(ctx, false, sessions.get(ctx.pathParam("id"))));
             config.routes.delete("/v1/sessions/{id}", routes::deleteSession);
             config.routes.exception(ApiError.class, (e, ctx) -> Routes.error(ctx, e));
-            config.routes.exception(HttpResponseException.class, (e, ctx) -> Routes.error(ctx,
+            config.routes.exception(HttpResponseException.class, (e, ctx) -> {
+                String route = route(ctx.path());
+                if (e.getStatus() == 405 && route != null) {
+                    ctx.header("Allow", ROUTES.get(route)); // RFC 9110: a 405 says what is allowed
+                }
+                Routes.error(ctx,
                     new ApiError(e.getStatus(), "invalid_request_error", null, switch (e.getStatus()) {
                         case 404 -> "not_found";
                         case 405 -> "method_not_allowed";
                         case 413 -> "request_too_large";
                         default -> null;
                     }, e.getStatus() == 413 ? "the request body is larger than this server takes (" + maxBody
-                            + " bytes, from --max-rows and --max-prompt-chars)" : e.getMessage())));
+                            + " bytes, from --max-rows and --max-prompt-chars)" : e.getMessage()));
+            });
             config.routes.exception(Exception.class, (e, ctx) -> {
                 LOG.error("{} {} failed", ctx.method(), ctx.path(), e);
                 Routes.error(ctx, new ApiError(500, "server_error", null, null, "internal error (the server's log"
@@ -153,8 +183,10 @@ public final class CharLstmServer implements AutoCloseable {
             while (root.getCause() != null) {
                 root = root.getCause();
             }
-            throw new IllegalStateException("cannot listen on " + options.host() + ":" + options.port() + " ("
-                    + root.getMessage() + "); choose another --port or --host", e);
+            String why = root instanceof java.nio.channels.UnresolvedAddressException ? "the address does not resolve"
+                    : root.getMessage() != null ? root.getMessage() : root.getClass().getSimpleName();
+            throw new IllegalStateException("cannot listen on " + options.host() + ":" + options.port() + " (" + why
+                    + "); choose another --port or --host", e);
         }
         for (var c : s.app.jettyServer().server().getConnectors()) {
             if (c instanceof AbstractConnector a) {
@@ -309,7 +341,10 @@ public final class CharLstmServer implements AutoCloseable {
             if (inFlight.get() > 0) {
                 LOG.info("ending {} request(s) still in flight", inFlight.get());
                 jobs.forEach(CompletionJob::cancel);
-                waitForInFlight(TimeUnit.SECONDS.toNanos(5));
+                waitForInFlight(TimeUnit.SECONDS.toNanos(1));
+                // a client that stopped reading blocks its request's writes: close its connection
+                jobs.forEach(CompletionJob::abort);
+                waitForInFlight(TimeUnit.SECONDS.toNanos(4));
             }
             app.stop();
             janitor.shutdownNow();

@@ -53,8 +53,11 @@ final class CompletionJob {
     /** The request's thread: interrupting it ends a wait for rows and its generation, prompt reading included. */
     private final Thread thread = Thread.currentThread();
     final ReentrantLock lock = new ReentrantLock();
-    /** Guarded by {@link #lock}: set when the request's thread is done (no interrupt, probe or write after). */
+    /** Guarded by {@link #lock}: set when the request's thread is done (no probe or write after). */
     private boolean finished;
+    /** Guards {@link #interruptible}: no interrupt reaches the request's thread once it is done. */
+    private final Object interruptGuard = new Object();
+    private boolean interruptible = true;
     /** Where a streamed answer goes; null when not streaming. */
     private SseWriter out;
     private JsonObject head;
@@ -73,6 +76,8 @@ final class CompletionJob {
     private final List<List<CharacterLogprob>> promptLogprobs = new ArrayList<>();
     private volatile ApiError failure;
     private final long[] lastCharacter;
+    /** Per choice: characters sent so far (an echoed prompt included), the next one's {@code text_offset}. */
+    private final int[] sent;
     private volatile boolean firstRecorded;
 
     CompletionJob(CharLstmServer server, CompletionRequest request, Sessions.Session session, long arrivedNanos) {
@@ -85,6 +90,7 @@ final class CompletionJob {
         this.ticket = server.admission().ticket();
         this.results = new GenerationResult[choices];
         this.lastCharacter = new long[choices];
+        this.sent = new int[choices];
     }
 
     String prompt(int choice) {
@@ -109,7 +115,10 @@ final class CompletionJob {
         }
     }
 
-    /** Lets the heartbeat probe a non-streamed request's connection for the client's departure. */
+    /**
+     * Lets the heartbeat probe the request's connection for the client's departure until an answer is being
+     * written: while it waits for rows, and for the whole of a non-streamed request.
+     */
     void watch(EndPoint connection) {
         this.endPoint = connection;
     }
@@ -248,6 +257,7 @@ final class CompletionJob {
                 server.metrics().firstCharacter(now - arrived);
             }
             lastCharacter[choice] = now;
+            server.metrics().generatedCharacter();
             if (out == null) {
                 return true;
             }
@@ -256,8 +266,10 @@ final class CompletionJob {
                 if (logprob == null) {
                     out.text(choice, character);
                 } else {
-                    out.frame(chunk(choice, character, List.of(character), List.of(logprob), 0, null).toString());
+                    out.frame(chunk(choice, character, List.of(character), List.of(logprob), sent[choice], null)
+                            .toString());
                 }
+                sent[choice]++;
                 if (now - lastFlush >= server.flushNanos()) {
                     out.flush();
                     lastFlush = now;
@@ -286,13 +298,23 @@ final class CompletionJob {
     void cancel() {
         cancelled = true;
         cancelStreams();
-        lock.lock();
-        try {
-            if (!finished) {
-                thread.interrupt();
+        // not the writer's lock: a request blocked writing to a client that stopped reading holds that one
+        synchronized (interruptGuard) {
+            if (!interruptible) {
+                return;
             }
-        } finally {
-            lock.unlock();
+            thread.interrupt();
+        }
+    }
+
+    /**
+     * Closes the request's connection: for a client that stopped reading, whose writes would otherwise block the
+     * request's thread until Jetty's idle timeout, when the server must stop now (after its drain time).
+     */
+    void abort() {
+        EndPoint e = endPoint;
+        if (e != null) {
+            e.close();
         }
     }
 
@@ -302,6 +324,9 @@ final class CompletionJob {
      */
     void finish() {
         server.admission().releaseAll(ticket);
+        synchronized (interruptGuard) {
+            interruptible = false;
+        }
         lock.lock();
         try {
             finished = true;
@@ -411,6 +436,7 @@ final class CompletionJob {
                 } else {
                     out.text(i, prompt);
                 }
+                sent[i] = prompt.codePointCount(0, prompt.length());
             }
             out.flush();
         } finally {

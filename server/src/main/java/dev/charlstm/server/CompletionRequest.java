@@ -126,6 +126,10 @@ record CompletionRequest(List<String> prompts, int n, GenerationOptions options,
         }
         List<ChatTemplate.Message> messages = messages(body.get("messages"), manifest);
         String prompt = manifest.normalize(limits.chatTemplate().render(messages)).toString();
+        if (prompt.isEmpty()) {
+            throw ApiError.invalid("messages", "invalid_value", "the chat template makes an empty prompt of these"
+                    + " messages: nothing to continue from");
+        }
         check(prompt, "messages", "messages", limits, manifest);
         boolean logprobs = f.bool("logprobs", false);
         int top = f.integer("top_logprobs", 0, 0, MAX_TOP_LOGPROBS, "OpenAI's cap");
@@ -198,6 +202,8 @@ record CompletionRequest(List<String> prompts, int n, GenerationOptions options,
         }
         boolean includeUsage = streamOptions != null && new Fields(streamOptions, "stream_options.")
                 .bool("include_usage", false);
+        // vLLM's: the stop sequence that ended a choice is part of its text (a session's state always holds it)
+        boolean includeStop = f.bool("include_stop_str_in_output", false);
         f.string("user");
         JsonObject b = f.json;
         if (b.has("logit_bias") && !b.get("logit_bias").isJsonNull()
@@ -212,7 +218,7 @@ record CompletionRequest(List<String> prompts, int n, GenerationOptions options,
         }
         GenerationOptions.Builder o = GenerationOptions.builder().maxCharacters(maxTokens).seed(seed)
                 .stopSequences(stop).topK(topK).repetitionPenalty((float) repeatPenalty)
-                .logprobs(logprobs >= 0).topLogprobs(Math.max(0, logprobs));
+                .logprobs(logprobs >= 0).topLogprobs(Math.max(0, logprobs)).emitStopSequence(includeStop);
         // Below float's resolution a temperature or top-p is 0: the most likely character, as OpenAI's 0 means.
         if ((float) temperature < 1e-6f || (float) topP < 1e-6f) {
             o.greedy(true);

@@ -146,11 +146,10 @@ final class Routes {
             server.inFlightCounter().incrementAndGet();
             server.jobs.add(job);
             try {
-                if (!req.stream()) {
-                    // the heartbeat notices a client that gives up, even while the request waits for rows
-                    job.watch(ServletContextRequest.getServletContextRequest(ctx.req()).getConnectionMetaData()
-                            .getConnection().getEndPoint());
-                }
+                // the heartbeat notices a client that gives up, even while the request waits for rows
+                job.watch(ServletContextRequest.getServletContextRequest(ctx.req()).getConnectionMetaData()
+                        .getConnection().getEndPoint());
+                server.metrics().promptCharacters(job.counts()[0]);
                 job.admit();
                 if (server.draining()) { // admitted after shutdown began: answer as a new request would be
                     throw ApiError.shuttingDown();
@@ -184,8 +183,6 @@ final class Routes {
             } finally {
                 server.jobs.remove(job);
                 job.finish();
-                long[] counts = job.counts();
-                server.metrics().characters(counts[0], counts[1]);
                 server.inFlightCounter().decrementAndGet();
             }
         } finally {

@@ -54,9 +54,13 @@ final class ServerMetrics {
         return d;
     }
 
-    /** Counts one answered request. */
+    /** Counts one answered request; methods outside HTTP's usual ones are "other" (clients choose them freely). */
     void request(String route, String method, int status) {
-        registry.counter("charlstm.http.requests", "route", route, "method", method, "status",
+        String m = switch (method) {
+            case "GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH" -> method;
+            default -> "other";
+        };
+        registry.counter("charlstm.http.requests", "route", route, "method", m, "status",
                 Integer.toString(status)).increment();
     }
 
@@ -69,9 +73,14 @@ final class ServerMetrics {
         perCharacter.record(nanos, TimeUnit.NANOSECONDS);
     }
 
-    void characters(long promptCharacters, long generatedCharacters) {
-        prompt.increment(promptCharacters);
-        generated.increment(generatedCharacters);
+    /** Counts a request's prompt characters, when it starts. */
+    void promptCharacters(long n) {
+        prompt.increment(n);
+    }
+
+    /** The hot path: one call per character sent (counters move while a stream runs, not at its end). */
+    void generatedCharacter() {
+        generated.increment();
     }
 
     /** @return the text exposition, format 0.0.4 */

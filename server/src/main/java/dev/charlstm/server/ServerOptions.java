@@ -58,24 +58,34 @@ public final class ServerOptions {
         sessionIdleSeconds = positive("sessionIdleSeconds (--session-idle-seconds)", b.sessionIdleSeconds);
         drainSeconds = nonNegative("drainSeconds (--drain-seconds)", b.drainSeconds);
         flushMicros = nonNegative("flushMicros (--flush-us)", b.flushMicros);
-        if (b.apiKey != null && (b.apiKey.isBlank() || !b.apiKey.equals(b.apiKey.strip()))) {
-            throw new IllegalArgumentException("the API key (--api-key) must not be blank or start or end with"
-                    + " white space");
-        }
-        if (b.apiKey != null && !b.apiKey.chars().allMatch(c -> c > 0x20 && c < 0x7F)) {
-            throw new IllegalArgumentException("the API key (--api-key) must be printable ASCII (it travels in an"
-                    + " HTTP header)");
+        if (b.apiKey != null && (b.apiKey.isEmpty() || !b.apiKey.chars().allMatch(c -> c > 0x20 && c < 0x7F))) {
+            throw new IllegalArgumentException("the API key (--api-key or --api-key-file) must be printable ASCII"
+                    + " without spaces (it travels in an HTTP header after \"Bearer \"), and not empty");
         }
         apiKey = b.apiKey;
         corsOrigins = List.copyOf(b.corsOrigins);
         for (String o : corsOrigins) {
-            if (!o.equals("*") && !o.matches("https?://[^/\\s]+")) {
+            if (!o.equals("*") && !isOrigin(o)) {
                 throw new IllegalArgumentException("a CORS origin (--cors-origins) is a scheme and host with an"
-                        + " optional port, like http://localhost:3000 (no path, no trailing slash), or *; got '" + o
-                        + "'");
+                        + " optional port, like http://localhost:3000 (no path, query, user, wildcard or trailing"
+                        + " slash), or *; got '" + o + "'");
             }
         }
         chatTemplate = Objects.requireNonNull(b.chatTemplate, "chatTemplate");
+    }
+
+    /** @return whether {@code o} is an origin a browser sends: http(s)://host[:port], nothing else */
+    private static boolean isOrigin(String o) {
+        if (!o.matches("https?://[A-Za-z0-9.\\-\\[\\]:]+")) {
+            return false;
+        }
+        try {
+            java.net.URI u = new java.net.URI(o);
+            return u.getHost() != null && u.getUserInfo() == null && (u.getPort() == -1 || u.getPort() > 0
+                    && u.getPort() <= 65535) && u.getRawPath().isEmpty() && u.getRawQuery() == null;
+        } catch (java.net.URISyntaxException e) {
+            return false;
+        }
     }
 
     private static int positive(String what, int v) {
