@@ -36,14 +36,17 @@ fi
 echo "== the README's SDK snippet, extracted and run as written"
 snippet="$root/target/readme-snippet"
 rm -rf "$snippet" && mkdir -p "$snippet"
-python3 - "$root/README.md" "$snippet/ReadmeSnippet.java" <<'PY'
+python3 - "$root/README.md" "$snippet/ReadmeSnippet.java" "$root" <<'PY'
 import re, sys
 readme = open(sys.argv[1], encoding="utf-8").read()
 section = readme[readme.index("## Use the SDK from Java"):]
 code = re.search(r"```java\n(.*?)```", section, re.S).group(1)
-open(sys.argv[2], "w", encoding="utf-8").write(
-    "import dev.charlstm.runtime.*;\nimport java.nio.file.Path;\n\npublic class ReadmeSnippet {\n"
-    "    public static void main(String[] args) throws Exception {\n" + code + "    }\n}\n")
+imports = "".join(l + "\n" for l in code.splitlines() if l.startswith("import "))
+body = "".join(l + "\n" for l in code.splitlines() if not l.startswith("import "))
+# the README's placeholder for the reader's clone is this checkout
+body = body.replace("/path/to/charlstm", sys.argv[3])
+open(sys.argv[2], "w", encoding="utf-8").write(imports + "\npublic class ReadmeSnippet {\n"
+    "    public static void main(String[] args) throws Exception {\n" + body + "    }\n}\n")
 PY
 javac -d "$snippet" -cp "$root/examples/consumer/target/lib/*" "$snippet/ReadmeSnippet.java"
 (cd "$root" && java -cp "$snippet:$root/examples/consumer/target/lib/*" ReadmeSnippet | tail -3)
