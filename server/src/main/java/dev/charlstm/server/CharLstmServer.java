@@ -203,7 +203,7 @@ public final class CharLstmServer implements AutoCloseable {
      * @param model the model, which the server now owns (closes)
      * @return the running server
      * @throws IllegalArgumentException if the chat template holds a character the model lacks (nothing is left
-     *     listening then)
+     *     listening then, and the model stays the caller's to close)
      */
     public static CharLstmServer start(ServerOptions options, CharLstmModel model) {
         CharLstmServer s = start(options);

@@ -149,8 +149,8 @@ final class Routes {
                 // the heartbeat notices a client that gives up, even while the request waits for rows
                 job.watch(ServletContextRequest.getServletContextRequest(ctx.req()).getConnectionMetaData()
                         .getConnection().getEndPoint());
-                server.metrics().promptCharacters(job.counts()[0]);
                 job.admit();
+                server.metrics().promptCharacters(job.counts()[0]); // read, now that it runs
                 if (server.draining()) { // admitted after shutdown began: answer as a new request would be
                     throw ApiError.shuttingDown();
                 }
