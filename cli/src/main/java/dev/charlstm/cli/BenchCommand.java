@@ -106,9 +106,9 @@ final class BenchCommand implements Callable<Integer> {
             java.util.List<java.util.function.Supplier<ModelPackage>> packages =
                     new java.util.ArrayList<>(java.util.List.of(model::readPackage));
             for (java.nio.file.Path dir : compare) {
-                ModelPackage.read(dir); // a bad folder fails now, not after minutes of measuring
+                ModelOptions.readPackage(dir); // a bad folder fails now, not after minutes of measuring
                 names.add(dir.toString());
-                packages.add(() -> ModelPackage.read(dir));
+                packages.add(() -> ModelOptions.readPackage(dir));
             }
             Comparison.Result c = Comparison.run(names, packages, model.runtimeOptions(), chars, promptChars);
             r = new BenchmarkReport(r.model(), r.machine(), r.loadMillis(), r.firstCharacterMillis(),

@@ -78,7 +78,7 @@ final class ExportCommand implements Callable<Integer> {
     public Integer call() {
         ModelPackage.checkTarget(out); // before minutes of work (or the engine's start), not after
         if (source.pkg != null) {
-            ModelPackage from = ModelPackage.read(source.pkg);
+            ModelPackage from = ModelOptions.readPackage(source.pkg);
             Quantization q = from.manifest().quantization();
             if (q != null && (q.rowExact() || quantize.precision != Precision.INT8)) {
                 throw new UsageError(source.pkg + ": already quantized (" + q.method() + "); give --package its"

@@ -1,9 +1,12 @@
 package dev.charlstm.cli;
 
 import dev.charlstm.runtime.CharLstmModel;
-import dev.charlstm.runtime.ExecutionProvider;
+import dev.charlstm.runtime.DeviceChoice;
 import dev.charlstm.runtime.RuntimeOptions;
 import dev.charlstm.runtime.pack.ModelPackage;
+import dev.charlstm.runtime.pack.PackageException;
+import dev.charlstm.trainer.training.RunDirectory;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
@@ -24,19 +27,37 @@ final class ModelOptions {
 
     @Option(names = "--device", paramLabel = "DEV", defaultValue = "cpu",
             description = "cpu, gpu (CUDA; needs the -Pgpu build) or auto (CUDA when it can be added, else CPU).")
-    ExecutionProvider device;
+    DeviceChoice device;
 
     @Option(names = "--threads", paramLabel = "N", defaultValue = "1",
             description = "ONNX Runtime intra-op threads (1 is fastest for one stream on small machines).")
     int threads;
 
     RuntimeOptions runtimeOptions() {
-        return UsageError.check(() -> RuntimeOptions.builder().provider(device).intraOpThreads(threads).build());
+        return UsageError.check(() -> RuntimeOptions.builder().device(device).intraOpThreads(threads).build());
     }
 
     ModelPackage readPackage() {
-        return model != null ? ModelPackage.read(model)
-                : ModelPackage.readResource(SHIPPED, ModelOptions.class.getClassLoader());
+        return model != null ? readPackage(model) : ModelPackage.read(ModelOptions.class.getClassLoader(), SHIPPED);
+    }
+
+    /**
+     * Reads a package folder; a training run's folder given instead gets a message pointing at its package (or at
+     * {@code charlstm export}): the run's layout and the commands are the CLI's business, not the SDK's.
+     */
+    static ModelPackage readPackage(Path dir) {
+        boolean noManifest = !Files.exists(dir.resolve(ModelPackage.MANIFEST_FILE));
+        Path runPackage = dir.resolve(RunDirectory.PACKAGE);
+        if (noManifest && Files.isRegularFile(runPackage.resolve(ModelPackage.MANIFEST_FILE))) {
+            throw new PackageException(dir + ": a training run folder, not a model package; its package is "
+                    + runPackage);
+        }
+        if (noManifest && (Files.isRegularFile(dir.resolve(RunDirectory.BEST))
+                || Files.isRegularFile(dir.resolve(RunDirectory.LAST)))) {
+            throw new PackageException(dir + ": a training run folder without a model package; export one with"
+                    + " charlstm export --checkpoint " + dir + " --out PACKAGE_DIR");
+        }
+        return ModelPackage.read(dir);
     }
 
     CharLstmModel load() {

@@ -10,7 +10,7 @@ import dev.charlstm.trainer.corpus.CorpusReader;
 import dev.charlstm.trainer.config.Hyperparameter;
 import dev.charlstm.trainer.config.Preset;
 import dev.charlstm.trainer.config.TrainingConfig;
-import dev.charlstm.trainer.training.DeviceChoice;
+import dev.charlstm.runtime.DeviceChoice;
 import dev.charlstm.trainer.training.EvaluationSample;
 import dev.charlstm.trainer.training.RunDirectory;
 import dev.charlstm.trainer.training.TorchEngine;

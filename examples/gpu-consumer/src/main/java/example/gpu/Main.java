@@ -1,7 +1,7 @@
 package example.gpu;
 
 import dev.charlstm.runtime.CharLstmModel;
-import dev.charlstm.runtime.ExecutionProvider;
+import dev.charlstm.runtime.DeviceChoice;
 import dev.charlstm.runtime.GenerationOptions;
 import dev.charlstm.runtime.GpuUnavailableException;
 import dev.charlstm.runtime.RuntimeOptions;
@@ -16,13 +16,13 @@ public final class Main {
     public static void main(String[] args) {
         Path folder = Path.of(args.length > 0 ? args[0] : "../../models/moby-dick-int8");
         try (CharLstmModel model = CharLstmModel.load(folder,
-                RuntimeOptions.builder().provider(ExecutionProvider.AUTO).build())) {
+                RuntimeOptions.builder().device(DeviceChoice.AUTO).build())) {
             String text = model.generate("Call me Ishmael. ", GenerationOptions.builder().maxCharacters(80).seed(1)
                     .build()).text();
             System.out.println("AUTO ran on " + model.provider() + ": " + text);
         }
         try (CharLstmModel model = CharLstmModel.load(folder,
-                RuntimeOptions.builder().provider(ExecutionProvider.GPU).build())) {
+                RuntimeOptions.builder().device(DeviceChoice.GPU).build())) {
             System.out.println("GPU: running on " + model.provider());
         } catch (GpuUnavailableException e) {
             System.out.println("GPU unavailable, as expected without CUDA: " + e.getMessage());

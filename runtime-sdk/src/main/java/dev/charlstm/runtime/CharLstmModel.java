@@ -116,7 +116,7 @@ public final class CharLstmModel implements AutoCloseable {
      */
     public static CharLstmModel loadResource(String folder, RuntimeOptions options) {
         ClassLoader loader = Thread.currentThread().getContextClassLoader();
-        return load(ModelPackage.readResource(folder, loader != null ? loader : CharLstmModel.class.getClassLoader()),
+        return load(ModelPackage.read(loader != null ? loader : CharLstmModel.class.getClassLoader(), folder),
                 options);
     }
 

@@ -1,9 +1,9 @@
 package dev.charlstm.runtime;
 
 /**
- * {@link ExecutionProvider#GPU} was asked for, but ONNX Runtime cannot add its CUDA provider: the application runs
+ * {@link DeviceChoice#GPU} was asked for, but ONNX Runtime cannot add its CUDA provider: the application runs
  * the CPU build of ONNX Runtime, or the machine lacks CUDA or cuDNN. The message says what to change; nothing native
- * stays open. {@link ExecutionProvider#AUTO} falls back to the CPU instead of throwing this. Immutable.
+ * stays open. {@link DeviceChoice#AUTO} falls back to the CPU instead of throwing this. Immutable.
  */
 public final class GpuUnavailableException extends RuntimeException {
     private static final long serialVersionUID = 1L;
@@ -12,10 +12,10 @@ public final class GpuUnavailableException extends RuntimeException {
     public static final String HOW_TO = "an application runs on CUDA with com.microsoft.onnxruntime:onnxruntime_gpu"
             + " instead of com.microsoft.onnxruntime:onnxruntime (add the first with the same version, exclude the"
             + " second from charlstm-runtime-sdk; in this repository: mvn -Pgpu), on a machine with CUDA 12 and"
-            + " cuDNN 9; or use ExecutionProvider.AUTO to fall back to the CPU";
+            + " cuDNN 9; or use DeviceChoice.AUTO to fall back to the CPU";
 
     GpuUnavailableException(String why, Throwable cause) {
-        super("ExecutionProvider.GPU was asked for, but ONNX Runtime cannot add the CUDA provider (" + why + "): "
+        super("DeviceChoice.GPU was asked for, but ONNX Runtime cannot add the CUDA provider (" + why + "): "
                 + HOW_TO, cause);
     }
 }

@@ -83,7 +83,7 @@ final class Graph implements AutoCloseable {
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         OrtSession session = null;
         try (OrtSession.SessionOptions so = sessionOptions(options)) {
-            String provider = Providers.add(so, options.provider());
+            String provider = Providers.add(so, options.device());
             session = env.createSession(pkg.modelBytes(), so);
             ModelManifest m = pkg.manifest();
             verify(session, m.signature(), m.shape().layers(), m.shape().hiddenSize(), m.shape().vocabSize(),
@@ -122,7 +122,7 @@ final class Graph implements AutoCloseable {
             }
             OrtSession s = null;
             try (OrtSession.SessionOptions so = sessionOptions(options)) {
-                Providers.add(so, options.provider());
+                Providers.add(so, options.device());
                 s = env.createSession(sequenceBytes, so);
                 verify(s, sequenceNames, layers, hidden, vocabSize, sequenceSource, true);
                 agree(s);

@@ -18,15 +18,15 @@ final class Providers {
      * @return the provider in use: {@code CPU} or {@code CUDA}
      * @throws GpuUnavailableException if GPU was required and CUDA cannot be added
      */
-    static String add(OrtSession.SessionOptions so, ExecutionProvider requested) throws OrtException {
-        if (requested == ExecutionProvider.CPU) {
+    static String add(OrtSession.SessionOptions so, DeviceChoice requested) throws OrtException {
+        if (requested == DeviceChoice.CPU) {
             return "CPU";
         }
         try {
             so.addCUDA(0);
             return "CUDA";
         } catch (OrtException | RuntimeException | UnsatisfiedLinkError e) {
-            if (requested == ExecutionProvider.GPU) {
+            if (requested == DeviceChoice.GPU) {
                 throw new GpuUnavailableException(e.getMessage(), e);
             }
             LOG.info("CUDA is not available ({}); running on the CPU", e.getMessage());

@@ -3,7 +3,7 @@ package dev.charlstm.runtime;
 import java.util.Objects;
 
 /**
- * How a model is loaded into ONNX Runtime and run: execution provider, thread counts and continuous batching.
+ * How a model is loaded into ONNX Runtime and run: device, thread counts and continuous batching.
  * Graph optimisations are always all on.
  *
  * <p>Immutable and thread-safe; build with {@link #builder()}.
@@ -22,13 +22,13 @@ public final class RuntimeOptions {
     /** CPU, one intra-op thread, continuous batching on with at most {@value #DEFAULT_MAX_ROWS_PER_CALL} rows per call. */
     public static final RuntimeOptions DEFAULT = builder().build();
 
-    private final ExecutionProvider provider;
+    private final DeviceChoice device;
     private final int intraOpThreads;
     private final boolean continuousBatching;
     private final int maxRowsPerCall;
 
     private RuntimeOptions(Builder b) {
-        this.provider = b.provider;
+        this.device = b.device;
         this.intraOpThreads = b.intraOpThreads;
         this.continuousBatching = b.continuousBatching;
         this.maxRowsPerCall = b.maxRowsPerCall;
@@ -42,16 +42,16 @@ public final class RuntimeOptions {
     /** @return a builder holding these options */
     public Builder toBuilder() {
         Builder b = new Builder();
-        b.provider = provider;
+        b.device = device;
         b.intraOpThreads = intraOpThreads;
         b.continuousBatching = continuousBatching;
         b.maxRowsPerCall = maxRowsPerCall;
         return b;
     }
 
-    /** @return the execution provider */
-    public ExecutionProvider provider() {
-        return provider;
+    /** @return the device asked for (what it runs on: {@link CharLstmModel#provider()}) */
+    public DeviceChoice device() {
+        return device;
     }
 
     /** @return ONNX Runtime intra-op threads per session run */
@@ -71,14 +71,14 @@ public final class RuntimeOptions {
 
     @Override
     public String toString() {
-        return provider + ", " + intraOpThreads + " intra-op thread" + (intraOpThreads == 1 ? "" : "s")
+        return device + ", " + intraOpThreads + " intra-op thread" + (intraOpThreads == 1 ? "" : "s")
                 + ", continuous batching " + (continuousBatching ? "on" : "off") + ", at most " + maxRowsPerCall
                 + " rows per call";
     }
 
     /** Builds {@link RuntimeOptions}. Not thread-safe. */
     public static final class Builder {
-        private ExecutionProvider provider = ExecutionProvider.CPU;
+        private DeviceChoice device = DeviceChoice.CPU;
         private int intraOpThreads = 1;
         private boolean continuousBatching = true;
         private int maxRowsPerCall = DEFAULT_MAX_ROWS_PER_CALL;
@@ -87,13 +87,13 @@ public final class RuntimeOptions {
 
         /**
 
-         * @param p the execution provider (default CPU)
+         * @param d the device (default CPU: see {@link DeviceChoice} for why)
 
          * @return this builder
 
          */
-        public Builder provider(ExecutionProvider p) {
-            provider = Objects.requireNonNull(p, "provider");
+        public Builder device(DeviceChoice d) {
+            device = Objects.requireNonNull(d, "device");
             return this;
         }
 

@@ -53,10 +53,10 @@ class ApiConveniencesTest {
     @Test
     void aGpuWithoutCudaIsATypedExceptionNamingTheDependencySwapAndAutoFallsBack() {
         GpuUnavailableException e = assertThrows(GpuUnavailableException.class, () -> CharLstmModel.loadResource(
-                "fixtures/tiny", RuntimeOptions.builder().provider(ExecutionProvider.GPU).build()));
+                "fixtures/tiny", RuntimeOptions.builder().device(DeviceChoice.GPU).build()));
         assertTrue(e.getMessage().contains("onnxruntime_gpu") && e.getMessage().contains("AUTO"), e.getMessage());
         try (CharLstmModel auto = CharLstmModel.loadResource("fixtures/tiny",
-                RuntimeOptions.builder().provider(ExecutionProvider.AUTO).build())) {
+                RuntimeOptions.builder().device(DeviceChoice.AUTO).build())) {
             assertEquals("CPU", auto.provider());
         }
     }

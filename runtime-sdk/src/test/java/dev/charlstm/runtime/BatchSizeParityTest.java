@@ -18,9 +18,9 @@ class BatchSizeParityTest {
 
     @Test
     void aRowsLogitsDoNotDependOnTheBatchSize() throws Exception {
-        check(ModelPackage.readResource("fixtures/tiny", getClass().getClassLoader()), 1e-5);
+        check(ModelPackage.read(getClass().getClassLoader(), "fixtures/tiny"), 1e-5);
         // static-int8: exact, not merely close
-        check(ModelPackage.readResource("fixtures/tiny-int8", getClass().getClassLoader()), 0);
+        check(ModelPackage.read(getClass().getClassLoader(), "fixtures/tiny-int8"), 0);
         Path shipped = Path.of("../models/moby-dick");
         if (Files.isDirectory(shipped)) {
             check(ModelPackage.read(shipped), 1e-5);

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.charlstm.runtime.internal.Sha256;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
@@ -22,7 +23,7 @@ class CharLstmModelTest {
 
     /** Copies the tiny fixture into a folder, optionally editing its vocab.json (the graph's hash stays valid). */
     private Path tinyCopy(java.util.function.Consumer<JsonObject> edit) throws IOException {
-        ModelPackage pkg = ModelPackage.readResource("fixtures/tiny", getClass().getClassLoader());
+        ModelPackage pkg = ModelPackage.read(getClass().getClassLoader(), "fixtures/tiny");
         Path p = dir.resolve("pkg");
         pkg.write(p);
         if (edit != null) {
@@ -86,7 +87,7 @@ class CharLstmModelTest {
         byte[] junk = "definitely not protobuf".getBytes();
         Files.write(p.resolve("model.onnx"), junk);
         JsonObject j = JsonParser.parseString(Files.readString(p.resolve("vocab.json"))).getAsJsonObject();
-        j.getAsJsonObject("graphs").getAsJsonObject("step").addProperty("sha256", ModelPackage.sha256(junk));
+        j.getAsJsonObject("graphs").getAsJsonObject("step").addProperty("sha256", Sha256.hex(junk));
         Files.writeString(p.resolve("vocab.json"), j.toString());
         PackageException e = assertThrows(PackageException.class, () -> CharLstmModel.load(p));
         assertTrue(e.getMessage().startsWith(p.resolve("model.onnx") + ": ONNX Runtime cannot load it"), e.getMessage());
@@ -95,12 +96,12 @@ class CharLstmModelTest {
     @Test
     void gpuWithoutCudaFailsClearlyAndAutoFallsBackToCpu() throws IOException {
         Path p = tinyCopy(null);
-        try (CharLstmModel auto = CharLstmModel.load(p, RuntimeOptions.builder().provider(ExecutionProvider.AUTO).build())) {
+        try (CharLstmModel auto = CharLstmModel.load(p, RuntimeOptions.builder().device(DeviceChoice.AUTO).build())) {
             // On a machine with CUDA and the GPU build this is CUDA; everywhere else the fallback.
             assertTrue(auto.provider().equals("CPU") || auto.provider().equals("CUDA"));
             if (auto.provider().equals("CPU")) {
                 GpuUnavailableException e = assertThrows(GpuUnavailableException.class, () -> CharLstmModel.load(p,
-                        RuntimeOptions.builder().provider(ExecutionProvider.GPU).build()));
+                        RuntimeOptions.builder().device(DeviceChoice.GPU).build()));
                 assertTrue(e.getMessage().contains("cannot add the CUDA provider"), e.getMessage());
             }
         }

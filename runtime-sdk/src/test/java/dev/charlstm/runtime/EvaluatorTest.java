@@ -18,7 +18,7 @@ class EvaluatorTest {
         EvaluationOptions longWindows = EvaluationOptions.builder().wholeText(true).window(Evaluator.CHUNK * 2 + 37)
                 .build();
         for (String fixture : new String[] {"fixtures/tiny-int8", "fixtures/tiny-v2"}) {
-            ModelPackage pkg = ModelPackage.readResource(fixture, getClass().getClassLoader());
+            ModelPackage pkg = ModelPackage.read(getClass().getClassLoader(), fixture);
             try (CharLstmModel seq = CharLstmModel.load(pkg, RuntimeOptions.DEFAULT);
                     CharLstmModel step = CharLstmModel.load(ModelPackage.of(pkg.manifest(), pkg.modelBytes()),
                             RuntimeOptions.DEFAULT)) {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.charlstm.runtime.internal.Sha256;
 import dev.charlstm.runtime.pack.ModelPackage;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,8 +18,7 @@ import org.junit.jupiter.api.Test;
  */
 class PrefillTest {
 
-    private static final ModelPackage WITH_SEQUENCE = ModelPackage.readResource("fixtures/tiny-v2",
-            PrefillTest.class.getClassLoader());
+    private static final ModelPackage WITH_SEQUENCE = ModelPackage.read(PrefillTest.class.getClassLoader(), "fixtures/tiny-v2");
     /** The same package without its sequence graph: prompts are stepped. */
     private static final ModelPackage STEP_ONLY = ModelPackage.of(WITH_SEQUENCE.manifest(),
             WITH_SEQUENCE.modelBytes());
@@ -51,7 +51,7 @@ class PrefillTest {
     /** static-int8: the state primed through the sequence graph is the stepped state to the bit. */
     @Test
     void anInt8PromptPrimedIsExactlyTheSamePromptStepped() {
-        primedEqualsStepped(ModelPackage.readResource("fixtures/tiny-int8", PrefillTest.class.getClassLoader()), 0);
+        primedEqualsStepped(ModelPackage.read(PrefillTest.class.getClassLoader(), "fixtures/tiny-int8"), 0);
     }
 
     private static void primedEqualsStepped(ModelPackage withSequence, double bound) {
@@ -120,7 +120,7 @@ class PrefillTest {
         byte[] junk = "not an onnx graph".getBytes(java.nio.charset.StandardCharsets.UTF_8);
         java.nio.file.Files.write(pkg.resolve("sequence.onnx"), junk);
         java.nio.file.Files.writeString(pkg.resolve("vocab.json"), java.nio.file.Files.readString(
-                pkg.resolve("vocab.json")).replace(WITH_SEQUENCE.manifest().sequenceSha256(), ModelPackage.sha256(junk)));
+                pkg.resolve("vocab.json")).replace(WITH_SEQUENCE.manifest().sequenceSha256(), Sha256.hex(junk)));
         try (CharLstmModel model = CharLstmModel.load(pkg)) {
             // short prompts never need it
             assertEquals(20, model.generate("the whale ", GenerationOptions.builder().maxCharacters(20).build())

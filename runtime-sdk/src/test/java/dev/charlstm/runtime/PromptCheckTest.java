@@ -35,17 +35,17 @@ class PromptCheckTest {
 
     @Test
     void aPackageRebuiltFromItsBytesIsTheSamePackage() {
-        ModelPackage pkg = ModelPackage.readResource("fixtures/tiny-v2", getClass().getClassLoader());
-        byte[] vocab = pkg.vocabJson().getBytes(StandardCharsets.UTF_8);
-        ModelPackage copy = ModelPackage.fromBytes(vocab, pkg.modelBytes(), pkg.sequenceBytes(), "copy");
+        ModelPackage pkg = ModelPackage.read(getClass().getClassLoader(), "fixtures/tiny-v2");
+        byte[] vocab = pkg.manifestJson().getBytes(StandardCharsets.UTF_8);
+        ModelPackage copy = ModelPackage.read(vocab, pkg.modelBytes(), pkg.sequenceBytes(), "copy");
         assertEquals(pkg.manifest().modelSha256(), copy.manifest().modelSha256());
         assertEquals(pkg.manifest().sequenceSha256(), copy.manifest().sequenceSha256());
         assertArrayEquals(pkg.sequenceBytes(), copy.sequenceBytes());
         PackageException missing = assertThrows(PackageException.class,
-                () -> ModelPackage.fromBytes(vocab, pkg.modelBytes(), null, "copy"));
+                () -> ModelPackage.read(vocab, pkg.modelBytes(), null, "copy"));
         assertEquals("copy/sequence.onnx: missing from the model package", missing.getMessage());
         PackageException tampered = assertThrows(PackageException.class,
-                () -> ModelPackage.fromBytes(vocab, pkg.sequenceBytes(), pkg.sequenceBytes(), "copy"));
+                () -> ModelPackage.read(vocab, pkg.sequenceBytes(), pkg.sequenceBytes(), "copy"));
         assertTrue(tampered.getMessage().startsWith("copy/model.onnx: SHA-256"), tampered.getMessage());
     }
 }

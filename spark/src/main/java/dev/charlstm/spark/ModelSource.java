@@ -33,7 +33,7 @@ public abstract class ModelSource implements Serializable {
      */
     public static ModelSource broadcast(SparkSession session, ModelPackage pkg) {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(session.sparkContext());
-        byte[][] files = {pkg.vocabJson().getBytes(StandardCharsets.UTF_8), pkg.modelBytes(), pkg.sequenceBytes()};
+        byte[][] files = {pkg.manifestJson().getBytes(StandardCharsets.UTF_8), pkg.modelBytes(), pkg.sequenceBytes()};
         return new Broadcasted(jsc.broadcast(files), pkg.source(), pkg.manifest().modelSha256());
     }
 
@@ -68,7 +68,7 @@ public abstract class ModelSource implements Serializable {
         @Override
         ModelPackage read() {
             byte[][] f = files.value();
-            return ModelPackage.fromBytes(f[0], f[1], f[2], name + " (broadcast)");
+            return ModelPackage.read(f[0], f[1], f[2], name + " (broadcast)");
         }
 
         @Override
@@ -107,7 +107,7 @@ public abstract class ModelSource implements Serializable {
         @Override
         ModelPackage read() {
             ClassLoader loader = Thread.currentThread().getContextClassLoader();
-            return ModelPackage.readResource(folder, loader != null ? loader : ModelSource.class.getClassLoader());
+            return ModelPackage.read(loader != null ? loader : ModelSource.class.getClassLoader(), folder);
         }
 
         @Override

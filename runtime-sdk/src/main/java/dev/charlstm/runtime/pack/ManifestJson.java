@@ -29,7 +29,7 @@ final class ManifestJson {
     private ManifestJson() {}
 
     /** A manifest as read: its description, and the digest and file it records for the step graph. */
-    record Read(ModelManifest.Builder manifest, String graphSha256) {}
+    record Read(ModelManifest.Builder builder, String graphSha256) {}
 
     /**
      * @param version the manifest's format version (already checked to be 1 or 2)

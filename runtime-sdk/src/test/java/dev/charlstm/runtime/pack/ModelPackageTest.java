@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.charlstm.runtime.internal.Sha256;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.charlstm.runtime.Vocabulary;
@@ -55,7 +56,7 @@ class ModelPackageTest {
         assertEquals(16, info.shape().hiddenSize());
         assertEquals(2, info.shape().layers());
         assertEquals(GraphSignature.STEP, info.signature());
-        assertEquals(ModelPackage.sha256(GRAPH), info.modelSha256());
+        assertEquals(Sha256.hex(GRAPH), info.modelSha256());
         assertEquals("Page", info.dropLinesContaining());
         assertTrue(info.keepNewlines());
         assertEquals(1.25, info.provenance().valLoss());
@@ -87,18 +88,18 @@ class ModelPackageTest {
     }
 
     @Test
-    void readsFromTheClasspathAndFromStreams() throws IOException {
+    void readsFromTheClasspathAndFromBytes() throws IOException {
         Path root = dir.resolve("cp");
         sample().write(root.resolve("models/demo"));
         try (URLClassLoader loader = new URLClassLoader(new URL[] {root.toUri().toURL()}, null)) {
-            ModelPackage p = ModelPackage.readResource("models/demo", loader);
+            ModelPackage p = ModelPackage.read(loader, "models/demo");
             assertEquals(10, p.manifest().shape().vocabSize());
             PackageException e = assertThrows(PackageException.class,
-                    () -> ModelPackage.readResource("models/none", loader));
+                    () -> ModelPackage.read(loader, "models/none"));
             assertTrue(e.getMessage().contains("classpath:models/none/vocab.json: no such resource"), e.getMessage());
         }
-        ModelPackage s = ModelPackage.read(new ByteArrayInputStream(sample().vocabJson().getBytes(StandardCharsets.UTF_8)),
-                new ByteArrayInputStream(GRAPH), "memory");
+        ModelPackage s = ModelPackage.read(sample().manifestJson().getBytes(StandardCharsets.UTF_8), GRAPH, null,
+                "memory");
         assertEquals(16, s.manifest().shape().hiddenSize());
     }
 
@@ -239,9 +240,15 @@ class ModelPackageTest {
                 return len;
             }
         };
-        PackageException s = assertThrows(PackageException.class,
-                () -> ModelPackage.read(endless, new ByteArrayInputStream(GRAPH), "stream"));
-        assertTrue(s.getMessage().startsWith("stream/vocab.json: 16777217 bytes, more than a manifest"), s.getMessage());
+        ClassLoader endlessManifest = new ClassLoader(null) {
+            @Override
+            public java.io.InputStream getResourceAsStream(String name) {
+                return name.endsWith("vocab.json") ? endless : new ByteArrayInputStream(GRAPH);
+            }
+        };
+        PackageException s = assertThrows(PackageException.class, () -> ModelPackage.read(endlessManifest, "stream"));
+        assertTrue(s.getMessage().startsWith("classpath:stream/vocab.json: 16777217 bytes, more than a manifest"),
+                s.getMessage());
     }
 
     /** A version 1 manifest as charlstm wrote them until 2026-11-30: flat camelCase training, integers as 128.0. */
@@ -273,7 +280,7 @@ class ModelPackageTest {
     void readsVersion1AndWritesItAgainAsVersion2WithTheSameMeaning() throws IOException {
         Path v1 = Files.createDirectories(dir.resolve("v1"));
         Files.write(v1.resolve("model.onnx"), GRAPH);
-        Files.writeString(v1.resolve("vocab.json"), version1(ModelPackage.sha256(GRAPH)));
+        Files.writeString(v1.resolve("vocab.json"), version1(Sha256.hex(GRAPH)));
         ModelManifest old = ModelPackage.read(v1).manifest();
         assertEquals(new ModelShape(3, 8, 16, 2, 0.2f), old.shape(), "dropout comes from the old training record");
         assertEquals(8500, old.provenance().iterations());

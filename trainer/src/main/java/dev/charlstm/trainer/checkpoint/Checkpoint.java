@@ -7,6 +7,7 @@ import com.google.gson.GsonBuilder;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import dev.charlstm.runtime.Vocabulary;
+import dev.charlstm.runtime.internal.AtomicFiles;
 import dev.charlstm.runtime.internal.JsonFields;
 import dev.charlstm.runtime.internal.LegacyTraining;
 import dev.charlstm.runtime.internal.Sha256;
@@ -19,14 +20,10 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipException;
 import java.util.zip.ZipFile;
@@ -154,36 +151,16 @@ public final class Checkpoint {
      * @throws CheckpointException if writing fails; the previous file at {@code file} is then untouched
      */
     public void write(Path file) {
-        Path dir = file.toAbsolutePath().getParent();
-        Path tmp = null;
         try {
-            Files.createDirectories(dir);
-            tmp = Files.createTempFile(dir, file.getFileName() + ".", ".tmp");
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
-                    ZipOutputStream zip = new ZipOutputStream(java.nio.channels.Channels.newOutputStream(ch))) {
+            AtomicFiles.replaceFile(file, out -> {
+                ZipOutputStream zip = new ZipOutputStream(out);
                 put(zip, META, json().getBytes(StandardCharsets.UTF_8));
                 put(zip, PARAMETERS, parameters);
                 put(zip, OPTIMIZER, optimizer);
                 zip.finish();
-                zip.flush();
-                ch.force(true);
-            }
-            try {
-                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-            }
-            tmp = null;
+            });
         } catch (IOException e) {
-            throw new CheckpointException(file + ": cannot write the checkpoint: " + e, e);
-        } finally {
-            if (tmp != null) {
-                try {
-                    Files.deleteIfExists(tmp);
-                } catch (IOException ignored) {
-                    // best effort: the temporary file never replaced anything
-                }
-            }
+            throw new CheckpointException(file + ": cannot write the checkpoint: " + AtomicFiles.describe(e), e);
         }
     }
 

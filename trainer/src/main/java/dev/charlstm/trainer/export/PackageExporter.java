@@ -1,5 +1,6 @@
 package dev.charlstm.trainer.export;
 
+import dev.charlstm.runtime.internal.Sha256;
 import ai.djl.ndarray.NDManager;
 import dev.charlstm.runtime.Vocabulary;
 import dev.charlstm.runtime.pack.GraphSignature;
@@ -121,7 +122,7 @@ public final class PackageExporter {
         OnnxExporter.Graphs int8 = OnnxExporter.graphs(weights, precision);
         return ModelPackage.of(description.toBuilder()
                 .quantization(Quantization.of(precision.method(),
-                        sourceSha256 != null ? sourceSha256 : ModelPackage.sha256(fp32.step())))
+                        sourceSha256 != null ? sourceSha256 : Sha256.hex(fp32.step())))
                 .build(), int8.step(), int8.sequence());
     }
 

@@ -2,10 +2,10 @@ package dev.charlstm.trainer.training;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import dev.charlstm.runtime.internal.AtomicFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import org.knowm.xchart.BitmapEncoder;
@@ -68,9 +68,7 @@ public final class LossCurve {
         chart.addSeries("validation", iterations, val);
         byte[] png = BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG);
         Path out = RunDirectory.of(runDir).lossPlot();
-        Path tmp = Files.createTempFile(runDir, RunDirectory.LOSS_PLOT + ".", ".tmp");
-        Files.write(tmp, png);
-        Files.move(tmp, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        AtomicFiles.replaceFile(out, png);
         return out;
     }
 }

@@ -1,5 +1,6 @@
 package dev.charlstm.trainer.training;
 
+import dev.charlstm.runtime.internal.AtomicFiles;
 import dev.charlstm.trainer.checkpoint.Checkpoint;
 import dev.charlstm.trainer.checkpoint.CheckpointException;
 import dev.charlstm.trainer.checkpoint.CheckpointMetadata;
@@ -8,7 +9,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -142,9 +142,8 @@ public final class RunDirectory {
         try {
             Files.delete(Files.createTempFile(dir, ".write-check.", ".tmp"));
         } catch (IOException e) {
-            throw new CheckpointException(dir + ": cannot write into the run folder (" + e.getClass().getSimpleName()
-                    + (e.getMessage() == null ? "" : ": " + e.getMessage()) + "); choose another --out or fix its"
-                    + " permissions", e);
+            throw new CheckpointException(dir + ": cannot write into the run folder (" + AtomicFiles.describe(e)
+                    + "); choose another --out or fix its permissions", e);
         }
     }
 
@@ -189,13 +188,11 @@ public final class RunDirectory {
                 }
             }
             if (!kept.toString().equals(text)) {
-                Path tmp = Files.createTempFile(file.getParent(), file.getFileName() + ".", ".tmp");
-                Files.writeString(tmp, kept, StandardCharsets.UTF_8);
-                Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                AtomicFiles.replaceFile(file, kept.toString().getBytes(StandardCharsets.UTF_8));
             }
         } catch (IOException e) {
-            throw new CheckpointException(file + ": cannot bring it in line with " + LAST + ": " + e, e);
+            throw new CheckpointException(file + ": cannot bring it in line with " + LAST + ": "
+                    + AtomicFiles.describe(e), e);
         }
     }
 
@@ -209,19 +206,11 @@ public final class RunDirectory {
                         || n.startsWith("." + PACKAGE + ".tmp-")
                         || n.startsWith("." + PACKAGE + ".old-");
                 if (ours) {
-                    deleteRecursively(p);
+                    AtomicFiles.deleteRecursively(p);
                 }
             }
         } catch (IOException e) {
             LOG.warn("could not remove temporary files in {}: {}", dir, e.getMessage());
-        }
-    }
-
-    private static void deleteRecursively(Path p) throws IOException {
-        try (Stream<Path> all = Files.walk(p)) {
-            for (Path q : (Iterable<Path>) all.sorted(Comparator.reverseOrder())::iterator) {
-                Files.deleteIfExists(q);
-            }
         }
     }
 }

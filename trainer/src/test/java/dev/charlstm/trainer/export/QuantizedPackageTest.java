@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.charlstm.runtime.internal.Sha256;
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import dev.charlstm.runtime.CharLstmModel;
@@ -175,7 +176,7 @@ class QuantizedPackageTest {
         fp32.write(swapped);
         Files.write(swapped.resolve("sequence.onnx"), int8.sequenceBytes());
         Files.writeString(swapped.resolve("vocab.json"), Files.readString(swapped.resolve("vocab.json"))
-                .replace(fp32.manifest().sequenceSha256(), ModelPackage.sha256(int8.sequenceBytes())));
+                .replace(fp32.manifest().sequenceSha256(), Sha256.hex(int8.sequenceBytes())));
         PackageException seq = assertThrows(PackageException.class, () -> ModelPackage.read(swapped));
         assertTrue(seq.getMessage().startsWith(swapped + "/sequence.onnx: holds int8 operators"), seq.getMessage());
     }

@@ -91,7 +91,7 @@ class Version1CheckpointTest {
         TorchEngine.start(0);
         Path out = dir.resolve("pkg");
         PackageExporter.export(Checkpoint.read(run.resolve(RunDirectory.BEST)), out);
-        String manifest = Files.readString(out.resolve(ModelPackage.VOCAB_FILE));
+        String manifest = Files.readString(out.resolve(ModelPackage.MANIFEST_FILE));
         assertTrue(manifest.contains("\"version\": 2,") && manifest.contains("\"hidden_size\": 8,")
                 && manifest.contains("\"batch_size\": 4,") && manifest.contains("\"seq_len\": 16,")
                 && !manifest.contains("8.0") && !manifest.contains("4.0"), manifest);

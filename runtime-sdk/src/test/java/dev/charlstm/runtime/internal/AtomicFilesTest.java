@@ -1,0 +1,52 @@
+package dev.charlstm.runtime.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class AtomicFilesTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aFileIsReplacedWholeOrNotAtAllAndNoTemporaryRemains() throws IOException {
+        Path file = dir.resolve("a.txt");
+        AtomicFiles.replaceFile(file, "first".getBytes());
+        AtomicFiles.replaceFile(file, "second".getBytes());
+        assertEquals("second", Files.readString(file));
+        assertThrows(IOException.class, () -> AtomicFiles.replaceFile(file, out -> {
+            out.write("half of the th".getBytes());
+            throw new IOException("disk full");
+        }));
+        assertEquals("second", Files.readString(file), "a failed write leaves the previous content");
+        assertEquals(List.of("a.txt"), names(dir));
+    }
+
+    @Test
+    void aFolderIsReplacedWholeOrNotAtAllAndTheOldOneIsPutBack() throws IOException {
+        Path pkg = dir.resolve("pkg");
+        AtomicFiles.replaceFolder(pkg, tmp -> Files.writeString(tmp.resolve("x"), "1"));
+        AtomicFiles.replaceFolder(pkg, tmp -> Files.writeString(tmp.resolve("y"), "2"));
+        assertEquals(List.of("y"), names(pkg), "the new folder replaces the old one whole");
+        assertThrows(IllegalStateException.class, () -> AtomicFiles.replaceFolder(pkg, tmp -> {
+            Files.writeString(tmp.resolve("z"), "3");
+            throw new IllegalStateException("export failed");
+        }));
+        assertEquals(List.of("y"), names(pkg));
+        assertEquals(List.of("pkg"), names(dir), "no .pkg.tmp-* or .pkg.old-* left behind");
+    }
+
+    private static List<String> names(Path d) throws IOException {
+        try (Stream<Path> s = Files.list(d)) {
+            return s.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+}
