@@ -6,7 +6,7 @@ import dev.charlstm.runtime.pack.Quantization;
 import dev.charlstm.trainer.checkpoint.Checkpoint;
 import dev.charlstm.trainer.export.PackageExporter;
 import dev.charlstm.trainer.export.Precision;
-import dev.charlstm.trainer.training.RunDirectory;
+import dev.charlstm.trainer.run.RunDirectory;
 import dev.charlstm.trainer.training.TorchEngine;
 import java.nio.file.Files;
 import java.nio.file.Path;

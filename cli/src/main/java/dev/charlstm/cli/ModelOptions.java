@@ -5,7 +5,7 @@ import dev.charlstm.runtime.DeviceChoice;
 import dev.charlstm.runtime.RuntimeOptions;
 import dev.charlstm.runtime.pack.ModelPackage;
 import dev.charlstm.runtime.pack.PackageException;
-import dev.charlstm.trainer.training.RunDirectory;
+import dev.charlstm.trainer.run.RunDirectory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;

@@ -11,11 +11,11 @@ import dev.charlstm.trainer.config.Hyperparameter;
 import dev.charlstm.trainer.config.Preset;
 import dev.charlstm.trainer.config.TrainingConfig;
 import dev.charlstm.runtime.DeviceChoice;
-import dev.charlstm.trainer.training.EvaluationSample;
-import dev.charlstm.trainer.training.RunDirectory;
+import dev.charlstm.trainer.run.SampleListener;
+import dev.charlstm.trainer.run.RunDirectory;
 import dev.charlstm.trainer.training.TorchEngine;
 import dev.charlstm.trainer.training.TrainingResult;
-import dev.charlstm.trainer.training.TrainingRun;
+import dev.charlstm.trainer.run.TrainingRun;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -113,7 +113,7 @@ final class TrainCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         TrainingRun run = resume != null ? openResumed(corpus, engine, dev) : openNew(config, corpus, engine, dev);
         try (run; TrainProgress progress = new TrainProgress(out, this.progress && System.console() != null)) {
-            TrainingResult r = run.train(progress, new EvaluationSample(progress::sample));
+            TrainingResult r = run.train(progress, new SampleListener(progress::sample));
             out.printf("done: %d iterations; best validation loss %.4f nats (%.4f bits/char) at iteration %d;"
                             + " %.0f chars/s; checkpoints in %s; model package %s%n",
                     r.iterations(), r.bestValLoss(), r.bestValLoss() / Math.log(2), r.bestIteration(),

@@ -1,6 +1,6 @@
 package dev.charlstm.cli;
 
-import dev.charlstm.trainer.training.Evaluation;
+import dev.charlstm.trainer.training.ValidationReport;
 import dev.charlstm.trainer.training.Trainer;
 import dev.charlstm.trainer.training.TrainingListener;
 import java.io.PrintWriter;
@@ -49,7 +49,7 @@ final class TrainProgress implements TrainingListener, AutoCloseable {
     }
 
     @Override
-    public void onEvaluation(Evaluation e, Trainer trainer) {
+    public void onEvaluation(ValidationReport e, Trainer trainer) {
         out.printf("iteration %d/%d  train %.4f  val %.4f nats (%.4f bits/char)  %s chars/s  lr %.2e  %s%s%n",
                 e.iteration(), e.iterations(), e.trainLoss(), e.valLoss(), e.valBitsPerChar(),
                 Format.rate(e.charsPerSecond()), e.learningRate(), Format.duration(e.elapsedSeconds()),
@@ -61,8 +61,8 @@ final class TrainProgress implements TrainingListener, AutoCloseable {
         out.flush();
     }
 
-    /** Prints an evaluation's sample below its line (an {@code EvaluationSample} listener calls this). */
-    void sample(Evaluation e, String sample) {
+    /** Prints an evaluation's sample below its line (an {@code SampleListener} listener calls this). */
+    void sample(ValidationReport e, String sample) {
         out.println("  sample: " + sample.replace("\n", "\n          "));
         out.flush();
     }

@@ -85,7 +85,7 @@ class KillAndResumeTest {
         try (Stream<Path> files = Files.list(run)) {
             assertEquals(List.of(), files.map(f -> f.getFileName().toString())
                     .filter(n -> n.endsWith(".tmp") || n.startsWith(".")
-                            && !n.equals(dev.charlstm.trainer.training.RunDirectory.LOCK)).toList(),
+                            && !n.equals(dev.charlstm.trainer.run.RunDirectory.LOCK)).toList(),
                     "no temporaries left (the run's lock file stays, unlocked: every kill above released it)");
         }
     }

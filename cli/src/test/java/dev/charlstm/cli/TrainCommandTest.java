@@ -76,7 +76,7 @@ class TrainCommandTest {
         Path out = dir.resolve("held");
         dev.charlstm.trainer.corpus.Corpus corpus = new dev.charlstm.trainer.corpus.CorpusReader(
                 dev.charlstm.runtime.TextCleaning.DEFAULT).read(corpus());
-        try (dev.charlstm.trainer.training.TrainingRun held = dev.charlstm.trainer.training.TrainingRun.start(
+        try (dev.charlstm.trainer.run.TrainingRun held = dev.charlstm.trainer.run.TrainingRun.start(
                 dev.charlstm.trainer.training.TorchEngine.start(1), corpus,
                 dev.charlstm.trainer.config.Preset.TINY.builder().build(), out, ai.djl.Device.cpu())) {
             Cli.Result second = Cli.run("train", "--preset", "tiny", "--data", corpus().toString(), "--out",

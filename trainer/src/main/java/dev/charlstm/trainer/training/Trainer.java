@@ -27,8 +27,8 @@ import org.slf4j.LoggerFactory;
  * The training loop, and only that: the tutorial's step (a random batch of windows, cross-entropy over every
  * position with teacher forcing, backward, AdamW), plus global-norm gradient clipping and a learning-rate schedule
  * when configured. Every {@code evaluation.interval} iterations (and at the last) it measures the validation loss
- * and hands an {@link Evaluation} to its listeners; whatever is written to disk, printed or sampled is theirs to do
- * ({@link TrainingRun} puts one in a run folder with its standard listeners).
+ * and hands an {@link ValidationReport} to its listeners; whatever is written to disk, printed or sampled is theirs to do
+ * ({@link dev.charlstm.trainer.run.TrainingRun} puts one in a run folder with its standard listeners).
  *
  * <p>The engine is the caller's: started once ({@link TorchEngine#start}) before any trainer. Holds native memory:
  * close it. Not thread-safe; one trainer trains on one thread at a time.
@@ -242,7 +242,7 @@ public final class Trainer implements AutoCloseable {
             }
             if (iteration % config.evaluation().interval() == 0 || iteration == target) {
                 double elapsed = elapsedBefore + (System.nanoTime() - sessionStart) / 1e9;
-                Evaluation e = evaluate(windowLossSum / windowSteps, charsPerSecond, lr, elapsed, windowClipped,
+                ValidationReport e = evaluate(windowLossSum / windowSteps, charsPerSecond, lr, elapsed, windowClipped,
                         windowSteps);
                 lastValLoss = e.valLoss();
                 for (TrainingListener l : listeners) {
@@ -298,7 +298,7 @@ public final class Trainer implements AutoCloseable {
         return loss;
     }
 
-    private Evaluation evaluate(double trainLoss, double charsPerSecond, float lr, double elapsed, int clippedSteps,
+    private ValidationReport evaluate(double trainLoss, double charsPerSecond, float lr, double elapsed, int clippedSteps,
             int steps) {
         double valLoss;
         try (NDManager evalManager = manager.newSubManager()) {
@@ -309,7 +309,7 @@ public final class Trainer implements AutoCloseable {
             bestValLoss = valLoss;
             bestIteration = iteration;
         }
-        return new Evaluation(iteration, config.schedule().iterations(), trainLoss, valLoss, charsPerSecond, lr,
+        return new ValidationReport(iteration, config.schedule().iterations(), trainLoss, valLoss, charsPerSecond, lr,
                 elapsed, best, clippedSteps, steps);
     }
 
@@ -320,7 +320,7 @@ public final class Trainer implements AutoCloseable {
      * @param e the evaluation just made (at the current iteration)
      * @return the checkpoint, in memory
      */
-    public Checkpoint checkpoint(Evaluation e) {
+    public Checkpoint checkpoint(ValidationReport e) {
         CheckpointMetadata m = new CheckpointMetadata(iteration, config, corpus.cleaning(), vocabulary().codePoints(),
                 // absolute: a run resumes from any working folder (a relative path would mean another file there)
                 new CheckpointMetadata.CorpusInfo(corpus.source().toAbsolutePath().normalize().toString(),

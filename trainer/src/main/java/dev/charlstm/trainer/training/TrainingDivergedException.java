@@ -2,7 +2,7 @@ package dev.charlstm.trainer.training;
 
 /**
  * The training loss became NaN, infinite, or far above a uniform guess's: the run diverged. The message says what
- * happened, what the run folder holds (when the loop runs in one, see {@link TrainingRun}) and what to do.
+ * happened, what the run folder holds (when the loop runs in one, see {@link dev.charlstm.trainer.run.TrainingRun}) and what to do.
  */
 public class TrainingDivergedException extends RuntimeException {
     private static final long serialVersionUID = 1L;

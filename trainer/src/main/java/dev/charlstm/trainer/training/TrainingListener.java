@@ -34,7 +34,7 @@ public interface TrainingListener {
      * @param trainer the loop, for listeners that save or sample its model ({@link Trainer#checkpoint},
      *     {@link Trainer#sample})
      */
-    default void onEvaluation(Evaluation evaluation, Trainer trainer) {}
+    default void onEvaluation(ValidationReport evaluation, Trainer trainer) {}
 
     /** @param result how the loop ended (called when it reaches its target, not when it throws) */
     default void onEnd(TrainingResult result) {}

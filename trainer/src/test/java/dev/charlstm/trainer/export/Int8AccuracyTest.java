@@ -16,7 +16,7 @@ import dev.charlstm.trainer.config.TrainingConfig;
 import dev.charlstm.trainer.corpus.Corpus;
 import dev.charlstm.trainer.training.TorchEngine;
 import dev.charlstm.trainer.training.TrainingListener;
-import dev.charlstm.trainer.training.TrainingRun;
+import dev.charlstm.trainer.run.TrainingRun;
 import java.nio.file.Path;
 import java.util.function.Function;
 import org.junit.jupiter.api.io.TempDir;

@@ -23,7 +23,7 @@ import dev.charlstm.trainer.config.Preset;
 import dev.charlstm.trainer.training.TorchEngine;
 import dev.charlstm.trainer.config.TrainingConfig;
 import dev.charlstm.trainer.training.TrainingListener;
-import dev.charlstm.trainer.training.TrainingRun;
+import dev.charlstm.trainer.run.TrainingRun;
 import java.nio.FloatBuffer;
 import java.nio.file.Path;
 import java.util.Map;

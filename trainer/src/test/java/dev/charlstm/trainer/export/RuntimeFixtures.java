@@ -16,7 +16,7 @@ import dev.charlstm.trainer.config.Preset;
 import dev.charlstm.trainer.training.TorchEngine;
 import dev.charlstm.trainer.config.TrainingConfig;
 import dev.charlstm.trainer.training.TrainingListener;
-import dev.charlstm.trainer.training.TrainingRun;
+import dev.charlstm.trainer.run.TrainingRun;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;

@@ -1,5 +1,6 @@
 package dev.charlstm.trainer.training;
 
+import dev.charlstm.trainer.run.TrainingRun;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,5 +1,6 @@
 package dev.charlstm.trainer.training;
 
+import dev.charlstm.trainer.run.TrainingRun;
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.nn.Parameter;

@@ -1,5 +1,7 @@
-package dev.charlstm.trainer.training;
+package dev.charlstm.trainer.run;
 
+import dev.charlstm.trainer.training.TrainingResult;
+import dev.charlstm.trainer.training.TrainingListener;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.charlstm.runtime.internal.AtomicFiles;
@@ -16,9 +18,9 @@ import org.knowm.xchart.XYChartBuilder;
  * Draws {@code loss.png} in a run folder from its {@code metrics.jsonl}: training and validation loss against
  * iteration (XChart, headless). Stateless and thread-safe.
  */
-public final class LossCurve {
+public final class LossPlotListener {
 
-    private LossCurve() {}
+    private LossPlotListener() {}
 
     /** @param run a run folder @return a listener that draws its curve when training ends (a failure is a warning) */
     static TrainingListener listener(RunDirectory run) {
@@ -28,7 +30,7 @@ public final class LossCurve {
                 try {
                     write(run.dir());
                 } catch (IOException e) {
-                    org.slf4j.LoggerFactory.getLogger(LossCurve.class).warn("could not draw {}: {}", run.lossPlot(),
+                    org.slf4j.LoggerFactory.getLogger(LossPlotListener.class).warn("could not draw {}: {}", run.lossPlot(),
                             e.getMessage());
                 }
             }

@@ -1,5 +1,10 @@
-package dev.charlstm.trainer.training;
+package dev.charlstm.trainer.run;
 
+import dev.charlstm.trainer.training.TrainingDivergedException;
+import dev.charlstm.trainer.training.TrainingResult;
+import dev.charlstm.trainer.training.Trainer;
+import dev.charlstm.trainer.training.TorchEngine;
+import dev.charlstm.trainer.training.TrainingListener;
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import dev.charlstm.trainer.checkpoint.Checkpoint;
@@ -161,11 +166,11 @@ public final class TrainingRun implements AutoCloseable {
      */
     public TrainingResult train(TrainingListener... listeners) {
         List<TrainingListener> all = new ArrayList<>();
-        all.add(new MetricsLog(dir.metrics()));
-        all.add(new CheckpointWriter(dir));
+        all.add(new MetricsListener(dir.metrics()));
+        all.add(new CheckpointListener(dir));
         all.addAll(Arrays.asList(listeners));
-        all.add(new PackageExport(dir));
-        all.add(LossCurve.listener(dir));
+        all.add(new ExportOnEndListener(dir));
+        all.add(LossPlotListener.listener(dir));
         try {
             return trainer.train(all);
         } catch (TrainingDivergedException e) {

@@ -1,4 +1,4 @@
-package dev.charlstm.trainer.training;
+package dev.charlstm.trainer.run;
 
 import dev.charlstm.runtime.internal.AtomicFiles;
 import dev.charlstm.trainer.checkpoint.Checkpoint;

@@ -1,15 +1,17 @@
-package dev.charlstm.trainer.training;
+package dev.charlstm.trainer.run;
 
+import dev.charlstm.trainer.training.TrainingResult;
+import dev.charlstm.trainer.training.TrainingListener;
 import dev.charlstm.trainer.checkpoint.Checkpoint;
 import dev.charlstm.trainer.export.PackageExporter;
 import java.nio.file.Files;
 
 /** When training ends, exports {@code best.ckpt} as the model package {@code model/}. Not thread-safe. */
-final class PackageExport implements TrainingListener {
+final class ExportOnEndListener implements TrainingListener {
 
     private final RunDirectory run;
 
-    PackageExport(RunDirectory run) {
+    ExportOnEndListener(RunDirectory run) {
         this.run = run;
     }
 

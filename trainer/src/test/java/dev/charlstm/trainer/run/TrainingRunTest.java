@@ -1,5 +1,10 @@
-package dev.charlstm.trainer.training;
+package dev.charlstm.trainer.run;
 
+import dev.charlstm.trainer.training.TrainingDivergedException;
+import dev.charlstm.trainer.training.Trainer;
+import dev.charlstm.trainer.training.TorchEngine;
+import dev.charlstm.trainer.training.ValidationReport;
+import dev.charlstm.trainer.training.TrainingListener;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -46,7 +51,7 @@ class TrainingRunTest {
     /** Records every iteration's loss, every evaluation and every evaluation sample. */
     private static final class Recorder implements TrainingListener {
         final List<Float> losses = new ArrayList<>();
-        final List<Evaluation> evaluations = new ArrayList<>();
+        final List<ValidationReport> evaluations = new ArrayList<>();
         final List<String> samples = new ArrayList<>();
         int firstIteration = -1;
 
@@ -61,7 +66,7 @@ class TrainingRunTest {
         }
 
         @Override
-        public void onEvaluation(Evaluation evaluation, Trainer trainer) {
+        public void onEvaluation(ValidationReport evaluation, Trainer trainer) {
             evaluations.add(evaluation);
         }
     }
@@ -73,7 +78,7 @@ class TrainingRunTest {
     private static Recorder drive(TrainingRun run) {
         Recorder r = new Recorder();
         try (run) {
-            run.train(r, new EvaluationSample((e, sample) -> r.samples.add(sample)));
+            run.train(r, new SampleListener((e, sample) -> r.samples.add(sample)));
         }
         return r;
     }
@@ -84,7 +89,7 @@ class TrainingRunTest {
         TrainingConfig config = Preset.TINY.builder().set(TrainingConfig.SAMPLE_PROMPT, "the ").set(TrainingConfig.SAMPLE_LENGTH, 40).build();
         Recorder r = train(corpus, config, dir.resolve("run"));
         double uniform = Math.log(corpus.vocabulary().size());
-        Evaluation last = r.evaluations.get(r.evaluations.size() - 1);
+        ValidationReport last = r.evaluations.get(r.evaluations.size() - 1);
         assertEquals(config.schedule().iterations(), last.iteration());
         assertTrue(last.valLoss() < 0.5 * uniform, "val loss " + last.valLoss() + " vs ln(V) " + uniform);
         String sample = r.samples.get(r.samples.size() - 1);
@@ -101,7 +106,7 @@ class TrainingRunTest {
         assertEquals(900, curve.getWidth(), "loss.png is a real picture");
         ModelPackage pkg = ModelPackage.read(dir.resolve("run").resolve(RunDirectory.PACKAGE));
         assertEquals(corpus.vocabulary(), pkg.manifest().vocabulary());
-        Evaluation best = r.evaluations.stream().filter(Evaluation::best).reduce((a, b) -> b).orElseThrow();
+        ValidationReport best = r.evaluations.stream().filter(ValidationReport::best).reduce((a, b) -> b).orElseThrow();
         assertEquals(best.iteration(), pkg.manifest().provenance().iterations(), "the package is the best checkpoint");
         assertEquals(best.valLoss(), pkg.manifest().provenance().valLoss(), 1e-12);
     }
@@ -113,7 +118,7 @@ class TrainingRunTest {
         Recorder always = train(corpus, tiny().set(TrainingConfig.ITERATIONS, 8).set(TrainingConfig.EVAL_INTERVAL, 4).set(TrainingConfig.GRAD_CLIP, 1e-6f).build(), dir.resolve("a"));
         Recorder off = train(corpus, tiny().set(TrainingConfig.ITERATIONS, 8).set(TrainingConfig.EVAL_INTERVAL, 4).set(TrainingConfig.GRAD_CLIP, 0f).build(), dir.resolve("b"));
         Recorder never = train(corpus, tiny().set(TrainingConfig.ITERATIONS, 8).set(TrainingConfig.EVAL_INTERVAL, 4).set(TrainingConfig.GRAD_CLIP, 1e6f).build(), dir.resolve("c"));
-        for (Evaluation e : always.evaluations) {
+        for (ValidationReport e : always.evaluations) {
             assertEquals(4, e.clippedSteps());
             assertEquals(4, e.steps());
         }

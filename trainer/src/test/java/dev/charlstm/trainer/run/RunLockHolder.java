@@ -1,4 +1,4 @@
-package dev.charlstm.trainer.training;
+package dev.charlstm.trainer.run;
 
 import java.nio.file.Path;
 

@@ -1,4 +1,4 @@
-package dev.charlstm.trainer.training;
+package dev.charlstm.trainer.run;
 
 import dev.charlstm.trainer.checkpoint.CheckpointException;
 import java.io.IOException;

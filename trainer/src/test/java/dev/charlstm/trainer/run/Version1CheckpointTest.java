@@ -1,5 +1,9 @@
-package dev.charlstm.trainer.training;
+package dev.charlstm.trainer.run;
 
+import dev.charlstm.trainer.training.Trainer;
+import dev.charlstm.trainer.training.TorchEngine;
+import dev.charlstm.trainer.training.ValidationReport;
+import dev.charlstm.trainer.training.TrainingListener;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -58,11 +62,11 @@ class Version1CheckpointTest {
 
         Path corpusFile = Path.of(getClass().getResource("/checkpoints/v1/corpus.txt").toURI());
         Corpus corpus = new CorpusReader(old.metadata().cleaning()).read(corpusFile);
-        List<Evaluation> evaluations = new ArrayList<>();
+        List<ValidationReport> evaluations = new ArrayList<>();
         try (TrainingRun resumed = TrainingRun.resume(ENGINE, run, corpus, 20, Device.cpu())) {
             resumed.train(new TrainingListener() {
                 @Override
-                public void onEvaluation(Evaluation e, Trainer trainer) {
+                public void onEvaluation(ValidationReport e, Trainer trainer) {
                     evaluations.add(e);
                 }
             });

@@ -1,5 +1,8 @@
-package dev.charlstm.trainer.training;
+package dev.charlstm.trainer.run;
 
+import dev.charlstm.trainer.training.Trainer;
+import dev.charlstm.trainer.training.ValidationReport;
+import dev.charlstm.trainer.training.TrainingListener;
 import dev.charlstm.runtime.Vocabulary;
 import java.util.function.BiConsumer;
 
@@ -8,14 +11,14 @@ import java.util.function.BiConsumer;
  * {@code evaluation.sample_length} characters, seed = the run's seed + the iteration) and hands it on. Warns once
  * when no character of the prompt is in the corpus's vocabulary. Not thread-safe.
  */
-public final class EvaluationSample implements TrainingListener {
+public final class SampleListener implements TrainingListener {
 
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(EvaluationSample.class);
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SampleListener.class);
 
-    private final BiConsumer<Evaluation, String> sink;
+    private final BiConsumer<ValidationReport, String> sink;
 
     /** @param sink receives each evaluation and its sample (prompt included) */
-    public EvaluationSample(BiConsumer<Evaluation, String> sink) {
+    public SampleListener(BiConsumer<ValidationReport, String> sink) {
         this.sink = sink;
     }
 
@@ -30,7 +33,7 @@ public final class EvaluationSample implements TrainingListener {
     }
 
     @Override
-    public void onEvaluation(Evaluation evaluation, Trainer trainer) {
+    public void onEvaluation(ValidationReport evaluation, Trainer trainer) {
         var e = trainer.config().evaluation();
         if (e.sampleLength() > 0) {
             sink.accept(evaluation, trainer.sample(e.samplePrompt(), e.sampleLength(),

@@ -1,5 +1,8 @@
-package dev.charlstm.trainer.training;
+package dev.charlstm.trainer.run;
 
+import dev.charlstm.trainer.training.Trainer;
+import dev.charlstm.trainer.training.ValidationReport;
+import dev.charlstm.trainer.training.TrainingListener;
 import com.google.gson.Gson;
 import com.google.gson.JsonObject;
 import java.io.IOException;
@@ -13,18 +16,18 @@ import java.nio.file.StandardOpenOption;
  * Appends one JSON line per evaluation to {@code metrics.jsonl} in the run folder: iteration, train loss, val
  * loss (nats and bits per character), chars/s, learning rate, clipped steps, elapsed seconds. Not thread-safe.
  */
-final class MetricsLog implements TrainingListener {
+final class MetricsListener implements TrainingListener {
 
     private static final Gson GSON = new Gson();
 
     private final Path file;
 
-    MetricsLog(Path file) {
+    MetricsListener(Path file) {
         this.file = file;
     }
 
     @Override
-    public void onEvaluation(Evaluation e, Trainer trainer) {
+    public void onEvaluation(ValidationReport e, Trainer trainer) {
         JsonObject o = new JsonObject();
         o.addProperty("iteration", e.iteration());
         o.addProperty("train_loss", e.trainLoss());
