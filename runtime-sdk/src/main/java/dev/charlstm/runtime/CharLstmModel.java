@@ -86,7 +86,7 @@ public final class CharLstmModel implements AutoCloseable {
 
     /**
      * @param dir the package folder
-     * @param options provider, threads and batching
+     * @param options device, threads and batching
      * @return the model
      * @throws PackageException if the package is invalid or cannot be loaded
      */
@@ -110,21 +110,19 @@ public final class CharLstmModel implements AutoCloseable {
      * Loads a package packed as classpath resources (e.g. inside the application's jar).
      *
      * @param folder the resource folder, e.g. {@code models/moby-dick}
-     * @param options provider, threads and batching
+     * @param options device, threads and batching
      * @return the model
      * @throws PackageException if a resource is missing or the package is invalid
      */
     public static CharLstmModel loadResource(String folder, RuntimeOptions options) {
-        ClassLoader loader = Thread.currentThread().getContextClassLoader();
-        return load(ModelPackage.read(loader != null ? loader : CharLstmModel.class.getClassLoader(), folder),
-                options);
+        return load(ModelPackage.read(Thread.currentThread().getContextClassLoader(), folder), options);
     }
 
     /**
      * Loads a package already read into memory.
      *
      * @param pkg the package
-     * @param options provider, threads and batching
+     * @param options device, threads and batching
      * @return the model
      * @throws PackageException if ONNX Runtime cannot load the graph or it does not match the package's description;
      *     nothing native stays open then

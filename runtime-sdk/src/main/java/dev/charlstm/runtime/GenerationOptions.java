@@ -1,5 +1,6 @@
 package dev.charlstm.runtime;
 
+import java.io.Serializable;
 import java.util.List;
 import java.util.Objects;
 
@@ -7,8 +8,10 @@ import java.util.Objects;
  * How to generate: length, sampling, stop sequences, seed and what to do with unknown prompt characters.
  *
  * <p>Immutable and thread-safe; build with {@link #builder()}. One options object can serve any number of streams.
+ * Serializable, so that a job's options travel with it (Spark's {@code SparkGenerator.Builder.options}).
  */
-public final class GenerationOptions {
+public final class GenerationOptions implements Serializable {
+    private static final long serialVersionUID = 1L;
 
     /** 200 characters, multinomial sampling at temperature 1 (the tutorial's), no stop sequences, seed 0. */
     public static final GenerationOptions DEFAULT = builder().build();

@@ -1,7 +1,9 @@
 package dev.charlstm.runtime;
 
+import java.io.Serializable;
+
 /**
- * How to pick the next character from the logits. Immutable and thread-safe.
+ * How to pick the next character from the logits. Immutable, thread-safe and serializable.
  *
  * @param greedy always take the most likely character (arg max; ties go to the lowest id)
  * @param temperature divides the logits; below 1 sharpens, above 1 flattens; must be positive
@@ -10,7 +12,8 @@ package dev.charlstm.runtime;
  * @param repetitionPenalty divides positive (multiplies negative) logits of characters already in the stream's
  *     recent text, as in CTRL; 1 = none
  */
-public record SamplingParameters(boolean greedy, float temperature, int topK, float topP, float repetitionPenalty) {
+public record SamplingParameters(boolean greedy, float temperature, int topK, float topP, float repetitionPenalty)
+        implements Serializable {
 
     /** Validates the values. */
     public SamplingParameters {

@@ -3,6 +3,8 @@ package dev.charlstm.server;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
+import dev.charlstm.runtime.UnknownCharacterException;
+import dev.charlstm.runtime.CharLstmModel;
 import dev.charlstm.runtime.GenerationOptions;
 import dev.charlstm.runtime.Vocabulary;
 import dev.charlstm.runtime.internal.JsonFields;
@@ -51,12 +53,13 @@ record CompletionRequest(List<String> prompts, int n, GenerationOptions options,
      *
      * @param body the JSON body
      * @param limits the server's limits
-     * @param manifest the loaded model's manifest (a prompt character outside its vocabulary is refused here)
+     * @param model the loaded model (a prompt it would refuse is refused here)
      * @param session whether this continues a session (one prompt, n = 1, and it may be empty)
      * @return the request
      * @throws ApiError 400 (wrong type or value), 404 (another model), 413 (prompt too long)
      */
-    static CompletionRequest parse(JsonObject body, ServerOptions limits, ModelManifest manifest, boolean session) {
+    static CompletionRequest parse(JsonObject body, ServerOptions limits, CharLstmModel model, boolean session) {
+        ModelManifest manifest = model.manifest();
         Fields f = new Fields(body);
         model(f, limits);
         // in the model's normal form (NFC for packages that record it), as the SDK takes them: lengths, positions and
@@ -64,7 +67,7 @@ record CompletionRequest(List<String> prompts, int n, GenerationOptions options,
         List<String> prompts = prompts(body.get("prompt"), session).stream()
                 .map(p -> manifest.normalize(p).toString()).toList();
         for (int p = 0; p < prompts.size(); p++) {
-            check(prompts.get(p), prompts.size() > 1 ? "prompt[" + p + "]" : "prompt", "prompt", limits, manifest);
+            checkLength(prompts.get(p), at(prompts, p), "prompt", limits);
         }
         boolean echo = f.bool("echo", false);
         int logprobs = f.integer("logprobs", -1, 0, MAX_LOGPROBS, "OpenAI's cap");
@@ -84,7 +87,15 @@ record CompletionRequest(List<String> prompts, int n, GenerationOptions options,
         }
         int maxTokens = f.integer("max_tokens", 16, 0, limits.maxTokens(),
                 "at most --max-tokens " + limits.maxTokens() + " characters");
-        return common(f, prompts, n, maxTokens, List.of(), echo, logprobs, false, limits);
+        CompletionRequest req = common(f, prompts, n, maxTokens, List.of(), echo, logprobs, false, limits);
+        for (int p = 0; p < prompts.size(); p++) {
+            checkCharacters(model, prompts.get(p), req.options(), at(prompts, p), "prompt");
+        }
+        return req;
+    }
+
+    private static String at(List<String> prompts, int p) {
+        return prompts.size() > 1 ? "prompt[" + p + "]" : "prompt";
     }
 
     /**
@@ -92,11 +103,12 @@ record CompletionRequest(List<String> prompts, int n, GenerationOptions options,
      *
      * @param body the JSON body
      * @param limits the server's limits (and its chat template)
-     * @param manifest the loaded model's manifest
+     * @param model the loaded model
      * @return the request: one prompt, the rendered messages
      * @throws ApiError 400 (wrong type or value, a field it cannot honour), 404 (another model), 413 (too long)
      */
-    static CompletionRequest parseChat(JsonObject body, ServerOptions limits, ModelManifest manifest) {
+    static CompletionRequest parseChat(JsonObject body, ServerOptions limits, CharLstmModel model) {
+        ModelManifest manifest = model.manifest();
         Fields f = new Fields(body);
         model(f, limits);
         for (String field : new String[] {"tools", "functions", "audio", "prediction", "web_search_options",
@@ -130,7 +142,7 @@ record CompletionRequest(List<String> prompts, int n, GenerationOptions options,
             throw ApiError.invalid("messages", "invalid_value", "the chat template makes an empty prompt of these"
                     + " messages: nothing to continue from");
         }
-        check(prompt, "messages", "messages", limits, manifest);
+        checkLength(prompt, "messages", "messages", limits);
         boolean logprobs = f.bool("logprobs", false);
         int top = f.integer("top_logprobs", 0, 0, MAX_TOP_LOGPROBS, "OpenAI's cap");
         if (body.has("top_logprobs") && !body.get("top_logprobs").isJsonNull() && !logprobs) {
@@ -143,8 +155,10 @@ record CompletionRequest(List<String> prompts, int n, GenerationOptions options,
                 "at most --max-tokens " + limits.maxTokens() + " characters");
         // OpenAI's chat default is as long as the model allows: here, the server's cap
         int maxTokens = completionTokens != null ? completionTokens : tokens != null ? tokens : limits.maxTokens();
-        return common(f, List.of(prompt), n, maxTokens, limits.chatTemplate().stop(), false, logprobs ? top : -1,
-                true, limits);
+        CompletionRequest req = common(f, List.of(prompt), n, maxTokens, limits.chatTemplate().stop(), false,
+                logprobs ? top : -1, true, limits);
+        checkCharacters(model, prompt, req.options(), "messages", "messages");
+        return req;
     }
 
     private static void model(Fields f, ServerOptions limits) {
@@ -155,26 +169,34 @@ record CompletionRequest(List<String> prompts, int n, GenerationOptions options,
         }
     }
 
-    /** Checks a prompt's length and characters, naming the first unknown one and its position (0-based). */
-    private static void check(String prompt, String at, String param, ServerOptions limits, ModelManifest manifest) {
-        Vocabulary vocabulary = manifest.vocabulary();
+    /** Checks a prompt's length in characters. */
+    private static void checkLength(String prompt, String at, String param, ServerOptions limits) {
         int length = prompt.codePointCount(0, prompt.length());
         if (length > limits.maxPromptCharacters()) {
             throw new ApiError(413, "invalid_request_error", param, "prompt_too_long", at + " has " + length
                     + " characters" + (param.equals("messages") ? " once written with the chat template" : "")
                     + "; this server takes at most " + limits.maxPromptCharacters() + " (--max-prompt-chars)");
         }
-        int position = 0;
-        for (int i = 0; i < prompt.length(); i += Character.charCount(prompt.codePointAt(i))) {
-            int cp = prompt.codePointAt(i);
-            if (!vocabulary.contains(cp)) {
-                throw ApiError.invalid(param, "unknown_character", at + ": " + Vocabulary.describe(cp)
-                        + " at index " + position + " (0-based, in characters)" + (param.equals("messages")
-                                ? " of the prompt the chat template"
-                                + " makes" : "") + " is not in the model's vocabulary (" + vocabulary.size()
-                        + " characters; GET /v1/models lists them)");
-            }
-            position++;
+    }
+
+    /**
+     * Refuses a prompt the model would refuse, by asking the model ({@link CharLstmModel#checkPrompt}: the SDK's one
+     * check, after its cleaning and normal form), and names the first unknown character and its position (0-based).
+     * An empty prompt (a session's continuation) has nothing to check.
+     */
+    private static void checkCharacters(CharLstmModel model, String prompt, GenerationOptions options, String at,
+            String param) {
+        if (prompt.isEmpty()) {
+            return;
+        }
+        try {
+            model.checkPrompt(prompt, options);
+        } catch (UnknownCharacterException e) {
+            throw ApiError.invalid(param, "unknown_character", at + ": " + Vocabulary.describe(e.codePoint())
+                    + " at index " + e.index() + " (0-based, in characters)" + (param.equals("messages")
+                            ? " of the prompt the chat template makes" : "")
+                    + " is not in the model's vocabulary (" + model.manifest().vocabulary().size()
+                    + " characters; GET /v1/models lists them)");
         }
     }
 

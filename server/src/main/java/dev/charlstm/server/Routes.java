@@ -131,8 +131,8 @@ final class Routes {
         if (chat && server.chatUnavailable() != null) {
             throw new ApiError(501, "server_error", null, "chat_unavailable", server.chatUnavailable());
         }
-        CompletionRequest req = chat ? CompletionRequest.parseChat(body, server.options(), m.manifest())
-                : CompletionRequest.parse(body, server.options(), m.manifest(), session != null);
+        CompletionRequest req = chat ? CompletionRequest.parseChat(body, server.options(), m)
+                : CompletionRequest.parse(body, server.options(), m, session != null);
         if (session != null && !session.lock.tryLock()) {
             throw new ApiError(409, "invalid_request_error", "session", "session_busy", "session " + session.id
                     + " is generating; one completion at a time");

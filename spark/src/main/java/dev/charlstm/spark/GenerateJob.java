@@ -1,5 +1,6 @@
 package dev.charlstm.spark;
 
+import dev.charlstm.runtime.GenerationOptions;
 import dev.charlstm.runtime.UnknownCharacterPolicy;
 import dev.charlstm.runtime.pack.ModelPackage;
 import java.nio.file.Path;
@@ -237,8 +238,9 @@ public final class GenerateJob implements Callable<Integer> {
 
     /** The SparkGenerator of this command line's defaults. */
     private SparkGenerator.Builder configured(ModelSource source) {
-        return SparkGenerator.builder(source).maxCharacters(maxChars).temperature(temperature).topP(topP).topK(topK)
-                .stop(stop).unknownCharacters(unknown).maxCharactersLimit(maxCharsLimit);
+        return SparkGenerator.builder(source).options(GenerationOptions.builder().maxCharacters(maxChars)
+                .temperature(temperature).topP(topP).topK(topK).stopSequences(stop).unknownCharacters(unknown).build())
+                .maxCharactersLimit(maxCharsLimit);
     }
 
     private static String format(String given, String path, String option, CommandLine self) {

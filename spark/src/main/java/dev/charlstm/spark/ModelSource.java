@@ -106,8 +106,7 @@ public abstract class ModelSource implements Serializable {
 
         @Override
         ModelPackage read() {
-            ClassLoader loader = Thread.currentThread().getContextClassLoader();
-            return ModelPackage.read(loader != null ? loader : ModelSource.class.getClassLoader(), folder);
+            return ModelPackage.read(Thread.currentThread().getContextClassLoader(), folder);
         }
 
         @Override

@@ -65,7 +65,8 @@ public final class SparkBench implements Callable<Integer> {
         SparkSession spark = SparkSession.builder().master(master).appName("charlstm-spark-bench")
                 .config("spark.ui.enabled", "false").getOrCreate();
         try {
-            SparkGenerator generator = SparkGenerator.builder(ModelSource.broadcast(spark, pkg)).maxCharacters(chars)
+            SparkGenerator generator = SparkGenerator.builder(ModelSource.broadcast(spark, pkg))
+                    .options(GenerationOptions.builder().maxCharacters(chars).build())
                     .progress(false).build();
             Dataset<Row> input = spark.createDataFrame(rows, new StructType().add("id", DataTypes.LongType)
                     .add("prompt", DataTypes.StringType)).repartition(partitions).cache();

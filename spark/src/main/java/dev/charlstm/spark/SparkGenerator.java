@@ -4,7 +4,6 @@ import dev.charlstm.runtime.CharLstmModel;
 import dev.charlstm.runtime.GenerationOptions;
 import dev.charlstm.runtime.GenerationRequest;
 import dev.charlstm.runtime.GenerationResult;
-import dev.charlstm.runtime.UnknownCharacterPolicy;
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -13,6 +12,8 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.NoSuchElementException;
+import java.util.Objects;
+import java.util.function.Predicate;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Dataset;
@@ -25,6 +26,8 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.NumericType;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Generates a continuation for every row of a {@code Dataset<Row>} on Spark.
@@ -64,38 +67,32 @@ public final class SparkGenerator implements Serializable {
     public static final List<String> OUTPUT_COLUMNS = List.of("prompt", "text", "finish_reason", "characters",
             "error");
 
+    private static final Logger LOG = LoggerFactory.getLogger(SparkGenerator.class);
+
+    /** The rows' options unless {@link Builder#options} says otherwise: the SDK's defaults, 300 characters. */
+    public static final GenerationOptions DEFAULT_OPTIONS = GenerationOptions.builder().maxCharacters(300).build();
+
     private final ModelSource source;
-    private final int maxCharacters;
-    private final double temperature;
-    private final double topP;
-    private final int topK;
-    private final ArrayList<String> stop;
+    private final GenerationOptions defaults;
     private final int rowsPerCall;
     private final boolean progress;
-    private final UnknownCharacterPolicy unknown;
     private final int maxCharactersLimit;
 
     private SparkGenerator(Builder b) {
         this.source = b.source;
-        this.maxCharacters = b.maxCharacters;
-        this.temperature = b.temperature;
-        this.topP = b.topP;
-        this.topK = b.topK;
-        this.stop = new ArrayList<>(b.stop);
+        this.defaults = b.options;
         this.rowsPerCall = b.rowsPerCall;
         this.progress = b.progress;
-        this.unknown = b.unknown;
         this.maxCharactersLimit = b.maxCharactersLimit;
-        if (maxCharacters > maxCharactersLimit) {
-            throw new IllegalArgumentException("max characters " + maxCharacters + " is above the limit of "
-                    + maxCharactersLimit);
+        if (defaults.maxCharacters() > maxCharactersLimit) {
+            throw new IllegalArgumentException("max characters " + defaults.maxCharacters() + " is above the limit"
+                    + " of " + maxCharactersLimit);
         }
-        defaults(); // invalid defaults fail here, on the driver
     }
 
     /**
      * @param source where executors read the model
-     * @return a builder with the SDK's default options (300 characters, temperature 1, no top-p/top-k, no stop)
+     * @return a builder with {@link #DEFAULT_OPTIONS}
      */
     public static Builder builder(ModelSource source) {
         return new Builder(source);
@@ -150,12 +147,6 @@ public final class SparkGenerator implements Serializable {
         return input.mapPartitions(f, Encoders.row(out));
     }
 
-    /** The default options, checked. */
-    private GenerationOptions defaults() {
-        return GenerationOptions.builder().maxCharacters(maxCharacters).temperature((float) temperature)
-                .topP((float) topP).topK(topK).stopSequences(stop).unknownCharacters(unknown).build();
-    }
-
     /** The indices of the input's columns. Immutable and serializable. */
     private record Columns(int id, int prompt, int seed, int maxChars, int temperature, int topP, int topK, int stop,
             int corrupt) implements Serializable {
@@ -187,7 +178,7 @@ public final class SparkGenerator implements Serializable {
         }
 
         private static int optional(StructType s, List<String> names, String name, String what,
-                java.util.function.Predicate<DataType> ok) {
+                Predicate<DataType> ok) {
             int i = names.indexOf(name);
             if (i >= 0) {
                 expect(s, i, what, ok);
@@ -195,7 +186,7 @@ public final class SparkGenerator implements Serializable {
             return i;
         }
 
-        private static void expect(StructType s, int i, String what, java.util.function.Predicate<DataType> ok) {
+        private static void expect(StructType s, int i, String what, Predicate<DataType> ok) {
             StructField f = s.fields()[i];
             if (!ok.test(f.dataType())) {
                 throw new IllegalArgumentException("column " + f.name() + " must be " + what + ", but it is "
@@ -209,7 +200,6 @@ public final class SparkGenerator implements Serializable {
         private final Columns columns;
         private final Iterator<Row> input;
         private final CharLstmModel model;
-        private final GenerationOptions defaults;
         private final int chunk;
         private final long start = System.nanoTime();
         private Row[] ready = new Row[0];
@@ -223,7 +213,6 @@ public final class SparkGenerator implements Serializable {
             this.columns = columns;
             this.input = input;
             this.model = ExecutorModels.get(source);
-            this.defaults = defaults();
             this.chunk = ExecutorModels.rowsPerCall(model, rowsPerCall);
         }
 
@@ -337,56 +326,35 @@ public final class SparkGenerator implements Serializable {
             reported = true;
             double seconds = (System.nanoTime() - start) / 1e9;
             TaskContext task = TaskContext.get();
-            System.err.printf("charlstm-spark: partition %s: %d rows (%d with errors), %d characters in %.1f s"
-                    + " (%.0f chars/s)%n", task == null ? "?" : Integer.toString(task.partitionId()), rows, errors,
-                    characters, seconds, characters / Math.max(seconds, 1e-9));
+            LOG.info(String.format(Locale.ROOT, "partition %s: %d rows (%d with errors), %d characters in %.1f s"
+                    + " (%.0f chars/s)", task == null ? "?" : Integer.toString(task.partitionId()), rows, errors,
+                    characters, seconds, characters / Math.max(seconds, 1e-9)));
         }
     }
 
     /** Builds {@link SparkGenerator}. Not thread-safe. */
     public static final class Builder {
         private final ModelSource source;
-        private int maxCharacters = 300;
-        private double temperature = 1.0;
-        private double topP = 1.0;
-        private int topK;
-        private List<String> stop = List.of();
+        private GenerationOptions options = DEFAULT_OPTIONS;
         private int rowsPerCall = DEFAULT_ROWS_PER_CALL;
         private boolean progress = true;
-        private UnknownCharacterPolicy unknown = UnknownCharacterPolicy.ERROR;
         private int maxCharactersLimit = DEFAULT_MAX_CHARACTERS_LIMIT;
 
         private Builder(ModelSource source) {
-            this.source = java.util.Objects.requireNonNull(source, "source");
+            this.source = Objects.requireNonNull(source, "source");
         }
 
-        /** @param n default characters per row @return this builder */
-        public Builder maxCharacters(int n) {
-            maxCharacters = n;
-            return this;
-        }
-
-        /** @param t default temperature @return this builder */
-        public Builder temperature(double t) {
-            temperature = t;
-            return this;
-        }
-
-        /** @param p default top-p (1 = off) @return this builder */
-        public Builder topP(double p) {
-            topP = p;
-            return this;
-        }
-
-        /** @param k default top-k (0 = off) @return this builder */
-        public Builder topK(int k) {
-            topK = k;
-            return this;
-        }
-
-        /** @param stops default stop sequences @return this builder */
-        public Builder stop(List<String> stops) {
-            stop = List.copyOf(stops);
+        /**
+         * The rows' options: what a row's own columns ({@code max_chars}, {@code temperature}, {@code top_p},
+         * {@code top_k}, {@code stop}) do not override. The seed is always the row's own (its {@code seed} column or
+         * {@link #seedOf(Object) one derived from its id}), so the options' seed is not used.
+         *
+         * @param defaults the options, e.g. {@code GenerationOptions.builder().maxCharacters(300).temperature(0.8)
+         *     .build()} (default {@link #DEFAULT_OPTIONS})
+         * @return this builder
+         */
+        public Builder options(GenerationOptions defaults) {
+            options = Objects.requireNonNull(defaults, "defaults");
             return this;
         }
 
@@ -403,16 +371,6 @@ public final class SparkGenerator implements Serializable {
         }
 
         /**
-         * @param policy what a row's unknown characters do: fail the row (ERROR, the default), or be skipped or
-         *     replaced
-         * @return this builder
-         */
-        public Builder unknownCharacters(UnknownCharacterPolicy policy) {
-            unknown = java.util.Objects.requireNonNull(policy);
-            return this;
-        }
-
-        /**
          * @param n the most characters a row may ask for in its {@code max_chars} (a larger one is that row's error)
          * @return this builder
          */
@@ -424,7 +382,11 @@ public final class SparkGenerator implements Serializable {
             return this;
         }
 
-        /** @param on whether each partition prints a progress line to standard error when done @return this builder */
+        /**
+         * @param on whether each partition logs a line when done (rows, errors, characters, speed; SLF4J, INFO, logger
+         *     {@code dev.charlstm.spark.SparkGenerator})
+         * @return this builder
+         */
         public Builder progress(boolean on) {
             progress = on;
             return this;

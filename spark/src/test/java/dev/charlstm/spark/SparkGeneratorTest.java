@@ -91,7 +91,7 @@ class SparkGeneratorTest {
     void twoThousandPromptsEqualTheSdkInOneJvmWithOneThreeAndEightPartitions() {
         List<Row> rows = prompts(2000);
         SparkGenerator g = SparkGenerator.builder(ModelSource.broadcast(spark, ModelPackage.read(TINY)))
-                .maxCharacters(40).progress(false).build();
+                .options(GenerationOptions.builder().maxCharacters(40).build()).progress(false).build();
         GenerationOptions base = GenerationOptions.builder().maxCharacters(40).build();
         Map<Long, String> expected = new HashMap<>();
         for (Row r : rows) {
@@ -126,7 +126,7 @@ class SparkGeneratorTest {
                 RowFactory.create("b", "call me ", null, null, 0.5, 0.9, 3, null),
                 RowFactory.create("c", "the sea ", 11L, 200, null, null, null, Arrays.asList(". ")),
                 RowFactory.create("d", "the whale ", null, null, null, null, null, null));
-        SparkGenerator g = SparkGenerator.builder(ModelSource.path(TINY.toString())).maxCharacters(60)
+        SparkGenerator g = SparkGenerator.builder(ModelSource.path(TINY.toString())).options(GenerationOptions.builder().maxCharacters(60).build())
                 .progress(false).build();
         Map<Object, Row> out = byId(g.generate(spark.createDataFrame(rows, schema)));
         GenerationOptions base = GenerationOptions.builder().maxCharacters(60).build();
@@ -157,7 +157,7 @@ class SparkGeneratorTest {
         rows.set(12, RowFactory.create(12, "the sea ", -1.0, null));
         rows.set(20, RowFactory.create(20, "the sea ", null, "."));
         SparkGenerator g = SparkGenerator.builder(ModelSource.classpath("spark-test-models/tiny"))
-                .maxCharacters(30).progress(false).build();
+                .options(GenerationOptions.builder().maxCharacters(30).build()).progress(false).build();
         Map<Object, Row> out = byId(g.generate(spark.createDataFrame(rows, schema).repartition(3)));
         assertEquals(50, out.size());
         assertTrue(out.get(3).getString(5).contains("U+0057 'W' at index 4"), out.get(3).getString(5));
@@ -200,7 +200,7 @@ class SparkGeneratorTest {
     void int8RowsAreBatchedAndEqualTheSdkAlone() {
         List<Row> rows = prompts(60);
         for (Path pkg : List.of(TINY_INT8, TINY_INT8_DYNAMIC)) {
-            SparkGenerator g = SparkGenerator.builder(ModelSource.path(pkg.toString())).maxCharacters(40)
+            SparkGenerator g = SparkGenerator.builder(ModelSource.path(pkg.toString())).options(GenerationOptions.builder().maxCharacters(40).build())
                     .progress(false).build();
             Map<Object, Row> one = byId(g.generate(spark.createDataFrame(rows, PROMPTS).repartition(1)));
             Map<Object, Row> five = byId(g.generate(spark.createDataFrame(rows, PROMPTS).repartition(5)));

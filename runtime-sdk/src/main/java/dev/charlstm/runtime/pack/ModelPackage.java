@@ -146,7 +146,8 @@ public final class ModelPackage {
      * {@code folder/model.onnx} [, {@code folder/sequence.onnx}]), e.g. inside an application's jar. The bytes are
      * loaded through the class loader, never through a file path.
      *
-     * @param loader the class loader to load through
+     * @param loader the class loader to load through; null for the one that loaded charlstm (pass
+     *     {@code Thread.currentThread().getContextClassLoader()} in containers that set one, as Spark does)
      * @param folder the resource folder, e.g. {@code models/moby-dick}, without a leading slash
      * @return the package
      * @throws PackageException if a resource is missing or the package is invalid

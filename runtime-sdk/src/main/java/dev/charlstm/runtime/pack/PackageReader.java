@@ -40,7 +40,8 @@ final class PackageReader {
         return assemble(read, model, sequence, dir.toString());
     }
 
-    static ModelPackage resource(ClassLoader loader, String folder) {
+    static ModelPackage resource(ClassLoader given, String folder) {
+        ClassLoader loader = given != null ? given : PackageReader.class.getClassLoader();
         String base = folder.endsWith("/") ? folder : folder + "/";
         ManifestJson.Read read = parseManifest(readResource(loader, base + MANIFEST_FILE), "classpath:" + base);
         byte[] model = readResource(loader, base + MODEL_FILE);
