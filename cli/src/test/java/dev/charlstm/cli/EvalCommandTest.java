@@ -24,18 +24,9 @@ class EvalCommandTest {
     private static Path run;
 
     @BeforeAll
-    static void train() throws IOException {
-        data = Files.createDirectories(dir.resolve("data"));
-        StringBuilder text = new StringBuilder();
-        String[] lines = {"the whale swam deep.", "call me ishmael.", "the sea was calm.", "a ship sailed on."};
-        for (int i = 0; i < 300; i++) {
-            text.append(lines[(i * 7 + i / 3) % lines.length]).append(i % 5 == 0 ? "\n" : " ");
-        }
-        Files.writeString(data.resolve("a.txt"), text.toString());
-        run = dir.resolve("run");
-        Cli.Result r = Cli.run("train", "--preset", "tiny", "--data", data.toString(), "--out", run.toString(),
-                "--iterations", "30", "--eval-interval", "15", "--sample-length", "0");
-        assertEquals(0, r.code(), r.err());
+    static void train() {
+        data = TinyRun.data();
+        run = TinyRun.run();
     }
 
     private static JsonObject json(Cli.Result r) {

@@ -22,16 +22,9 @@ class GenerateCommandTest {
 
     private static Path model;
 
-
-
     @BeforeAll
-    static void train() throws IOException {
-        Path data = Files.createDirectories(dir.resolve("data"));
-        Files.writeString(data.resolve("a.txt"), "The sea was calm and the whale swam deep. ".repeat(60));
-        Cli.Result r = Cli.run("train", "--preset", "tiny", "--data", data.toString(), "--out", dir.resolve("run").toString(),
-                "--iterations", "60", "--eval-interval", "60", "--sample-length", "0");
-        assertEquals(0, r.code(), r.err());
-        model = dir.resolve("run/model");
+    static void train() {
+        model = TinyRun.model();
     }
 
     @Test

@@ -15,22 +15,6 @@ import org.junit.jupiter.api.Test;
  */
 class LogprobsTest {
 
-    static double[] logSoftmax(float[] logits) {
-        double max = Double.NEGATIVE_INFINITY;
-        for (float x : logits) {
-            max = Math.max(max, x);
-        }
-        double sum = 0;
-        for (float x : logits) {
-            sum += Math.exp(x - max);
-        }
-        double[] out = new double[logits.length];
-        for (int i = 0; i < logits.length; i++) {
-            out[i] = logits[i] - max - Math.log(sum);
-        }
-        return out;
-    }
-
     @Test
     void generatedCharactersCarryTheLogSoftmaxOfTheLogitsTheyWereSampledFrom() {
         for (String fixture : new String[] {"fixtures/tiny-v2", "fixtures/tiny-int8"}) {
@@ -60,7 +44,7 @@ class LogprobsTest {
                 try (GenerationStream s = model.newStream()) {
                     s.feed("the whale ");
                     for (CharacterLogprob lp : r.logprobs()) {
-                        double[] expected = logSoftmax(s.snapshot().logits());
+                        double[] expected = Fixtures.logSoftmax(s.snapshot().logits());
                         int id = v.idOf(lp.character().codePointAt(0));
                         assertEquals(expected[id], lp.logprob(), 1e-5, fixture);
                         assertEquals(3, lp.topLogprobs().size());
@@ -145,7 +129,7 @@ class LogprobsTest {
             try (GenerationStream s = model.newStream()) {
                 s.feed(text.substring(0, 1));
                 for (int i = 1; i < 40; i++) {
-                    double[] expected = logSoftmax(s.snapshot().logits());
+                    double[] expected = Fixtures.logSoftmax(s.snapshot().logits());
                     int id = model.manifest().vocabulary().idOf(text.codePointAt(i));
                     assertEquals(expected[id], scores.get(i - 1).logprob(), 1e-6);
                     s.feed(text.substring(i, i + 1));

@@ -34,15 +34,6 @@ class PrefillTest {
         return sb.substring(0, length);
     }
 
-    private static double maxAbsDiff(float[] a, float[] b) {
-        assertEquals(a.length, b.length);
-        double m = 0;
-        for (int i = 0; i < a.length; i++) {
-            m = Math.max(m, Math.abs(a[i] - b[i]));
-        }
-        return m;
-    }
-
     @Test
     void aPromptPrimedInOneCallPerChunkEqualsTheSamePromptSteppedOneByOne() {
         primedEqualsStepped(WITH_SEQUENCE, 1e-5);
@@ -67,8 +58,8 @@ class PrefillTest {
                     assertEquals(length, b.feed(prompt));
                     StreamState sa = a.snapshot();
                     StreamState sb = b.snapshot();
-                    double d = Math.max(maxAbsDiff(sa.h, sb.h), Math.max(maxAbsDiff(sa.c, sb.c),
-                            maxAbsDiff(sa.logits, sb.logits)));
+                    double d = Math.max(Fixtures.maxAbsDiff(sa.h, sb.h), Math.max(Fixtures.maxAbsDiff(sa.c, sb.c),
+                            Fixtures.maxAbsDiff(sa.logits, sb.logits)));
                     assertTrue(d <= bound, length + " characters: primed vs stepped max |diff| " + d);
                     assertArrayEquals(sa.recent.ids, sb.recent.ids);
                     assertEquals(sa.recent.count, sb.recent.count);

@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import dev.charlstm.runtime.CharLstmModel;
+import dev.charlstm.runtime.Fixtures;
 import dev.charlstm.runtime.GenerationOptions;
 import java.net.http.HttpResponse;
 import java.util.LinkedHashMap;
@@ -169,7 +170,7 @@ class ChatCompletionsTest {
     @Test
     void aModelWithoutTheDefaultTemplatesCharactersServesCompletionsAndSaysWhyChatIsOff() throws Exception {
         try (CharLstmServer s = CharLstmServer.start(CompletionServerTest.options(4, 4, 100, 100, 2, 60, 0, 0),
-                CharLstmModel.loadResource("fixtures/tiny-v2", dev.charlstm.runtime.RuntimeOptions.DEFAULT))) {
+                Fixtures.load(Fixtures.TINY_V2))) {
             HttpResponse<String> chat = post(s, "/v1/chat/completions", "{\"messages\": [{\"role\": \"user\","
                     + " \"content\": \"the\"}]}");
             assertEquals(501, chat.statusCode(), chat.body());

@@ -1,5 +1,6 @@
 package dev.charlstm.server;
 
+import dev.charlstm.runtime.Fixtures;
 import static dev.charlstm.server.CompletionServerTest.frames;
 import static dev.charlstm.server.CompletionServerTest.json;
 import static dev.charlstm.server.CompletionServerTest.post;
@@ -33,22 +34,6 @@ class LogprobsServeTest {
         CompletionServerTest.start();
     }
 
-    static double[] logSoftmax(float[] logits) {
-        double max = Double.NEGATIVE_INFINITY;
-        for (float x : logits) {
-            max = Math.max(max, x);
-        }
-        double sum = 0;
-        for (float x : logits) {
-            sum += Math.exp(x - max);
-        }
-        double[] out = new double[logits.length];
-        for (int i = 0; i < logits.length; i++) {
-            out[i] = logits[i] - max - Math.log(sum);
-        }
-        return out;
-    }
-
     /** Checks each (character, logprob, top) against a stream fed the prompt and the characters before it. */
     static void checkAgainstTheSdk(String prompt, List<String> chars, List<Double> values, List<Map<String, Double>> tops,
             int topN) {
@@ -56,7 +41,7 @@ class LogprobsServeTest {
         try (GenerationStream s = sdk.newStream()) {
             s.feed(prompt);
             for (int i = 0; i < chars.size(); i++) {
-                double[] expected = logSoftmax(s.snapshot().logits());
+                double[] expected = Fixtures.logSoftmax(s.snapshot().logits());
                 assertEquals(expected[v.idOf(chars.get(i).codePointAt(0))], values.get(i), 1e-5, "character " + i);
                 double[] sorted = expected.clone();
                 java.util.Arrays.sort(sorted);

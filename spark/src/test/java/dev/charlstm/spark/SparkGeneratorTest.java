@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.charlstm.runtime.CharLstmModel;
+import dev.charlstm.runtime.Fixtures;
 import dev.charlstm.runtime.GenerationOptions;
 import dev.charlstm.runtime.GenerationResult;
 import dev.charlstm.runtime.pack.ModelPackage;
@@ -34,11 +35,10 @@ import org.junit.jupiter.api.io.TempDir;
 /** Real Spark in local mode against the runtime SDK in this JVM, on the runtime's tiny float32 fixture. */
 class SparkGeneratorTest {
 
-    /** The runtime's tiny test package (float32, with a sequence graph), read where the checkout has it. */
-    static final Path TINY = Path.of("../runtime-sdk/src/test/resources/fixtures/tiny-v2").toAbsolutePath();
-    static final Path TINY_INT8 = Path.of("../runtime-sdk/src/test/resources/fixtures/tiny-int8").toAbsolutePath();
-    static final Path TINY_INT8_DYNAMIC = Path.of("../runtime-sdk/src/test/resources/fixtures/tiny-int8-dynamic")
-            .toAbsolutePath();
+    /** The runtime's tiny test packages (from its test-jar), as folders: float32 with a sequence graph, and int8. */
+    static final Path TINY = Fixtures.folder(Fixtures.TINY_V2);
+    static final Path TINY_INT8 = Fixtures.folder(Fixtures.TINY_INT8);
+    static final Path TINY_INT8_DYNAMIC = Fixtures.folder(Fixtures.TINY_INT8_DYNAMIC);
 
     @TempDir
     static Path dir;
@@ -156,7 +156,7 @@ class SparkGeneratorTest {
         rows.set(9, RowFactory.create(9, null, null, null));
         rows.set(12, RowFactory.create(12, "the sea ", -1.0, null));
         rows.set(20, RowFactory.create(20, "the sea ", null, "."));
-        SparkGenerator g = SparkGenerator.builder(ModelSource.classpath("spark-test-models/tiny"))
+        SparkGenerator g = SparkGenerator.builder(ModelSource.classpath(Fixtures.resource(Fixtures.TINY_V2)))
                 .options(GenerationOptions.builder().maxCharacters(30).build()).progress(false).build();
         Map<Object, Row> out = byId(g.generate(spark.createDataFrame(rows, schema).repartition(3)));
         assertEquals(50, out.size());

@@ -1,5 +1,6 @@
 package dev.charlstm.trainer.export;
 
+import dev.charlstm.runtime.Fixtures;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -105,15 +106,6 @@ class OnnxParityTest {
         return a;
     }
 
-    private static double maxAbsDiff(float[] a, float[] b) {
-        assertEquals(a.length, b.length);
-        double m = 0;
-        for (int i = 0; i < a.length; i++) {
-            m = Math.max(m, Math.abs(a[i] - b[i]));
-        }
-        return m;
-    }
-
     @Test
     void wholeSequenceInDjlEqualsStepByStepInOnnxRuntime() throws OrtException {
         int n = 200;
@@ -128,12 +120,12 @@ class OnnxParityTest {
         for (int t = 0; t < n; t++) {
             float[][] out = step(session, new long[] {tokens[t]}, h, c);
             float[] expected = java.util.Arrays.copyOfRange(djlLogits, t * vocabSize, (t + 1) * vocabSize);
-            maxDiff = Math.max(maxDiff, maxAbsDiff(expected, out[0]));
+            maxDiff = Math.max(maxDiff, Fixtures.maxAbsDiff(expected, out[0]));
             h = out[1];
             c = out[2];
         }
-        maxDiff = Math.max(maxDiff, maxAbsDiff(whole.get(1).toFloatArray(), h));
-        maxDiff = Math.max(maxDiff, maxAbsDiff(whole.get(2).toFloatArray(), c));
+        maxDiff = Math.max(maxDiff, Fixtures.maxAbsDiff(whole.get(1).toFloatArray(), h));
+        maxDiff = Math.max(maxDiff, Fixtures.maxAbsDiff(whole.get(2).toFloatArray(), c));
         System.out.printf("DJL whole-sequence vs ONNX Runtime step-by-step, %d steps: max |diff| = %.3g%n", n, maxDiff);
         assertTrue(maxDiff <= 1e-4, "max abs difference " + maxDiff);
     }
@@ -155,14 +147,14 @@ class OnnxParityTest {
                 manager.create(new int[] {1, 4, 7}, new Shape(batch, 1)),
                 manager.create(h, stateShape), manager.create(c, stateShape)), false);
         float[][] ort = step(session, tokens, h, c);
-        assertTrue(maxAbsDiff(djl.get(0).toFloatArray(), ort[0]) <= 1e-5);
-        assertTrue(maxAbsDiff(djl.get(1).toFloatArray(), ort[1]) <= 1e-5);
-        assertTrue(maxAbsDiff(djl.get(2).toFloatArray(), ort[2]) <= 1e-5);
+        assertTrue(Fixtures.maxAbsDiff(djl.get(0).toFloatArray(), ort[0]) <= 1e-5);
+        assertTrue(Fixtures.maxAbsDiff(djl.get(1).toFloatArray(), ort[1]) <= 1e-5);
+        assertTrue(Fixtures.maxAbsDiff(djl.get(2).toFloatArray(), ort[2]) <= 1e-5);
 
         // The control: exporting with DJL's gate order unchanged must visibly differ.
         try (OrtSession wrong = session(OnnxExporter.toProto(model, new int[] {0, 1, 2, 3}).toByteArray())) {
             float[][] bad = step(wrong, tokens, h, c);
-            assertTrue(maxAbsDiff(djl.get(2).toFloatArray(), bad[2]) > 1e-2, "a wrong gate order must be caught");
+            assertTrue(Fixtures.maxAbsDiff(djl.get(2).toFloatArray(), bad[2]) > 1e-2, "a wrong gate order must be caught");
         }
     }
 
@@ -186,7 +178,7 @@ class OnnxParityTest {
             float[][] batched = step(session, tokens[t], hb, cb);
             float[][] alone = step(session, new long[] {tokens[t][stream]}, h1, c1);
             float[] mine = java.util.Arrays.copyOfRange(batched[0], stream * vocabSize, (stream + 1) * vocabSize);
-            assertTrue(maxAbsDiff(alone[0], mine) <= 1e-6, "step " + t);
+            assertTrue(Fixtures.maxAbsDiff(alone[0], mine) <= 1e-6, "step " + t);
             hb = batched[1];
             cb = batched[2];
             h1 = alone[1];
@@ -250,12 +242,12 @@ class OnnxParityTest {
                     float[][] out = step(session, java.util.Arrays.copyOfRange(tokens, t * batch, (t + 1) * batch), h, c);
                     float[] expected = java.util.Arrays.copyOfRange(whole[0], t * batch * vocabSize,
                             (t + 1) * batch * vocabSize);
-                    maxDiff = Math.max(maxDiff, maxAbsDiff(expected, out[0]));
+                    maxDiff = Math.max(maxDiff, Fixtures.maxAbsDiff(expected, out[0]));
                     h = out[1];
                     c = out[2];
                 }
-                maxDiff = Math.max(maxDiff, maxAbsDiff(whole[1], h));
-                maxDiff = Math.max(maxDiff, maxAbsDiff(whole[2], c));
+                maxDiff = Math.max(maxDiff, Fixtures.maxAbsDiff(whole[1], h));
+                maxDiff = Math.max(maxDiff, Fixtures.maxAbsDiff(whole[2], c));
                 assertTrue(maxDiff <= 1e-5, "batch " + batch + ": sequence vs steps max |diff| " + maxDiff);
             }
         }
@@ -277,7 +269,7 @@ class OnnxParityTest {
         }
         double int8Diff;
         try (OrtSession int8 = session(OnnxExporter.step(w, Precision.INT8, true).toByteArray())) {
-            int8Diff = maxAbsDiff(reference, stepAll(int8, tokens));
+            int8Diff = Fixtures.maxAbsDiff(reference, stepAll(int8, tokens));
         }
         System.out.printf("int8 vs float32 step graph, %d steps: max |logit diff| = %.3g (max |logit| %.3g)%n", n,
                 int8Diff, maxLogit);
@@ -286,7 +278,7 @@ class OnnxParityTest {
 
         try (OrtSession seq8 = session(OnnxExporter.sequence(w, Precision.INT8, true).toByteArray())) {
             float[][] whole = sequence(seq8, tokens, n, 1, new float[LAYERS * HIDDEN], new float[LAYERS * HIDDEN]);
-            double d = maxAbsDiff(reference, whole[0]);
+            double d = Fixtures.maxAbsDiff(reference, whole[0]);
             assertTrue(d <= INT8_TOLERANCE, "int8 sequence graph max |logit diff| " + d);
         }
 
@@ -295,7 +287,7 @@ class OnnxParityTest {
         // against each other and by this test against float32.)
         boolean caught;
         try (OrtSession wrong = session(OnnxExporter.step(w, Precision.INT8_DYNAMIC, false).toByteArray())) {
-            caught = maxAbsDiff(reference, stepAll(wrong, tokens)) > 10 * INT8_TOLERANCE;
+            caught = Fixtures.maxAbsDiff(reference, stepAll(wrong, tokens)) > 10 * INT8_TOLERANCE;
         } catch (OrtException e) {
             caught = true; // ONNX Runtime refuses the shapes: also a catch
         }

@@ -24,19 +24,19 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /**
- * Regenerates the model packages the runtime SDK's tests use (runtime-sdk cannot depend on the trainer). Off by
- * default; run with
- * {@code mvn -pl runtime-sdk,trainer test -Dtest=RuntimeFixtures -Dsurefire.failIfNoSpecifiedTests=false
- * -Dcharlstm.writeFixtures=true}.
+ * Regenerates the model packages of runtime-sdk's test fixtures (runtime-sdk cannot depend on the trainer; every
+ * module takes them from runtime-sdk's test-jar). Off unless told where to write; CONTRIBUTING.md has the command:
+ * {@code mvn -B -pl runtime-sdk,trainer test -Dtest=RuntimeFixtures -Dsurefire.failIfNoSpecifiedTests=false
+ * -Dcharlstm.fixturesOut=$PWD/runtime-sdk/src/test/resources/fixtures}.
  */
-@EnabledIfSystemProperty(named = "charlstm.writeFixtures", matches = "true")
+@EnabledIfSystemProperty(named = "charlstm.fixturesOut", matches = ".+")
 class RuntimeFixtures {
 
     /** The engine, started once for every run of this class. */
     private static final Engine ENGINE = TorchEngine.start(0);
 
-
-    private static final Path OUT = Paths.get("../runtime-sdk/src/test/resources/fixtures");
+    /** Where the packages go: {@code -Dcharlstm.fixturesOut}, never a path into another module's tree by default. */
+    private static final Path OUT = Paths.get(System.getProperty("charlstm.fixturesOut", "."));
 
     /** A small trained model (E16 H32 L2) on a repetitive English corpus. */
     @Test
