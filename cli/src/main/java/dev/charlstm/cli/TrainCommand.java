@@ -112,7 +112,7 @@ final class TrainCommand implements Callable<Integer> {
         Device dev = TorchEngine.device(device, engine);
         PrintWriter out = spec.commandLine().getOut();
         TrainingRun run = resume != null ? openResumed(corpus, engine, dev) : openNew(config, corpus, engine, dev);
-        try (run; TrainProgress progress = new TrainProgress(out, this.progress && System.console() != null)) {
+        try (run; TrainProgress progress = new TrainProgress(out, this.progress && interactive())) {
             TrainingResult r = run.train(progress, new SampleListener(progress::sample));
             out.printf("done: %d iterations; best validation loss %.4f nats (%.4f bits/char) at iteration %d;"
                             + " %.0f chars/s; checkpoints in %s; model package %s%n",
@@ -147,7 +147,7 @@ final class TrainCommand implements Callable<Integer> {
 
     private TrainingRun openNew(TrainingConfig config, Corpus corpus, Engine engine, Device dev) {
         Path runDir = out != null ? out : Paths.get("runs", preset + "-"
-                + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+                + LocalDateTime.now(java.time.ZoneId.systemDefault()).format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         return TrainingRun.start(engine, corpus, config, runDir, dev);
     }
 
@@ -231,5 +231,11 @@ final class TrainCommand implements Callable<Integer> {
             }
             return null;
         }
+    }
+
+    /** Whether standard output is a terminal (for the progress bar): on Java 17, a null console means it is not. */
+    @SuppressWarnings("SystemConsoleNull") // the target is Java 17, where console() is null when not interactive
+    private static boolean interactive() {
+        return System.console() != null;
     }
 }

@@ -115,7 +115,7 @@ class GenerateCommandTest {
     void interactiveModeKeepsTheStateBetweenTurns() {
         java.io.InputStream stdin = System.in;
         try {
-            System.setIn(new java.io.ByteArrayInputStream("The sea\nThe whale\n\n".getBytes()));
+            System.setIn(new java.io.ByteArrayInputStream("The sea\nThe whale\n\n".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
             Cli.Result r = Cli.run("generate", "--interactive", "--model", model.toString(), "--max-chars", "15",
                     "--greedy");
             assertEquals(0, r.code(), r.err());
@@ -172,7 +172,7 @@ class GenerateCommandTest {
         }
         assertEquals(0, t.code(), t.err());
         assertTrue(log.toString(java.nio.charset.StandardCharsets.UTF_8).contains(
-                "no character of --prompt \"The \" is in the corpus's vocabulary"), log.toString());
+                "no character of --prompt \"The \" is in the corpus's vocabulary"), log.toString(java.nio.charset.StandardCharsets.UTF_8));
         Cli.Result r = Cli.run("generate", "--model", dir.resolve("dna-run/model").toString());
         assertEquals(1, r.code());
         assertEquals("", r.out());

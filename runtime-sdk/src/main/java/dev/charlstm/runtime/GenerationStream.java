@@ -23,6 +23,9 @@ import java.util.stream.StreamSupport;
  * the generation in progress promptly (within one character, or one chunk of a long prompt being primed), and
  * {@link #close()}. Owns native buffers: close it (closing the model closes its streams too).
  */
+// epoch is volatile for the threads that read it (iterators, cancel()); only the stream's one caller thread, the one
+// enter() admitted, writes it, so its ++ is not a race
+@SuppressWarnings("NonAtomicVolatileUpdate")
 public final class GenerationStream implements AutoCloseable {
 
     private static final GenerationOptions FEED_ONLY = GenerationOptions.builder().maxCharacters(0).build();

@@ -240,6 +240,7 @@ final class Scheduler implements AutoCloseable {
      * @param lane the lane for a batch, or null (a batch then creates one, outside the lock)
      * @return the lane used, or null
      */
+    @SuppressWarnings("NonAtomicVolatileUpdate") // callNanos is an estimate; lanes racing on it lose nothing
     private Lane execute(Lane lane, Row[] rows, int n) {
         RuntimeException failure = null;
         long start = System.nanoTime();

@@ -84,7 +84,7 @@ class CharLstmModelTest {
     @Test
     void aCorruptGraphFailsAsAPackageProblem() throws IOException {
         Path p = tinyCopy(null);
-        byte[] junk = "definitely not protobuf".getBytes();
+        byte[] junk = "definitely not protobuf".getBytes(java.nio.charset.StandardCharsets.UTF_8);
         Files.write(p.resolve("model.onnx"), junk);
         JsonObject j = JsonParser.parseString(Files.readString(p.resolve("vocab.json"))).getAsJsonObject();
         j.getAsJsonObject("graphs").getAsJsonObject("step").addProperty("sha256", Sha256.hex(junk));

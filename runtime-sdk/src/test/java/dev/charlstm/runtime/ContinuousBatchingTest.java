@@ -304,7 +304,7 @@ class ContinuousBatchingTest {
             s.feed("the ");
             GenerationIterator it = s.characters(opts(1, 100).toBuilder().stopSequences("zzz").build());
             it.next();
-            it.hasNext();
+            assertTrue(it.hasNext(), "100 characters asked, one taken");
             s.generate(opts(2, 5), ch -> true);
             assertThrows(IllegalStateException.class, it::hasNext);
             assertThrows(IllegalStateException.class, it::next);
@@ -321,7 +321,7 @@ class ContinuousBatchingTest {
             try {
                 for (int t = 0; t < 3; t++) {
                     int seed = t;
-                    pool.submit(() -> model.generate("the ", opts(seed, 5), ch -> {
+                    var unused = pool.submit(() -> model.generate("the ", opts(seed, 5), ch -> {
                         blocked.countDown();
                         try {
                             release.await();

@@ -315,7 +315,7 @@ class GenerationStreamTest {
             assertEquals(FinishReason.CANCELLED, closed.result().finishReason());
 
             java.util.stream.Stream<String> stream = s.stream(opts().build());
-            stream.limit(2).count();
+            assertEquals(2, stream.limit(2).count());
             stream.close();
             assertEquals(10, s.generate(opts().maxCharacters(10).build(), ch -> true).generatedCharacters());
         }

@@ -107,8 +107,12 @@ public final class CharLstmServer implements AutoCloseable {
             return t;
         });
         long every = Math.max(100, options.sessionIdleSeconds() * 250L);
-        janitor.scheduleWithFixedDelay(sessions::expire, every, every, TimeUnit.MILLISECONDS);
-        janitor.scheduleWithFixedDelay(this::heartbeat, HEARTBEAT_MILLIS, HEARTBEAT_MILLIS, TimeUnit.MILLISECONDS);
+        // A periodic task that throws is never run again, silently: each one logs its failure and goes on instead,
+        // so the futures have nothing to report.
+        var unusedExpiry = janitor.scheduleWithFixedDelay(guarded("session expiry", sessions::expire), every, every,
+                TimeUnit.MILLISECONDS);
+        var unusedHeartbeat = janitor.scheduleWithFixedDelay(guarded("heartbeat", this::heartbeat), HEARTBEAT_MILLIS,
+                HEARTBEAT_MILLIS, TimeUnit.MILLISECONDS);
         Routes routes = new Routes(this);
         long maxBody = (long) options.maxRows() * options.maxPromptCharacters() * 6 + (1 << 20);
         this.app = Javalin.create(config -> {
@@ -307,6 +311,16 @@ public final class CharLstmServer implements AutoCloseable {
     /** @return the open sessions (for tests) */
     int sessionCount() {
         return sessions.size();
+    }
+
+    private static Runnable guarded(String what, Runnable task) {
+        return () -> {
+            try {
+                task.run();
+            } catch (RuntimeException e) {
+                LOG.error("{} failed (it runs again at its next turn)", what, e);
+            }
+        };
     }
 
     private void heartbeat() {

@@ -35,6 +35,7 @@ import java.util.List;
  * @param logprobs how many top alternatives to list with each character's logprob; -1 = no logprobs
  * @param chat whether this is a chat completion (its answer's shape)
  */
+@SuppressWarnings("InvalidParam") // the javadoc names JSON fields (prompt), not the components
 record CompletionRequest(List<String> prompts, int n, GenerationOptions options, long seed, boolean stream,
         boolean includeUsage, boolean echo, int logprobs, boolean chat) {
 

@@ -75,7 +75,7 @@ final class ServerMetrics {
 
     /** Counts a request's prompt characters, when it starts. */
     void promptCharacters(long n) {
-        prompt.increment(n);
+        prompt.increment((double) n); // counts far below 2^53: exact
     }
 
     /** The hot path: one call per character sent (counters move while a stream runs, not at its end). */

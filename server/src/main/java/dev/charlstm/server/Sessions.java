@@ -95,6 +95,7 @@ final class Sessions {
     }
 
     /** Closes the sessions idle for longer than the limit (never one in use). */
+    @SuppressWarnings("ModifyCollectionInEnhancedForLoop") // a ConcurrentHashMap's iteration tolerates removal
     void expire() {
         long now = System.nanoTime();
         for (Session s : sessions.values()) {

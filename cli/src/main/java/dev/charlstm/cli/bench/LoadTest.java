@@ -52,9 +52,6 @@ public final class LoadTest {
     /**
      * Runs one round.
      *
-     * @param http the client (one for the warm-up and the round: the round reuses the warm-up's connections, as
-     *     long-lived clients do)
-     * @param baseUrl e.g. {@code http://127.0.0.1:8080}
      * @param clients concurrent clients
      * @param characters max_tokens of each request (all are expected to reach it)
      * @param prompt the prompt (with chat, the user message)

@@ -38,7 +38,8 @@ final class Sse {
             int status = Integer.parseInt(statusLine.split(" ")[1]);
             boolean chunked = false;
             for (String h; !(h = line(in)).isEmpty();) {
-                chunked |= h.toLowerCase().startsWith("transfer-encoding:") && h.toLowerCase().contains("chunked");
+                chunked |= h.toLowerCase(java.util.Locale.ROOT).startsWith("transfer-encoding:")
+                        && h.toLowerCase(java.util.Locale.ROOT).contains("chunked");
             }
             if (status != 200) {
                 return status;

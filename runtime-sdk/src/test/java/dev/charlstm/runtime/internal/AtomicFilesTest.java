@@ -3,6 +3,8 @@ package dev.charlstm.runtime.internal;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,11 +21,11 @@ class AtomicFilesTest {
     @Test
     void aFileIsReplacedWholeOrNotAtAllAndNoTemporaryRemains() throws IOException {
         Path file = dir.resolve("a.txt");
-        AtomicFiles.replaceFile(file, "first".getBytes());
-        AtomicFiles.replaceFile(file, "second".getBytes());
+        AtomicFiles.replaceFile(file, "first".getBytes(UTF_8));
+        AtomicFiles.replaceFile(file, "second".getBytes(UTF_8));
         assertEquals("second", Files.readString(file));
         assertThrows(IOException.class, () -> AtomicFiles.replaceFile(file, out -> {
-            out.write("half of the th".getBytes());
+            out.write("half of the th".getBytes(UTF_8));
             throw new IOException("disk full");
         }));
         assertEquals("second", Files.readString(file), "a failed write leaves the previous content");

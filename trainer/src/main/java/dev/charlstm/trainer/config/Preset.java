@@ -32,7 +32,9 @@ public enum Preset {
             + " schedule.iterations=300 evaluation.interval=100 optimisation.learning_rate=0.01"
             + " optimisation.grad_clip=1 evaluation.sample_length=60");
 
+    @SuppressWarnings("ImmutableEnumChecker") // filled in the constructor, never changed after
     private final Map<String, String> overrides = new LinkedHashMap<>();
+    @SuppressWarnings("ImmutableEnumChecker") // TrainingConfig is an immutable record
     private final TrainingConfig config;
 
     Preset(String overrides) {

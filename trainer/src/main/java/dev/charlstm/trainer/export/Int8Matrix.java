@@ -32,7 +32,7 @@ record Int8Matrix(byte[] values, float[] scales, int out, int in) {
             float scale = max == 0 ? 1f : max / 127f;
             scales[j] = scale;
             for (int k = 0; k < in; k++) {
-                long v = Math.round(Math.abs(w[j * in + k]) / scale) * (w[j * in + k] < 0 ? -1 : 1);
+                long v = (long) Math.round(Math.abs(w[j * in + k]) / scale) * (w[j * in + k] < 0 ? -1 : 1);
                 q[transpose ? k * out + j : j * in + k] = (byte) Math.max(-127, Math.min(127, v));
             }
         }

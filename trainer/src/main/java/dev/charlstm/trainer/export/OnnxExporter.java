@@ -56,7 +56,12 @@ public final class OnnxExporter {
 
     private OnnxExporter() {}
 
-    /** A package's graphs, serialised. @param sequence null when not written */
+    /**
+     * A package's graphs, serialised.
+     *
+     * @param step the single-step graph
+     * @param sequence the sequence graph, null when not written
+     */
     record Graphs(byte[] step, byte[] sequence) {}
 
     /**

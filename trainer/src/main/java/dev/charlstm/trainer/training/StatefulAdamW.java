@@ -74,8 +74,8 @@ final class StatefulAdamW implements AutoCloseable {
      */
     void update(ParameterList parameters, float learningRate, float gradientScale) {
         step++;
-        double biasCorrection1 = 1.0 - Math.pow(BETA1, step);
-        double biasCorrection2 = 1.0 - Math.pow(BETA2, step);
+        double biasCorrection1 = 1.0 - Math.pow(BETA1, (double) step);
+        double biasCorrection2 = 1.0 - Math.pow(BETA2, (double) step);
         float correctedRate = (float) (learningRate * Math.sqrt(biasCorrection2) / biasCorrection1);
         // DJL's kernel divides by sqrt(v) + eps; torch.optim.AdamW by sqrt(v / bc2) + eps. Scaling eps by sqrt(bc2)
         // makes the two the same update. Without it, small gradients took steps up to 3x smaller early on, and a

@@ -62,7 +62,7 @@ class SameWeightsCheck {
                 .set(TrainingConfig.LEARNING_RATE, Float.parseFloat(System.getProperty("charlstm.sameWeights.lr", "0.003")))
                 .set(TrainingConfig.GRAD_CLIP, Float.parseFloat(System.getProperty("charlstm.sameWeights.gradClip", "0")))
                 .set(TrainingConfig.SCHEDULE, TrainingConfig.ScheduleKind.valueOf(
-                        System.getProperty("charlstm.sameWeights.schedule", "constant").toUpperCase()))
+                        System.getProperty("charlstm.sameWeights.schedule", "constant").toUpperCase(java.util.Locale.ROOT)))
                 .set(TrainingConfig.WARMUP, Integer.getInteger("charlstm.sameWeights.warmup", 0))
                 .set(TrainingConfig.ITERATIONS, iterations).set(TrainingConfig.EVAL_INTERVAL, iterations).set(TrainingConfig.SAMPLE_LENGTH, 0).build();
         Path runDir = Files.createTempDirectory("same-weights-run");
