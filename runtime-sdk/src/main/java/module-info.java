@@ -9,5 +9,7 @@ module dev.charlstm.runtime {
 
     exports dev.charlstm.runtime;
     exports dev.charlstm.runtime.pack;
-    exports dev.charlstm.runtime.internal to dev.charlstm.trainer, dev.charlstm.cli;
+    exports dev.charlstm.runtime.internal to
+            dev.charlstm.trainer,
+            dev.charlstm.cli;
 }

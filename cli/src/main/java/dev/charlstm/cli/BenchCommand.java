@@ -10,19 +10,25 @@ import java.util.Arrays;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code charlstm bench}: the runtime's speed claim, measured on this machine. */
-@Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false, showDefaultValues = true,
-        description = {"Measure a package's speed: load, one stream, batches, many threads, long prompts, memory.",
+@Command(
+        name = "bench",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        showDefaultValues = true,
+        description = {
+            "Measure a package's speed: load, one stream, batches, many threads, long prompts, memory.",
             "%nLoad time, time to first character, one-stream characters/s with sampling and its per-character"
                     + " latency, a naive loop for comparison, batched throughput, many threads generating at once"
                     + " with continuous batching on and off, a long prompt primed through the sequence graph vs fed"
                     + " one step per character, and peak memory; with --compare, up to three more packages side by"
                     + " side; with --sampling-vocab, the sampler alone.",
-            "%nRun it alone: two benchmarks at once on a small machine measure nothing."})
+            "%nRun it alone: two benchmarks at once on a small machine measure nothing."
+        })
 final class BenchCommand implements Callable<Integer> {
 
     @Spec
@@ -31,35 +37,54 @@ final class BenchCommand implements Callable<Integer> {
     @Mixin
     ModelOptions model;
 
-    @Option(names = "--chars", paramLabel = "N", defaultValue = "20000",
-            description = "Characters per measurement.")
+    @Option(names = "--chars", paramLabel = "N", defaultValue = "20000", description = "Characters per measurement.")
     int chars;
 
-    @Option(names = "--batch", paramLabel = "B", split = ",", defaultValue = "1,8,32,128",
+    @Option(
+            names = "--batch",
+            paramLabel = "B",
+            split = ",",
+            defaultValue = "1,8,32,128",
             description = "Batch sizes to measure.")
     int[] batches;
 
-    @Option(names = "--concurrent", paramLabel = "T", split = ",", defaultValue = "1,8,32,128",
+    @Option(
+            names = "--concurrent",
+            paramLabel = "T",
+            split = ",",
+            defaultValue = "1,8,32,128",
             description = "Thread counts for the concurrent rounds: each thread generates on its own stream, with"
                     + " continuous batching on and off.")
     int[] concurrent;
 
-    @Option(names = "--concurrent-chars", paramLabel = "N", defaultValue = "2000",
+    @Option(
+            names = "--concurrent-chars",
+            paramLabel = "N",
+            defaultValue = "2000",
             description = "Characters per stream in the concurrent rounds.")
     int concurrentChars;
 
-    @Option(names = "--prompt-chars", paramLabel = "N", defaultValue = "10000",
+    @Option(
+            names = "--prompt-chars",
+            paramLabel = "N",
+            defaultValue = "10000",
             description = "The long prompt's length for prefill (through the sequence graph) vs feed (a step per"
                     + " character).")
     int promptChars;
 
-    @Option(names = "--compare", paramLabel = "DIR", split = ",",
+    @Option(
+            names = "--compare",
+            paramLabel = "DIR",
+            split = ",",
             description = "Packages to measure side by side with --model (e.g. its int8 export; repeat the option or"
                     + " separate folders with commas): load to first character, one stream, batch of 32, prefill"
                     + " and feed, in rounds there and back (A B C C B A).")
     java.util.List<java.nio.file.Path> compare;
 
-    @Option(names = "--sampling-vocab", paramLabel = "V", split = ",",
+    @Option(
+            names = "--sampling-vocab",
+            paramLabel = "V",
+            split = ",",
             description = "Measure only the sampler, at these vocabulary sizes (e.g. 80,1000,8000): draws per second"
                     + " plain, with top-k 40 and with top-p 0.9. No model is loaded.")
     int[] samplingVocab;
@@ -71,8 +96,8 @@ final class BenchCommand implements Callable<Integer> {
     public Integer call() throws OrtException, InterruptedException {
         if (samplingVocab != null) {
             if (Arrays.stream(samplingVocab).anyMatch(v -> v < 2 || v > 10_000_000)) {
-                throw new UsageError("--sampling-vocab sizes must be in [2, 10000000], got "
-                        + Arrays.toString(samplingVocab));
+                throw new UsageError(
+                        "--sampling-vocab sizes must be in [2, 10000000], got " + Arrays.toString(samplingVocab));
             }
             picocli.CommandLine.ParseResult parsed = spec.commandLine().getParseResult();
             for (String other : new String[] {"--model", "--compare", "--json"}) {
@@ -99,8 +124,8 @@ final class BenchCommand implements Callable<Integer> {
         if (compare != null && compare.size() > 3) {
             throw new UsageError("--compare takes at most 3 packages, got " + compare.size());
         }
-        BenchmarkReport r = Benchmark.run(model::readPackage, chars, batches, model.runtimeOptions(), concurrent,
-                concurrentChars, promptChars);
+        BenchmarkReport r = Benchmark.run(
+                model::readPackage, chars, batches, model.runtimeOptions(), concurrent, concurrentChars, promptChars);
         if (compare != null && !compare.isEmpty()) {
             java.util.List<String> names = new java.util.ArrayList<>(java.util.List.of(model.describe()));
             java.util.List<java.util.function.Supplier<ModelPackage>> packages =
@@ -111,13 +136,26 @@ final class BenchCommand implements Callable<Integer> {
                 packages.add(() -> ModelOptions.readPackage(dir));
             }
             Comparison.Result c = Comparison.run(names, packages, model.runtimeOptions(), chars, promptChars);
-            r = new BenchmarkReport(r.model(), r.machine(), r.loadMillis(), r.firstCharacterMillis(),
-                    r.oneStreamCharsPerSecond(), r.p50Micros(), r.p99Micros(), r.naiveCharsPerSecond(),
-                    r.batchedCharsPerSecond(), r.concurrent(), r.promptCharacters(), r.prefill(), r.feed(),
-                    r.peakRssMegabytes(), c);
+            r = new BenchmarkReport(
+                    r.model(),
+                    r.machine(),
+                    r.loadMillis(),
+                    r.firstCharacterMillis(),
+                    r.oneStreamCharsPerSecond(),
+                    r.p50Micros(),
+                    r.p99Micros(),
+                    r.naiveCharsPerSecond(),
+                    r.batchedCharsPerSecond(),
+                    r.concurrent(),
+                    r.promptCharacters(),
+                    r.prefill(),
+                    r.feed(),
+                    r.peakRssMegabytes(),
+                    c);
         }
-        spec.commandLine().getOut().println(json
-                ? new GsonBuilder().setPrettyPrinting().create().toJson(r) : r.table());
+        spec.commandLine()
+                .getOut()
+                .println(json ? new GsonBuilder().setPrettyPrinting().create().toJson(r) : r.table());
         return 0;
     }
 }

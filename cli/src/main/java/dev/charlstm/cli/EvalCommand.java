@@ -16,18 +16,23 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code charlstm eval}: a package's loss on a corpus, through ONNX Runtime, by the trainer's definition. */
-@Command(name = "eval", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Measure a package's loss on a corpus (nats and bits per character), as training does.",
+@Command(
+        name = "eval",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        description = {
+            "Measure a package's loss on a corpus (nats and bits per character), as training does.",
             "%nThrough ONNX Runtime, exactly as the trainer measures validation loss: the corpus is read and"
                     + " cleaned as the package's manifest says, its held-out tail (or, with --all, the whole text)"
                     + " is cut into windows of the recorded length, and each window is scored from zero state. On"
                     + " the corpus a package was trained on it reproduces the validation loss the manifest records;"
-                    + " use it to compare an int8 package with its float32 source, or two packages on your text."})
+                    + " use it to compare an int8 package with its float32 source, or two packages on your text."
+        })
 final class EvalCommand implements Callable<Integer> {
 
     @Spec
@@ -36,18 +41,26 @@ final class EvalCommand implements Callable<Integer> {
     @Mixin
     ModelOptions model;
 
-    @Option(names = "--data", required = true, paramLabel = "PATH",
+    @Option(
+            names = "--data",
+            required = true,
+            paramLabel = "PATH",
             description = "A text file or a folder of them (read in name order, as training reads them).")
     Path data;
 
     @Option(names = "--all", description = "Score the whole text, not only the held-out tail.")
     boolean all;
 
-    @Option(names = "--window", paramLabel = "N", defaultValue = "0",
+    @Option(
+            names = "--window",
+            paramLabel = "N",
+            defaultValue = "0",
             description = "Window length in characters; 0 = the one the package records.")
     int window;
 
-    @Option(names = "--held-out", paramLabel = "F",
+    @Option(
+            names = "--held-out",
+            paramLabel = "F",
             description = "The held-out share of the text, in (0, 1); default: the one the package records.")
     Double heldOut;
 
@@ -57,11 +70,16 @@ final class EvalCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         if (heldOut != null && (heldOut.isNaN() || all)) {
-            throw new UsageError(all ? "--held-out and --all exclude each other: --all scores the whole text"
-                    : "--held-out must be a number in (0, 1), got NaN");
+            throw new UsageError(
+                    all
+                            ? "--held-out and --all exclude each other: --all scores the whole text"
+                            : "--held-out must be a number in (0, 1), got NaN");
         }
-        EvaluationOptions options = UsageError.check(() -> EvaluationOptions.builder().wholeText(all).window(window)
-                .heldOutFraction(heldOut == null ? Double.NaN : heldOut).build());
+        EvaluationOptions options = UsageError.check(() -> EvaluationOptions.builder()
+                .wholeText(all)
+                .window(window)
+                .heldOutFraction(heldOut == null ? Double.NaN : heldOut)
+                .build());
         ModelPackage pkg = model.readPackage();
         ModelManifest m = pkg.manifest();
         Corpus corpus = new CorpusReader(m.textCleaning()).read(data);
@@ -101,19 +119,36 @@ final class EvalCommand implements Callable<Integer> {
             j.put("difference", recorded == null ? null : r.natsPerCharacter() - recorded);
             j.put("graph", r.graph());
             j.put("seconds", r.nanos() / 1e9);
-            out.println(new GsonBuilder().setPrettyPrinting().serializeNulls().create().toJson(j));
+            out.println(new GsonBuilder()
+                    .setPrettyPrinting()
+                    .serializeNulls()
+                    .create()
+                    .toJson(j));
             return 0;
         }
         out.printf("model        %s (%s, %s)%n", model.describe(), m.shape(), m.precision());
-        out.printf("data         %s: %d characters after cleaning, sha256 %s%s%n", data, r.textLength(),
-                corpus.sha256(), sameText ? " (the corpus it was trained on)" : p.corpusSha256() == null ? ""
-                        : " (not the corpus it was trained on)");
-        out.printf("scored       %s: characters %d..%d, %d windows of %d from zero state (%s graph, %.2f s)%n",
-                all ? "the whole text" : "the held-out tail", r.firstIndex(), r.textLength() - 1, r.windows(),
-                r.window(), r.graph(), r.nanos() / 1e9);
+        out.printf(
+                "data         %s: %d characters after cleaning, sha256 %s%s%n",
+                data,
+                r.textLength(),
+                corpus.sha256(),
+                sameText
+                        ? " (the corpus it was trained on)"
+                        : p.corpusSha256() == null ? "" : " (not the corpus it was trained on)");
+        out.printf(
+                "scored       %s: characters %d..%d, %d windows of %d from zero state (%s graph, %.2f s)%n",
+                all ? "the whole text" : "the held-out tail",
+                r.firstIndex(),
+                r.textLength() - 1,
+                r.windows(),
+                r.window(),
+                r.graph(),
+                r.nanos() / 1e9);
         out.printf("loss         %.4f nats/char (%.4f bits/char)%n", r.natsPerCharacter(), r.bitsPerCharacter());
         if (recorded != null) {
-            out.printf("recorded     %.4f nats/char in the manifest%s (difference %+.2e)%n", recorded,
+            out.printf(
+                    "recorded     %.4f nats/char in the manifest%s (difference %+.2e)%n",
+                    recorded,
                     m.quantization() == null ? "" : ", measured by the trainer on its float32 source",
                     r.natsPerCharacter() - recorded);
         }

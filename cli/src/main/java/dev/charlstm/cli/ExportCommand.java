@@ -13,16 +13,20 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code charlstm export}: turns a training checkpoint, or an existing float32 package, into a model package
  * (model.onnx + sequence.onnx + vocab.json), float32 or int8.
  */
-@Command(name = "export", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Export a checkpoint (or a float32 package) as a model package, float32 or int8.",
+@Command(
+        name = "export",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        description = {
+            "Export a checkpoint (or a float32 package) as a model package, float32 or int8.",
             "%nThe package: model.onnx (the single-step graph), sequence.onnx (the same model over a whole prompt,"
                     + " for priming and eval) and vocab.json (vocabulary, dimensions, SHA-256 of the graphs,"
                     + " quantization, provenance, training configuration). Written atomically; an existing package"
@@ -30,7 +34,8 @@ import picocli.CommandLine.Model.CommandSpec;
             "%nWith --package, a float32 package (any format version) is written again in format "
                     + ModelPackage.VERSION + " from its weights, with both graphs. --quantize int8 writes int8"
                     + " weights (per channel, symmetric) run by ONNX Runtime's int8 kernels; check the result with"
-                    + " charlstm eval."})
+                    + " charlstm eval."
+        })
 final class ExportCommand implements Callable<Integer> {
 
     @Spec
@@ -41,11 +46,17 @@ final class ExportCommand implements Callable<Integer> {
 
     /** Where the package comes from: one of the two. */
     static final class Source {
-        @Option(names = "--checkpoint", required = true, paramLabel = "FILE|RUN_DIR",
+        @Option(
+                names = "--checkpoint",
+                required = true,
+                paramLabel = "FILE|RUN_DIR",
                 description = "A .ckpt file, or a run folder (its best.ckpt).")
         Path checkpoint;
 
-        @Option(names = "--package", required = true, paramLabel = "DIR",
+        @Option(
+                names = "--package",
+                required = true,
+                paramLabel = "DIR",
                 description = "A model package folder (any version this charlstm reads).")
         Path pkg;
     }
@@ -55,7 +66,8 @@ final class ExportCommand implements Callable<Integer> {
 
     /** The values of --quantize. */
     enum Quantize {
-        none(Precision.FLOAT32), int8(Precision.INT8);
+        none(Precision.FLOAT32),
+        int8(Precision.INT8);
 
         final Precision precision;
 
@@ -64,7 +76,10 @@ final class ExportCommand implements Callable<Integer> {
         }
     }
 
-    @Option(names = "--quantize", paramLabel = "none|int8", defaultValue = "none",
+    @Option(
+            names = "--quantize",
+            paramLabel = "none|int8",
+            defaultValue = "none",
             description = "none: float32 weights (default); int8: int8 weights, activations at constant scales,"
                     + " integer sums (static-int8: a quarter of the size, faster, and each stream's result exact"
                     + " whatever else runs). With --package, a dynamic-int8 package (the earlier scheme) is"
@@ -82,7 +97,9 @@ final class ExportCommand implements Callable<Integer> {
             Quantization q = from.manifest().quantization();
             if (q != null && (q.rowExact() || quantize.precision != Precision.INT8)) {
                 throw new UsageError(source.pkg + ": already quantized (" + q.method() + "); give --package its"
-                        + " float32 source package, or --checkpoint" + (q.rowExact() ? ""
+                        + " float32 source package, or --checkpoint"
+                        + (q.rowExact()
+                                ? ""
                                 : " (a " + q.method() + " package can be rewritten with --quantize int8)"));
             }
             if (q == null && quantize.precision != Precision.FLOAT32 && sameFolder(source.pkg, out)) {
@@ -116,15 +133,33 @@ final class ExportCommand implements Callable<Integer> {
 
     private void report(String from, ModelPackage pkg, double seconds) {
         ModelManifest info = pkg.manifest();
-        spec.commandLine().getOut().printf("exported %s (iteration %s, validation loss %s) to %s: %s, %s, model.onnx %d"
-                + " bytes, sha256 %s, in %.2f s%n", from, info.provenance().iterations() == null ? "n/a"
-                        : info.provenance().iterations().toString(),
-                info.provenance().valLoss() == null ? "n/a" : String.format("%.4f", info.provenance().valLoss()),
-                out, info.shape(), info.precision(), pkg.modelSize(), info.modelSha256(), seconds);
+        spec.commandLine()
+                .getOut()
+                .printf(
+                        "exported %s (iteration %s, validation loss %s) to %s: %s, %s, model.onnx %d"
+                                + " bytes, sha256 %s, in %.2f s%n",
+                        from,
+                        info.provenance().iterations() == null
+                                ? "n/a"
+                                : info.provenance().iterations().toString(),
+                        info.provenance().valLoss() == null
+                                ? "n/a"
+                                : String.format("%.4f", info.provenance().valLoss()),
+                        out,
+                        info.shape(),
+                        info.precision(),
+                        pkg.modelSize(),
+                        info.modelSha256(),
+                        seconds);
         if (info.quantization() != null) {
-            spec.commandLine().getOut().printf("%s the float32 model.onnx with sha256 %s; compare them with"
-                    + " charlstm eval%n", rewritten ? "rewritten from the int8 weights of a dynamic-int8 package, whose"
-                            + " source is" : "quantized from", info.quantization().sourceSha256());
+            spec.commandLine()
+                    .getOut()
+                    .printf(
+                            "%s the float32 model.onnx with sha256 %s; compare them with" + " charlstm eval%n",
+                            rewritten
+                                    ? "rewritten from the int8 weights of a dynamic-int8 package, whose" + " source is"
+                                    : "quantized from",
+                            info.quantization().sourceSha256());
         }
     }
 }

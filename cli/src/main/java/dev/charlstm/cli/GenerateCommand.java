@@ -16,20 +16,28 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code charlstm generate}: streams a continuation of a prompt to standard output, character by character. */
-@Command(name = "generate", mixinStandardHelpOptions = true, sortOptions = false, showDefaultValues = true,
+@Command(
+        name = "generate",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        showDefaultValues = true,
         description = "Continue a prompt with a model, printing each character as soon as it is sampled.")
 final class GenerateCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", arity = "0..1", paramLabel = "PROMPT", defaultValue = "The ",
+    @Parameters(
+            index = "0",
+            arity = "0..1",
+            paramLabel = "PROMPT",
+            defaultValue = "The ",
             description = "The text to continue.")
     String prompt;
 
@@ -39,60 +47,95 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--max-chars", paramLabel = "N", defaultValue = "400", description = "Characters to generate.")
     int maxChars;
 
-    @Option(names = "--temperature", paramLabel = "T", defaultValue = "1.0",
+    @Option(
+            names = "--temperature",
+            paramLabel = "T",
+            defaultValue = "1.0",
             description = "Softmax temperature: below 1 is safer, above 1 wilder.")
     float temperature;
 
-    @Option(names = "--top-k", paramLabel = "K", defaultValue = "0",
+    @Option(
+            names = "--top-k",
+            paramLabel = "K",
+            defaultValue = "0",
             description = "Sample among the K most likely characters; 0 = all.")
     int topK;
 
-    @Option(names = "--top-p", paramLabel = "P", defaultValue = "1.0",
+    @Option(
+            names = "--top-p",
+            paramLabel = "P",
+            defaultValue = "1.0",
             description = "Nucleus sampling: the smallest set of characters whose probability reaches P; 1 = off.")
     float topP;
 
-    @Option(names = "--repetition-penalty", paramLabel = "R", defaultValue = "1.0",
+    @Option(
+            names = "--repetition-penalty",
+            paramLabel = "R",
+            defaultValue = "1.0",
             description = "Penalise characters seen in the last 64; 1 = off.")
     float repetitionPenalty;
 
     @Option(names = "--greedy", description = "Always take the most likely character.")
     boolean greedy;
 
-    @Option(names = "--seed", paramLabel = "N",
+    @Option(
+            names = "--seed",
+            paramLabel = "N",
             description = "Sampling seed: the same seed writes the same text. Default: a random one, printed to"
                     + " standard error so the text can be written again.")
     Long seed;
 
-    @Option(names = "--raw-prompt", description = "Read the prompt exactly as given. By default it is cleaned as the"
-            + " model's training text was (line breaks become spaces for a model trained without them, runs of"
-            + " whitespace collapse).")
+    @Option(
+            names = "--raw-prompt",
+            description = "Read the prompt exactly as given. By default it is cleaned as the"
+                    + " model's training text was (line breaks become spaces for a model trained without them, runs of"
+                    + " whitespace collapse).")
     boolean rawPrompt;
 
-    @Option(names = "--stop", paramLabel = "TEXT",
+    @Option(
+            names = "--stop",
+            paramLabel = "TEXT",
             description = "Stop when TEXT appears (repeatable); it is not printed unless --emit-stop.")
     List<String> stop = List.of();
 
     @Option(names = "--emit-stop", description = "Also print the stop sequence that ended generation.")
     boolean emitStop;
 
-    @Option(names = "--unknown", paramLabel = "POLICY", defaultValue = "error",
+    @Option(
+            names = "--unknown",
+            paramLabel = "POLICY",
+            defaultValue = "error",
             description = "Prompt characters outside the vocabulary: error, skip or replace (with --replacement).")
     UnknownCharacterPolicy unknown;
 
-    @Option(names = "--replacement", paramLabel = "CHAR", defaultValue = " ",
+    @Option(
+            names = "--replacement",
+            paramLabel = "CHAR",
+            defaultValue = " ",
             description = "The character fed instead of an unknown one with --unknown replace.")
     String replacement;
 
-    @Option(names = "--interactive", description = "A prompt loop on standard input that keeps the stream's state"
-            + " between turns (an empty line ends it).")
+    @Option(
+            names = "--interactive",
+            description = "A prompt loop on standard input that keeps the stream's state"
+                    + " between turns (an empty line ends it).")
     boolean interactive;
 
     @Override
     public Integer call() throws IOException {
         long chosenSeed = seed != null ? seed : new java.security.SecureRandom().nextLong() >>> 1;
-        GenerationOptions.Builder b = GenerationOptions.builder().maxCharacters(maxChars).temperature(temperature)
-                .topK(topK).topP(topP).repetitionPenalty(repetitionPenalty).greedy(greedy).seed(chosenSeed)
-                .stopSequences(stop).emitStopSequence(emitStop).unknownCharacters(unknown).cleanPrompt(!rawPrompt);
+        GenerationOptions.Builder b = GenerationOptions.builder()
+                .maxCharacters(maxChars)
+                .temperature(temperature)
+                .topK(topK)
+                .topP(topP)
+                .repetitionPenalty(repetitionPenalty)
+                .greedy(greedy)
+                .seed(chosenSeed)
+                .stopSequences(stop)
+                .emitStopSequence(emitStop)
+                .unknownCharacters(unknown)
+                .cleanPrompt(!rawPrompt);
         if (unknown == UnknownCharacterPolicy.REPLACE) {
             // composed first: "e" + U+0301 typed on a command line is the one character é
             String r = java.text.Normalizer.normalize(replacement, java.text.Normalizer.Form.NFC);
@@ -109,7 +152,8 @@ final class GenerateCommand implements Callable<Integer> {
             out.flush();
             return !out.checkError();
         };
-        try (CharLstmModel m = model.load(); GenerationStream stream = m.newStream()) {
+        try (CharLstmModel m = model.load();
+                GenerationStream stream = m.newStream()) {
             if (!interactive) {
                 String given = spec.commandLine().getParseResult().hasMatchedPositional(0) ? null : prompt;
                 feed(stream, prompt, options, given); // the whole prompt is checked before anything is printed
@@ -144,8 +188,9 @@ final class GenerateCommand implements Callable<Integer> {
     /** Without --seed (and when sampling), says which seed was drawn, so the text can be written again. */
     private void announceSeed(long chosen) {
         if (seed == null && !greedy) {
-            spec.commandLine().getErr().println("charlstm: seed " + chosen + " (--seed " + chosen
-                    + " writes this text again)");
+            spec.commandLine()
+                    .getErr()
+                    .println("charlstm: seed " + chosen + " (--seed " + chosen + " writes this text again)");
             spec.commandLine().getErr().flush();
         }
     }
@@ -161,17 +206,23 @@ final class GenerateCommand implements Callable<Integer> {
             fed = stream.feed(text, options);
         } catch (UnknownCharacterException e) {
             String what = defaultPrompt != null ? "the default prompt \"" + defaultPrompt + "\"" : "the prompt";
-            throw new IllegalArgumentException(what + " holds " + Vocabulary.describe(e.codePoint()) + " at index "
-                    + e.index() + " (0-based, in characters), which is not in the model's vocabulary (charlstm info"
-                    + " lists it); "
-                    + (defaultPrompt != null ? "give a PROMPT, or " : "") + "use --unknown skip or --unknown replace"
-                    + " [--replacement C]", e);
+            throw new IllegalArgumentException(
+                    what + " holds " + Vocabulary.describe(e.codePoint()) + " at index "
+                            + e.index()
+                            + " (0-based, in characters), which is not in the model's vocabulary (charlstm info"
+                            + " lists it); "
+                            + (defaultPrompt != null ? "give a PROMPT, or " : "")
+                            + "use --unknown skip or --unknown replace"
+                            + " [--replacement C]",
+                    e);
         }
         if (fed == 0) {
-            throw new UsageError(text.isEmpty() ? "the prompt is empty: give a PROMPT to continue"
-                    : "every character of the prompt \"" + text + "\" is outside the model's vocabulary and was"
-                    + " skipped (--unknown skip): nothing to continue from; give a prompt with characters the model"
-                    + " knows (charlstm info lists them)");
+            throw new UsageError(
+                    text.isEmpty()
+                            ? "the prompt is empty: give a PROMPT to continue"
+                            : "every character of the prompt \"" + text + "\" is outside the model's vocabulary and was"
+                                    + " skipped (--unknown skip): nothing to continue from; give a prompt with characters the model"
+                                    + " knows (charlstm info lists them)");
         }
     }
 

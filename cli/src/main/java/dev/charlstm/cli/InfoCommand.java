@@ -7,18 +7,19 @@ import dev.charlstm.runtime.pack.ModelManifest;
 import dev.charlstm.runtime.pack.ModelPackage;
 import dev.charlstm.runtime.pack.ModelShape;
 import dev.charlstm.runtime.pack.Provenance;
-import dev.charlstm.runtime.pack.Quantization;
 import java.io.PrintWriter;
 import java.util.Map;
-import java.util.stream.Collectors;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 
 /** {@code charlstm info}: what a model package holds. */
-@Command(name = "info", mixinStandardHelpOptions = true,
+@Command(
+        name = "info",
+        mixinStandardHelpOptions = true,
         description = "Show a model package's vocabulary, dimensions, provenance and validation loss.")
 final class InfoCommand implements Callable<Integer> {
 
@@ -40,49 +41,79 @@ final class InfoCommand implements Callable<Integer> {
         Provenance p = info.provenance();
         PrintWriter out = spec.commandLine().getOut();
         out.printf("model        %s%n", model.describe());
-        out.printf("dimensions   V=%d E=%d H=%d L=%d, %d parameters%s%n", shape.vocabSize(), shape.embeddingSize(),
-                shape.hiddenSize(), shape.layers(), shape.parameterCount(),
+        out.printf(
+                "dimensions   V=%d E=%d H=%d L=%d, %d parameters%s%n",
+                shape.vocabSize(),
+                shape.embeddingSize(),
+                shape.hiddenSize(),
+                shape.layers(),
+                shape.parameterCount(),
                 shape.dropout() > 0 ? "; dropout " + shape.dropout() + " between layers while training" : "");
         StringBuilder chars = new StringBuilder();
         for (int cp : info.vocabulary().codePoints()) {
-            chars.append(Character.isWhitespace(cp) || Character.isISOControl(cp) ? Vocabulary.describe(cp) + " "
-                    : new String(Character.toChars(cp)));
+            chars.append(
+                    Character.isWhitespace(cp) || Character.isISOControl(cp)
+                            ? Vocabulary.describe(cp) + " "
+                            : new String(Character.toChars(cp)));
         }
         out.printf("vocabulary   %s%n", chars);
-        out.printf("graph        model.onnx (one step), %d bytes, opset %d, sha256 %s%n", pkg.modelSize(),
-                info.opset(), info.modelSha256());
+        out.printf(
+                "graph        model.onnx (one step), %d bytes, opset %d, sha256 %s%n",
+                pkg.modelSize(), info.opset(), info.modelSha256());
         if (info.hasSequenceGraph()) {
-            out.printf("graph        sequence.onnx (whole prompts, eval), %d bytes, sha256 %s%n",
+            out.printf(
+                    "graph        sequence.onnx (whole prompts, eval), %d bytes, sha256 %s%n",
                     pkg.sequenceBytes().length, info.sequenceSha256());
         }
-        out.printf("precision    %s%n", info.quantization() == null ? "float32"
-                : info.quantization().method() + ": weights " + info.quantization().weights() + "; activations "
-                        + info.quantization().activations() + "; embedding " + info.quantization().embedding()
-                        + "; quantized from the float32 model.onnx"
-                        + " with sha256 " + known(info.quantization().sourceSha256()));
-        out.printf("cleaning     drop lines containing %s; keep newlines %s; Unicode normalisation %s%n",
+        out.printf(
+                "precision    %s%n",
+                info.quantization() == null
+                        ? "float32"
+                        : info.quantization().method() + ": weights "
+                                + info.quantization().weights() + "; activations "
+                                + info.quantization().activations() + "; embedding "
+                                + info.quantization().embedding()
+                                + "; quantized from the float32 model.onnx"
+                                + " with sha256 " + known(info.quantization().sourceSha256()));
+        out.printf(
+                "cleaning     drop lines containing %s; keep newlines %s; Unicode normalisation %s%n",
                 info.dropLinesContaining() == null ? "(none)" : '"' + info.dropLinesContaining() + '"',
-                info.keepNewlines(), info.unicodeNormalization() == null ? "none (text as given)"
+                info.keepNewlines(),
+                info.unicodeNormalization() == null
+                        ? "none (text as given)"
                         : info.unicodeNormalization() + " (prompts and text normalised the same way)");
-        out.printf("trained      %s iterations on %s (%s characters, sha256 %s)%n", known(p.iterations()),
-                known(p.corpusName()), known(p.corpusCharacters()), known(p.corpusSha256()));
+        out.printf(
+                "trained      %s iterations on %s (%s characters, sha256 %s)%n",
+                known(p.iterations()), known(p.corpusName()), known(p.corpusCharacters()), known(p.corpusSha256()));
         String label = "training     ";
         for (Map.Entry<String, Object> section : info.training().entrySet()) {
-            String fields = section.getValue() instanceof Map<?, ?> m ? m.entrySet().stream()
-                    .map(e -> e.getKey() + " " + JsonFields.toJson(e.getValue()))
-                    .collect(Collectors.joining(", ")) : String.valueOf(section.getValue());
+            String fields = section.getValue() instanceof Map<?, ?> m
+                    ? m.entrySet().stream()
+                            .map(e -> e.getKey() + " " + JsonFields.toJson(e.getValue()))
+                            .collect(Collectors.joining(", "))
+                    : String.valueOf(section.getValue());
             out.printf("%s%s: %s%n", label, section.getKey(), fields);
             label = "             ";
         }
-        out.printf("validation   %s%n", p.valLoss() == null ? "n/a"
-                : String.format("%.4f nats/char (%.4f bits/char)", p.valLoss(), p.valBitsPerChar())
-                        // the trainer measured its float32 model; an int8 package carries that figure along
-                        + (info.quantization() != null ? " of the float32 model this was quantized from (charlstm"
-                                + " eval measures this package)" : "")
-                        + (p.valFraction() == null || p.valWindow() == null ? ""
-                        : String.format(" on the last %s%% of the corpus, windows of %d characters from zero state",
-                                new java.math.BigDecimal(p.valFraction() * 100).round(new java.math.MathContext(3))
-                                        .stripTrailingZeros().toPlainString(), p.valWindow())));
+        out.printf(
+                "validation   %s%n",
+                p.valLoss() == null
+                        ? "n/a"
+                        : String.format("%.4f nats/char (%.4f bits/char)", p.valLoss(), p.valBitsPerChar())
+                                // the trainer measured its float32 model; an int8 package carries that figure along
+                                + (info.quantization() != null
+                                        ? " of the float32 model this was quantized from (charlstm"
+                                                + " eval measures this package)"
+                                        : "")
+                                + (p.valFraction() == null || p.valWindow() == null
+                                        ? ""
+                                        : String.format(
+                                                " on the last %s%% of the corpus, windows of %d characters from zero state",
+                                                new java.math.BigDecimal(p.valFraction() * 100)
+                                                        .round(new java.math.MathContext(3))
+                                                        .stripTrailingZeros()
+                                                        .toPlainString(),
+                                                p.valWindow())));
         out.printf("produced by  %s at %s%n", known(p.producer()), known(p.createdAt()));
         return 0;
     }

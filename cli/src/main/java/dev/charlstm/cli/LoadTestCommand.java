@@ -7,27 +7,36 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code charlstm loadtest}: many streaming clients against a running {@code charlstm serve}. */
-@Command(name = "loadtest", mixinStandardHelpOptions = true, sortOptions = false, showDefaultValues = true,
-        description = {"Load-test a running `charlstm serve` from this separate process.",
+@Command(
+        name = "loadtest",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        showDefaultValues = true,
+        description = {
+            "Load-test a running `charlstm serve` from this separate process.",
             "%nFor each client count, that many clients stream one completion each at the same moment (after"
                     + " --warmup rounds). Prints characters/s, time to first character, the gap between characters"
                     + " as received, failed and truncated streams.",
-            "%nRun it alone: two benchmarks at once on a small machine measure nothing."})
+            "%nRun it alone: two benchmarks at once on a small machine measure nothing."
+        })
 final class LoadTestCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--url", paramLabel = "URL", defaultValue = "http://127.0.0.1:8080",
-            description = "The server.")
+    @Option(names = "--url", paramLabel = "URL", defaultValue = "http://127.0.0.1:8080", description = "The server.")
     String url;
 
-    @Option(names = "--clients", paramLabel = "N", split = ",", defaultValue = "1,64",
+    @Option(
+            names = "--clients",
+            paramLabel = "N",
+            split = ",",
+            defaultValue = "1,64",
             description = "Concurrent client counts, one round each.")
     int[] clients;
 
@@ -37,23 +46,33 @@ final class LoadTestCommand implements Callable<Integer> {
     @Option(names = "--prompt", paramLabel = "TEXT", defaultValue = "The whale ", description = "The prompt.")
     String prompt;
 
-    @Option(names = "--warmup", paramLabel = "N", defaultValue = "3",
+    @Option(
+            names = "--warmup",
+            paramLabel = "N",
+            defaultValue = "3",
             description = "Unmeasured rounds before each measured one: the server's JIT (and this one's) needs a few"
                     + " seconds of traffic before it runs at speed.")
     int warmup;
 
-    @Option(names = "--api", paramLabel = "API", defaultValue = "completions",
+    @Option(
+            names = "--api",
+            paramLabel = "API",
+            defaultValue = "completions",
             description = "completions (POST /v1/completions) or chat (POST /v1/chat/completions, the prompt as one"
                     + " user message).")
     String api;
 
-    @Option(names = "--small-beside-big", paramLabel = "PROMPTSxCHARS",
+    @Option(
+            names = "--small-beside-big",
+            paramLabel = "PROMPTSxCHARS",
             description = "Instead of the rounds: time a 20-character request sent 0.5 s after a non-streamed request"
                     + " of PROMPTS prompts x CHARS characters, e.g. 64x10000 (fairness between requests).")
     String smallBesideBig;
 
-    @Option(names = "--abandon", description = "With --small-beside-big: the big request's client gives up after"
-            + " 0.5 s (closes its connection) before the small request is sent.")
+    @Option(
+            names = "--abandon",
+            description = "With --small-beside-big: the big request's client gives up after"
+                    + " 0.5 s (closes its connection) before the small request is sent.")
     boolean abandon;
 
     @Option(names = "--json", description = "Print JSON instead of a table.")
@@ -87,7 +106,8 @@ final class LoadTestCommand implements Callable<Integer> {
             }
             try {
                 long[] ms = LoadTest.smallBesideBig(uri.getHost(), port, prompts, bigChars, 500, abandon);
-                out.printf("small request (20 characters) answered in %d ms; big request (%d x %d characters) %s%n",
+                out.printf(
+                        "small request (20 characters) answered in %d ms; big request (%d x %d characters) %s%n",
                         ms[0], prompts, bigChars, abandon ? "abandoned after 500 ms" : "took " + ms[1] + " ms");
             } catch (Exception e) {
                 throw new IllegalStateException("--small-beside-big failed: " + e.getMessage(), e);

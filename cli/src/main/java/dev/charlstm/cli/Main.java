@@ -13,10 +13,22 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The {@code charlstm} command line. */
-@Command(name = "charlstm", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
+@Command(
+        name = "charlstm",
+        mixinStandardHelpOptions = true,
+        versionProvider = Main.VersionProvider.class,
         description = "Train character-level LSTM text generators and generate text with them.",
-        subcommands = {GenerateCommand.class, TrainCommand.class, ExportCommand.class, EvalCommand.class, InfoCommand.class,
-            ServeCommand.class, BenchCommand.class, LoadTestCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {
+            GenerateCommand.class,
+            TrainCommand.class,
+            ExportCommand.class,
+            EvalCommand.class,
+            InfoCommand.class,
+            ServeCommand.class,
+            BenchCommand.class,
+            LoadTestCommand.class,
+            CommandLine.HelpCommand.class
+        })
 public final class Main {
 
     /** {@code --version}: the build's one version. */
@@ -27,7 +39,9 @@ public final class Main {
         }
     }
 
-    @picocli.CommandLine.Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT,
+    @picocli.CommandLine.Option(
+            names = "--verbose",
+            scope = CommandLine.ScopeType.INHERIT,
             description = "On failure, print the stack trace too.")
     boolean verbose;
 
@@ -41,10 +55,10 @@ public final class Main {
      */
     public static void main(String[] args) {
         // Text is UTF-8 on every stream, whatever the locale says: a model's characters must never turn into '?'.
-        PrintWriter out = new PrintWriter(new OutputStreamWriter(new FileOutputStream(FileDescriptor.out),
-                StandardCharsets.UTF_8), true);
-        PrintWriter err = new PrintWriter(new OutputStreamWriter(new FileOutputStream(FileDescriptor.err),
-                StandardCharsets.UTF_8), true);
+        PrintWriter out = new PrintWriter(
+                new OutputStreamWriter(new FileOutputStream(FileDescriptor.out), StandardCharsets.UTF_8), true);
+        PrintWriter err = new PrintWriter(
+                new OutputStreamWriter(new FileOutputStream(FileDescriptor.err), StandardCharsets.UTF_8), true);
         String undecodable = undecodableArguments(args, System.getProperty("sun.jnu.encoding", "UTF-8"));
         if (undecodable != null) {
             err.println("charlstm: error: " + undecodable);
@@ -91,18 +105,24 @@ public final class Main {
         Main root = cli.getCommand();
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             if (e instanceof UsageError) {
-                commandLine.getErr().println("charlstm: error: " + e.getMessage() + " (see charlstm "
-                        + commandLine.getCommandName() + " --help)");
+                commandLine
+                        .getErr()
+                        .println("charlstm: error: " + e.getMessage() + " (see charlstm " + commandLine.getCommandName()
+                                + " --help)");
                 return EXIT_USAGE;
             }
             // Our own exceptions carry a message written for the user; anything else gets its type named too.
-            boolean ours = e instanceof CorpusException || e instanceof CheckpointException
-                    || e instanceof TrainingDivergedException || e instanceof IllegalArgumentException
-                    || e instanceof IllegalStateException || e instanceof PackageException;
+            boolean ours = e instanceof CorpusException
+                    || e instanceof CheckpointException
+                    || e instanceof TrainingDivergedException
+                    || e instanceof IllegalArgumentException
+                    || e instanceof IllegalStateException
+                    || e instanceof PackageException;
             commandLine.getErr().println("charlstm: error: " + (ours ? e.getMessage() : e.toString()));
             // --verbose may come before the command (the root's) or after it (the command's own copy)
-            if (root.verbose || commandLine.getParseResult() != null
-                    && commandLine.getParseResult().hasMatchedOption("--verbose")) {
+            if (root.verbose
+                    || commandLine.getParseResult() != null
+                            && commandLine.getParseResult().hasMatchedOption("--verbose")) {
                 e.printStackTrace(commandLine.getErr());
             }
             return EXIT_FAILURE;
@@ -130,8 +150,9 @@ public final class Main {
         cli.setParameterExceptionHandler((e, args) -> {
             CommandLine.ParameterException x = explainEnum(e);
             CommandLine c = x.getCommandLine();
-            c.getErr().println("charlstm: error: " + x.getMessage() + " (see " + c.getCommandSpec().qualifiedName()
-                    + " --help)");
+            c.getErr()
+                    .println("charlstm: error: " + x.getMessage() + " (see "
+                            + c.getCommandSpec().qualifiedName() + " --help)");
             CommandLine.UnmatchedArgumentException.printSuggestions(x, c.getErr());
             return EXIT_USAGE;
         });
@@ -141,7 +162,9 @@ public final class Main {
     /** Rewords picocli's "expected one of [SEED, CPU, TINY] (case-insensitive)" in the words of the option. */
     private static CommandLine.ParameterException explainEnum(CommandLine.ParameterException e) {
         CommandLine.Model.ArgSpec arg = e.getArgSpec();
-        if (!(arg instanceof CommandLine.Model.OptionSpec option) || !arg.type().isEnum() || e.getValue() == null
+        if (!(arg instanceof CommandLine.Model.OptionSpec option)
+                || !arg.type().isEnum()
+                || e.getValue() == null
                 || !String.valueOf(e.getMessage()).contains("expected one of")) {
             return e;
         }
@@ -149,8 +172,13 @@ public final class Main {
         String valid = java.util.Arrays.stream(arg.type().getEnumConstants())
                 .map(c -> ((Enum<?>) c).name().toLowerCase(java.util.Locale.ROOT))
                 .collect(java.util.stream.Collectors.joining(", "));
-        return new CommandLine.ParameterException(e.getCommandLine(), "Invalid value for option '"
-                + option.longestName() + "': unknown " + (what.equals("unknown") ? "policy" : what) + " '"
-                + e.getValue() + "'; valid: " + valid, e, arg, e.getValue());
+        return new CommandLine.ParameterException(
+                e.getCommandLine(),
+                "Invalid value for option '"
+                        + option.longestName() + "': unknown " + (what.equals("unknown") ? "policy" : what) + " '"
+                        + e.getValue() + "'; valid: " + valid,
+                e,
+                arg,
+                e.getValue());
     }
 }

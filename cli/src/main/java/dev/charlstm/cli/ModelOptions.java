@@ -20,21 +20,30 @@ final class ModelOptions {
      */
     static final String SHIPPED = "models/moby-dick-int8";
 
-    @Option(names = "--model", paramLabel = "DIR",
+    @Option(
+            names = "--model",
+            paramLabel = "DIR",
             description = "A model package folder (vocab.json + model.onnx [+ sequence.onnx]). Default: the shipped"
                     + " Moby Dick model, int8 (models/moby-dick-int8; its float32 source is models/moby-dick).")
     Path model;
 
-    @Option(names = "--device", paramLabel = "DEV", defaultValue = "cpu",
+    @Option(
+            names = "--device",
+            paramLabel = "DEV",
+            defaultValue = "cpu",
             description = "cpu, gpu (CUDA; needs the -Pgpu build) or auto (CUDA when it can be added, else CPU).")
     DeviceChoice device;
 
-    @Option(names = "--threads", paramLabel = "N", defaultValue = "1",
+    @Option(
+            names = "--threads",
+            paramLabel = "N",
+            defaultValue = "1",
             description = "ONNX Runtime intra-op threads (1 is fastest for one stream on small machines).")
     int threads;
 
     RuntimeOptions runtimeOptions() {
-        return UsageError.check(() -> RuntimeOptions.builder().device(device).intraOpThreads(threads).build());
+        return UsageError.check(() ->
+                RuntimeOptions.builder().device(device).intraOpThreads(threads).build());
     }
 
     ModelPackage readPackage() {
@@ -49,11 +58,12 @@ final class ModelOptions {
         boolean noManifest = !Files.exists(dir.resolve(ModelPackage.MANIFEST_FILE));
         Path runPackage = dir.resolve(RunDirectory.PACKAGE);
         if (noManifest && Files.isRegularFile(runPackage.resolve(ModelPackage.MANIFEST_FILE))) {
-            throw new PackageException(dir + ": a training run folder, not a model package; its package is "
-                    + runPackage);
+            throw new PackageException(
+                    dir + ": a training run folder, not a model package; its package is " + runPackage);
         }
-        if (noManifest && (Files.isRegularFile(dir.resolve(RunDirectory.BEST))
-                || Files.isRegularFile(dir.resolve(RunDirectory.LAST)))) {
+        if (noManifest
+                && (Files.isRegularFile(dir.resolve(RunDirectory.BEST))
+                        || Files.isRegularFile(dir.resolve(RunDirectory.LAST)))) {
             throw new PackageException(dir + ": a training run folder without a model package; export one with"
                     + " charlstm export --checkpoint " + dir + " --out PACKAGE_DIR");
         }

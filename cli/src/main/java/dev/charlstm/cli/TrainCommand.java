@@ -2,20 +2,20 @@ package dev.charlstm.cli;
 
 import ai.djl.Device;
 import ai.djl.engine.Engine;
+import dev.charlstm.runtime.DeviceChoice;
+import dev.charlstm.runtime.TextCleaning;
 import dev.charlstm.trainer.checkpoint.Checkpoint;
 import dev.charlstm.trainer.checkpoint.CheckpointMetadata;
-import dev.charlstm.runtime.TextCleaning;
-import dev.charlstm.trainer.corpus.Corpus;
-import dev.charlstm.trainer.corpus.CorpusReader;
 import dev.charlstm.trainer.config.Hyperparameter;
 import dev.charlstm.trainer.config.Preset;
 import dev.charlstm.trainer.config.TrainingConfig;
-import dev.charlstm.runtime.DeviceChoice;
-import dev.charlstm.trainer.run.SampleListener;
+import dev.charlstm.trainer.corpus.Corpus;
+import dev.charlstm.trainer.corpus.CorpusReader;
 import dev.charlstm.trainer.run.RunDirectory;
+import dev.charlstm.trainer.run.SampleListener;
+import dev.charlstm.trainer.run.TrainingRun;
 import dev.charlstm.trainer.training.TorchEngine;
 import dev.charlstm.trainer.training.TrainingResult;
-import dev.charlstm.trainer.run.TrainingRun;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -38,7 +38,11 @@ import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.Spec;
 
 /** {@code charlstm train}: trains a character LSTM on a folder of text, writing checkpoints and metrics. */
-@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false, showDefaultValues = true,
+@Command(
+        name = "train",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        showDefaultValues = true,
         modelTransformer = TrainCommand.HyperparameterOptions.class,
         defaultValueProvider = TrainCommand.PresetValues.class,
         description = {
@@ -46,28 +50,38 @@ import picocli.CommandLine.Spec;
             "Writes last.ckpt (every evaluation), best.ckpt (lowest validation loss) and metrics.jsonl into --out.",
             "Hyper-parameters default to the chosen preset's value, listed per option as 'seed x, cpu y, tiny z'.",
             "The cpu preset's clipping, schedule, warm-up, learning rate, batch and dropout come from a measured sweep"
-                    + " (seeds, losses and speeds: docs/training.md, \"The recipe, measured\")."})
+                    + " (seeds, losses and speeds: docs/training.md, \"The recipe, measured\")."
+        })
 final class TrainCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--data", paramLabel = "PATH",
+    @Option(
+            names = "--data",
+            paramLabel = "PATH",
             description = "Corpus: a .txt file or a folder of them. Required for a new run; with --resume it"
                     + " defaults to the path the run was started on.")
     Path data;
 
-    @Option(names = "--out", paramLabel = "DIR",
+    @Option(
+            names = "--out",
+            paramLabel = "DIR",
             description = "Run folder for checkpoints and metrics. Default: runs/<preset>-<date-time>.")
     Path out;
 
-    @Option(names = "--resume", paramLabel = "RUN_DIR",
+    @Option(
+            names = "--resume",
+            paramLabel = "RUN_DIR",
             description = "Continue the run in RUN_DIR from its last.ckpt (model, AdamW moments, iteration and the"
                     + " batch sequence are restored; the configuration is the run's own, but --iterations may"
                     + " raise the target).")
     Path resume;
 
-    @Option(names = "--preset", paramLabel = "NAME", defaultValue = "cpu",
+    @Option(
+            names = "--preset",
+            paramLabel = "NAME",
+            defaultValue = "cpu",
             description = "seed: the tutorial's exact configuration (hours on 2 cores); cpu: the recipe measured in"
                     + " docs/training.md, about 40 minutes on 2 CPU cores; tiny: seconds, for tests."
                     + " Valid: ${COMPLETION-CANDIDATES}.")
@@ -76,24 +90,37 @@ final class TrainCommand implements Callable<Integer> {
     // One option per hyper-parameter (--embedding ... --sample-length) is added from TrainingConfig's table by
     // HyperparameterOptions below; their defaults come from --preset through PresetValues.
 
-    @Option(names = "--drop-lines-containing", paramLabel = "TEXT",
+    @Option(
+            names = "--drop-lines-containing",
+            paramLabel = "TEXT",
             description = "Drop corpus lines that contain TEXT (the tutorial drops its books' 'Page' headers).")
     String dropLinesContaining;
 
-    @Option(names = "--keep-newlines",
+    @Option(
+            names = "--keep-newlines",
             description = "Keep line breaks as characters (verse, code) instead of joining lines with spaces.")
     boolean keepNewlines;
 
-    @Option(names = "--device", paramLabel = "DEV", defaultValue = "auto",
+    @Option(
+            names = "--device",
+            paramLabel = "DEV",
+            defaultValue = "auto",
             description = "auto (GPU when DJL sees one, else CPU), cpu or gpu.")
     DeviceChoice device;
 
-    @Option(names = "--threads", paramLabel = "N", defaultValue = "0",
+    @Option(
+            names = "--threads",
+            paramLabel = "N",
+            defaultValue = "0",
             description = "PyTorch intra-op threads; 0 = the cores free at start (one per core on an idle machine,"
                     + " fewer when other work runs: more threads than free cores train slower than one).")
     int threads;
 
-    @Option(names = "--progress", negatable = true, defaultValue = "true", fallbackValue = "true",
+    @Option(
+            names = "--progress",
+            negatable = true,
+            defaultValue = "true",
+            fallbackValue = "true",
             description = "Show a progress bar on a terminal (never when output is redirected).")
     boolean progress;
 
@@ -112,12 +139,19 @@ final class TrainCommand implements Callable<Integer> {
         Device dev = TorchEngine.device(device, engine);
         PrintWriter out = spec.commandLine().getOut();
         TrainingRun run = resume != null ? openResumed(corpus, engine, dev) : openNew(config, corpus, engine, dev);
-        try (run; TrainProgress progress = new TrainProgress(out, this.progress && interactive())) {
+        try (run;
+                TrainProgress progress = new TrainProgress(out, this.progress && interactive())) {
             TrainingResult r = run.train(progress, new SampleListener(progress::sample));
-            out.printf("done: %d iterations; best validation loss %.4f nats (%.4f bits/char) at iteration %d;"
+            out.printf(
+                    "done: %d iterations; best validation loss %.4f nats (%.4f bits/char) at iteration %d;"
                             + " %.0f chars/s; checkpoints in %s; model package %s%n",
-                    r.iterations(), r.bestValLoss(), r.bestValLoss() / Math.log(2), r.bestIteration(),
-                    r.charsPerSecond(), run.directory(), run.directory().modelPackage());
+                    r.iterations(),
+                    r.bestValLoss(),
+                    r.bestValLoss() / Math.log(2),
+                    r.bestIteration(),
+                    r.charsPerSecond(),
+                    run.directory(),
+                    run.directory().modelPackage());
         }
         return 0;
     }
@@ -131,7 +165,8 @@ final class TrainCommand implements Callable<Integer> {
         try {
             return b.build();
         } catch (Hyperparameter.Invalid e) {
-            throw new UsageError(e.getMessage() + ": change " + e.hyperparameter().option());
+            throw new UsageError(
+                    e.getMessage() + ": change " + e.hyperparameter().option());
         }
     }
 
@@ -140,22 +175,29 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     private Corpus newCorpus() {
-        TextCleaning cleaning = TextCleaning.builder().dropLinesContaining(dropLinesContaining)
-                .keepNewlines(keepNewlines).build();
+        TextCleaning cleaning = TextCleaning.builder()
+                .dropLinesContaining(dropLinesContaining)
+                .keepNewlines(keepNewlines)
+                .build();
         return new CorpusReader(cleaning).read(data);
     }
 
     private TrainingRun openNew(TrainingConfig config, Corpus corpus, Engine engine, Device dev) {
-        Path runDir = out != null ? out : Paths.get("runs", preset + "-"
-                + LocalDateTime.now(java.time.ZoneId.systemDefault()).format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+        Path runDir = out != null
+                ? out
+                : Paths.get(
+                        "runs",
+                        preset + "-"
+                                + LocalDateTime.now(java.time.ZoneId.systemDefault())
+                                        .format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         return TrainingRun.start(engine, corpus, config, runDir, dev);
     }
 
     /** Checks --resume's options and reads the run's corpus (from --data or the path the checkpoint records). */
     private Corpus resumedCorpus() {
         ParseResult parsed = spec.commandLine().getParseResult();
-        boolean overrides = TrainingConfig.ALL.stream().anyMatch(p -> p != TrainingConfig.ITERATIONS
-                && parsed.hasMatchedOption(p.option()))
+        boolean overrides = TrainingConfig.ALL.stream()
+                        .anyMatch(p -> p != TrainingConfig.ITERATIONS && parsed.hasMatchedOption(p.option()))
                 || Stream.of("--preset", "--drop-lines-containing", "--keep-newlines", "--out")
                         .anyMatch(parsed::hasMatchedOption);
         if (overrides) {
@@ -171,7 +213,8 @@ final class TrainCommand implements Callable<Integer> {
         if (data == null && !java.nio.file.Files.exists(corpusPath)) {
             throw new UsageError("the corpus this run was trained on, " + corpusPath + " (recorded in " + last
                     + (corpusPath.isAbsolute() ? "" : ", relative to the folder the run was started in") + "), is not"
-                    + " there: give its new place with --data PATH (its SHA-256 " + meta.corpus().sha256()
+                    + " there: give its new place with --data PATH (its SHA-256 "
+                    + meta.corpus().sha256()
                     + " identifies the text)");
         }
         return new CorpusReader(meta.cleaning()).read(corpusPath);
@@ -180,11 +223,13 @@ final class TrainCommand implements Callable<Integer> {
     private TrainingRun openResumed(Corpus corpus, Engine engine, Device dev) {
         ParseResult parsed = spec.commandLine().getParseResult();
         Integer iterations = parsed.hasMatchedOption("--iterations")
-                ? (Integer) spec.findOption("--iterations").getValue() : null;
+                ? (Integer) spec.findOption("--iterations").getValue()
+                : null;
         try {
             return TrainingRun.resume(engine, resume, corpus, iterations, dev);
         } catch (Hyperparameter.Invalid e) {
-            throw new UsageError(e.getMessage() + ": change " + e.hyperparameter().option());
+            throw new UsageError(
+                    e.getMessage() + ": change " + e.hyperparameter().option());
         }
     }
 
@@ -201,12 +246,17 @@ final class TrainCommand implements Callable<Integer> {
             for (Hyperparameter<?> p : TrainingConfig.ALL) {
                 StringBuilder values = new StringBuilder();
                 for (Preset preset : Preset.values()) {
-                    values.append(values.length() == 0 ? "" : ", ").append(preset).append(' ')
+                    values.append(values.length() == 0 ? "" : ", ")
+                            .append(preset)
+                            .append(' ')
                             .append(p.format(p.valueIn(preset.config())));
                 }
-                command.addOption(OptionSpec.builder(p.option()).paramLabel(p.label()).type(p.type())
+                command.addOption(OptionSpec.builder(p.option())
+                        .paramLabel(p.label())
+                        .type(p.type())
                         .description(p.description() + " (" + values + ").")
-                        .showDefaultValue(CommandLine.Help.Visibility.NEVER).build());
+                        .showDefaultValue(CommandLine.Help.Visibility.NEVER)
+                        .build());
             }
             after.forEach(command::addOption);
             return command;
@@ -223,7 +273,8 @@ final class TrainCommand implements Callable<Integer> {
             for (Hyperparameter<?> p : TrainingConfig.ALL) {
                 if (option.longestName().equals(p.option())) {
                     OptionSpec presetOption = arg.command().findOption("--preset");
-                    Preset preset = presetOption.getValue() != null ? (Preset) presetOption.getValue()
+                    Preset preset = presetOption.getValue() != null
+                            ? (Preset) presetOption.getValue()
                             : Preset.valueOf(presetOption.defaultValue().toUpperCase(Locale.ROOT));
                     Object v = p.valueIn(preset.config());
                     return v instanceof Enum<?> e ? e.name() : String.valueOf(v);

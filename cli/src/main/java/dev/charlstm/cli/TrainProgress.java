@@ -1,8 +1,8 @@
 package dev.charlstm.cli;
 
-import dev.charlstm.trainer.training.ValidationReport;
 import dev.charlstm.trainer.training.Trainer;
 import dev.charlstm.trainer.training.TrainingListener;
+import dev.charlstm.trainer.training.ValidationReport;
 import java.io.PrintWriter;
 import java.time.Duration;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
@@ -33,9 +33,13 @@ final class TrainProgress implements TrainingListener, AutoCloseable {
                 + trainer.description());
         out.flush();
         if (showBar) {
-            bar = new ProgressBarBuilder().setTaskName("train").setInitialMax(iterations)
-                    .startsFrom(firstIteration, Duration.ZERO).setStyle(ProgressBarStyle.ASCII)
-                    .setUpdateIntervalMillis(500).setConsumer(new ConsoleProgressBarConsumer(System.err))
+            bar = new ProgressBarBuilder()
+                    .setTaskName("train")
+                    .setInitialMax(iterations)
+                    .startsFrom(firstIteration, Duration.ZERO)
+                    .setStyle(ProgressBarStyle.ASCII)
+                    .setUpdateIntervalMillis(500)
+                    .setConsumer(new ConsoleProgressBarConsumer(System.err))
                     .build();
         }
     }
@@ -50,9 +54,16 @@ final class TrainProgress implements TrainingListener, AutoCloseable {
 
     @Override
     public void onEvaluation(ValidationReport e, Trainer trainer) {
-        out.printf("iteration %d/%d  train %.4f  val %.4f nats (%.4f bits/char)  %s chars/s  lr %.2e  %s%s%n",
-                e.iteration(), e.iterations(), e.trainLoss(), e.valLoss(), e.valBitsPerChar(),
-                Format.rate(e.charsPerSecond()), e.learningRate(), Format.duration(e.elapsedSeconds()),
+        out.printf(
+                "iteration %d/%d  train %.4f  val %.4f nats (%.4f bits/char)  %s chars/s  lr %.2e  %s%s%n",
+                e.iteration(),
+                e.iterations(),
+                e.trainLoss(),
+                e.valLoss(),
+                e.valBitsPerChar(),
+                Format.rate(e.charsPerSecond()),
+                e.learningRate(),
+                Format.duration(e.elapsedSeconds()),
                 e.best() ? "  [best]" : "");
         if (e.clippedSteps() > 0) {
             // Said only when it happens: a clip norm that keeps firing is a learning rate that is too high.

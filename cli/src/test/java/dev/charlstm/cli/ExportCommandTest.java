@@ -27,22 +27,40 @@ class ExportCommandTest {
         Path data = Files.createDirectories(dir.resolve("data"));
         Files.writeString(data.resolve("a.txt"), "It was the best of times, it was the worst of times. ".repeat(40));
         Path runDir = dir.resolve("run");
-        String[] train = run("train", "--preset", "tiny", "--data", data.toString(), "--out", runDir.toString(),
-                "--iterations", "10", "--eval-interval", "5", "--sample-length", "0");
+        String[] train = run(
+                "train",
+                "--preset",
+                "tiny",
+                "--data",
+                data.toString(),
+                "--out",
+                runDir.toString(),
+                "--iterations",
+                "10",
+                "--eval-interval",
+                "5",
+                "--sample-length",
+                "0");
         assertEquals("0", train[0], train[2]);
         assertTrue(train[1].contains("model package " + runDir.resolve("model")), train[1]);
         ModelPackage trained = ModelPackage.read(runDir.resolve("model"));
         assertEquals(10, trained.manifest().provenance().iterations());
 
         Path out = dir.resolve("pkg");
-        String[] export = run("export", "--checkpoint", runDir.resolve("last.ckpt").toString(), "--out", out.toString());
+        String[] export =
+                run("export", "--checkpoint", runDir.resolve("last.ckpt").toString(), "--out", out.toString());
         assertEquals("0", export[0], export[2]);
         assertTrue(export[1].startsWith("exported " + runDir.resolve("last.ckpt")), export[1]);
         ModelPackage pkg = ModelPackage.read(out);
         assertEquals(trained.manifest().vocabulary(), pkg.manifest().vocabulary());
         assertEquals(16, pkg.manifest().shape().embeddingSize());
 
-        String[] fromDir = run("export", "--checkpoint", runDir.toString(), "--out", dir.resolve("pkg2").toString());
+        String[] fromDir = run(
+                "export",
+                "--checkpoint",
+                runDir.toString(),
+                "--out",
+                dir.resolve("pkg2").toString());
         assertEquals("0", fromDir[0], fromDir[2]);
         assertTrue(fromDir[1].contains("best.ckpt"), fromDir[1]);
     }
@@ -50,9 +68,11 @@ class ExportCommandTest {
     @Test
     void aMissingOrCorruptCheckpointFailsWithoutAPackage() throws IOException {
         Path out = dir.resolve("pkg");
-        String[] missing = run("export", "--checkpoint", dir.resolve("none.ckpt").toString(), "--out", out.toString());
+        String[] missing =
+                run("export", "--checkpoint", dir.resolve("none.ckpt").toString(), "--out", out.toString());
         assertEquals("1", missing[0]);
-        assertTrue(missing[2].startsWith("charlstm: error: ") && missing[2].contains("no such checkpoint file"),
+        assertTrue(
+                missing[2].startsWith("charlstm: error: ") && missing[2].contains("no such checkpoint file"),
                 missing[2]);
         Path bad = dir.resolve("bad.ckpt");
         Files.writeString(bad, "not a zip");
@@ -66,26 +86,38 @@ class ExportCommandTest {
     void aVersion1PackageAndItsVersion2CopyShowTheSameInfoAndGenerateTheSameText() throws IOException {
         // The shipped package as it was shipped in format version 1 (kept as a fixture for this reader).
         Path v1pkg = Path.of("src/test/resources/packages/moby-dick-v1");
-        assertTrue(Files.readString(v1pkg.resolve("vocab.json")).contains("\"version\": 1,"),
+        assertTrue(
+                Files.readString(v1pkg.resolve("vocab.json")).contains("\"version\": 1,"),
                 "the fixture is of format version 1: what this test reads");
         Path copy = dir.resolve("v2");
         String[] export = run("export", "--package", v1pkg.toString(), "--out", copy.toString());
         assertEquals("0", export[0], export[2]);
         String manifest = Files.readString(copy.resolve("vocab.json"));
-        assertTrue(manifest.contains("\"version\": 2,") && manifest.contains("\"embedding_size\": 128,")
-                && manifest.contains("\"batch_size\": 32,") && manifest.contains("\"iterations\": 9000,")
-                && manifest.contains("\"sequence\": {") && manifest.contains("\"quantization\": null")
-                && !manifest.contains("128.0") && !manifest.contains("\"logits\": null"), manifest);
+        assertTrue(
+                manifest.contains("\"version\": 2,")
+                        && manifest.contains("\"embedding_size\": 128,")
+                        && manifest.contains("\"batch_size\": 32,")
+                        && manifest.contains("\"iterations\": 9000,")
+                        && manifest.contains("\"sequence\": {")
+                        && manifest.contains("\"quantization\": null")
+                        && !manifest.contains("128.0")
+                        && !manifest.contains("\"logits\": null"),
+                manifest);
         assertTrue(Files.isRegularFile(copy.resolve("sequence.onnx")));
 
         String[] v1 = run("info", "--model", v1pkg.toString());
         String[] v2 = run("info", "--model", copy.toString());
         assertEquals("0", v1[0], v1[2]);
-        assertEquals(withoutGraphLines(v1[1].replace(v1pkg.toString(), "PKG")),
+        assertEquals(
+                withoutGraphLines(v1[1].replace(v1pkg.toString(), "PKG")),
                 withoutGraphLines(v2[1].replace(copy.toString(), "PKG")));
-        assertTrue(v1[1].contains("dropout 0.2 between layers") && v1[1].contains("batch_size 32, seq_len 128,")
-                && v1[1].contains("optimisation: learning_rate 0.005") && v1[1].contains("kind \"cosine\"")
-                && v1[1].contains("windows of 128 characters"), v1[1]);
+        assertTrue(
+                v1[1].contains("dropout 0.2 between layers")
+                        && v1[1].contains("batch_size 32, seq_len 128,")
+                        && v1[1].contains("optimisation: learning_rate 0.005")
+                        && v1[1].contains("kind \"cosine\"")
+                        && v1[1].contains("windows of 128 characters"),
+                v1[1]);
         // The same weights: the same text for the same seed, whichever graph layout carries them.
         String[] a = run("generate", "--model", v1pkg.toString(), "--seed", "3", "--max-chars", "200", "Call me ");
         String[] b = run("generate", "--model", copy.toString(), "--seed", "3", "--max-chars", "200", "Call me ");
@@ -110,14 +142,18 @@ class ExportCommandTest {
         assertEquals("0", rewrite[0], rewrite[2]);
         ModelPackage pkg = ModelPackage.read(out);
         assertEquals("static-int8", pkg.manifest().precision());
-        assertEquals(ModelPackage.read(old).manifest().quantization().sourceSha256(),
-                pkg.manifest().quantization().sourceSha256(), "still names the float32 source");
-        String[] toFloat = run("export", "--package", old.toString(), "--out", dir.resolve("f").toString());
+        assertEquals(
+                ModelPackage.read(old).manifest().quantization().sourceSha256(),
+                pkg.manifest().quantization().sourceSha256(),
+                "still names the float32 source");
+        String[] toFloat = run(
+                "export", "--package", old.toString(), "--out", dir.resolve("f").toString());
         assertEquals("2", toFloat[0]);
-        assertTrue(toFloat[2].contains("already quantized (dynamic-int8)") && toFloat[2].contains("--quantize int8"),
+        assertTrue(
+                toFloat[2].contains("already quantized (dynamic-int8)") && toFloat[2].contains("--quantize int8"),
                 toFloat[2]);
-        String[] again = run("export", "--package", out.toString(), "--out", dir.resolve("g").toString(),
-                "--quantize", "int8");
+        String[] again = run(
+                "export", "--package", out.toString(), "--out", dir.resolve("g").toString(), "--quantize", "int8");
         assertEquals("2", again[0]);
         assertTrue(again[2].contains("already quantized (static-int8)"), again[2]);
     }
@@ -127,30 +163,60 @@ class ExportCommandTest {
     void aPackageHoldingTheWrongGraphIsNamedForWhatItHolds() throws IOException {
         Path data = Files.createDirectories(dir.resolve("data"));
         Files.writeString(data.resolve("a.txt"), "It was the best of times, it was the worst of times. ".repeat(40));
-        assertEquals("0", run("train", "--preset", "tiny", "--data", data.toString(), "--out",
-                dir.resolve("run").toString(), "--iterations", "5", "--eval-interval", "5", "--sample-length", "0")[0]);
+        assertEquals(
+                "0",
+                run(
+                        "train",
+                        "--preset",
+                        "tiny",
+                        "--data",
+                        data.toString(),
+                        "--out",
+                        dir.resolve("run").toString(),
+                        "--iterations",
+                        "5",
+                        "--eval-interval",
+                        "5",
+                        "--sample-length",
+                        "0")[0]);
         Path shipped = Path.of("../models/moby-dick");
         for (String graph : new String[] {"other", "sequence"}) {
             Path pkg = Files.createDirectories(dir.resolve("swapped-" + graph));
             for (String f : new String[] {"model.onnx", "sequence.onnx", "vocab.json"}) {
                 Files.copy(shipped.resolve(f), pkg.resolve(f));
             }
-            byte[] replacement = Files.readAllBytes(graph.equals("other")
-                    ? dir.resolve("run/model/model.onnx") : shipped.resolve("sequence.onnx"));
+            byte[] replacement = Files.readAllBytes(
+                    graph.equals("other") ? dir.resolve("run/model/model.onnx") : shipped.resolve("sequence.onnx"));
             Files.write(pkg.resolve("model.onnx"), replacement);
-            Files.writeString(pkg.resolve("vocab.json"), Files.readString(pkg.resolve("vocab.json")).replace(
-                    ModelPackage.read(shipped).manifest().modelSha256(), Sha256.hex(replacement)));
-            String[] export = run("export", "--package", pkg.toString(), "--out", dir.resolve("out-" + graph)
-                    .toString());
+            Files.writeString(
+                    pkg.resolve("vocab.json"),
+                    Files.readString(pkg.resolve("vocab.json"))
+                            .replace(ModelPackage.read(shipped).manifest().modelSha256(), Sha256.hex(replacement)));
+            String[] export = run(
+                    "export",
+                    "--package",
+                    pkg.toString(),
+                    "--out",
+                    dir.resolve("out-" + graph).toString());
             assertEquals("1", export[0], export[2]);
             String expected = graph.equals("other")
-                    ? pkg.resolve("model.onnx") + ": holds the weights of a V" + ModelPackage.read(dir.resolve(
-                            "run/model")).manifest().shape().vocabSize() + " E16 H32 L1 model, but vocab.json"
+                    ? pkg.resolve("model.onnx") + ": holds the weights of a V"
+                            + ModelPackage.read(dir.resolve("run/model"))
+                                    .manifest()
+                                    .shape()
+                                    .vocabSize() + " E16 H32 L1 model, but vocab.json"
                             + " describes V80 E128 H256 L2"
                     : pkg.resolve("model.onnx") + ": is a sequence graph (inputs [tokens, h, c]), not the step graph";
             assertTrue(export[2].startsWith("charlstm: error: " + expected), export[2]);
-            assertEquals(1, export[2].split(java.util.regex.Pattern.quote(pkg.resolve("model.onnx").toString()), -1)
-                    .length - 1, "the file named once: " + export[2]);
+            assertEquals(
+                    1,
+                    export[2].split(
+                                            java.util.regex.Pattern.quote(
+                                                    pkg.resolve("model.onnx").toString()),
+                                            -1)
+                                    .length
+                            - 1,
+                    "the file named once: " + export[2]);
         }
     }
 

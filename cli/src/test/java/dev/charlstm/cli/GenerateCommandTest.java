@@ -29,12 +29,17 @@ class GenerateCommandTest {
 
     @Test
     void generateStreamsTheContinuationAndASeedRepeatsIt() {
-        Cli.Result a = Cli.run("generate", "The whale", "--model", model.toString(), "--max-chars", "80", "--seed", "4");
-        Cli.Result b = Cli.run("generate", "The whale", "--model", model.toString(), "--max-chars", "80", "--seed", "4");
-        Cli.Result c = Cli.run("generate", "The whale", "--model", model.toString(), "--max-chars", "80", "--seed", "5");
+        Cli.Result a =
+                Cli.run("generate", "The whale", "--model", model.toString(), "--max-chars", "80", "--seed", "4");
+        Cli.Result b =
+                Cli.run("generate", "The whale", "--model", model.toString(), "--max-chars", "80", "--seed", "4");
+        Cli.Result c =
+                Cli.run("generate", "The whale", "--model", model.toString(), "--max-chars", "80", "--seed", "5");
         assertEquals(0, a.code(), a.err());
         assertTrue(a.out().startsWith("The whale"), a.out());
-        assertEquals("The whale".length() + 80 + System.lineSeparator().length(), a.out().length());
+        assertEquals(
+                "The whale".length() + 80 + System.lineSeparator().length(),
+                a.out().length());
         assertEquals(a.out(), b.out());
         assertNotEquals(a.out(), c.out());
         assertEquals("", a.err(), "no logging noise");
@@ -46,7 +51,8 @@ class GenerateCommandTest {
         // the length limit, so at the limit they are held back as a possible match: they must still be printed.
         Cli.Result plain = Cli.run("generate", "Call me ", "--greedy", "--max-chars", "22");
         assertEquals(0, plain.code(), plain.err());
-        String text = plain.out().substring(0, plain.out().length() - System.lineSeparator().length());
+        String text = plain.out()
+                .substring(0, plain.out().length() - System.lineSeparator().length());
         assertEquals("Call me ".length() + 22, text.codePointCount(0, text.length()), text);
         String heldBack = text.substring(text.length() - 6);
         Cli.Result stop = Cli.run("generate", "Call me ", "--greedy", "--max-chars", "22", "--stop", heldBack + "~");
@@ -57,11 +63,11 @@ class GenerateCommandTest {
     @Test
     void samplingOptionsReachTheSdk() {
         Cli.Result greedy = Cli.run("generate", "The ", "--model", model.toString(), "--max-chars", "40", "--greedy");
-        Cli.Result topK = Cli.run("generate", "The ", "--model", model.toString(), "--max-chars", "40", "--top-k", "1",
-                "--seed", "9");
+        Cli.Result topK = Cli.run(
+                "generate", "The ", "--model", model.toString(), "--max-chars", "40", "--top-k", "1", "--seed", "9");
         assertEquals(greedy.out(), topK.out());
-        Cli.Result stopped = Cli.run("generate", "The ", "--model", model.toString(), "--max-chars", "300", "--greedy",
-                "--stop", "a");
+        Cli.Result stopped = Cli.run(
+                "generate", "The ", "--model", model.toString(), "--max-chars", "300", "--greedy", "--stop", "a");
         assertFalse(stopped.out().substring(4).contains("a"), stopped.out());
     }
 
@@ -70,22 +76,23 @@ class GenerateCommandTest {
         Cli.Result a = Cli.run("generate", "The whale", "--model", model.toString(), "--max-chars", "80");
         Cli.Result b = Cli.run("generate", "The whale", "--model", model.toString(), "--max-chars", "80");
         assertEquals(0, a.code(), a.err());
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("charlstm: seed (\\d+) \\(--seed \\1 writes this"
-                + " text again\\)").matcher(a.err());
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile(
+                        "charlstm: seed (\\d+) \\(--seed \\1 writes this" + " text again\\)")
+                .matcher(a.err());
         assertTrue(m.find(), a.err());
         assertFalse(a.out().equals(b.out()) && a.err().equals(b.err()), "two draws");
-        Cli.Result again = Cli.run("generate", "The whale", "--model", model.toString(), "--max-chars", "80", "--seed",
-                m.group(1));
+        Cli.Result again = Cli.run(
+                "generate", "The whale", "--model", model.toString(), "--max-chars", "80", "--seed", m.group(1));
         assertEquals(a.out(), again.out());
         assertEquals("", again.err(), "a given seed is not announced");
     }
 
     @Test
     void aPromptIsCleanedAsTheTrainingTextWasUnlessRawIsAsked() {
-        Cli.Result cleaned = Cli.run("generate", "The\nwhale  ", "--model", model.toString(), "--max-chars", "40",
-                "--seed", "3");
-        Cli.Result typed = Cli.run("generate", "The whale ", "--model", model.toString(), "--max-chars", "40",
-                "--seed", "3");
+        Cli.Result cleaned =
+                Cli.run("generate", "The\nwhale  ", "--model", model.toString(), "--max-chars", "40", "--seed", "3");
+        Cli.Result typed =
+                Cli.run("generate", "The whale ", "--model", model.toString(), "--max-chars", "40", "--seed", "3");
         assertEquals(0, cleaned.code(), cleaned.err());
         assertEquals(typed.out().substring("The whale ".length()), cleaned.out().substring("The\nwhale  ".length()));
         Cli.Result raw = Cli.run("generate", "The\nwhale", "--model", model.toString(), "--raw-prompt");
@@ -98,8 +105,8 @@ class GenerateCommandTest {
         Cli.Result unknown = Cli.run("generate", "Zzz", "--model", model.toString());
         assertEquals(Main.EXIT_FAILURE, unknown.code());
         assertTrue(unknown.err().contains("U+005A 'Z' at index 0 (0-based, in characters)"), unknown.err());
-        Cli.Result skipped = Cli.run("generate", "Zzz The", "--model", model.toString(), "--unknown", "skip",
-                "--max-chars", "10");
+        Cli.Result skipped =
+                Cli.run("generate", "Zzz The", "--model", model.toString(), "--unknown", "skip", "--max-chars", "10");
         assertEquals(0, skipped.code(), skipped.err());
         Cli.Result usage = Cli.run("generate", "--max-chars", "lots", "--model", model.toString());
         assertEquals(Main.EXIT_USAGE, usage.code());
@@ -115,9 +122,10 @@ class GenerateCommandTest {
     void interactiveModeKeepsTheStateBetweenTurns() {
         java.io.InputStream stdin = System.in;
         try {
-            System.setIn(new java.io.ByteArrayInputStream("The sea\nThe whale\n\n".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
-            Cli.Result r = Cli.run("generate", "--interactive", "--model", model.toString(), "--max-chars", "15",
-                    "--greedy");
+            System.setIn(new java.io.ByteArrayInputStream(
+                    "The sea\nThe whale\n\n".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            Cli.Result r =
+                    Cli.run("generate", "--interactive", "--model", model.toString(), "--max-chars", "15", "--greedy");
             assertEquals(0, r.code(), r.err());
             String[] turns = r.out().split("> ");
             assertEquals(3, turns.length, r.out()); // the banner, then two answered prompts
@@ -126,7 +134,9 @@ class GenerateCommandTest {
             try (dev.charlstm.runtime.CharLstmModel m = dev.charlstm.runtime.CharLstmModel.load(model);
                     dev.charlstm.runtime.GenerationStream s = m.newStream()) {
                 dev.charlstm.runtime.GenerationOptions o = dev.charlstm.runtime.GenerationOptions.builder()
-                        .maxCharacters(15).greedy(true).build();
+                        .maxCharacters(15)
+                        .greedy(true)
+                        .build();
                 assertEquals(s.generate("The sea", o, ch -> true).text() + System.lineSeparator(), turns[1]);
                 assertEquals(s.generate("The whale", o, ch -> true).text() + System.lineSeparator(), turns[2]);
             }
@@ -140,14 +150,15 @@ class GenerateCommandTest {
         Cli.Result cafe = Cli.run("generate", "The seé", "--model", model.toString());
         assertEquals(1, cafe.code());
         assertEquals("", cafe.out(), "nothing printed before the error");
-        assertTrue(cafe.err().contains("U+00E9 'é' at index 6") && cafe.err().contains("--unknown skip"),
-                cafe.err());
+        assertTrue(cafe.err().contains("U+00E9 'é' at index 6") && cafe.err().contains("--unknown skip"), cafe.err());
         assertFalse(cafe.err().contains("UnknownCharacterPolicy"), cafe.err());
 
         Cli.Result skipped = Cli.run("generate", "ÉÉ", "--model", model.toString(), "--unknown", "skip");
         assertEquals(Main.EXIT_USAGE, skipped.code());
         assertEquals("", skipped.out());
-        assertTrue(skipped.err().contains("every character of the prompt \"ÉÉ\"") && skipped.err().contains("skipped"),
+        assertTrue(
+                skipped.err().contains("every character of the prompt \"ÉÉ\"")
+                        && skipped.err().contains("skipped"),
                 skipped.err());
 
         Cli.Result empty = Cli.run("generate", "", "--model", model.toString());
@@ -164,21 +175,37 @@ class GenerateCommandTest {
         Cli.Result t;
         try {
             System.setErr(new java.io.PrintStream(log, true, java.nio.charset.StandardCharsets.UTF_8));
-            t = Cli.run("train", "--preset", "tiny", "--data", data.toString(), "--out",
-                    dir.resolve("dna-run").toString(), "--iterations", "2", "--eval-interval", "2", "--sample-length",
-                    "5", "--prompt", "The ");
+            t = Cli.run(
+                    "train",
+                    "--preset",
+                    "tiny",
+                    "--data",
+                    data.toString(),
+                    "--out",
+                    dir.resolve("dna-run").toString(),
+                    "--iterations",
+                    "2",
+                    "--eval-interval",
+                    "2",
+                    "--sample-length",
+                    "5",
+                    "--prompt",
+                    "The ");
         } finally {
             System.setErr(stderr);
         }
         assertEquals(0, t.code(), t.err());
-        assertTrue(log.toString(java.nio.charset.StandardCharsets.UTF_8).contains(
-                "no character of --prompt \"The \" is in the corpus's vocabulary"), log.toString(java.nio.charset.StandardCharsets.UTF_8));
-        Cli.Result r = Cli.run("generate", "--model", dir.resolve("dna-run/model").toString());
+        assertTrue(
+                log.toString(java.nio.charset.StandardCharsets.UTF_8)
+                        .contains("no character of --prompt \"The \" is in the corpus's vocabulary"),
+                log.toString(java.nio.charset.StandardCharsets.UTF_8));
+        Cli.Result r =
+                Cli.run("generate", "--model", dir.resolve("dna-run/model").toString());
         assertEquals(1, r.code());
         assertEquals("", r.out());
         assertTrue(r.err().contains("the default prompt \"The \"") && r.err().contains("give a PROMPT"), r.err());
-        Cli.Result ok = Cli.run("generate", "gatt", "--model", dir.resolve("dna-run/model").toString(), "--max-chars",
-                "5");
+        Cli.Result ok = Cli.run(
+                "generate", "gatt", "--model", dir.resolve("dna-run/model").toString(), "--max-chars", "5");
         assertEquals(0, ok.code(), ok.err());
     }
 
@@ -186,10 +213,10 @@ class GenerateCommandTest {
     void aBadTurnInInteractiveModeIsReportedAndTheConversationGoesOn() {
         java.io.InputStream stdin = System.in;
         try {
-            System.setIn(new java.io.ByteArrayInputStream("The sea\nThe seé\nThe whale\n\n".getBytes(
-                    java.nio.charset.StandardCharsets.UTF_8)));
-            Cli.Result r = Cli.run("generate", "--interactive", "--model", model.toString(), "--max-chars", "15",
-                    "--greedy");
+            System.setIn(new java.io.ByteArrayInputStream(
+                    "The sea\nThe seé\nThe whale\n\n".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            Cli.Result r =
+                    Cli.run("generate", "--interactive", "--model", model.toString(), "--max-chars", "15", "--greedy");
             assertEquals(0, r.code(), r.err());
             assertTrue(r.err().contains("U+00E9"), r.err());
             String[] turns = r.out().split("> ");
@@ -197,10 +224,14 @@ class GenerateCommandTest {
             try (dev.charlstm.runtime.CharLstmModel m = dev.charlstm.runtime.CharLstmModel.load(model);
                     dev.charlstm.runtime.GenerationStream s = m.newStream()) {
                 dev.charlstm.runtime.GenerationOptions o = dev.charlstm.runtime.GenerationOptions.builder()
-                        .maxCharacters(15).greedy(true).build();
+                        .maxCharacters(15)
+                        .greedy(true)
+                        .build();
                 assertEquals(s.generate("The sea", o, ch -> true).text() + System.lineSeparator(), turns[1]);
                 assertEquals("", turns[2], "the refused turn printed nothing");
-                assertEquals(s.generate("The whale", o, ch -> true).text() + System.lineSeparator(), turns[3],
+                assertEquals(
+                        s.generate("The whale", o, ch -> true).text() + System.lineSeparator(),
+                        turns[3],
                         "the state is as if the bad turn never happened");
             }
         } finally {
@@ -224,18 +255,24 @@ class GenerateCommandTest {
             }
         };
         java.io.StringWriter err = new java.io.StringWriter();
-        int code = Main.run(new String[] {"generate", "The sea", "--model", model.toString(), "--max-chars", "200000"},
+        int code = Main.run(
+                new String[] {"generate", "The sea", "--model", model.toString(), "--max-chars", "200000"},
                 new java.io.PrintWriter(new java.io.OutputStreamWriter(pipe, java.nio.charset.StandardCharsets.UTF_8)),
                 new java.io.PrintWriter(err, true));
         assertEquals(0, code, err.toString());
-        assertTrue(attempts[0] < 100, "stopped at the first failed write, not after 200,000 characters: "
-                + attempts[0]);
+        assertTrue(
+                attempts[0] < 100, "stopped at the first failed write, not after 200,000 characters: " + attempts[0]);
     }
 
     @Test
     void valuesOutOfRangeAreUsageErrorsOnOneLine() {
-        for (String[] bad : new String[][] {{"--max-chars", "-1"}, {"--top-p", "2"}, {"--threads", "0"},
-            {"--stop", ""}, {"--replacement", "ab", "--unknown", "replace"}}) {
+        for (String[] bad : new String[][] {
+            {"--max-chars", "-1"},
+            {"--top-p", "2"},
+            {"--threads", "0"},
+            {"--stop", ""},
+            {"--replacement", "ab", "--unknown", "replace"}
+        }) {
             String[] args = new String[bad.length + 4];
             args[0] = "generate";
             args[1] = "The ";
@@ -247,10 +284,13 @@ class GenerateCommandTest {
             assertEquals(1, r.err().strip().lines().count(), r.err());
             assertTrue(r.err().endsWith("(see charlstm generate --help)" + System.lineSeparator()), r.err());
         }
-        Cli.Result runFolder = Cli.run("generate", "The ", "--model", model.getParent().toString());
-        assertTrue(runFolder.err().contains("a training run folder, not a model package; its package is " + model),
+        Cli.Result runFolder =
+                Cli.run("generate", "The ", "--model", model.getParent().toString());
+        assertTrue(
+                runFolder.err().contains("a training run folder, not a model package; its package is " + model),
                 runFolder.err());
-        Cli.Result verbose = Cli.run("--verbose", "generate", "The ", "--model", dir.resolve("nope").toString());
+        Cli.Result verbose = Cli.run(
+                "--verbose", "generate", "The ", "--model", dir.resolve("nope").toString());
         assertEquals(Main.EXIT_FAILURE, verbose.code());
         assertTrue(verbose.err().contains("\tat "), "--verbose before the command prints the stack trace too");
     }
@@ -259,8 +299,13 @@ class GenerateCommandTest {
     void infoValidatesThePackageLikeGenerate() throws IOException {
         Path wrongShape = dir.resolve("wrong-shape");
         dev.charlstm.runtime.pack.ModelPackage pkg = dev.charlstm.runtime.pack.ModelPackage.read(model);
-        dev.charlstm.runtime.pack.ModelPackage.of(pkg.manifest().toBuilder().shape(new dev.charlstm.runtime.pack.ModelShape(0, pkg.manifest().shape().embeddingSize(), 256, 2, 0f)).build(),
-                pkg.modelBytes()).write(wrongShape);
+        dev.charlstm.runtime.pack.ModelPackage.of(
+                        pkg.manifest().toBuilder()
+                                .shape(new dev.charlstm.runtime.pack.ModelShape(
+                                        0, pkg.manifest().shape().embeddingSize(), 256, 2, 0f))
+                                .build(),
+                        pkg.modelBytes())
+                .write(wrongShape);
         Cli.Result r = Cli.run("info", "--model", wrongShape.toString());
         assertEquals(1, r.code(), r.out());
         assertTrue(r.err().startsWith("charlstm: error: " + wrongShape.resolve("model.onnx") + ": "), r.err());
@@ -270,7 +315,8 @@ class GenerateCommandTest {
         dev.charlstm.runtime.pack.ModelPackage.of(pkg.manifest(), new byte[0]).write(empty);
         Cli.Result e = Cli.run("info", "--model", empty.toString());
         assertEquals(1, e.code(), e.out());
-        assertTrue(e.err().startsWith("charlstm: error: " + empty.resolve("model.onnx") + ": ONNX Runtime cannot load"),
+        assertTrue(
+                e.err().startsWith("charlstm: error: " + empty.resolve("model.onnx") + ": ONNX Runtime cannot load"),
                 e.err());
     }
 
@@ -282,28 +328,52 @@ class GenerateCommandTest {
         assertTrue(r.out().contains("E=16 H=32 L=1"), r.out());
         assertTrue(r.out().contains("validation   ") && r.out().contains("bits/char"), r.out());
         assertTrue(r.out().contains(" iterations on data ("), "the corpus's name, not this machine's path: " + r.out());
-        assertFalse(Files.readString(model.resolve("vocab.json")).contains(dir.toString()), "no folders in the package");
+        assertFalse(
+                Files.readString(model.resolve("vocab.json")).contains(dir.toString()), "no folders in the package");
         assertFalse(r.out().contains("float32 model this was quantized from"), r.out());
         Cli.Result int8 = Cli.run("info"); // the shipped default, an int8 export
-        assertTrue(int8.out().contains("of the float32 model this was quantized from (charlstm eval measures this"
-                + " package)"), int8.out());
+        assertTrue(
+                int8.out()
+                        .contains("of the float32 model this was quantized from (charlstm eval measures this"
+                                + " package)"),
+                int8.out());
     }
 
     @Test
     void benchJsonHasEveryMeasure() {
-        Cli.Result r = Cli.run("bench", "--model", model.toString(), "--chars", "300", "--batch", "1,4", "--concurrent",
-                "1,3", "--concurrent-chars", "50", "--json");
+        Cli.Result r = Cli.run(
+                "bench",
+                "--model",
+                model.toString(),
+                "--chars",
+                "300",
+                "--batch",
+                "1,4",
+                "--concurrent",
+                "1,3",
+                "--concurrent-chars",
+                "50",
+                "--json");
         assertEquals(0, r.code(), r.err());
         JsonObject j = JsonParser.parseString(r.out()).getAsJsonObject();
-        for (String field : new String[] {"loadMillis", "firstCharacterMillis", "oneStreamCharsPerSecond",
-            "p50Micros", "p99Micros", "naiveCharsPerSecond", "batchedCharsPerSecond", "peakRssMegabytes"}) {
+        for (String field : new String[] {
+            "loadMillis",
+            "firstCharacterMillis",
+            "oneStreamCharsPerSecond",
+            "p50Micros",
+            "p99Micros",
+            "naiveCharsPerSecond",
+            "batchedCharsPerSecond",
+            "peakRssMegabytes"
+        }) {
             assertTrue(j.has(field), field + " in " + r.out());
         }
         assertTrue(j.get("oneStreamCharsPerSecond").getAsDouble() > 0);
         assertTrue(j.getAsJsonObject("batchedCharsPerSecond").has("4"));
         for (String threads : new String[] {"1", "3"}) {
             for (String mode : new String[] {"on", "off"}) {
-                JsonObject f = j.getAsJsonObject("concurrent").getAsJsonObject(threads).getAsJsonObject(mode);
+                JsonObject f =
+                        j.getAsJsonObject("concurrent").getAsJsonObject(threads).getAsJsonObject(mode);
                 assertTrue(f.get("chars_per_s").getAsDouble() > 0, r.out());
                 assertTrue(f.get("p99_us").getAsDouble() >= f.get("p50_us").getAsDouble(), r.out());
             }

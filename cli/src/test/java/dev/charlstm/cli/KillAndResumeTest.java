@@ -28,10 +28,16 @@ class KillAndResumeTest {
     Path dir;
 
     private Process start(String... args) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"), "-cp",
-                System.getProperty("java.class.path"), "-Dai.djl.offline=true", Main.class.getName()));
+        List<String> cmd = new ArrayList<>(List.of(
+                ProcessHandle.current().info().command().orElse("java"),
+                "-cp",
+                System.getProperty("java.class.path"),
+                "-Dai.djl.offline=true",
+                Main.class.getName()));
         cmd.addAll(List.of(args));
-        return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("log.txt").toFile())
+        return new ProcessBuilder(cmd)
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve("log.txt").toFile())
                 .start();
     }
 
@@ -41,8 +47,23 @@ class KillAndResumeTest {
         Files.writeString(data.resolve("a.txt"), "The sea was calm and the whale swam deep. ".repeat(80));
         Path run = dir.resolve("run");
         int target = 60;
-        String[] fresh = {"train", "--preset", "tiny", "--data", data.toString(), "--out", run.toString(),
-            "--iterations", String.valueOf(target), "--eval-interval", "2", "--sample-length", "0", "--threads", "1"};
+        String[] fresh = {
+            "train",
+            "--preset",
+            "tiny",
+            "--data",
+            data.toString(),
+            "--out",
+            run.toString(),
+            "--iterations",
+            String.valueOf(target),
+            "--eval-interval",
+            "2",
+            "--sample-length",
+            "0",
+            "--threads",
+            "1"
+        };
         String[] resume = {"train", "--resume", run.toString(), "--threads", "1"};
         Random r = new Random(7);
         int kills = 0;
@@ -50,10 +71,16 @@ class KillAndResumeTest {
             boolean started = Files.exists(run.resolve("last.ckpt"));
             Process p = start(started ? resume : fresh);
             // wait for the run to get going (a checkpoint newer than before), then kill it a random moment later
-            long before = started ? Files.getLastModifiedTime(run.resolve("last.ckpt")).toMillis() : 0;
+            long before = started
+                    ? Files.getLastModifiedTime(run.resolve("last.ckpt")).toMillis()
+                    : 0;
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (p.isAlive() && System.nanoTime() < deadline && !(Files.exists(run.resolve("last.ckpt"))
-                    && Files.getLastModifiedTime(run.resolve("last.ckpt")).toMillis() > before)) {
+            while (p.isAlive()
+                    && System.nanoTime() < deadline
+                    && !(Files.exists(run.resolve("last.ckpt"))
+                            && Files.getLastModifiedTime(run.resolve("last.ckpt"))
+                                            .toMillis()
+                                    > before)) {
                 Thread.sleep(5);
             }
             Thread.sleep(r.nextInt(150));
@@ -70,12 +97,18 @@ class KillAndResumeTest {
 
         CheckpointMetadata meta = Checkpoint.read(run.resolve("last.ckpt")).metadata();
         assertEquals(target, meta.iteration());
-        assertEquals(meta.metrics().bestIteration(), Checkpoint.read(run.resolve("best.ckpt")).metadata().iteration());
-        assertEquals(meta.metrics().bestIteration(), ModelPackage.read(run.resolve("model")).manifest().provenance()
-                .iterations());
+        assertEquals(
+                meta.metrics().bestIteration(),
+                Checkpoint.read(run.resolve("best.ckpt")).metadata().iteration());
+        assertEquals(
+                meta.metrics().bestIteration(),
+                ModelPackage.read(run.resolve("model")).manifest().provenance().iterations());
         List<Integer> lines = new ArrayList<>();
         for (String line : Files.readAllLines(run.resolve("metrics.jsonl"))) {
-            lines.add(JsonParser.parseString(line).getAsJsonObject().get("iteration").getAsInt());
+            lines.add(JsonParser.parseString(line)
+                    .getAsJsonObject()
+                    .get("iteration")
+                    .getAsInt());
         }
         List<Integer> expected = new ArrayList<>();
         for (int i = 2; i <= target; i += 2) {
@@ -83,9 +116,12 @@ class KillAndResumeTest {
         }
         assertEquals(expected, lines, "one metrics line per evaluation after " + kills + " kills");
         try (Stream<Path> files = Files.list(run)) {
-            assertEquals(List.of(), files.map(f -> f.getFileName().toString())
-                    .filter(n -> n.endsWith(".tmp") || n.startsWith(".")
-                            && !n.equals(dev.charlstm.trainer.run.RunDirectory.LOCK)).toList(),
+            assertEquals(
+                    List.of(),
+                    files.map(f -> f.getFileName().toString())
+                            .filter(n -> n.endsWith(".tmp")
+                                    || n.startsWith(".") && !n.equals(dev.charlstm.trainer.run.RunDirectory.LOCK))
+                            .toList(),
                     "no temporaries left (the run's lock file stays, unlocked: every kill above released it)");
         }
     }

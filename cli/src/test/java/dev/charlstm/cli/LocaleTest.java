@@ -17,8 +17,11 @@ class LocaleTest {
 
     /** Runs the CLI in a fresh JVM under a locale; returns {exit code, stdout, stderr} (output decoded as UTF-8). */
     private static String[] runIn(String locale, String... args) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"), "-cp",
-                System.getProperty("java.class.path"), Main.class.getName()));
+        List<String> cmd = new ArrayList<>(List.of(
+                ProcessHandle.current().info().command().orElse("java"),
+                "-cp",
+                System.getProperty("java.class.path"),
+                Main.class.getName()));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.environment().remove("LANG");
@@ -29,8 +32,11 @@ class LocaleTest {
         byte[] out = p.getInputStream().readAllBytes();
         byte[] err = p.getErrorStream().readAllBytes();
         assertTrue(p.waitFor(120, TimeUnit.SECONDS));
-        return new String[] {String.valueOf(p.exitValue()), new String(out, StandardCharsets.UTF_8),
-            new String(err, StandardCharsets.UTF_8)};
+        return new String[] {
+            String.valueOf(p.exitValue()),
+            new String(out, StandardCharsets.UTF_8),
+            new String(err, StandardCharsets.UTF_8)
+        };
     }
 
     @Test
@@ -60,7 +66,7 @@ class LocaleTest {
     void theCheckOnlyConcernsNonUtf8Locales() {
         assertNull(Main.undecodableArguments(new String[] {"a\uFFFDb"}, "UTF-8"), "a real U+FFFD in a UTF-8 locale");
         assertNull(Main.undecodableArguments(new String[] {"plain", "ascii"}, "ANSI_X3.4-1968"));
-        assertTrue(Main.undecodableArguments(new String[] {"x", "d\uFFFD"}, "ANSI_X3.4-1968").startsWith(
-                "argument 2"));
+        assertTrue(Main.undecodableArguments(new String[] {"x", "d\uFFFD"}, "ANSI_X3.4-1968")
+                .startsWith("argument 2"));
     }
 }

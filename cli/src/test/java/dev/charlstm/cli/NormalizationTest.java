@@ -33,8 +33,20 @@ class NormalizationTest {
             Path data = Files.createDirectories(dir.resolve("data-" + corpusForm));
             Files.writeString(data.resolve("a.txt"), Normalizer.normalize(TEXT.repeat(60), corpusForm));
             Path run = dir.resolve("run-" + corpusForm);
-            Cli.Result train = Cli.run("train", "--preset", "tiny", "--data", data.toString(), "--out", run.toString(),
-                    "--iterations", "40", "--eval-interval", "40", "--sample-length", "0");
+            Cli.Result train = Cli.run(
+                    "train",
+                    "--preset",
+                    "tiny",
+                    "--data",
+                    data.toString(),
+                    "--out",
+                    run.toString(),
+                    "--iterations",
+                    "40",
+                    "--eval-interval",
+                    "40",
+                    "--sample-length",
+                    "0");
             assertEquals(0, train.code(), train.err());
             ModelPackage pkg = ModelPackage.read(run.resolve("model"));
             assertEquals(ModelManifest.NFC, pkg.manifest().unicodeNormalization());
@@ -42,23 +54,43 @@ class NormalizationTest {
             assertTrue(!pkg.manifest().vocabulary().contains(0x301), "no lone combining accent");
             for (Normalizer.Form promptForm : new Normalizer.Form[] {Normalizer.Form.NFD, Normalizer.Form.NFC}) {
                 String prompt = Normalizer.normalize("Le café ", promptForm);
-                Cli.Result g = Cli.run("generate", "--model", run.resolve("model").toString(), "--seed", "1",
-                        "--max-chars", "20", prompt);
+                Cli.Result g = Cli.run(
+                        "generate",
+                        "--model",
+                        run.resolve("model").toString(),
+                        "--seed",
+                        "1",
+                        "--max-chars",
+                        "20",
+                        prompt);
                 assertEquals(0, g.code(), corpusForm + " corpus, " + promptForm + " prompt: " + g.err());
             }
             try (CharLstmModel model = CharLstmModel.load(run.resolve("model"))) {
-                GenerationOptions o = GenerationOptions.builder().maxCharacters(200).seed(2).build();
-                assertEquals(model.generate(Normalizer.normalize("L'été ", Normalizer.Form.NFC), o).text(),
-                        model.generate(Normalizer.normalize("L'été ", Normalizer.Form.NFD), o).text(),
+                GenerationOptions o =
+                        GenerationOptions.builder().maxCharacters(200).seed(2).build();
+                assertEquals(
+                        model.generate(Normalizer.normalize("L'été ", Normalizer.Form.NFC), o)
+                                .text(),
+                        model.generate(Normalizer.normalize("L'été ", Normalizer.Form.NFD), o)
+                                .text(),
                         "one prompt, typed two ways");
                 // a stop sequence typed decomposed stops generated (composed) text
-                GenerationOptions stop = o.toBuilder().stopSequences(Normalizer.normalize("é", Normalizer.Form.NFD))
+                GenerationOptions stop = o.toBuilder()
+                        .stopSequences(Normalizer.normalize("é", Normalizer.Form.NFD))
                         .build();
-                assertTrue(!model.generate("Le caf", stop.toBuilder().greedy(true).build()).text().contains("é"));
-                EvaluationOptions all = EvaluationOptions.builder().wholeText(true).window(32).build();
-                assertEquals(model.evaluate(Normalizer.normalize(TEXT.repeat(4), Normalizer.Form.NFC), all)
-                        .natsPerCharacter(), model.evaluate(Normalizer.normalize(TEXT.repeat(4),
-                                Normalizer.Form.NFD), all).natsPerCharacter(), 0.0, "eval of either form");
+                assertTrue(
+                        !model.generate("Le caf", stop.toBuilder().greedy(true).build())
+                                .text()
+                                .contains("é"));
+                EvaluationOptions all =
+                        EvaluationOptions.builder().wholeText(true).window(32).build();
+                assertEquals(
+                        model.evaluate(Normalizer.normalize(TEXT.repeat(4), Normalizer.Form.NFC), all)
+                                .natsPerCharacter(),
+                        model.evaluate(Normalizer.normalize(TEXT.repeat(4), Normalizer.Form.NFD), all)
+                                .natsPerCharacter(),
+                        0.0,
+                        "eval of either form");
             }
         }
     }
@@ -68,7 +100,12 @@ class NormalizationTest {
         // The format-1 package of the shipped model records no normalisation: a decomposed é stays two code points
         Path v1 = Path.of("src/test/resources/packages/moby-dick-v1");
         assertEquals(null, ModelPackage.read(v1).manifest().unicodeNormalization());
-        Cli.Result r = Cli.run("generate", "--model", v1.toString(), "--max-chars", "5",
+        Cli.Result r = Cli.run(
+                "generate",
+                "--model",
+                v1.toString(),
+                "--max-chars",
+                "5",
                 Normalizer.normalize("Caf\u00e9 ", Normalizer.Form.NFD));
         assertEquals(1, r.code(), r.out());
         assertTrue(r.err().contains("U+0301"), r.err());

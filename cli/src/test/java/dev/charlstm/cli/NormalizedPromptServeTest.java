@@ -30,23 +30,45 @@ class NormalizedPromptServeTest {
     void aDecomposedPromptIsTheComposedOne() throws Exception {
         Path data = Files.createDirectories(dir.resolve("data"));
         Files.writeString(data.resolve("a.txt"), "Le café est fermé. L'été, la forêt était calme. ".repeat(60));
-        Cli.Result train = Cli.run("train", "--preset", "tiny", "--data", data.toString(), "--out",
-                dir.resolve("run").toString(), "--iterations", "20", "--eval-interval", "20", "--sample-length", "0");
+        Cli.Result train = Cli.run(
+                "train",
+                "--preset",
+                "tiny",
+                "--data",
+                data.toString(),
+                "--out",
+                dir.resolve("run").toString(),
+                "--iterations",
+                "20",
+                "--eval-interval",
+                "20",
+                "--sample-length",
+                "0");
         assertEquals(0, train.code(), train.err());
         HttpClient http = HttpClient.newHttpClient();
-        try (CharLstmServer server = CharLstmServer.start(ServerOptions.builder().port(0).modelId("tiny").build(),
+        try (CharLstmServer server = CharLstmServer.start(
+                ServerOptions.builder().port(0).modelId("tiny").build(),
                 CharLstmModel.load(dir.resolve("run/model")))) {
             String[] texts = new String[2];
             int i = 0;
             for (Normalizer.Form form : new Normalizer.Form[] {Normalizer.Form.NFC, Normalizer.Form.NFD}) {
                 String prompt = Normalizer.normalize("Le café ", form);
-                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(server.url() + "/v1/completions"))
-                        .POST(HttpRequest.BodyPublishers.ofString("{\"prompt\": \"" + prompt + "\", \"max_tokens\": 30,"
-                                + " \"seed\": 4}")).build(), HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> r = http.send(
+                        HttpRequest.newBuilder(URI.create(server.url() + "/v1/completions"))
+                                .POST(HttpRequest.BodyPublishers.ofString(
+                                        "{\"prompt\": \"" + prompt + "\", \"max_tokens\": 30," + " \"seed\": 4}"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
                 assertEquals(200, r.statusCode(), form + ": " + r.body());
                 JsonObject body = JsonParser.parseString(r.body()).getAsJsonObject();
-                texts[i++] = body.getAsJsonArray("choices").get(0).getAsJsonObject().get("text").getAsString();
-                assertEquals(8, body.getAsJsonObject("usage").get("prompt_tokens").getAsInt(),
+                texts[i++] = body.getAsJsonArray("choices")
+                        .get(0)
+                        .getAsJsonObject()
+                        .get("text")
+                        .getAsString();
+                assertEquals(
+                        8,
+                        body.getAsJsonObject("usage").get("prompt_tokens").getAsInt(),
                         "usage counts the characters the model sees");
             }
             assertEquals(texts[0], texts[1]);

@@ -47,8 +47,8 @@ class ReadmeCommandsTest {
             try {
                 cli.parseArgs(args.toArray(new String[0]));
             } catch (CommandLine.ParameterException e) {
-                throw new AssertionError("README command `./charlstm " + String.join(" ", args) + "`: "
-                        + e.getMessage(), e);
+                throw new AssertionError(
+                        "README command `./charlstm " + String.join(" ", args) + "`: " + e.getMessage(), e);
             }
         }
         assertFalse(commands.stream().noneMatch(c -> c.get(0).equals("generate")), "the demo command is there");

@@ -28,8 +28,9 @@ final class TinyRun {
 
     private static String corpus() {
         StringBuilder text = new StringBuilder();
-        String[] lines = {"The sea was calm and the whale swam deep.", "call me ishmael.", "the sea was calm.",
-            "a ship sailed on."};
+        String[] lines = {
+            "The sea was calm and the whale swam deep.", "call me ishmael.", "the sea was calm.", "a ship sailed on."
+        };
         for (int i = 0; i < 300; i++) {
             text.append(lines[(i * 7 + i / 3) % lines.length]).append(i % 5 == 0 ? "\n" : " ");
         }
@@ -43,9 +44,20 @@ final class TinyRun {
                 Path dir = Files.createTempDirectory("charlstm-tiny-run-");
                 Runtime.getRuntime().addShutdownHook(new Thread(() -> AtomicFiles.deleteRecursively(dir)));
                 Files.writeString(Files.createDirectories(dir.resolve("data")).resolve("a.txt"), CORPUS);
-                Cli.Result r = Cli.run("train", "--preset", "tiny", "--data", dir.resolve("data").toString(), "--out",
-                        dir.resolve("run").toString(), "--iterations", "60", "--eval-interval", "30",
-                        "--sample-length", "0");
+                Cli.Result r = Cli.run(
+                        "train",
+                        "--preset",
+                        "tiny",
+                        "--data",
+                        dir.resolve("data").toString(),
+                        "--out",
+                        dir.resolve("run").toString(),
+                        "--iterations",
+                        "60",
+                        "--eval-interval",
+                        "30",
+                        "--sample-length",
+                        "0");
                 assertEquals(0, r.code(), r.err());
                 root = dir;
             } catch (IOException e) {

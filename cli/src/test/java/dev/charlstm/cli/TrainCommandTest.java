@@ -1,6 +1,5 @@
 package dev.charlstm.cli;
 
-import dev.charlstm.runtime.TextCleaning;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -13,15 +12,13 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 class TrainCommandTest {
 
     @TempDir
     Path dir;
-
-
 
     private Path corpus() throws IOException {
         Path data = Files.createDirectories(dir.resolve("data"));
@@ -36,8 +33,22 @@ class TrainCommandTest {
     @Test
     void trainsATinyModelAndWritesTheRunFolder() throws IOException {
         Path out = dir.resolve("run");
-        Cli.Result r = Cli.run("train", "--preset", "tiny", "--data", corpus().toString(), "--out", out.toString(),
-                "--iterations", "20", "--eval-interval", "10", "--sample-length", "30", "--seed", "3");
+        Cli.Result r = Cli.run(
+                "train",
+                "--preset",
+                "tiny",
+                "--data",
+                corpus().toString(),
+                "--out",
+                out.toString(),
+                "--iterations",
+                "20",
+                "--eval-interval",
+                "10",
+                "--sample-length",
+                "30",
+                "--seed",
+                "3");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("iteration 10/20"), r.out());
         assertTrue(r.out().contains("iteration 20/20"), r.out());
@@ -47,14 +58,35 @@ class TrainCommandTest {
         assertTrue(Files.isRegularFile(out.resolve("last.ckpt")));
         assertTrue(Files.isRegularFile(out.resolve("best.ckpt")));
         assertEquals(2, Files.readAllLines(out.resolve("metrics.jsonl")).size());
-        assertEquals(3, Checkpoint.read(out.resolve("last.ckpt")).metadata().config().data().seed());
+        assertEquals(
+                3,
+                Checkpoint.read(out.resolve("last.ckpt"))
+                        .metadata()
+                        .config()
+                        .data()
+                        .seed());
     }
 
     @Test
     void resumeContinuesFromTheRunFolder() throws IOException {
         Path out = dir.resolve("run");
-        assertEquals(0, Cli.run("train", "--preset", "tiny", "--data", corpus().toString(), "--out", out.toString(),
-                "--iterations", "10", "--eval-interval", "5", "--sample-length", "0").code());
+        assertEquals(
+                0,
+                Cli.run(
+                                "train",
+                                "--preset",
+                                "tiny",
+                                "--data",
+                                corpus().toString(),
+                                "--out",
+                                out.toString(),
+                                "--iterations",
+                                "10",
+                                "--eval-interval",
+                                "5",
+                                "--sample-length",
+                                "0")
+                        .code());
         Cli.Result r = Cli.run("train", "--resume", out.toString(), "--iterations", "15");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("resuming at iteration 10"), r.out());
@@ -74,16 +106,22 @@ class TrainCommandTest {
     @Test
     void aFolderInUseIsRefusedByTheCommandLine() throws IOException {
         Path out = dir.resolve("held");
-        dev.charlstm.trainer.corpus.Corpus corpus = new dev.charlstm.trainer.corpus.CorpusReader(
-                dev.charlstm.runtime.TextCleaning.DEFAULT).read(corpus());
+        dev.charlstm.trainer.corpus.Corpus corpus =
+                new dev.charlstm.trainer.corpus.CorpusReader(dev.charlstm.runtime.TextCleaning.DEFAULT).read(corpus());
         try (dev.charlstm.trainer.run.TrainingRun held = dev.charlstm.trainer.run.TrainingRun.start(
-                dev.charlstm.trainer.training.TorchEngine.start(1), corpus,
-                dev.charlstm.trainer.config.Preset.TINY.builder().build(), out, ai.djl.Device.cpu())) {
-            Cli.Result second = Cli.run("train", "--preset", "tiny", "--data", corpus().toString(), "--out",
-                    out.toString());
+                dev.charlstm.trainer.training.TorchEngine.start(1),
+                corpus,
+                dev.charlstm.trainer.config.Preset.TINY.builder().build(),
+                out,
+                ai.djl.Device.cpu())) {
+            Cli.Result second =
+                    Cli.run("train", "--preset", "tiny", "--data", corpus().toString(), "--out", out.toString());
             assertEquals(Main.EXIT_FAILURE, second.code());
-            assertTrue(second.err().startsWith("charlstm: error: " + out + " is in use by another training run"
-                    + " (process " + ProcessHandle.current().pid()), second.err());
+            assertTrue(
+                    second.err()
+                            .startsWith("charlstm: error: " + out + " is in use by another training run" + " (process "
+                                    + ProcessHandle.current().pid()),
+                    second.err());
             Cli.Result resume = Cli.run("train", "--resume", out.toString());
             assertTrue(resume.err().contains("cannot resume there while it runs"), resume.err());
         }
@@ -99,29 +137,55 @@ class TrainCommandTest {
         Files.writeString(data.resolve("a.txt"), "The sea was calm and the whale swam deep. ".repeat(40));
         Path out = dir.resolve("run");
         assertTrue(!data.isAbsolute());
-        assertEquals(0, Cli.run("train", "--preset", "tiny", "--data", data.toString(), "--out", out.toString(),
-                "--iterations", "5", "--eval-interval", "5", "--sample-length", "0").code());
-        String recorded = Checkpoint.read(out.resolve("last.ckpt")).metadata().corpus().source();
+        assertEquals(
+                0,
+                Cli.run(
+                                "train",
+                                "--preset",
+                                "tiny",
+                                "--data",
+                                data.toString(),
+                                "--out",
+                                out.toString(),
+                                "--iterations",
+                                "5",
+                                "--eval-interval",
+                                "5",
+                                "--sample-length",
+                                "0")
+                        .code());
+        String recorded =
+                Checkpoint.read(out.resolve("last.ckpt")).metadata().corpus().source();
         assertEquals(data.toAbsolutePath().normalize().toString(), recorded);
 
         Path moved = dir.resolve("moved");
         Files.move(data, moved);
         Cli.Result gone = Cli.run("train", "--resume", out.toString(), "--iterations", "10");
         assertEquals(Main.EXIT_USAGE, gone.code(), gone.err());
-        assertTrue(gone.err().contains("the corpus this run was trained on, " + recorded + " (recorded in "
-                + out.resolve("last.ckpt") + "), is not there: give its new place with --data PATH"), gone.err());
-        Cli.Result found = Cli.run("train", "--resume", out.toString(), "--iterations", "10", "--data",
-                moved.toString());
+        assertTrue(
+                gone.err()
+                        .contains("the corpus this run was trained on, " + recorded + " (recorded in "
+                                + out.resolve("last.ckpt") + "), is not there: give its new place with --data PATH"),
+                gone.err());
+        Cli.Result found =
+                Cli.run("train", "--resume", out.toString(), "--iterations", "10", "--data", moved.toString());
         assertEquals(0, found.code(), found.err());
         assertEquals(10, Checkpoint.read(out.resolve("last.ckpt")).metadata().iteration());
     }
 
     @Test
     void badInputGivesAClearErrorAndNoStackTrace() throws IOException {
-        Cli.Result missing = Cli.run("train", "--preset", "tiny", "--data", dir.resolve("nope").toString(),
-                "--out", dir.resolve("run").toString());
+        Cli.Result missing = Cli.run(
+                "train",
+                "--preset",
+                "tiny",
+                "--data",
+                dir.resolve("nope").toString(),
+                "--out",
+                dir.resolve("run").toString());
         assertEquals(Main.EXIT_FAILURE, missing.code());
-        assertTrue(missing.err().startsWith("charlstm: error: ") && missing.err().contains("no such file or folder"),
+        assertTrue(
+                missing.err().startsWith("charlstm: error: ") && missing.err().contains("no such file or folder"),
                 missing.err());
         assertFalse(missing.err().contains("\tat "), missing.err());
 
@@ -133,12 +197,21 @@ class TrainCommandTest {
         assertEquals(Main.EXIT_USAGE, preset.code());
         assertTrue(preset.err().contains("unknown preset 'huge'; valid: seed, cpu, tiny"), preset.err());
 
-        Cli.Result lr = Cli.run("train", "--preset", "tiny", "--data", corpus().toString(), "--lr", "-1",
-                "--out", dir.resolve("run2").toString());
+        Cli.Result lr = Cli.run(
+                "train",
+                "--preset",
+                "tiny",
+                "--data",
+                corpus().toString(),
+                "--lr",
+                "-1",
+                "--out",
+                dir.resolve("run2").toString());
         assertEquals(Main.EXIT_USAGE, lr.code());
         assertTrue(lr.err().contains("learning rate must be positive, got -1.0"), lr.err());
 
-        Cli.Result resumeMissing = Cli.run("train", "--resume", dir.resolve("no-run").toString());
+        Cli.Result resumeMissing =
+                Cli.run("train", "--resume", dir.resolve("no-run").toString());
         assertEquals(Main.EXIT_FAILURE, resumeMissing.code());
         assertTrue(resumeMissing.err().contains("no such checkpoint file"), resumeMissing.err());
     }
@@ -147,11 +220,34 @@ class TrainCommandTest {
     void helpListsEveryOptionWithThePresetDefaults() {
         Cli.Result r = Cli.run("train", "--help");
         assertEquals(0, r.code());
-        for (String option : new String[] {"--data", "--out", "--resume", "--preset", "--embedding", "--hidden",
-            "--layers", "--dropout", "--batch", "--seq-len", "--iterations", "--eval-interval", "--lr",
-            "--weight-decay", "--grad-clip", "--schedule", "--warmup", "--final-lr-fraction", "--val-fraction",
-            "--seed", "--prompt", "--sample-length", "--drop-lines-containing", "--keep-newlines", "--device",
-            "--threads"}) {
+        for (String option : new String[] {
+            "--data",
+            "--out",
+            "--resume",
+            "--preset",
+            "--embedding",
+            "--hidden",
+            "--layers",
+            "--dropout",
+            "--batch",
+            "--seq-len",
+            "--iterations",
+            "--eval-interval",
+            "--lr",
+            "--weight-decay",
+            "--grad-clip",
+            "--schedule",
+            "--warmup",
+            "--final-lr-fraction",
+            "--val-fraction",
+            "--seed",
+            "--prompt",
+            "--sample-length",
+            "--drop-lines-containing",
+            "--keep-newlines",
+            "--device",
+            "--threads"
+        }) {
             assertTrue(r.out().contains(option), option + " in\n" + r.out());
         }
         assertTrue(r.out().contains("seed 256, cpu 256, tiny 32"), r.out());
@@ -174,8 +270,12 @@ class TrainCommandTest {
         assertEquals(Preset.SEED.config(), parsed("train", "--preset", "seed"));
         assertEquals(Preset.CPU.config(), parsed("train"), "cpu when no --preset is given");
         assertEquals(Preset.TINY.config(), parsed("train", "--preset", "TINY"), "enum values in any case");
-        assertEquals(Preset.TINY.builder().set(TrainingConfig.LEARNING_RATE, 0.02f)
-                        .set(TrainingConfig.SCHEDULE, TrainingConfig.ScheduleKind.COSINE).build(),
+        assertEquals(
+                Preset.TINY
+                        .builder()
+                        .set(TrainingConfig.LEARNING_RATE, 0.02f)
+                        .set(TrainingConfig.SCHEDULE, TrainingConfig.ScheduleKind.COSINE)
+                        .build(),
                 parsed("train", "--lr", "0.02", "--schedule", "Cosine", "--preset", "tiny"),
                 "options before --preset still override it");
         for (Hyperparameter<?> p : TrainingConfig.ALL) {

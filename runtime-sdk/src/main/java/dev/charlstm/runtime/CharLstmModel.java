@@ -54,6 +54,7 @@ public final class CharLstmModel implements AutoCloseable {
     private final Scheduler shared;
     /** Index = token id: the one-code-point string emitted for it, made once. */
     final String[] characterStrings;
+
     private final Set<Row> rows = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
@@ -65,7 +66,8 @@ public final class CharLstmModel implements AutoCloseable {
         // keep two cores busy, while more calls than cores would only fight over them.
         int lanes = Math.max(1, Runtime.getRuntime().availableProcessors() / options.intraOpThreads());
         this.shared = options.continuousBatching()
-                ? new Scheduler(graph, options.maxRowsPerCall(), lanes, GATHER_NANOS) : null;
+                ? new Scheduler(graph, options.maxRowsPerCall(), lanes, GATHER_NANOS)
+                : null;
         Vocabulary v = manifest.vocabulary();
         this.characterStrings = new String[v.size()];
         for (int i = 0; i < v.size(); i++) {
@@ -130,11 +132,15 @@ public final class CharLstmModel implements AutoCloseable {
     public static CharLstmModel load(ModelPackage pkg, RuntimeOptions options) {
         Graph graph = Graph.open(pkg, options);
         CharLstmModel model = new CharLstmModel(pkg.manifest(), options, graph);
-        if (pkg.manifest().quantization() != null && !pkg.manifest().quantization().rowExact()
+        if (pkg.manifest().quantization() != null
+                && !pkg.manifest().quantization().rowExact()
                 && !WARNED_BATCH_DEPENDENT.getAndSet(true)) {
-            LOG.warn("{}: a {} package quantizes activations per graph call, so a seeded stream's text can depend on"
-                    + " the streams batched with it; rewrite it exact per row with: charlstm export --package {}"
-                    + " --out NEW --quantize int8", pkg.source(), pkg.manifest().quantization().method(),
+            LOG.warn(
+                    "{}: a {} package quantizes activations per graph call, so a seeded stream's text can depend on"
+                            + " the streams batched with it; rewrite it exact per row with: charlstm export --package {}"
+                            + " --out NEW --quantize int8",
+                    pkg.source(),
+                    pkg.manifest().quantization().method(),
                     pkg.source());
         }
         LOG.debug("loaded {} on {} ({})", pkg.manifest(), graph.provider, options);
@@ -232,25 +238,29 @@ public final class CharLstmModel implements AutoCloseable {
                 throw new IllegalArgumentException("request " + i + ": " + e.getMessage(), e);
             }
             if (prompts[i].length == 0) {
-                throw new IllegalArgumentException("request " + i + ": " + emptyPrompt(requests.get(i).prompt()));
+                throw new IllegalArgumentException(
+                        "request " + i + ": " + emptyPrompt(requests.get(i).prompt()));
             }
         }
         Decoder[] decoders = new Decoder[n];
         try {
             for (int i = 0; i < n; i++) {
                 int index = i;
-                CharacterCallback sink = callback == null ? ch -> true : new CharacterCallback() {
-                    @Override
-                    public boolean onCharacter(String ch) {
-                        return callback.onCharacter(index, ch);
-                    }
+                CharacterCallback sink = callback == null
+                        ? ch -> true
+                        : new CharacterCallback() {
+                            @Override
+                            public boolean onCharacter(String ch) {
+                                return callback.onCharacter(index, ch);
+                            }
 
-                    @Override
-                    public boolean onCharacter(String ch, CharacterLogprob logprob) {
-                        return callback.onCharacter(index, ch, logprob);
-                    }
-                };
-                decoders[i] = new Decoder(newRow(), this, prompts[i], requests.get(i).options(), sink);
+                            @Override
+                            public boolean onCharacter(String ch, CharacterLogprob logprob) {
+                                return callback.onCharacter(index, ch, logprob);
+                            }
+                        };
+                decoders[i] =
+                        new Decoder(newRow(), this, prompts[i], requests.get(i).options(), sink);
             }
             drive(decoders, true, null);
             List<GenerationResult> results = new ArrayList<>(n);
@@ -286,11 +296,12 @@ public final class CharLstmModel implements AutoCloseable {
      * @return one result per prompt, in order
      * @see #generateBatch(List, BatchCharacterCallback)
      */
-    public List<GenerationResult> generateBatch(List<String> prompts, GenerationOptions options,
-            BatchCharacterCallback callback) {
+    public List<GenerationResult> generateBatch(
+            List<String> prompts, GenerationOptions options, BatchCharacterCallback callback) {
         List<GenerationRequest> requests = new ArrayList<>(prompts.size());
         for (int i = 0; i < prompts.size(); i++) {
-            requests.add(GenerationRequest.of(prompts.get(i), options.toBuilder().seed(options.seed() + i).build()));
+            requests.add(GenerationRequest.of(
+                    prompts.get(i), options.toBuilder().seed(options.seed() + i).build()));
         }
         return generateBatch(requests, callback);
     }

@@ -42,6 +42,7 @@ final class Decoder {
     private long firstNanos = -1;
     /** A sampled character was fed by the last step and waits in the stop matcher to be emitted. */
     private boolean sampledPending;
+
     private FinishReason reason;
     private RuntimeException error;
     /** Whether {@link #run} has this decoder's row joined to the scheduler. */
@@ -68,8 +69,11 @@ final class Decoder {
         this.sampling = options.sampling();
         this.prompt = prompt;
         // stop sequences are matched against generated text, which is in the model's normal form: so are they
-        this.stop = new StopMatcher(options.stopSequences().stream().map(s -> model.manifest().normalize(s).toString())
-                .toList(), options.emitStopSequence());
+        this.stop = new StopMatcher(
+                options.stopSequences().stream()
+                        .map(s -> model.manifest().normalize(s).toString())
+                        .toList(),
+                options.emitStopSequence());
         this.rng = new SplitMix64(options.seed());
         this.sink = sink;
         this.start = System.nanoTime();
@@ -113,8 +117,8 @@ final class Decoder {
         }
         int id = row.sampler.sample(row.stepper.logits(), 0, sampling, row.recent.ids, row.recent.count, rng);
         if (pendingLogprobs != null) { // before feed(): the next step overwrites these logits
-            pendingLogprobs.add(CharacterLogprob.of(row.stepper.logits(), 0, characterStrings.length, id,
-                    options.topLogprobs(), characterStrings));
+            pendingLogprobs.add(CharacterLogprob.of(
+                    row.stepper.logits(), 0, characterStrings.length, id, options.topLogprobs(), characterStrings));
         }
         generated++;
         if (firstNanos < 0) {
@@ -211,8 +215,8 @@ final class Decoder {
     }
 
     GenerationResult result() {
-        return new GenerationResult(text.toString(), reason, fed, generated, System.nanoTime() - start, firstNanos,
-                error, logprobs);
+        return new GenerationResult(
+                text.toString(), reason, fed, generated, System.nanoTime() - start, firstNanos, error, logprobs);
     }
 
     /**

@@ -108,11 +108,11 @@ public final class EvaluationOptions {
         }
 
         /**
-
+         *
          * @param v true to score the whole text rather than its held-out tail
-
+         *
          * @return this builder
-
+         *
          */
         public Builder wholeText(boolean v) {
             wholeText = v;

@@ -13,8 +13,15 @@ package dev.charlstm.runtime;
  * @param graph which graph scored it: {@code sequence} or {@code step}
  * @param nanos how long it took
  */
-public record EvaluationResult(double natsPerCharacter, long characters, int windows, int window, int firstIndex,
-        int textLength, String graph, long nanos) {
+public record EvaluationResult(
+        double natsPerCharacter,
+        long characters,
+        int windows,
+        int window,
+        int firstIndex,
+        int textLength,
+        String graph,
+        long nanos) {
 
     /** @return the loss in bits per character (nats / ln 2) */
     public double bitsPerCharacter() {

@@ -20,8 +20,8 @@ final class Evaluator {
      */
     static int[] callShape(int window, int vocabSize, int windows, int windowsPerCall) {
         int steps = Math.min(window, CHUNK);
-        int perCall = (int) Math.max(1, Math.min(Math.min(windowsPerCall, windows),
-                LOGITS_BUDGET / ((long) steps * vocabSize)));
+        int perCall = (int)
+                Math.max(1, Math.min(Math.min(windowsPerCall, windows), LOGITS_BUDGET / ((long) steps * vocabSize)));
         return new int[] {steps, perCall};
     }
 
@@ -32,10 +32,12 @@ final class Evaluator {
         if (window <= 0) {
             throw new IllegalArgumentException("the package records no validation window: give one (eval --window)");
         }
-        int[] ids = encode(model, options.cleanText() ? model.manifest().textCleaning().clean(text.toString()) : text);
+        int[] ids = encode(
+                model, options.cleanText() ? model.manifest().textCleaning().clean(text.toString()) : text);
         int first = 0;
         if (!options.wholeText()) {
-            double fraction = !Double.isNaN(options.heldOutFraction()) ? options.heldOutFraction()
+            double fraction = !Double.isNaN(options.heldOutFraction())
+                    ? options.heldOutFraction()
                     : p.valFraction() == null ? Double.NaN : p.valFraction();
             if (Double.isNaN(fraction)) {
                 throw new IllegalArgumentException("the package records no held-out fraction: give one"
@@ -49,8 +51,8 @@ final class Evaluator {
             throw new IllegalArgumentException("the " + (options.wholeText() ? "text" : "held-out tail of the text")
                     + " has " + length + " character" + (length == 1 ? "" : "s") + ", too few for one window of "
                     + window + " (a window needs " + (window + 1L) + ": " + window + " inputs and the character after"
-                    + " them); give a shorter window (eval --window)" + (options.wholeText() ? ""
-                            : ", or score the whole text (eval --all)"));
+                    + " them); give a shorter window (eval --window)"
+                    + (options.wholeText() ? "" : ", or score the whole text (eval --all)"));
         }
         Graph graph = model.graph();
         int v = graph.vocabSize;
@@ -99,8 +101,15 @@ final class Evaluator {
             total += x;
         }
         long characters = (long) windows * window;
-        return new EvaluationResult(total / characters, characters, windows, window, first, ids.length,
-                graph.sequenceNames != null ? "sequence" : "step", System.nanoTime() - start);
+        return new EvaluationResult(
+                total / characters,
+                characters,
+                windows,
+                window,
+                first,
+                ids.length,
+                graph.sequenceNames != null ? "sequence" : "step",
+                System.nanoTime() - start);
     }
 
     /**
@@ -148,9 +157,12 @@ final class Evaluator {
         try {
             return model.encode(text, GenerationOptions.DEFAULT);
         } catch (UnknownCharacterException e) {
-            throw new IllegalArgumentException("character " + Vocabulary.describe(e.codePoint()) + " at index "
-                    + e.index() + " (code points) of the text is not in the model's vocabulary: is this the text it"
-                    + " was trained on, cleaned as its manifest says?", e);
+            throw new IllegalArgumentException(
+                    "character " + Vocabulary.describe(e.codePoint()) + " at index "
+                            + e.index()
+                            + " (code points) of the text is not in the model's vocabulary: is this the text it"
+                            + " was trained on, cleaned as its manifest says?",
+                    e);
         }
     }
 }

@@ -24,6 +24,7 @@ public final class GenerationIterator implements Iterator<String>, AutoCloseable
     private final ArrayDeque<String> ready;
     /** Made once: a pull allocates nothing per character. */
     private final BooleanSupplier hasReady;
+
     private Decoder[] decoder;
     private boolean over;
     private volatile boolean closed;

@@ -55,10 +55,13 @@ public final class GenerationOptions implements Serializable {
         if (b.unknownCharacters == UnknownCharacterPolicy.REPLACE && b.replacement < 0) {
             throw new IllegalArgumentException("UnknownCharacterPolicy.REPLACE needs a replacement character");
         }
-        if (b.unknownCharacters == UnknownCharacterPolicy.REPLACE && (b.replacement > Character.MAX_CODE_POINT
-                || b.replacement >= Character.MIN_SURROGATE && b.replacement <= Character.MAX_SURROGATE)) {
-            throw new IllegalArgumentException(String.format("the replacement U+%04X is not a Unicode character (a"
-                    + " code point up to U+10FFFF, not a surrogate)", b.replacement));
+        if (b.unknownCharacters == UnknownCharacterPolicy.REPLACE
+                && (b.replacement > Character.MAX_CODE_POINT
+                        || b.replacement >= Character.MIN_SURROGATE && b.replacement <= Character.MAX_SURROGATE)) {
+            throw new IllegalArgumentException(String.format(
+                    "the replacement U+%04X is not a Unicode character (a"
+                            + " code point up to U+10FFFF, not a surrogate)",
+                    b.replacement));
         }
         this.replacement = b.replacement;
         if (b.topLogprobs < 0) {
@@ -174,11 +177,11 @@ public final class GenerationOptions implements Serializable {
         private Builder() {}
 
         /**
-
+         *
          * @param n most characters to generate (default 200)
-
+         *
          * @return this builder
-
+         *
          */
         public Builder maxCharacters(int n) {
             maxCharacters = n;
@@ -186,11 +189,11 @@ public final class GenerationOptions implements Serializable {
         }
 
         /**
-
+         *
          * @param g take the most likely character every step (default false)
-
+         *
          * @return this builder
-
+         *
          */
         public Builder greedy(boolean g) {
             greedy = g;
@@ -210,11 +213,11 @@ public final class GenerationOptions implements Serializable {
         }
 
         /**
-
+         *
          * @param k sample among the k most likely characters; 0 = all (default)
-
+         *
          * @return this builder
-
+         *
          */
         public Builder topK(int k) {
             topK = k;
@@ -245,35 +248,36 @@ public final class GenerationOptions implements Serializable {
         }
 
         /**
-
+         *
          * @param stops stop sequences (none by default)
-
+         *
          * @return this builder
-
+         *
          */
         public Builder stopSequences(List<String> stops) {
             // copied as given (nulls too): build() names what is wrong, as it does for every other value
-            stopSequences = stops == null ? null : java.util.Collections.unmodifiableList(new java.util.ArrayList<>(stops));
+            stopSequences =
+                    stops == null ? null : java.util.Collections.unmodifiableList(new java.util.ArrayList<>(stops));
             return this;
         }
 
         /**
-
+         *
          * @param stops stop sequences
-
+         *
          * @return this builder
-
+         *
          */
         public Builder stopSequences(String... stops) {
             return stopSequences(stops == null ? null : java.util.Arrays.asList(stops));
         }
 
         /**
-
+         *
          * @param emit also emit the stop sequence that ended generation (default false)
-
+         *
          * @return this builder
-
+         *
          */
         public Builder emitStopSequence(boolean emit) {
             emitStopSequence = emit;
@@ -281,11 +285,11 @@ public final class GenerationOptions implements Serializable {
         }
 
         /**
-
+         *
          * @param s the sampling seed (default 0)
-
+         *
          * @return this builder
-
+         *
          */
         public Builder seed(long s) {
             seed = s;
@@ -293,11 +297,11 @@ public final class GenerationOptions implements Serializable {
         }
 
         /**
-
+         *
          * @param policy for prompt characters outside the vocabulary (default ERROR)
-
+         *
          * @return this builder
-
+         *
          */
         public Builder unknownCharacters(UnknownCharacterPolicy policy) {
             unknownCharacters = Objects.requireNonNull(policy, "policy");

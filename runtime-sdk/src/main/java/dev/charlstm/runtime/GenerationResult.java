@@ -14,8 +14,15 @@ import java.util.List;
  * @param error what ended a batch request with {@link FinishReason#ERROR}; null otherwise
  * @param logprobs one per character of {@code text} when the options asked for logprobs, else empty
  */
-public record GenerationResult(String text, FinishReason finishReason, int promptCharacters, int generatedCharacters,
-        long elapsedNanos, long firstCharacterNanos, RuntimeException error, List<CharacterLogprob> logprobs) {
+public record GenerationResult(
+        String text,
+        FinishReason finishReason,
+        int promptCharacters,
+        int generatedCharacters,
+        long elapsedNanos,
+        long firstCharacterNanos,
+        RuntimeException error,
+        List<CharacterLogprob> logprobs) {
 
     /** Copies the logprobs (null = none). */
     public GenerationResult {
@@ -23,9 +30,22 @@ public record GenerationResult(String text, FinishReason finishReason, int promp
     }
 
     /** A result without logprobs. */
-    public GenerationResult(String text, FinishReason finishReason, int promptCharacters, int generatedCharacters,
-            long elapsedNanos, long firstCharacterNanos, RuntimeException error) {
-        this(text, finishReason, promptCharacters, generatedCharacters, elapsedNanos, firstCharacterNanos, error,
+    public GenerationResult(
+            String text,
+            FinishReason finishReason,
+            int promptCharacters,
+            int generatedCharacters,
+            long elapsedNanos,
+            long firstCharacterNanos,
+            RuntimeException error) {
+        this(
+                text,
+                finishReason,
+                promptCharacters,
+                generatedCharacters,
+                elapsedNanos,
+                firstCharacterNanos,
+                error,
                 List.of());
     }
 

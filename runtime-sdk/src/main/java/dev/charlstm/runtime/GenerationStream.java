@@ -28,13 +28,15 @@ import java.util.stream.StreamSupport;
 @SuppressWarnings("NonAtomicVolatileUpdate")
 public final class GenerationStream implements AutoCloseable {
 
-    private static final GenerationOptions FEED_ONLY = GenerationOptions.builder().maxCharacters(0).build();
+    private static final GenerationOptions FEED_ONLY =
+            GenerationOptions.builder().maxCharacters(0).build();
 
     private final CharLstmModel model;
     private final Row row;
     private final AtomicReference<Thread> owner = new AtomicReference<>();
     /** Bumped by every call that starts something new; an iterator works only while the epoch is its own. */
     private volatile int epoch;
+
     private volatile boolean closed;
 
     GenerationStream(CharLstmModel model, Row row) {
@@ -97,8 +99,8 @@ public final class GenerationStream implements AutoCloseable {
             startCall();
             int[] ids = model.encode(prompt, options);
             if (ids.length == 0 && !row.primed) {
-                throw new IllegalStateException(CharLstmModel.emptyPrompt(prompt)
-                        + (prompt.length() == 0 ? " (feed a prompt first)" : ""));
+                throw new IllegalStateException(
+                        CharLstmModel.emptyPrompt(prompt) + (prompt.length() == 0 ? " (feed a prompt first)" : ""));
             }
             Decoder d = new Decoder(row, model, ids, options, callback);
             model.drive(new Decoder[] {d}, false, null);
@@ -178,8 +180,9 @@ public final class GenerationStream implements AutoCloseable {
      */
     public Stream<String> stream(GenerationOptions options) {
         GenerationIterator it = characters(options);
-        return StreamSupport.stream(Spliterators.spliteratorUnknownSize(it, Spliterator.ORDERED | Spliterator.NONNULL),
-                false).onClose(it::close);
+        return StreamSupport.stream(
+                        Spliterators.spliteratorUnknownSize(it, Spliterator.ORDERED | Spliterator.NONNULL), false)
+                .onClose(it::close);
     }
 
     /** A new call: earlier iterators end, and a cancel() from now on applies to this call. */

@@ -15,7 +15,9 @@ public final class GpuUnavailableException extends RuntimeException {
             + " cuDNN 9; or use DeviceChoice.AUTO to fall back to the CPU";
 
     GpuUnavailableException(String why, Throwable cause) {
-        super("DeviceChoice.GPU was asked for, but ONNX Runtime cannot add the CUDA provider (" + why + "): "
-                + HOW_TO, cause);
+        super(
+                "DeviceChoice.GPU was asked for, but ONNX Runtime cannot add the CUDA provider (" + why + "): "
+                        + HOW_TO,
+                cause);
     }
 }

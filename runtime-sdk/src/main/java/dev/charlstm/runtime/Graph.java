@@ -1,8 +1,8 @@
 package dev.charlstm.runtime;
 
 import ai.onnxruntime.NodeInfo;
-import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OnnxJavaType;
+import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
@@ -44,6 +44,7 @@ final class Graph implements AutoCloseable {
     final String provider;
     /** The sequence graph's names, or null if the package has none. */
     final GraphSignature sequenceNames;
+
     private final byte[] sequenceBytes;
     private final String sequenceSource;
     private final String stepSource;
@@ -53,6 +54,7 @@ final class Graph implements AutoCloseable {
     private OrtSession sequenceSession;
     /** Why the sequence session could not be created: every later prompt gets the same answer, at no cost. */
     private PackageException sequenceFailure;
+
     private final AtomicInteger callsInFlight = new AtomicInteger();
     private volatile boolean closed;
 
@@ -86,8 +88,14 @@ final class Graph implements AutoCloseable {
             String provider = Providers.add(so, options.device());
             session = env.createSession(pkg.modelBytes(), so);
             ModelManifest m = pkg.manifest();
-            verify(session, m.signature(), m.shape().layers(), m.shape().hiddenSize(), m.shape().vocabSize(),
-                    pkg.modelSource(), false);
+            verify(
+                    session,
+                    m.signature(),
+                    m.shape().layers(),
+                    m.shape().hiddenSize(),
+                    m.shape().vocabSize(),
+                    pkg.modelSource(),
+                    false);
             return new Graph(env, session, pkg, provider, options);
         } catch (OrtException e) {
             closeQuietly(session);
@@ -129,8 +137,8 @@ final class Graph implements AutoCloseable {
                 sequenceSession = s;
             } catch (OrtException e) {
                 closeQuietly(s);
-                sequenceFailure = new PackageException(sequenceSource + ": ONNX Runtime cannot load it: "
-                        + e.getMessage(), e);
+                sequenceFailure =
+                        new PackageException(sequenceSource + ": ONNX Runtime cannot load it: " + e.getMessage(), e);
                 throw sequenceFailure;
             } catch (PackageException e) {
                 closeQuietly(s);
@@ -192,8 +200,8 @@ final class Graph implements AutoCloseable {
         try (OnnxTensor tt = OnnxTensor.createTensor(env, LongBuffer.wrap(tokens), new long[] {steps, 1});
                 OnnxTensor th = OnnxTensor.createTensor(env, h.duplicate().rewind(), stateShape);
                 OnnxTensor tc = OnnxTensor.createTensor(env, c.duplicate().rewind(), stateShape);
-                OrtSession.Result r = seq.run(Map.of(sequenceNames.token(), tt, sequenceNames.h(), th,
-                        sequenceNames.c(), tc))) {
+                OrtSession.Result r =
+                        seq.run(Map.of(sequenceNames.token(), tt, sequenceNames.h(), th, sequenceNames.c(), tc))) {
             primed.put(0, output(r, sequenceNames.logits()), 0, steps * vocabSize);
             h.put(0, output(r, sequenceNames.hOut()), 0, state);
             c.put(0, output(r, sequenceNames.cOut()), 0, state);
@@ -204,9 +212,12 @@ final class Graph implements AutoCloseable {
         double tolerance = quantized ? 0 : 1e-4;
         if (!(diff <= tolerance)) {
             throw new PackageException(sequenceSource + " disagrees with " + stepSource + ": over " + steps
-                    + " characters their logits or state differ by up to " + String.format(java.util.Locale.ROOT,
-                            "%.3g", diff) + (tolerance == 0 ? " (a static-int8 package's two graphs agree to the bit)"
-                            : " (at most " + tolerance + ")") + "; the two graphs of a"
+                    + " characters their logits or state differ by up to "
+                    + String.format(java.util.Locale.ROOT, "%.3g", diff)
+                    + (tolerance == 0
+                            ? " (a static-int8 package's two graphs agree to the bit)"
+                            : " (at most " + tolerance + ")")
+                    + "; the two graphs of a"
                     + " package must compute the same model (re-export it: charlstm export --package)");
         }
     }
@@ -220,17 +231,18 @@ final class Graph implements AutoCloseable {
     }
 
     /** Checks a graph's inputs and outputs against the package's names and dimensions (L, H, V). */
-    private static void verify(OrtSession session, GraphSignature s, long l, long h, long v, String file,
-            boolean wholeSequence) throws OrtException {
+    private static void verify(
+            OrtSession session, GraphSignature s, long l, long h, long v, String file, boolean wholeSequence)
+            throws OrtException {
         Map<String, NodeInfo> in = session.getInputInfo();
         Map<String, NodeInfo> out = session.getOutputInfo();
         if (!in.keySet().equals(Set.of(s.token(), s.h(), s.c()))) {
-            throw new PackageException(file + ": the graph's inputs are " + in.keySet()
-                    + ", vocab.json names " + List.of(s.token(), s.h(), s.c()));
+            throw new PackageException(file + ": the graph's inputs are " + in.keySet() + ", vocab.json names "
+                    + List.of(s.token(), s.h(), s.c()));
         }
         if (!out.keySet().containsAll(Set.of(s.logits(), s.hOut(), s.cOut()))) {
-            throw new PackageException(file + ": the graph's outputs are " + out.keySet()
-                    + ", vocab.json names " + List.of(s.logits(), s.hOut(), s.cOut()));
+            throw new PackageException(file + ": the graph's outputs are " + out.keySet() + ", vocab.json names "
+                    + List.of(s.logits(), s.hOut(), s.cOut()));
         }
         if (wholeSequence) {
             expect(file, in, s.token(), OnnxJavaType.INT64, -1, -1);
@@ -245,8 +257,8 @@ final class Graph implements AutoCloseable {
         expect(file, out, s.cOut(), OnnxJavaType.FLOAT, l, -1, h);
     }
 
-    private static void expect(String file, Map<String, NodeInfo> nodes, String name, OnnxJavaType type,
-            long... shape) {
+    private static void expect(
+            String file, Map<String, NodeInfo> nodes, String name, OnnxJavaType type, long... shape) {
         if (!(nodes.get(name).getInfo() instanceof TensorInfo)) {
             throw new PackageException(file + ": " + name + " is not a tensor");
         }
@@ -298,16 +310,17 @@ final class Graph implements AutoCloseable {
      * @param lastOnly whether only the last step's logits are wanted
      * @throws OrtException if ONNX Runtime fails
      */
-    void runSequence(long[] tokens, int steps, int batch, FloatBuffer h, FloatBuffer c, FloatBuffer logits,
-            boolean lastOnly) throws OrtException {
+    void runSequence(
+            long[] tokens, int steps, int batch, FloatBuffer h, FloatBuffer c, FloatBuffer logits, boolean lastOnly)
+            throws OrtException {
         long[] stateShape = {layers, batch, hidden};
         OrtSession seq = sequence();
         if (seq != null) {
             try (OnnxTensor t = OnnxTensor.createTensor(env, LongBuffer.wrap(tokens), new long[] {steps, batch});
                     OnnxTensor th = OnnxTensor.createTensor(env, h.duplicate().rewind(), stateShape);
                     OnnxTensor tc = OnnxTensor.createTensor(env, c.duplicate().rewind(), stateShape);
-                    OrtSession.Result r = seq.run(Map.of(sequenceNames.token(), t, sequenceNames.h(), th,
-                            sequenceNames.c(), tc))) {
+                    OrtSession.Result r =
+                            seq.run(Map.of(sequenceNames.token(), t, sequenceNames.h(), th, sequenceNames.c(), tc))) {
                 FloatBuffer all = output(r, sequenceNames.logits());
                 int size = batch * vocabSize;
                 logits.put(0, all, lastOnly ? (steps - 1) * size : 0, lastOnly ? size : steps * size);

@@ -26,6 +26,7 @@ final class Lane implements AutoCloseable {
     final int capacity;
     /** The rows of the call in progress; reused from call to call. */
     final Row[] rows;
+
     private final LongBuffer tokens;
     private final FloatBuffer hIn;
     private final FloatBuffer cIn;
@@ -34,6 +35,7 @@ final class Lane implements AutoCloseable {
     private final FloatBuffer logits;
     /** [n] = {inputs, outputs} for a batch of n rows, or null until first used. */
     private final Map<String, OnnxTensor>[][] bySize;
+
     private final List<OnnxTensor> tensors = new ArrayList<>();
 
     Lane(Graph graph, int capacity) {
@@ -44,7 +46,9 @@ final class Lane implements AutoCloseable {
         Map<String, OnnxTensor>[][] sizes = new Map[capacity + 1][];
         this.bySize = sizes;
         int state = graph.layers * capacity * graph.hidden;
-        tokens = ByteBuffer.allocateDirect(capacity * Long.BYTES).order(ByteOrder.nativeOrder()).asLongBuffer();
+        tokens = ByteBuffer.allocateDirect(capacity * Long.BYTES)
+                .order(ByteOrder.nativeOrder())
+                .asLongBuffer();
         hIn = Stepper.floats(state);
         cIn = Stepper.floats(state);
         hOut = Stepper.floats(state);
@@ -98,8 +102,8 @@ final class Lane implements AutoCloseable {
         OnnxTensor c = track(OnnxTensor.createTensor(graph.env, cIn.slice(0, state), stateShape));
         OnnxTensor ho = track(OnnxTensor.createTensor(graph.env, hOut.slice(0, state), stateShape));
         OnnxTensor co = track(OnnxTensor.createTensor(graph.env, cOut.slice(0, state), stateShape));
-        OnnxTensor lo = track(OnnxTensor.createTensor(graph.env, logits.slice(0, n * graph.vocabSize),
-                new long[] {n, graph.vocabSize}));
+        OnnxTensor lo = track(OnnxTensor.createTensor(
+                graph.env, logits.slice(0, n * graph.vocabSize), new long[] {n, graph.vocabSize}));
         return new Map[] {
             Map.of(graph.names.token(), token, graph.names.h(), h, graph.names.c(), c),
             Map.of(graph.names.logits(), lo, graph.names.hOut(), ho, graph.names.cOut(), co)

@@ -15,10 +15,12 @@ final class Row {
     final Stepper stepper;
     /** This row as a batch of one. */
     final Row[] alone = {this};
+
     final LogitSampler sampler;
     final RecentWindow recent = new RecentWindow();
     /** Whether the stepper's logits hold the distribution of the next character. */
     boolean primed;
+
     volatile boolean cancelRequested;
     /** Set when the stream is closed: any generation on the row ends at the next character. */
     volatile boolean closed;
@@ -26,6 +28,7 @@ final class Row {
     // ---- scheduling: written under the scheduler's lock or before {@code stepped} is set
     /** The thread waiting for this row's step, to unpark when it is done. */
     Thread driver;
+
     long pendingSince;
     RuntimeException failure;
     volatile boolean stepped;

@@ -86,11 +86,11 @@ public final class RuntimeOptions {
         private Builder() {}
 
         /**
-
+         *
          * @param d the device (default CPU: see {@link DeviceChoice} for why)
-
+         *
          * @return this builder
-
+         *
          */
         public Builder device(DeviceChoice d) {
             device = Objects.requireNonNull(d, "device");
@@ -127,8 +127,8 @@ public final class RuntimeOptions {
          */
         public Builder maxRowsPerCall(int n) {
             if (n < 1 || n > MAX_ROWS_PER_CALL_LIMIT) {
-                throw new IllegalArgumentException("max rows per call must be in [1, " + MAX_ROWS_PER_CALL_LIMIT
-                        + "], got " + n);
+                throw new IllegalArgumentException(
+                        "max rows per call must be in [1, " + MAX_ROWS_PER_CALL_LIMIT + "], got " + n);
             }
             maxRowsPerCall = n;
             return this;

@@ -29,6 +29,7 @@ final class Scheduler implements AutoCloseable {
 
     /** A waiting thread re-checks at least this often, whatever wake-ups it missed. */
     private static final long MAX_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+
     private static final long MIN_GATHER_NANOS = TimeUnit.MICROSECONDS.toNanos(20);
 
     private final Graph graph;
@@ -37,6 +38,7 @@ final class Scheduler implements AutoCloseable {
     private final long gatherNanos;
     /** A moving average of a graph call's duration: waiting for stragglers much longer than a call is waste. */
     private volatile long callNanos;
+
     private final ReentrantLock lock = new ReentrantLock();
     // ---- guarded by lock
     private final ArrayDeque<Row> pending = new ArrayDeque<>();
@@ -50,9 +52,11 @@ final class Scheduler implements AutoCloseable {
      * rather than guarded, so a woken thread leaves without taking the lock (the lock is the contended resource).
      */
     private final AtomicInteger coming = new AtomicInteger();
+
     private boolean closed;
     /** Graph calls run and rows stepped by them, for tests and diagnostics. */
     private long calls;
+
     private long rowsStepped;
 
     /**

@@ -31,18 +31,23 @@ final class Stepper implements AutoCloseable {
     private final FloatBuffer[] h = new FloatBuffer[2];
     private final FloatBuffer[] c = new FloatBuffer[2];
     private OnnxTensor[] tensors;
+
     @SuppressWarnings("unchecked")
     private final Map<String, OnnxTensor>[] inputs = new Map[2];
+
     @SuppressWarnings("unchecked")
     private final Map<String, OnnxTensor>[] outputs = new Map[2];
     /** Which pair holds the current state: 0 or 1. */
     private int current;
+
     private boolean closed;
 
     Stepper(Graph graph) {
         this.graph = graph;
         this.stateSize = graph.layers * graph.hidden;
-        token = ByteBuffer.allocateDirect(Long.BYTES).order(ByteOrder.nativeOrder()).asLongBuffer();
+        token = ByteBuffer.allocateDirect(Long.BYTES)
+                .order(ByteOrder.nativeOrder())
+                .asLongBuffer();
         logits = floats(graph.vocabSize);
         for (int i = 0; i < 2; i++) {
             h[i] = floats(stateSize);
@@ -51,7 +56,9 @@ final class Stepper implements AutoCloseable {
     }
 
     static FloatBuffer floats(int n) {
-        return ByteBuffer.allocateDirect(n * Float.BYTES).order(ByteOrder.nativeOrder()).asFloatBuffer();
+        return ByteBuffer.allocateDirect(n * Float.BYTES)
+                .order(ByteOrder.nativeOrder())
+                .asFloatBuffer();
     }
 
     /** Sets the token for the next step. */
@@ -92,8 +99,7 @@ final class Stepper implements AutoCloseable {
         }
         for (int i = 0; i < 2; i++) {
             inputs[i] = Map.of(graph.names.token(), t[0], graph.names.h(), t[2 + i], graph.names.c(), t[4 + i]);
-            outputs[i] = Map.of(graph.names.logits(), t[1], graph.names.hOut(), t[3 - i], graph.names.cOut(),
-                    t[5 - i]);
+            outputs[i] = Map.of(graph.names.logits(), t[1], graph.names.hOut(), t[3 - i], graph.names.cOut(), t[5 - i]);
         }
         tensors = t;
     }

@@ -16,6 +16,7 @@ final class StopMatcher {
     private int heldCount;
     /** Set by {@link #push}: how many held characters may be emitted now. */
     private int releasable;
+
     private boolean stopped;
 
     StopMatcher(List<String> stopSequences, boolean emitStop) {

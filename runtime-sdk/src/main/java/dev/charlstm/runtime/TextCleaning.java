@@ -153,7 +153,8 @@ public final class TextCleaning {
             return false;
         }
         TextCleaning other = (TextCleaning) o;
-        return keepNewlines == other.keepNewlines && normalizeNfc == other.normalizeNfc
+        return keepNewlines == other.keepNewlines
+                && normalizeNfc == other.normalizeNfc
                 && Objects.equals(dropLinesContaining, other.dropLinesContaining);
     }
 
@@ -164,10 +165,13 @@ public final class TextCleaning {
 
     @Override
     public String toString() {
-        return "cleaning: " + (dropLinesContaining == null ? "no lines dropped"
-                : "lines containing \"" + dropLinesContaining + "\" dropped") + ", line breaks "
-                + (keepNewlines ? "kept (--keep-newlines)" : "joined with spaces") + (normalizeNfc
-                        ? ", Unicode NFC" : "");
+        return "cleaning: "
+                + (dropLinesContaining == null
+                        ? "no lines dropped"
+                        : "lines containing \"" + dropLinesContaining + "\" dropped")
+                + ", line breaks "
+                + (keepNewlines ? "kept (--keep-newlines)" : "joined with spaces")
+                + (normalizeNfc ? ", Unicode NFC" : "");
     }
 
     /** Builds {@link TextCleaning}. Not thread-safe. */

@@ -64,9 +64,8 @@ public final class Vocabulary {
                         + String.format("U+%04X", cp));
             }
             if (i > 0 && cp <= codePointsInIdOrder[i - 1]) {
-                throw new IllegalArgumentException(
-                        "vocabulary entries must be strictly ascending code points; entry " + i + " ("
-                                + describe(cp) + ") follows " + describe(codePointsInIdOrder[i - 1]));
+                throw new IllegalArgumentException("vocabulary entries must be strictly ascending code points; entry "
+                        + i + " (" + describe(cp) + ") follows " + describe(codePointsInIdOrder[i - 1]));
             }
         }
         return new Vocabulary(codePointsInIdOrder.clone());
@@ -146,8 +145,7 @@ public final class Vocabulary {
      */
     public static String describe(int codePoint) {
         String hex = String.format("U+%04X", codePoint);
-        if (Character.isISOControl(codePoint) || Character.isWhitespace(codePoint)
-                || !Character.isDefined(codePoint)) {
+        if (Character.isISOControl(codePoint) || Character.isWhitespace(codePoint) || !Character.isDefined(codePoint)) {
             return hex;
         }
         return hex + " '" + new String(Character.toChars(codePoint)) + "'";

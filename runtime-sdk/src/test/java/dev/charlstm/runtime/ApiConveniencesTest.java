@@ -17,24 +17,44 @@ class ApiConveniencesTest {
 
     @Test
     void samplingParametersTakeDoublesAndTemperatureZeroIsGreedy() {
-        GenerationOptions o = GenerationOptions.builder().temperature(0.8).topP(0.95).repetitionPenalty(1.1).build();
+        GenerationOptions o = GenerationOptions.builder()
+                .temperature(0.8)
+                .topP(0.95)
+                .repetitionPenalty(1.1)
+                .build();
         assertEquals(0.8f, o.sampling().temperature());
         assertEquals(0.95f, o.sampling().topP());
         assertEquals(1.1f, o.sampling().repetitionPenalty());
-        GenerationOptions zero = GenerationOptions.builder().temperature(0).seed(3).maxCharacters(40).build();
+        GenerationOptions zero = GenerationOptions.builder()
+                .temperature(0)
+                .seed(3)
+                .maxCharacters(40)
+                .build();
         assertTrue(zero.sampling().greedy());
         try (CharLstmModel model = CharLstmModel.loadResource("fixtures/tiny")) {
-            assertEquals(model.generate("the ", GenerationOptions.builder().greedy(true).maxCharacters(40).build())
-                    .text(), model.generate("the ", zero).text());
-            assertEquals(model.generate("the ", zero).text(), model.generate("the ", zero.toBuilder().seed(9).build())
-                    .text(), "greedy: the seed does not matter");
+            assertEquals(
+                    model.generate(
+                                    "the ",
+                                    GenerationOptions.builder()
+                                            .greedy(true)
+                                            .maxCharacters(40)
+                                            .build())
+                            .text(),
+                    model.generate("the ", zero).text());
+            assertEquals(
+                    model.generate("the ", zero).text(),
+                    model.generate("the ", zero.toBuilder().seed(9).build()).text(),
+                    "greedy: the seed does not matter");
         }
-        assertThrows(IllegalArgumentException.class, () -> GenerationOptions.builder().temperature(-0.1).build());
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> GenerationOptions.builder().temperature(-0.1).build());
     }
 
     @Test
     void thePullFormTakesAPromptAndWritesWhatTheCallbackFormWrites() {
-        GenerationOptions o = GenerationOptions.builder().maxCharacters(60).seed(4).build();
+        GenerationOptions o =
+                GenerationOptions.builder().maxCharacters(60).seed(4).build();
         try (CharLstmModel model = CharLstmModel.loadResource("fixtures/tiny");
                 GenerationStream s = model.newStream()) {
             List<String> pulled = new ArrayList<>();
@@ -52,10 +72,14 @@ class ApiConveniencesTest {
 
     @Test
     void aGpuWithoutCudaIsATypedExceptionNamingTheDependencySwapAndAutoFallsBack() {
-        GpuUnavailableException e = assertThrows(GpuUnavailableException.class, () -> CharLstmModel.loadResource(
-                "fixtures/tiny", RuntimeOptions.builder().device(DeviceChoice.GPU).build()));
+        GpuUnavailableException e = assertThrows(
+                GpuUnavailableException.class,
+                () -> CharLstmModel.loadResource(
+                        "fixtures/tiny",
+                        RuntimeOptions.builder().device(DeviceChoice.GPU).build()));
         assertTrue(e.getMessage().contains("onnxruntime_gpu") && e.getMessage().contains("AUTO"), e.getMessage());
-        try (CharLstmModel auto = CharLstmModel.loadResource("fixtures/tiny",
+        try (CharLstmModel auto = CharLstmModel.loadResource(
+                "fixtures/tiny",
                 RuntimeOptions.builder().device(DeviceChoice.AUTO).build())) {
             assertEquals("CPU", auto.provider());
         }

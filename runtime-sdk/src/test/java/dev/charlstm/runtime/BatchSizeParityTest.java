@@ -51,8 +51,10 @@ class BatchSizeParityTest {
                         alone.stepper.stepAlone(graph.session);
                         lane.run(batch, size);
                         for (int k = 0; k < v; k++) {
-                            worst = Math.max(worst, Math.abs(alone.stepper.logits().get(k)
-                                    - batch[watched].stepper.logits().get(k)));
+                            worst = Math.max(
+                                    worst,
+                                    Math.abs(alone.stepper.logits().get(k)
+                                            - batch[watched].stepper.logits().get(k)));
                         }
                     }
                 } finally {
@@ -63,7 +65,8 @@ class BatchSizeParityTest {
                     }
                 }
             }
-            System.out.printf("%s: max |logit difference| alone vs in a batch of 2, 5 or 32 over 100 steps: %.3g%n",
+            System.out.printf(
+                    "%s: max |logit difference| alone vs in a batch of 2, 5 or 32 over 100 steps: %.3g%n",
                     pkg.manifest(), worst);
             assertTrue(worst <= bound, pkg.manifest() + ": " + worst);
         }

@@ -4,10 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.charlstm.runtime.internal.Sha256;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import dev.charlstm.runtime.internal.Sha256;
 import dev.charlstm.runtime.pack.ModelPackage;
 import dev.charlstm.runtime.pack.PackageException;
 import java.io.IOException;
@@ -27,7 +27,8 @@ class CharLstmModelTest {
         Path p = dir.resolve("pkg");
         pkg.write(p);
         if (edit != null) {
-            JsonObject j = JsonParser.parseString(Files.readString(p.resolve("vocab.json"))).getAsJsonObject();
+            JsonObject j = JsonParser.parseString(Files.readString(p.resolve("vocab.json")))
+                    .getAsJsonObject();
             edit.accept(j);
             Files.writeString(p.resolve("vocab.json"), j.toString());
         }
@@ -36,12 +37,16 @@ class CharLstmModelTest {
 
     @Test
     void loadsFromAFolderAndFromTheClasspathAlike() throws IOException {
-        try (CharLstmModel fromDir = CharLstmModel.load(tinyCopy(null)); CharLstmModel fromJar = Fixtures.tiny()) {
+        try (CharLstmModel fromDir = CharLstmModel.load(tinyCopy(null));
+                CharLstmModel fromJar = Fixtures.tiny()) {
             assertEquals(16, fromDir.manifest().shape().vocabSize());
             assertEquals(2, fromDir.manifest().shape().layers());
             assertEquals("CPU", fromDir.provider());
-            GenerationOptions o = GenerationOptions.builder().maxCharacters(50).seed(5).build();
-            assertEquals(fromDir.generate("the ", o).text(), fromJar.generate("the ", o).text());
+            GenerationOptions o =
+                    GenerationOptions.builder().maxCharacters(50).seed(5).build();
+            assertEquals(
+                    fromDir.generate("the ", o).text(),
+                    fromJar.generate("the ", o).text());
         }
     }
 
@@ -69,12 +74,19 @@ class CharLstmModelTest {
             j.getAsJsonObject("model").addProperty("vocab_size", 15);
         });
         PackageException e = assertThrows(PackageException.class, () -> CharLstmModel.load(p));
-        assertTrue(e.getMessage().contains("logits is FLOAT [-1, 16], but vocab.json describes FLOAT [batch, 15]"),
+        assertTrue(
+                e.getMessage().contains("logits is FLOAT [-1, 16], but vocab.json describes FLOAT [batch, 15]"),
                 e.getMessage());
 
-        Path names = tinyCopy(j -> j.getAsJsonObject("graphs").getAsJsonObject("step").getAsJsonObject("inputs").addProperty("token", "ids"));
+        Path names = tinyCopy(j -> j.getAsJsonObject("graphs")
+                .getAsJsonObject("step")
+                .getAsJsonObject("inputs")
+                .addProperty("token", "ids"));
         PackageException n = assertThrows(PackageException.class, () -> CharLstmModel.load(names));
-        assertTrue(n.getMessage().contains("the graph's inputs are") && n.getMessage().contains("ids"), n.getMessage());
+        assertTrue(
+                n.getMessage().contains("the graph's inputs are")
+                        && n.getMessage().contains("ids"),
+                n.getMessage());
 
         Path hidden = tinyCopy(j -> j.getAsJsonObject("model").addProperty("hidden_size", 64));
         PackageException h = assertThrows(PackageException.class, () -> CharLstmModel.load(hidden));
@@ -86,22 +98,30 @@ class CharLstmModelTest {
         Path p = tinyCopy(null);
         byte[] junk = "definitely not protobuf".getBytes(java.nio.charset.StandardCharsets.UTF_8);
         Files.write(p.resolve("model.onnx"), junk);
-        JsonObject j = JsonParser.parseString(Files.readString(p.resolve("vocab.json"))).getAsJsonObject();
+        JsonObject j = JsonParser.parseString(Files.readString(p.resolve("vocab.json")))
+                .getAsJsonObject();
         j.getAsJsonObject("graphs").getAsJsonObject("step").addProperty("sha256", Sha256.hex(junk));
         Files.writeString(p.resolve("vocab.json"), j.toString());
         PackageException e = assertThrows(PackageException.class, () -> CharLstmModel.load(p));
-        assertTrue(e.getMessage().startsWith(p.resolve("model.onnx") + ": ONNX Runtime cannot load it"), e.getMessage());
+        assertTrue(
+                e.getMessage().startsWith(p.resolve("model.onnx") + ": ONNX Runtime cannot load it"), e.getMessage());
     }
 
     @Test
     void gpuWithoutCudaFailsClearlyAndAutoFallsBackToCpu() throws IOException {
         Path p = tinyCopy(null);
-        try (CharLstmModel auto = CharLstmModel.load(p, RuntimeOptions.builder().device(DeviceChoice.AUTO).build())) {
+        try (CharLstmModel auto = CharLstmModel.load(
+                p, RuntimeOptions.builder().device(DeviceChoice.AUTO).build())) {
             // On a machine with CUDA and the GPU build this is CUDA; everywhere else the fallback.
             assertTrue(auto.provider().equals("CPU") || auto.provider().equals("CUDA"));
             if (auto.provider().equals("CPU")) {
-                GpuUnavailableException e = assertThrows(GpuUnavailableException.class, () -> CharLstmModel.load(p,
-                        RuntimeOptions.builder().device(DeviceChoice.GPU).build()));
+                GpuUnavailableException e = assertThrows(
+                        GpuUnavailableException.class,
+                        () -> CharLstmModel.load(
+                                p,
+                                RuntimeOptions.builder()
+                                        .device(DeviceChoice.GPU)
+                                        .build()));
                 assertTrue(e.getMessage().contains("cannot add the CUDA provider"), e.getMessage());
             }
         }

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -28,7 +27,9 @@ class ContinuousBatchingTest {
 
     @BeforeAll
     static void load() {
-        alone = CharLstmModel.loadResource("fixtures/tiny", RuntimeOptions.builder().continuousBatching(false).build());
+        alone = CharLstmModel.loadResource(
+                "fixtures/tiny",
+                RuntimeOptions.builder().continuousBatching(false).build());
     }
 
     @AfterAll
@@ -41,7 +42,11 @@ class ContinuousBatchingTest {
     }
 
     private static GenerationOptions opts(long seed, int length) {
-        return GenerationOptions.builder().seed(seed).maxCharacters(length).temperature(0.9f).build();
+        return GenerationOptions.builder()
+                .seed(seed)
+                .maxCharacters(length)
+                .temperature(0.9f)
+                .build();
     }
 
     @Test
@@ -64,7 +69,8 @@ class ContinuousBatchingTest {
                     futures.add(pool.submit(() -> {
                         List<String> texts = new ArrayList<>();
                         for (int i = first; i < first + perThread; i++) {
-                            texts.add(model.generate("the sea ", opts(i, lengths[i])).text());
+                            texts.add(model.generate("the sea ", opts(i, lengths[i]))
+                                    .text());
                         }
                         return texts;
                     }));
@@ -79,8 +85,9 @@ class ContinuousBatchingTest {
                 pool.shutdownNow();
             }
             long[] counts = model.schedulerCounts();
-            assertTrue(counts[1] > 2 * counts[0], "rows shared graph calls: " + counts[1] + " rows in " + counts[0]
-                    + " calls");
+            assertTrue(
+                    counts[1] > 2 * counts[0],
+                    "rows shared graph calls: " + counts[1] + " rows in " + counts[0] + " calls");
             assertEquals(0, model.liveRows(), "every stream's buffers were freed");
         }
     }
@@ -91,15 +98,18 @@ class ContinuousBatchingTest {
         try (CharLstmModel model = shared()) {
             ExecutorService pool = Executors.newFixedThreadPool(4);
             try {
-                Future<String> longOne = pool.submit(() -> model.generate("a ship ", opts(99, 1500)).text());
+                Future<String> longOne = pool.submit(
+                        () -> model.generate("a ship ", opts(99, 1500)).text());
                 List<Future<String>> shortOnes = new ArrayList<>();
                 for (int i = 0; i < 60; i++) {
                     int seed = i;
-                    shortOnes.add(pool.submit(() -> model.generate("the ", opts(seed, 5 + seed % 30)).text()));
+                    shortOnes.add(pool.submit(() ->
+                            model.generate("the ", opts(seed, 5 + seed % 30)).text()));
                 }
                 for (int i = 0; i < 60; i++) {
-                    assertEquals(alone.generate("the ", opts(i, 5 + i % 30)).text(), shortOnes.get(i).get(60,
-                            TimeUnit.SECONDS));
+                    assertEquals(
+                            alone.generate("the ", opts(i, 5 + i % 30)).text(),
+                            shortOnes.get(i).get(60, TimeUnit.SECONDS));
                 }
                 assertEquals(expected, longOne.get(60, TimeUnit.SECONDS));
             } finally {
@@ -155,20 +165,22 @@ class ContinuousBatchingTest {
                     futures.add(pool.submit(() -> {
                         AtomicInteger n = new AtomicInteger();
                         return model.generate("the ", opts(seed, 400), ch -> {
-                            if (seed == 2 && n.incrementAndGet() == 50) {
-                                throw boom;
-                            }
-                            return true;
-                        }).text();
+                                    if (seed == 2 && n.incrementAndGet() == 50) {
+                                        throw boom;
+                                    }
+                                    return true;
+                                })
+                                .text();
                     }));
                 }
-                ExecutionException e = assertThrows(ExecutionException.class, () -> futures.get(2).get(60,
-                        TimeUnit.SECONDS));
+                ExecutionException e = assertThrows(
+                        ExecutionException.class, () -> futures.get(2).get(60, TimeUnit.SECONDS));
                 assertSame(boom, e.getCause());
                 for (int t = 0; t < 5; t++) {
                     if (t != 2) {
-                        assertEquals(alone.generate("the ", opts(t, 400)).text(), futures.get(t).get(60,
-                                TimeUnit.SECONDS));
+                        assertEquals(
+                                alone.generate("the ", opts(t, 400)).text(),
+                                futures.get(t).get(60, TimeUnit.SECONDS));
                     }
                 }
             } finally {
@@ -190,7 +202,9 @@ class ContinuousBatchingTest {
             assertSame(boom, batch.get(1).error());
             assertEquals(10, batch.get(1).text().length(), "the text up to the character whose callback threw");
             for (int i : new int[] {0, 2, 3}) {
-                assertEquals(alone.generate("the ", opts(i, 100)).text(), batch.get(i).text());
+                assertEquals(
+                        alone.generate("the ", opts(i, 100)).text(),
+                        batch.get(i).text());
                 assertNull(batch.get(i).error());
             }
         }
@@ -199,7 +213,8 @@ class ContinuousBatchingTest {
     @Test
     void closingTheModelWhileManyThreadsGenerateEndsEveryStreamClearlyAndFreesTheirBuffers() throws Exception {
         for (boolean batching : new boolean[] {true, false}) {
-            CharLstmModel model = CharLstmModel.loadResource("fixtures/tiny",
+            CharLstmModel model = CharLstmModel.loadResource(
+                    "fixtures/tiny",
                     RuntimeOptions.builder().continuousBatching(batching).build());
             int threads = 10;
             ExecutorService pool = Executors.newFixedThreadPool(threads);
@@ -216,7 +231,8 @@ class ContinuousBatchingTest {
                             });
                         }
                         started.countDown();
-                        List<GenerationRequest> requests = List.of(GenerationRequest.of("a ", opts(seed, 1 << 30)),
+                        List<GenerationRequest> requests = List.of(
+                                GenerationRequest.of("a ", opts(seed, 1 << 30)),
                                 GenerationRequest.of("the ", opts(seed + 1, 1 << 30)));
                         return model.generateBatch(requests).get(0);
                     }));
@@ -263,12 +279,19 @@ class ContinuousBatchingTest {
 
     @Test
     void aHugeMaxRowsPerCallIsRefusedAndLanesFitTheBatchesThatCome() {
-        assertThrows(IllegalArgumentException.class, () -> RuntimeOptions.builder().maxRowsPerCall(Integer.MAX_VALUE));
-        try (CharLstmModel model = CharLstmModel.loadResource("fixtures/tiny",
-                RuntimeOptions.builder().maxRowsPerCall(RuntimeOptions.MAX_ROWS_PER_CALL_LIMIT).build())) {
+        assertThrows(
+                IllegalArgumentException.class, () -> RuntimeOptions.builder().maxRowsPerCall(Integer.MAX_VALUE));
+        try (CharLstmModel model = CharLstmModel.loadResource(
+                "fixtures/tiny",
+                RuntimeOptions.builder()
+                        .maxRowsPerCall(RuntimeOptions.MAX_ROWS_PER_CALL_LIMIT)
+                        .build())) {
             List<GenerationResult> two = model.generateBatch(List.of("the ", "a man "), opts(1, 20));
-            assertEquals(alone.generate("a man ", opts(2, 20)).text(), two.get(1).text());
-            assertEquals(alone.generate("the ", opts(1, 20)).text(), model.generate("the ", opts(1, 20)).text(),
+            assertEquals(
+                    alone.generate("a man ", opts(2, 20)).text(), two.get(1).text());
+            assertEquals(
+                    alone.generate("the ", opts(1, 20)).text(),
+                    model.generate("the ", opts(1, 20)).text(),
                     "the model still works after a batch");
         }
     }
@@ -300,9 +323,11 @@ class ContinuousBatchingTest {
 
     @Test
     void aStaleIteratorFailsOnItsFirstTouchEvenWithCharactersInHand() {
-        try (CharLstmModel model = shared(); GenerationStream s = model.newStream()) {
+        try (CharLstmModel model = shared();
+                GenerationStream s = model.newStream()) {
             s.feed("the ");
-            GenerationIterator it = s.characters(opts(1, 100).toBuilder().stopSequences("zzz").build());
+            GenerationIterator it =
+                    s.characters(opts(1, 100).toBuilder().stopSequences("zzz").build());
             it.next();
             assertTrue(it.hasNext(), "100 characters asked, one taken");
             s.generate(opts(2, 5), ch -> true);
@@ -332,8 +357,9 @@ class ContinuousBatchingTest {
                     }));
                 }
                 assertTrue(blocked.await(30, TimeUnit.SECONDS));
-                assertEquals(alone.generate("a ship ", opts(7, 300)).text(), model.generate("a ship ", opts(7, 300))
-                        .text());
+                assertEquals(
+                        alone.generate("a ship ", opts(7, 300)).text(),
+                        model.generate("a ship ", opts(7, 300)).text());
             } finally {
                 release.countDown();
                 pool.shutdown();

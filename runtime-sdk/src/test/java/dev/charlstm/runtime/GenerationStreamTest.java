@@ -71,8 +71,11 @@ class GenerationStreamTest {
 
     @Test
     void theStreamContinuesFromItsState() {
-        GenerationOptions greedy = GenerationOptions.builder().greedy(true).maxCharacters(30).build();
-        String whole = model.generate("a ship ", greedy.toBuilder().maxCharacters(60).build()).text();
+        GenerationOptions greedy =
+                GenerationOptions.builder().greedy(true).maxCharacters(30).build();
+        String whole = model.generate(
+                        "a ship ", greedy.toBuilder().maxCharacters(60).build())
+                .text();
         try (GenerationStream s = model.newStream()) {
             String first = s.generate("a ship ", greedy, ch -> true).text();
             String second = s.generate(greedy, ch -> true).text();
@@ -87,41 +90,50 @@ class GenerationStreamTest {
         String stop = text.substring(20, 22); // two characters: the match spans two callbacks
         int at = text.indexOf(stop);
         List<String> seen = new ArrayList<>();
-        GenerationResult r = model.generate("the sea ", free.toBuilder().stopSequences("zzz", stop).build(), seen::add);
+        GenerationResult r = model.generate(
+                "the sea ", free.toBuilder().stopSequences("zzz", stop).build(), seen::add);
         assertEquals(FinishReason.STOP_SEQUENCE, r.finishReason());
         assertEquals(text.substring(0, at), r.text());
         assertEquals(r.text(), String.join("", seen), "the stop sequence never reached the callback");
         assertEquals(at + 2, r.generatedCharacters());
 
-        GenerationResult emitted = model.generate("the sea ", free.toBuilder().stopSequences(stop)
-                .emitStopSequence(true).build());
+        GenerationResult emitted = model.generate(
+                "the sea ",
+                free.toBuilder().stopSequences(stop).emitStopSequence(true).build());
         assertEquals(text.substring(0, at + 2), emitted.text());
 
-        GenerationResult none = model.generate("the sea ", free.toBuilder().stopSequences("qqq").build());
+        GenerationResult none =
+                model.generate("the sea ", free.toBuilder().stopSequences("qqq").build());
         assertEquals(text, none.text(), "held-back prefixes are flushed when no stop sequence completes");
     }
 
     @Test
     void unknownCharactersFollowThePolicy() {
-        UnknownCharacterException e = assertThrows(UnknownCharacterException.class,
-                () -> model.generate("the Zeal", opts().build()));
+        UnknownCharacterException e =
+                assertThrows(UnknownCharacterException.class, () -> model.generate("the Zeal", opts().build()));
         assertEquals('Z', e.codePoint());
         assertEquals(4, e.index());
         assertTrue(e.getMessage().contains("U+005A 'Z' at index 4"), e.getMessage());
 
-        String skipped = model.generate("the Zeal", opts().unknownCharacters(UnknownCharacterPolicy.SKIP).build()).text();
+        String skipped = model.generate(
+                        "the Zeal",
+                        opts().unknownCharacters(UnknownCharacterPolicy.SKIP).build())
+                .text();
         assertEquals(model.generate("the eal", opts().build()).text(), skipped);
 
-        String replaced = model.generate("the Zeal", opts().replacement('s').build()).text();
+        String replaced =
+                model.generate("the Zeal", opts().replacement('s').build()).text();
         assertEquals(model.generate("the seal", opts().build()).text(), replaced);
 
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(
+                IllegalArgumentException.class,
                 () -> model.generate("the Zeal", opts().replacement('Q').build()));
     }
 
     @Test
     void snapshotAndRestoreReproduceTheContinuation() {
-        try (GenerationStream s = model.newStream(); GenerationStream other = model.newStream()) {
+        try (GenerationStream s = model.newStream();
+                GenerationStream other = model.newStream()) {
             s.feed("the captain ");
             StreamState saved = s.snapshot();
             String first = s.generate(opts().build(), ch -> true).text();
@@ -153,7 +165,8 @@ class GenerationStreamTest {
         IllegalStateException boom = new IllegalStateException("boom");
         try (GenerationStream s = model.newStream()) {
             int[] calls = {0};
-            IllegalStateException thrown = assertThrows(IllegalStateException.class,
+            IllegalStateException thrown = assertThrows(
+                    IllegalStateException.class,
                     () -> s.generate("the ", opts().build(), ch -> {
                         if (++calls[0] == 5) {
                             throw boom;
@@ -172,8 +185,8 @@ class GenerationStreamTest {
             CountDownLatch started = new CountDownLatch(1);
             ExecutorService pool = Executors.newSingleThreadExecutor();
             try {
-                Future<GenerationResult> f = pool.submit(() -> s.generate("the ",
-                        opts().maxCharacters(Integer.MAX_VALUE).build(), ch -> {
+                Future<GenerationResult> f = pool.submit(() -> s.generate(
+                        "the ", opts().maxCharacters(Integer.MAX_VALUE).build(), ch -> {
                             started.countDown();
                             return true;
                         }));
@@ -205,8 +218,8 @@ class GenerationStreamTest {
                     return false;
                 }));
                 assertTrue(inside.await(10, TimeUnit.SECONDS));
-                ConcurrentModificationException e = assertThrows(ConcurrentModificationException.class,
-                        () -> s.feed("more"));
+                ConcurrentModificationException e =
+                        assertThrows(ConcurrentModificationException.class, () -> s.feed("more"));
                 assertTrue(e.getMessage().contains("one thread at a time"), e.getMessage());
                 release.countDown();
                 assertEquals(FinishReason.CANCELLED, f.get(10, TimeUnit.SECONDS).finishReason());
@@ -224,18 +237,19 @@ class GenerationStreamTest {
         for (int i = 0; i < prompts.size(); i++) {
             streamed.add("");
         }
-        List<GenerationResult> batch = model.generateBatch(prompts, options,
-                (i, ch) -> {
-                    streamed.set(i, streamed.get(i) + ch);
-                    return true;
-                });
+        List<GenerationResult> batch = model.generateBatch(prompts, options, (i, ch) -> {
+            streamed.set(i, streamed.get(i) + ch);
+            return true;
+        });
         for (int i = 0; i < prompts.size(); i++) {
-            GenerationResult alone = model.generate(prompts.get(i), options.toBuilder().seed(options.seed() + i).build());
+            GenerationResult alone = model.generate(
+                    prompts.get(i), options.toBuilder().seed(options.seed() + i).build());
             assertEquals(alone.text(), batch.get(i).text(), "stream " + i);
             assertEquals(alone.finishReason(), batch.get(i).finishReason());
             assertEquals(alone.text(), streamed.get(i));
         }
-        GenerationOptions greedy = GenerationOptions.builder().greedy(true).maxCharacters(40).build();
+        GenerationOptions greedy =
+                GenerationOptions.builder().greedy(true).maxCharacters(40).build();
         List<GenerationResult> g = model.generateBatch(prompts, greedy);
         for (int i = 0; i < prompts.size(); i++) {
             assertEquals(model.generate(prompts.get(i), greedy).text(), g.get(i).text());
@@ -254,7 +268,8 @@ class GenerationStreamTest {
             List<Future<String>> futures = new ArrayList<>();
             for (int i = 0; i < tasks; i++) {
                 long seed = i;
-                futures.add(pool.submit(() -> model.generate("the sea ", opts().seed(seed).build()).text()));
+                futures.add(pool.submit(() ->
+                        model.generate("the sea ", opts().seed(seed).build()).text()));
             }
             for (int i = 0; i < tasks; i++) {
                 assertEquals(expected.get(i), futures.get(i).get(60, TimeUnit.SECONDS), "task " + i);
@@ -270,17 +285,21 @@ class GenerationStreamTest {
         try (GenerationStream s = model.newStream()) {
             s.feed("the whale ");
             StreamState start = s.snapshot();
-            assertEquals(whole.substring(0, 10), s.stream(opts().build()).limit(10).collect(Collectors.joining()));
+            assertEquals(
+                    whole.substring(0, 10), s.stream(opts().build()).limit(10).collect(Collectors.joining()));
             s.restore(start); // the next call on the stream works
-            assertEquals(whole.substring(0, 1), s.stream(opts().build()).findFirst().orElseThrow());
+            assertEquals(
+                    whole.substring(0, 1), s.stream(opts().build()).findFirst().orElseThrow());
             s.restore(start);
             StringBuilder seen = new StringBuilder();
-            assertThrows(IllegalStateException.class, () -> s.stream(opts().build()).forEach(ch -> {
-                seen.append(ch);
-                if (seen.length() == 3) {
-                    throw new IllegalStateException("consumer failed");
-                }
-            }));
+            assertThrows(
+                    IllegalStateException.class,
+                    () -> s.stream(opts().build()).forEach(ch -> {
+                        seen.append(ch);
+                        if (seen.length() == 3) {
+                            throw new IllegalStateException("consumer failed");
+                        }
+                    }));
             s.restore(start);
             GenerationIterator abandoned = s.characters(opts().build());
             assertEquals(whole.substring(0, 1), abandoned.next());
@@ -295,7 +314,8 @@ class GenerationStreamTest {
     void iteratorsAndStreamsCanBeClosedAndCancelled() {
         try (GenerationStream s = model.newStream()) {
             s.feed("the whale ");
-            GenerationIterator it = s.characters(opts().maxCharacters(Integer.MAX_VALUE).build());
+            GenerationIterator it =
+                    s.characters(opts().maxCharacters(Integer.MAX_VALUE).build());
             for (int i = 0; i < 5; i++) {
                 it.next();
             }
@@ -317,7 +337,8 @@ class GenerationStreamTest {
             java.util.stream.Stream<String> stream = s.stream(opts().build());
             assertEquals(2, stream.limit(2).count());
             stream.close();
-            assertEquals(10, s.generate(opts().maxCharacters(10).build(), ch -> true).generatedCharacters());
+            assertEquals(
+                    10, s.generate(opts().maxCharacters(10).build(), ch -> true).generatedCharacters());
         }
     }
 
@@ -346,11 +367,13 @@ class GenerationStreamTest {
 
     @Test
     void theLengthLimitEmitsWhatAStopSequencePrefixHeldBack() {
-        GenerationOptions greedy = GenerationOptions.builder().greedy(true).maxCharacters(30).build();
+        GenerationOptions greedy =
+                GenerationOptions.builder().greedy(true).maxCharacters(30).build();
         String free = model.generate("the ", greedy).text();
         String stop = free.substring(26) + "#"; // the last four characters begin it; "#" never comes
         List<String> seen = new ArrayList<>();
-        GenerationResult r = model.generate("the ", greedy.toBuilder().stopSequences(stop).build(), seen::add);
+        GenerationResult r =
+                model.generate("the ", greedy.toBuilder().stopSequences(stop).build(), seen::add);
         assertEquals(FinishReason.LENGTH, r.finishReason());
         assertEquals(free, r.text());
         assertEquals(free, String.join("", seen));

@@ -19,8 +19,14 @@ class LogprobsTest {
     void generatedCharactersCarryTheLogSoftmaxOfTheLogitsTheyWereSampledFrom() {
         for (String fixture : new String[] {"fixtures/tiny-v2", "fixtures/tiny-int8"}) {
             try (CharLstmModel model = CharLstmModel.loadResource(fixture, RuntimeOptions.DEFAULT)) {
-                GenerationOptions options = GenerationOptions.builder().maxCharacters(40).seed(3).temperature(1.3f)
-                        .topK(5).logprobs(true).topLogprobs(3).build();
+                GenerationOptions options = GenerationOptions.builder()
+                        .maxCharacters(40)
+                        .seed(3)
+                        .temperature(1.3f)
+                        .topK(5)
+                        .logprobs(true)
+                        .topLogprobs(3)
+                        .build();
                 List<CharacterLogprob> streamed = new ArrayList<>();
                 GenerationResult r = model.generate("the whale ", options, new CharacterCallback() {
                     @Override
@@ -36,10 +42,19 @@ class LogprobsTest {
                     }
                 });
                 assertEquals(streamed, r.logprobs());
-                assertEquals(r.text().codePointCount(0, r.text().length()), r.logprobs().size());
+                assertEquals(
+                        r.text().codePointCount(0, r.text().length()),
+                        r.logprobs().size());
                 // the same text without logprobs: asking for them changes no draw
-                assertEquals(model.generate("the whale ", options.toBuilder().logprobs(false).topLogprobs(0).build())
-                        .text(), r.text());
+                assertEquals(
+                        model.generate(
+                                        "the whale ",
+                                        options.toBuilder()
+                                                .logprobs(false)
+                                                .topLogprobs(0)
+                                                .build())
+                                .text(),
+                        r.text());
                 Vocabulary v = model.manifest().vocabulary();
                 try (GenerationStream s = model.newStream()) {
                     s.feed("the whale ");
@@ -69,11 +84,16 @@ class LogprobsTest {
     @Test
     void aStopSequenceTakesItsLogprobsWithIt() {
         try (CharLstmModel model = Fixtures.tiny()) {
-            GenerationOptions all = GenerationOptions.builder().maxCharacters(60).seed(1).logprobs(true).build();
+            GenerationOptions all = GenerationOptions.builder()
+                    .maxCharacters(60)
+                    .seed(1)
+                    .logprobs(true)
+                    .build();
             GenerationResult free = model.generate("the ", all);
             String text = free.text();
             String stop = text.substring(10, 12);
-            GenerationResult stopped = model.generate("the ", all.toBuilder().stopSequences(stop).build());
+            GenerationResult stopped =
+                    model.generate("the ", all.toBuilder().stopSequences(stop).build());
             assertEquals(FinishReason.STOP_SEQUENCE, stopped.finishReason());
             int n = stopped.text().codePointCount(0, stopped.text().length());
             assertEquals(n, stopped.logprobs().size());
@@ -85,9 +105,19 @@ class LogprobsTest {
     void batchesDeliverEachRequestsLogprobsToItsIndex() {
         try (CharLstmModel model = Fixtures.tiny()) {
             List<GenerationRequest> requests = List.of(
-                    GenerationRequest.of("the ", GenerationOptions.builder().maxCharacters(20).seed(1).logprobs(true)
-                            .build()),
-                    GenerationRequest.of("a whale", GenerationOptions.builder().maxCharacters(20).seed(2).build()));
+                    GenerationRequest.of(
+                            "the ",
+                            GenerationOptions.builder()
+                                    .maxCharacters(20)
+                                    .seed(1)
+                                    .logprobs(true)
+                                    .build()),
+                    GenerationRequest.of(
+                            "a whale",
+                            GenerationOptions.builder()
+                                    .maxCharacters(20)
+                                    .seed(2)
+                                    .build()));
             List<List<CharacterLogprob>> seen = List.of(new ArrayList<>(), new ArrayList<>());
             List<GenerationResult> results = model.generateBatch(requests, new BatchCharacterCallback() {
                 @Override
@@ -122,8 +152,9 @@ class LogprobsTest {
                 sum += lp.logprob();
                 assertEquals(2, lp.topLogprobs().size());
             }
-            EvaluationResult e = model.evaluate(text, EvaluationOptions.builder().window(n - 1).wholeText(true)
-                    .build());
+            EvaluationResult e = model.evaluate(
+                    text,
+                    EvaluationOptions.builder().window(n - 1).wholeText(true).build());
             assertEquals(e.natsPerCharacter(), -sum / (n - 1), 1e-9);
             // and each equals what a stream fed the text so far holds
             try (GenerationStream s = model.newStream()) {
@@ -142,7 +173,8 @@ class LogprobsTest {
 
     @Test
     void topLogprobsWithoutLogprobsIsRefusedByName() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
                 () -> GenerationOptions.builder().topLogprobs(2).build());
         assertTrue(e.getMessage().contains("logprobs(true)"), e.getMessage());
     }

@@ -18,10 +18,14 @@ class ManifestCleaningTest {
     void aPromptWithLineBreaksIsReadAsTheTrainingTextWasCleaned() {
         try (CharLstmModel model = Fixtures.tiny()) {
             assertFalse(model.manifest().keepNewlines());
-            GenerationOptions o = GenerationOptions.builder().maxCharacters(50).seed(2).build();
-            assertThrows(UnknownCharacterException.class, () -> model.generate("the whale\nswam ", o),
+            GenerationOptions o =
+                    GenerationOptions.builder().maxCharacters(50).seed(2).build();
+            assertThrows(
+                    UnknownCharacterException.class,
+                    () -> model.generate("the whale\nswam ", o),
                     "as given, a line break is a character the model never saw");
-            GenerationResult cleaned = model.generate("the whale\nswam  ", o.toBuilder().cleanPrompt(true).build());
+            GenerationResult cleaned = model.generate(
+                    "the whale\nswam  ", o.toBuilder().cleanPrompt(true).build());
             assertEquals(model.generate("the whale swam ", o).text(), cleaned.text());
             assertEquals(15, cleaned.promptCharacters());
         }
@@ -31,11 +35,23 @@ class ManifestCleaningTest {
     void aRawTextIsEvaluatedAsItsCleanedForm() {
         try (CharLstmModel model = Fixtures.tiny()) {
             String raw = RAW.repeat(4);
-            assertThrows(IllegalArgumentException.class, () -> model.evaluate(raw,
-                    EvaluationOptions.builder().wholeText(true).window(20).build()));
-            EvaluationResult e = model.evaluate(raw, EvaluationOptions.builder().wholeText(true).window(20)
-                    .cleanText(true).build());
-            EvaluationResult expected = model.evaluate(model.manifest().textCleaning().clean(raw),
+            assertThrows(
+                    IllegalArgumentException.class,
+                    () -> model.evaluate(
+                            raw,
+                            EvaluationOptions.builder()
+                                    .wholeText(true)
+                                    .window(20)
+                                    .build()));
+            EvaluationResult e = model.evaluate(
+                    raw,
+                    EvaluationOptions.builder()
+                            .wholeText(true)
+                            .window(20)
+                            .cleanText(true)
+                            .build());
+            EvaluationResult expected = model.evaluate(
+                    model.manifest().textCleaning().clean(raw),
                     EvaluationOptions.builder().wholeText(true).window(20).build());
             assertEquals(expected.natsPerCharacter(), e.natsPerCharacter());
             assertEquals(expected.textLength(), e.textLength());

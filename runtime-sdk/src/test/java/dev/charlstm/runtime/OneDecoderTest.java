@@ -30,9 +30,11 @@ class OneDecoderTest {
 
     @BeforeAll
     static void load() {
-        alone = CharLstmModel.loadResource("fixtures/tiny",
+        alone = CharLstmModel.loadResource(
+                "fixtures/tiny",
                 RuntimeOptions.builder().continuousBatching(false).build());
-        shared = CharLstmModel.loadResource("fixtures/tiny", RuntimeOptions.builder().maxRowsPerCall(8).build());
+        shared = CharLstmModel.loadResource(
+                "fixtures/tiny", RuntimeOptions.builder().maxRowsPerCall(8).build());
     }
 
     @AfterAll
@@ -44,7 +46,8 @@ class OneDecoderTest {
     /** A random request: sampling settings, 0-4 stop sequences of 1-4 characters (some taken from real output). */
     static GenerationRequest randomRequest(Random r) {
         String prompt = randomText(r, 1 + r.nextInt(30));
-        GenerationOptions.Builder b = GenerationOptions.builder().seed(r.nextLong()).maxCharacters(1 + r.nextInt(200));
+        GenerationOptions.Builder b =
+                GenerationOptions.builder().seed(r.nextLong()).maxCharacters(1 + r.nextInt(200));
         switch (r.nextInt(4)) {
             case 0 -> b.greedy(true);
             case 1 -> b.temperature(0.3f + r.nextFloat() * 1.5f);
@@ -66,7 +69,9 @@ class OneDecoderTest {
                 stops.add(randomText(r, len));
             }
         }
-        return GenerationRequest.of(prompt, b.stopSequences(stops).emitStopSequence(r.nextInt(4) == 0).build());
+        return GenerationRequest.of(
+                prompt,
+                b.stopSequences(stops).emitStopSequence(r.nextInt(4) == 0).build());
     }
 
     static String randomText(Random r, int n) {
@@ -107,10 +112,13 @@ class OneDecoderTest {
                 it.forEachRemaining(pulled::append);
                 assertEquals(expected.get(i), it.result().finishReason() + ":" + pulled, "iterator, set " + i);
                 s.restore(primed);
-                assertEquals(expected.get(i).substring(expected.get(i).indexOf(':') + 1),
-                        s.stream(q.options()).collect(Collectors.joining()), "stream, set " + i);
+                assertEquals(
+                        expected.get(i).substring(expected.get(i).indexOf(':') + 1),
+                        s.stream(q.options()).collect(Collectors.joining()),
+                        "stream, set " + i);
             }
-            if (expected.get(i).startsWith("LENGTH") && !q.options().stopSequences().isEmpty()) {
+            if (expected.get(i).startsWith("LENGTH")
+                    && !q.options().stopSequences().isEmpty()) {
                 lengthEndsWithHeldCharacters++;
             }
         }

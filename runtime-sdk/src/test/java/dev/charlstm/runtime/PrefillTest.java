@@ -18,10 +18,10 @@ import org.junit.jupiter.api.Test;
  */
 class PrefillTest {
 
-    private static final ModelPackage WITH_SEQUENCE = ModelPackage.read(PrefillTest.class.getClassLoader(), "fixtures/tiny-v2");
+    private static final ModelPackage WITH_SEQUENCE =
+            ModelPackage.read(PrefillTest.class.getClassLoader(), "fixtures/tiny-v2");
     /** The same package without its sequence graph: prompts are stepped. */
-    private static final ModelPackage STEP_ONLY = ModelPackage.of(WITH_SEQUENCE.manifest(),
-            WITH_SEQUENCE.modelBytes());
+    private static final ModelPackage STEP_ONLY = ModelPackage.of(WITH_SEQUENCE.manifest(), WITH_SEQUENCE.modelBytes());
 
     /** Text in the fixture's vocabulary, in the fixture corpus's style. */
     static String text(int length, long seed) {
@@ -53,18 +53,25 @@ class PrefillTest {
                 CharLstmModel step = CharLstmModel.load(stepOnly, RuntimeOptions.DEFAULT)) {
             for (int length : new int[] {Decoder.PREFILL_MIN, 700}) { // 700: three chunks, the last one partial
                 String prompt = text(length, length);
-                try (GenerationStream a = seq.newStream(); GenerationStream b = step.newStream()) {
+                try (GenerationStream a = seq.newStream();
+                        GenerationStream b = step.newStream()) {
                     assertEquals(length, a.feed(prompt));
                     assertEquals(length, b.feed(prompt));
                     StreamState sa = a.snapshot();
                     StreamState sb = b.snapshot();
-                    double d = Math.max(Fixtures.maxAbsDiff(sa.h, sb.h), Math.max(Fixtures.maxAbsDiff(sa.c, sb.c),
-                            Fixtures.maxAbsDiff(sa.logits, sb.logits)));
+                    double d = Math.max(
+                            Fixtures.maxAbsDiff(sa.h, sb.h),
+                            Math.max(Fixtures.maxAbsDiff(sa.c, sb.c), Fixtures.maxAbsDiff(sa.logits, sb.logits)));
                     assertTrue(d <= bound, length + " characters: primed vs stepped max |diff| " + d);
                     assertArrayEquals(sa.recent.ids, sb.recent.ids);
                     assertEquals(sa.recent.count, sb.recent.count);
-                    GenerationOptions greedy = GenerationOptions.builder().greedy(true).maxCharacters(150).build();
-                    assertEquals(b.generate(greedy, ch -> true).text(), a.generate(greedy, ch -> true).text());
+                    GenerationOptions greedy = GenerationOptions.builder()
+                            .greedy(true)
+                            .maxCharacters(150)
+                            .build();
+                    assertEquals(
+                            b.generate(greedy, ch -> true).text(),
+                            a.generate(greedy, ch -> true).text());
                 }
             }
         }
@@ -76,8 +83,12 @@ class PrefillTest {
                 CharLstmModel step = CharLstmModel.load(STEP_ONLY, RuntimeOptions.DEFAULT)) {
             List<GenerationRequest> requests = new ArrayList<>();
             for (int i = 0; i < 4; i++) {
-                requests.add(GenerationRequest.of(text(40 + 300 * i, i), GenerationOptions.builder()
-                        .greedy(true).maxCharacters(80).build()));
+                requests.add(GenerationRequest.of(
+                        text(40 + 300 * i, i),
+                        GenerationOptions.builder()
+                                .greedy(true)
+                                .maxCharacters(80)
+                                .build()));
             }
             List<GenerationResult> primed = seq.generateBatch(requests);
             List<GenerationResult> stepped = step.generateBatch(requests);
@@ -110,17 +121,28 @@ class PrefillTest {
         java.nio.file.Path pkg = dir.resolve("pkg");
         byte[] junk = "not an onnx graph".getBytes(java.nio.charset.StandardCharsets.UTF_8);
         java.nio.file.Files.write(pkg.resolve("sequence.onnx"), junk);
-        java.nio.file.Files.writeString(pkg.resolve("vocab.json"), java.nio.file.Files.readString(
-                pkg.resolve("vocab.json")).replace(WITH_SEQUENCE.manifest().sequenceSha256(), Sha256.hex(junk)));
+        java.nio.file.Files.writeString(
+                pkg.resolve("vocab.json"),
+                java.nio.file.Files.readString(pkg.resolve("vocab.json"))
+                        .replace(WITH_SEQUENCE.manifest().sequenceSha256(), Sha256.hex(junk)));
         try (CharLstmModel model = CharLstmModel.load(pkg)) {
             // short prompts never need it
-            assertEquals(20, model.generate("the whale ", GenerationOptions.builder().maxCharacters(20).build())
-                    .generatedCharacters());
-            var e = org.junit.jupiter.api.Assertions.assertThrows(dev.charlstm.runtime.pack.PackageException.class,
-                    model::prepareSequenceGraph);
+            assertEquals(
+                    20,
+                    model.generate(
+                                    "the whale ",
+                                    GenerationOptions.builder()
+                                            .maxCharacters(20)
+                                            .build())
+                            .generatedCharacters());
+            var e = org.junit.jupiter.api.Assertions.assertThrows(
+                    dev.charlstm.runtime.pack.PackageException.class, model::prepareSequenceGraph);
             assertTrue(e.getMessage().startsWith(pkg + "/sequence.onnx: ONNX Runtime cannot load it"), e.getMessage());
-            var again = org.junit.jupiter.api.Assertions.assertThrows(dev.charlstm.runtime.pack.PackageException.class,
-                    () -> model.generate(text(100, 1), GenerationOptions.builder().maxCharacters(5).build()));
+            var again = org.junit.jupiter.api.Assertions.assertThrows(
+                    dev.charlstm.runtime.pack.PackageException.class,
+                    () -> model.generate(
+                            text(100, 1),
+                            GenerationOptions.builder().maxCharacters(5).build()));
             assertTrue(again.getMessage().contains("sequence.onnx"), again.getMessage());
         }
     }

@@ -18,18 +18,20 @@ class PromptCheckTest {
         try (CharLstmModel model = Fixtures.tiny()) {
             GenerationOptions strict = GenerationOptions.DEFAULT;
             model.checkPrompt("the whale ", strict);
-            UnknownCharacterException unknown = assertThrows(UnknownCharacterException.class,
-                    () -> model.checkPrompt("the Whale", strict));
+            UnknownCharacterException unknown =
+                    assertThrows(UnknownCharacterException.class, () -> model.checkPrompt("the Whale", strict));
             assertEquals(4, unknown.index());
-            IllegalArgumentException empty = assertThrows(IllegalArgumentException.class,
-                    () -> model.checkPrompt("", strict));
+            IllegalArgumentException empty =
+                    assertThrows(IllegalArgumentException.class, () -> model.checkPrompt("", strict));
             assertTrue(empty.getMessage().startsWith("the prompt is empty"), empty.getMessage());
-            GenerationOptions skip = GenerationOptions.builder().unknownCharacters(UnknownCharacterPolicy.SKIP).build();
+            GenerationOptions skip = GenerationOptions.builder()
+                    .unknownCharacters(UnknownCharacterPolicy.SKIP)
+                    .build();
             model.checkPrompt("the Whale", skip);
-            IllegalArgumentException allSkipped = assertThrows(IllegalArgumentException.class,
-                    () -> model.checkPrompt("WXYZ", skip));
-            assertTrue(allSkipped.getMessage().contains("once unknown characters are skipped"),
-                    allSkipped.getMessage());
+            IllegalArgumentException allSkipped =
+                    assertThrows(IllegalArgumentException.class, () -> model.checkPrompt("WXYZ", skip));
+            assertTrue(
+                    allSkipped.getMessage().contains("once unknown characters are skipped"), allSkipped.getMessage());
         }
     }
 
@@ -41,10 +43,11 @@ class PromptCheckTest {
         assertEquals(pkg.manifest().modelSha256(), copy.manifest().modelSha256());
         assertEquals(pkg.manifest().sequenceSha256(), copy.manifest().sequenceSha256());
         assertArrayEquals(pkg.sequenceBytes(), copy.sequenceBytes());
-        PackageException missing = assertThrows(PackageException.class,
-                () -> ModelPackage.read(vocab, pkg.modelBytes(), null, "copy"));
+        PackageException missing =
+                assertThrows(PackageException.class, () -> ModelPackage.read(vocab, pkg.modelBytes(), null, "copy"));
         assertEquals("copy/sequence.onnx: missing from the model package", missing.getMessage());
-        PackageException tampered = assertThrows(PackageException.class,
+        PackageException tampered = assertThrows(
+                PackageException.class,
                 () -> ModelPackage.read(vocab, pkg.sequenceBytes(), pkg.sequenceBytes(), "copy"));
         assertTrue(tampered.getMessage().startsWith("copy/model.onnx: SHA-256"), tampered.getMessage());
     }

@@ -36,7 +36,9 @@ final class AccessControl {
 
     AccessControl(ServerOptions options) {
         this.keyDigest = options.apiKey() == null ? null : sha256(options.apiKey());
-        this.origins = options.corsOrigins().stream().map(o -> o.toLowerCase(Locale.ROOT)).toList();
+        this.origins = options.corsOrigins().stream()
+                .map(o -> o.toLowerCase(Locale.ROOT))
+                .toList();
         this.anyOrigin = origins.contains("*");
         this.loopbackOnly = isLoopback(options.host());
     }
@@ -54,11 +56,16 @@ final class AccessControl {
         String origin = ctx.header("Origin");
         if (origin != null) {
             if (!allowed(origin, ctx.header("Host"))) {
-                throw new ApiError(403, "invalid_request_error", null, "origin_not_allowed", origin.equals("null")
-                        ? "requests from an opaque origin (\"null\": a local file or a sandboxed frame) are allowed only"
-                                + " with --cors-origins '*'"
-                        : "requests from origin " + shorten(origin) + " are not allowed: start the server with"
-                                + " --cors-origins " + shorten(origin) + " (or *) to let pages there call it");
+                throw new ApiError(
+                        403,
+                        "invalid_request_error",
+                        null,
+                        "origin_not_allowed",
+                        origin.equals("null")
+                                ? "requests from an opaque origin (\"null\": a local file or a sandboxed frame) are allowed only"
+                                        + " with --cors-origins '*'"
+                                : "requests from origin " + shorten(origin) + " are not allowed: start the server with"
+                                        + " --cors-origins " + shorten(origin) + " (or *) to let pages there call it");
             }
             ctx.header("Access-Control-Allow-Origin", origin);
             ctx.header("Vary", "Origin");
@@ -70,13 +77,24 @@ final class AccessControl {
         if (keyDigest != null && ctx.path().startsWith("/v1/")) {
             String auth = ctx.header("Authorization");
             if (auth == null || auth.isBlank()) {
-                throw new ApiError(401, "invalid_request_error", null, "missing_api_key", "this server needs an API"
-                        + " key: send it as the header Authorization: Bearer YOUR_KEY");
+                throw new ApiError(
+                        401,
+                        "invalid_request_error",
+                        null,
+                        "missing_api_key",
+                        "this server needs an API" + " key: send it as the header Authorization: Bearer YOUR_KEY");
             }
-            String given = auth.regionMatches(true, 0, "Bearer ", 0, 7) ? auth.substring(7).strip() : "";
+            String given = auth.regionMatches(true, 0, "Bearer ", 0, 7)
+                    ? auth.substring(7).strip()
+                    : "";
             if (!MessageDigest.isEqual(sha256(given), keyDigest)) {
-                throw new ApiError(401, "invalid_request_error", null, "invalid_api_key", "incorrect API key"
-                        + " provided (send Authorization: Bearer YOUR_KEY with the server's --api-key)");
+                throw new ApiError(
+                        401,
+                        "invalid_request_error",
+                        null,
+                        "invalid_api_key",
+                        "incorrect API key"
+                                + " provided (send Authorization: Bearer YOUR_KEY with the server's --api-key)");
             }
         }
     }

@@ -32,6 +32,7 @@ final class Admission {
     private final ArrayDeque<Ticket> turn = new ArrayDeque<>();
     /** Requests in {@link #turn} that hold no row yet: what the queue limit counts. */
     private int waitingFirst;
+
     private boolean closed;
 
     Admission(int maxRows, int perRequest, int maxQueue) {

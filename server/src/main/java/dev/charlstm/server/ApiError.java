@@ -37,8 +37,12 @@ final class ApiError extends RuntimeException {
 
     /** A field this server cannot honour: 400 naming it. */
     static ApiError unsupported(String param, String why) {
-        return new ApiError(400, "invalid_request_error", param, "unsupported_parameter", param + " is not supported"
-                + (why == null ? " by this server" : ": " + why));
+        return new ApiError(
+                400,
+                "invalid_request_error",
+                param,
+                "unsupported_parameter",
+                param + " is not supported" + (why == null ? " by this server" : ": " + why));
     }
 
     /** A 400 invalid_request_error about one field. */
@@ -47,11 +51,11 @@ final class ApiError extends RuntimeException {
     }
 
     /**
-
+     *
      * @param seconds the {@code Retry-After} to send
-
+     *
      * @return this error
-
+     *
      */
     ApiError retryAfter(int seconds) {
         retryAfterSeconds = seconds;

@@ -109,10 +109,10 @@ public final class CharLstmServer implements AutoCloseable {
         long every = Math.max(100, options.sessionIdleSeconds() * 250L);
         // A periodic task that throws is never run again, silently: each one logs its failure and goes on instead,
         // so the futures have nothing to report.
-        var unusedExpiry = janitor.scheduleWithFixedDelay(guarded("session expiry", sessions::expire), every, every,
-                TimeUnit.MILLISECONDS);
-        var unusedHeartbeat = janitor.scheduleWithFixedDelay(guarded("heartbeat", this::heartbeat), HEARTBEAT_MILLIS,
-                HEARTBEAT_MILLIS, TimeUnit.MILLISECONDS);
+        var unusedExpiry = janitor.scheduleWithFixedDelay(
+                guarded("session expiry", sessions::expire), every, every, TimeUnit.MILLISECONDS);
+        var unusedHeartbeat = janitor.scheduleWithFixedDelay(
+                guarded("heartbeat", this::heartbeat), HEARTBEAT_MILLIS, HEARTBEAT_MILLIS, TimeUnit.MILLISECONDS);
         Routes routes = new Routes(this);
         long maxBody = (long) options.maxRows() * options.maxPromptCharacters() * 6 + (1 << 20);
         this.app = Javalin.create(config -> {
@@ -128,7 +128,10 @@ public final class CharLstmServer implements AutoCloseable {
             config.requestLogger.http((ctx, ms) -> {
                 // by pattern, also for requests refused before routing (401, 403): a bounded label set
                 String route = route(ctx.path());
-                metrics.request(route == null ? "unmatched" : route, ctx.method().name(), ctx.status().getCode());
+                metrics.request(
+                        route == null ? "unmatched" : route,
+                        ctx.method().name(),
+                        ctx.status().getCode());
             });
             config.routes.before(access::check);
             for (String path : ROUTES.keySet()) {
@@ -144,7 +147,8 @@ public final class CharLstmServer implements AutoCloseable {
             config.routes.post("/v1/completions", ctx -> routes.complete(ctx, false, null));
             config.routes.post("/v1/chat/completions", ctx -> routes.complete(ctx, true, null));
             config.routes.post("/v1/sessions", routes::newSession);
-            config.routes.post("/v1/sessions/{id}/completions",
+            config.routes.post(
+                    "/v1/sessions/{id}/completions",
                     ctx -> routes.complete(ctx, false, sessions.get(ctx.pathParam("id"))));
             config.routes.delete("/v1/sessions/{id}", routes::deleteSession);
             config.routes.exception(ApiError.class, (e, ctx) -> Routes.error(ctx, e));
@@ -153,19 +157,33 @@ public final class CharLstmServer implements AutoCloseable {
                 if (e.getStatus() == 405 && route != null) {
                     ctx.header("Allow", ROUTES.get(route)); // RFC 9110: a 405 says what is allowed
                 }
-                Routes.error(ctx,
-                    new ApiError(e.getStatus(), "invalid_request_error", null, switch (e.getStatus()) {
-                        case 404 -> "not_found";
-                        case 405 -> "method_not_allowed";
-                        case 413 -> "request_too_large";
-                        default -> null;
-                    }, e.getStatus() == 413 ? "the request body is larger than this server takes (" + maxBody
-                            + " bytes, from --max-rows and --max-prompt-chars)" : e.getMessage()));
+                Routes.error(
+                        ctx,
+                        new ApiError(
+                                e.getStatus(),
+                                "invalid_request_error",
+                                null,
+                                switch (e.getStatus()) {
+                                    case 404 -> "not_found";
+                                    case 405 -> "method_not_allowed";
+                                    case 413 -> "request_too_large";
+                                    default -> null;
+                                },
+                                e.getStatus() == 413
+                                        ? "the request body is larger than this server takes (" + maxBody
+                                                + " bytes, from --max-rows and --max-prompt-chars)"
+                                        : e.getMessage()));
             });
             config.routes.exception(Exception.class, (e, ctx) -> {
                 LOG.error("{} {} failed", ctx.method(), ctx.path(), e);
-                Routes.error(ctx, new ApiError(500, "server_error", null, null, "internal error (the server's log"
-                        + " has the details)"));
+                Routes.error(
+                        ctx,
+                        new ApiError(
+                                500,
+                                "server_error",
+                                null,
+                                null,
+                                "internal error (the server's log" + " has the details)"));
             });
         });
     }
@@ -187,10 +205,15 @@ public final class CharLstmServer implements AutoCloseable {
             while (root.getCause() != null) {
                 root = root.getCause();
             }
-            String why = root instanceof java.nio.channels.UnresolvedAddressException ? "the address does not resolve"
-                    : root.getMessage() != null ? root.getMessage() : root.getClass().getSimpleName();
-            throw new IllegalStateException("cannot listen on " + options.host() + ":" + options.port() + " (" + why
-                    + "); choose another --port or --host", e);
+            String why = root instanceof java.nio.channels.UnresolvedAddressException
+                    ? "the address does not resolve"
+                    : root.getMessage() != null
+                            ? root.getMessage()
+                            : root.getClass().getSimpleName();
+            throw new IllegalStateException(
+                    "cannot listen on " + options.host() + ":" + options.port() + " (" + why
+                            + "); choose another --port or --host",
+                    e);
         }
         for (var c : s.app.jettyServer().server().getConnectors()) {
             if (c instanceof AbstractConnector a) {

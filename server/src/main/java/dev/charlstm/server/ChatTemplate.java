@@ -34,8 +34,8 @@ import java.util.Set;
 public final class ChatTemplate {
 
     /** The default: "User: ... Assistant:" on one line. */
-    public static final ChatTemplate DEFAULT = new ChatTemplate("{content} ", "User: {content} ",
-            "Assistant: {content} ", "Assistant:", List.of("User:"));
+    public static final ChatTemplate DEFAULT =
+            new ChatTemplate("{content} ", "User: {content} ", "Assistant: {content} ", "Assistant:", List.of("User:"));
 
     private static final String CONTENT = "{content}";
     private static final Set<String> KEYS = Set.of("system", "user", "assistant", "generation", "stop");
@@ -51,8 +51,8 @@ public final class ChatTemplate {
         this.user = role("user", user);
         this.assistant = role("assistant", assistant);
         if (generation.contains(CONTENT)) {
-            throw new IllegalArgumentException("chat template: \"generation\" is what comes before the answer and"
-                    + " has no {content}");
+            throw new IllegalArgumentException(
+                    "chat template: \"generation\" is what comes before the answer and" + " has no {content}");
         }
         this.generation = generation;
         this.stop = List.copyOf(stop);
@@ -64,8 +64,8 @@ public final class ChatTemplate {
     private static String role(String key, String format) {
         int at = format.indexOf(CONTENT);
         if (at < 0 || format.indexOf(CONTENT, at + 1) >= 0) {
-            throw new IllegalArgumentException("chat template: \"" + key + "\" must hold {content} exactly once, got \""
-                    + format + "\"");
+            throw new IllegalArgumentException(
+                    "chat template: \"" + key + "\" must hold {content} exactly once, got \"" + format + "\"");
         }
         return format;
     }
@@ -104,8 +104,12 @@ public final class ChatTemplate {
                 stop.add(string(s, "stop"));
             }
         }
-        return new ChatTemplate(text(o, "system", DEFAULT.system), text(o, "user", DEFAULT.user),
-                text(o, "assistant", DEFAULT.assistant), text(o, "generation", DEFAULT.generation), stop);
+        return new ChatTemplate(
+                text(o, "system", DEFAULT.system),
+                text(o, "user", DEFAULT.user),
+                text(o, "assistant", DEFAULT.assistant),
+                text(o, "generation", DEFAULT.generation),
+                stop);
     }
 
     private static String text(JsonObject o, String key, String otherwise) {

@@ -52,32 +52,40 @@ final class CompletionJob {
     private final Admission.Ticket ticket;
     /** The request's thread: interrupting it ends a wait for rows and its generation, prompt reading included. */
     private final Thread thread = Thread.currentThread();
+
     final ReentrantLock lock = new ReentrantLock();
     /** Guarded by {@link #lock}: set when the request's thread is done (no probe or write after). */
     private boolean finished;
     /** Guards {@link #interruptible}: no interrupt reaches the request's thread once it is done. */
     private final Object interruptGuard = new Object();
+
     private boolean interruptible = true;
     /** Where a streamed answer goes; null when not streaming. */
     private SseWriter out;
+
     private JsonObject head;
     /** When this stream last reached the client. */
     volatile long lastFlush;
     /** The client went away (a write failed, or the connection probe read its end). */
     volatile boolean gone;
+
     private volatile boolean cancelled;
     /** A non-streamed request's connection, probed for the client's departure; null when not probed. */
     private volatile EndPoint endPoint;
+
     private final ByteBuffer probe = ByteBuffer.allocate(1).flip();
     /** The probe read bytes of a pipelined next request: the connection must close after this answer. */
     volatile boolean closeConnection;
+
     private final GenerationResult[] results;
     /** Per prompt, with echo and logprobs: null for its first character, then the rest's scores. */
     private final List<List<CharacterLogprob>> promptLogprobs = new ArrayList<>();
+
     private volatile ApiError failure;
     private final long[] lastCharacter;
     /** Per choice: characters sent so far (an echoed prompt included), the next one's {@code text_offset}. */
     private final int[] sent;
+
     private volatile boolean firstRecorded;
 
     CompletionJob(CharLstmServer server, CompletionRequest request, Sessions.Session session, long arrivedNanos) {
@@ -86,7 +94,8 @@ final class CompletionJob {
         this.session = session;
         this.choices = request.choices();
         this.arrived = arrivedNanos;
-        this.id = (request.chat() ? "chatcmpl-" : "cmpl-") + UUID.randomUUID().toString().replace("-", "");
+        this.id = (request.chat() ? "chatcmpl-" : "cmpl-")
+                + UUID.randomUUID().toString().replace("-", "");
         this.ticket = server.admission().ticket();
         this.results = new GenerationResult[choices];
         this.lastCharacter = new long[choices];
@@ -106,9 +115,16 @@ final class CompletionJob {
         try {
             server.admission().acquire(ticket);
         } catch (Admission.QueueFull e) {
-            throw new ApiError(429, "rate_limit_error", null, "queue_full", "the server is busy: "
-                    + server.options().maxRows() + " streams are generating and " + server.options().maxQueue()
-                    + " requests are waiting (--max-rows, --max-queue); retry shortly").retryAfter(1);
+            throw new ApiError(
+                            429,
+                            "rate_limit_error",
+                            null,
+                            "queue_full",
+                            "the server is busy: "
+                                    + server.options().maxRows() + " streams are generating and "
+                                    + server.options().maxQueue()
+                                    + " requests are waiting (--max-rows, --max-queue); retry shortly")
+                    .retryAfter(1);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw ApiError.shuttingDown();
@@ -180,7 +196,8 @@ final class CompletionJob {
     private void runWave(CharLstmModel model, int from, int n) {
         List<GenerationRequest> wave = new ArrayList<>(n);
         for (int i = from; i < from + n; i++) {
-            GenerationOptions options = i == 0 ? request.options()
+            GenerationOptions options = i == 0
+                    ? request.options()
                     : request.options().toBuilder().seed(request.seed() + i).build();
             wave.add(GenerationRequest.of(prompt(i), options));
         }
@@ -226,8 +243,8 @@ final class CompletionJob {
             failure = ApiError.invalid("prompt", "invalid_value", e.getMessage()); // e.g. nothing to continue from
         } else {
             LOG.error("generation failed", e);
-            failure = new ApiError(500, "server_error", null, null, "generation failed (the server's log has the"
-                    + " details)");
+            failure = new ApiError(
+                    500, "server_error", null, null, "generation failed (the server's log has the" + " details)");
         }
     }
 
@@ -382,12 +399,14 @@ final class CompletionJob {
 
     /** Writes the streamed answer: the opening frames, the characters as they come, the end. */
     void stream(OutputStream body, CharLstmModel model) throws IOException {
-        head = Responses.head(id, request.chat() ? "chat.completion.chunk" : "text_completion", created,
+        head = Responses.head(
+                id,
+                request.chat() ? "chat.completion.chunk" : "text_completion",
+                created,
                 server.options().modelId());
         lock.lock();
         try {
-            out = new SseWriter(body, id, created, server.options().modelId(), request.chat(),
-                    request.includeUsage());
+            out = new SseWriter(body, id, created, server.options().modelId(), request.chat(), request.includeUsage());
             lastFlush = System.nanoTime();
             for (int i = 0; i < choices; i++) {
                 if (request.chat()) {
@@ -411,8 +430,9 @@ final class CompletionJob {
                 for (int i = 0; i < choices; i++) {
                     String reason = Responses.finishReason(results[i]);
                     out.frame((request.chat()
-                            ? Responses.chatChunk(head, i, null, null, null, reason, request.includeUsage())
-                            : Responses.completionChunk(head, i, "", null, reason, request.includeUsage())).toString());
+                                    ? Responses.chatChunk(head, i, null, null, null, reason, request.includeUsage())
+                                    : Responses.completionChunk(head, i, "", null, reason, request.includeUsage()))
+                            .toString());
                 }
                 if (request.includeUsage()) {
                     out.frame(Responses.usageChunk(head, usage()).toString());
@@ -444,15 +464,25 @@ final class CompletionJob {
         }
     }
 
-    private JsonObject chunk(int choice, String text, List<String> characters, List<CharacterLogprob> logprobs,
-            int offset, String finishReason) {
+    private JsonObject chunk(
+            int choice,
+            String text,
+            List<String> characters,
+            List<CharacterLogprob> logprobs,
+            int offset,
+            String finishReason) {
         boolean usageNull = request.includeUsage();
         if (request.chat()) {
-            return Responses.chatChunk(head, choice, null, text, Responses.chatLogprobs(logprobs), finishReason,
-                    usageNull);
+            return Responses.chatChunk(
+                    head, choice, null, text, Responses.chatLogprobs(logprobs), finishReason, usageNull);
         }
-        return Responses.completionChunk(head, choice, text, Responses.completionLogprobs(characters, logprobs,
-                offset), finishReason, usageNull);
+        return Responses.completionChunk(
+                head,
+                choice,
+                text,
+                Responses.completionLogprobs(characters, logprobs, offset),
+                finishReason,
+                usageNull);
     }
 
     private static List<String> characters(String s) {
@@ -473,9 +503,14 @@ final class CompletionJob {
 
     /** Why rows ended early when nothing failed: the session was deleted, or the server is shutting down. */
     private ApiError endedEarly() {
-        return session != null && session.deleted ? Sessions.deleted(session.id)
-                : new ApiError(503, "server_error", null, "shutting_down", "the server is shutting down:"
-                        + " generation ended early");
+        return session != null && session.deleted
+                ? Sessions.deleted(session.id)
+                : new ApiError(
+                        503,
+                        "server_error",
+                        null,
+                        "shutting_down",
+                        "the server is shutting down:" + " generation ended early");
     }
 
     /** @return characters read and generated, for usage and metrics */
@@ -535,7 +570,10 @@ final class CompletionJob {
             c.addProperty("finish_reason", Responses.finishReason(r));
             cs.add(c);
         }
-        JsonObject o = Responses.head(id, request.chat() ? "chat.completion" : "text_completion", created,
+        JsonObject o = Responses.head(
+                id,
+                request.chat() ? "chat.completion" : "text_completion",
+                created,
                 server.options().modelId());
         o.add("choices", cs);
         o.add("usage", usage());

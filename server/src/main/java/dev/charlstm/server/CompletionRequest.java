@@ -3,9 +3,9 @@ package dev.charlstm.server;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import dev.charlstm.runtime.UnknownCharacterException;
 import dev.charlstm.runtime.CharLstmModel;
 import dev.charlstm.runtime.GenerationOptions;
+import dev.charlstm.runtime.UnknownCharacterException;
 import dev.charlstm.runtime.Vocabulary;
 import dev.charlstm.runtime.internal.JsonFields;
 import dev.charlstm.runtime.pack.ModelManifest;
@@ -36,12 +36,21 @@ import java.util.List;
  * @param chat whether this is a chat completion (its answer's shape)
  */
 @SuppressWarnings("InvalidParam") // the javadoc names JSON fields (prompt), not the components
-record CompletionRequest(List<String> prompts, int n, GenerationOptions options, long seed, boolean stream,
-        boolean includeUsage, boolean echo, int logprobs, boolean chat) {
+record CompletionRequest(
+        List<String> prompts,
+        int n,
+        GenerationOptions options,
+        long seed,
+        boolean stream,
+        boolean includeUsage,
+        boolean echo,
+        int logprobs,
+        boolean chat) {
 
     private static final SecureRandom SEEDS = new SecureRandom();
     /** OpenAI's caps on the alternatives listed: 5 for completions, 20 for chat. */
     static final int MAX_LOGPROBS = 5;
+
     static final int MAX_TOP_LOGPROBS = 20;
 
     /** @return how many streams the request generates: prompts × n */
@@ -66,15 +75,18 @@ record CompletionRequest(List<String> prompts, int n, GenerationOptions options,
         // in the model's normal form (NFC for packages that record it), as the SDK takes them: lengths, positions and
         // usage count the characters the model sees
         List<String> prompts = prompts(body.get("prompt"), session).stream()
-                .map(p -> manifest.normalize(p).toString()).toList();
+                .map(p -> manifest.normalize(p).toString())
+                .toList();
         for (int p = 0; p < prompts.size(); p++) {
             checkLength(prompts.get(p), at(prompts, p), "prompt", limits);
         }
         boolean echo = f.bool("echo", false);
         int logprobs = f.integer("logprobs", -1, 0, MAX_LOGPROBS, "OpenAI's cap");
         if (session && echo && logprobs >= 0) {
-            throw ApiError.unsupported("logprobs", "echo with logprobs scores a prompt from the zero state, which a"
-                    + " session has left; score it with POST /v1/completions");
+            throw ApiError.unsupported(
+                    "logprobs",
+                    "echo with logprobs scores a prompt from the zero state, which a"
+                            + " session has left; score it with POST /v1/completions");
         }
         for (String field : new String[] {"suffix"}) {
             if (body.has(field) && !body.get(field).isJsonNull()) {
@@ -86,8 +98,8 @@ record CompletionRequest(List<String> prompts, int n, GenerationOptions options,
         if (bestOf != n) {
             throw ApiError.unsupported("best_of", "best_of must equal n: choices are not ranked here");
         }
-        int maxTokens = f.integer("max_tokens", 16, 0, limits.maxTokens(),
-                "at most --max-tokens " + limits.maxTokens() + " characters");
+        int maxTokens = f.integer(
+                "max_tokens", 16, 0, limits.maxTokens(), "at most --max-tokens " + limits.maxTokens() + " characters");
         CompletionRequest req = common(f, prompts, n, maxTokens, List.of(), echo, logprobs, false, limits);
         for (int p = 0; p < prompts.size(); p++) {
             checkCharacters(model, prompts.get(p), req.options(), at(prompts, p), "prompt");
@@ -112,36 +124,49 @@ record CompletionRequest(List<String> prompts, int n, GenerationOptions options,
         ModelManifest manifest = model.manifest();
         Fields f = new Fields(body);
         model(f, limits);
-        for (String field : new String[] {"tools", "functions", "audio", "prediction", "web_search_options",
-            "reasoning_effort", "verbosity"}) {
-            if (body.has(field) && !body.get(field).isJsonNull()
-                    && !(body.get(field).isJsonArray() && body.getAsJsonArray(field).isEmpty())) {
+        for (String field : new String[] {
+            "tools", "functions", "audio", "prediction", "web_search_options", "reasoning_effort", "verbosity"
+        }) {
+            if (body.has(field)
+                    && !body.get(field).isJsonNull()
+                    && !(body.get(field).isJsonArray()
+                            && body.getAsJsonArray(field).isEmpty())) {
                 throw ApiError.unsupported(field, "this model writes plain text only");
             }
         }
         for (String field : new String[] {"tool_choice", "function_call"}) {
             JsonElement e = body.get(field);
-            if (e != null && !e.isJsonNull() && !(e.isJsonPrimitive() && e.getAsString().equals("none"))) {
+            if (e != null
+                    && !e.isJsonNull()
+                    && !(e.isJsonPrimitive() && e.getAsString().equals("none"))) {
                 throw ApiError.unsupported(field, "this model calls no tools");
             }
         }
         JsonObject format = f.object("response_format");
         if (format != null && !"text".equals(new Fields(format, "response_format.").string("type"))) {
-            throw ApiError.unsupported("response_format", "only {\"type\": \"text\"}: this model writes plain text,"
-                    + " not JSON");
+            throw ApiError.unsupported(
+                    "response_format", "only {\"type\": \"text\"}: this model writes plain text," + " not JSON");
         }
         if (body.has("modalities") && !body.get("modalities").isJsonNull()) {
             JsonElement m = body.get("modalities");
-            if (!m.isJsonArray() || m.getAsJsonArray().size() != 1 || !"text".equals(m.getAsJsonArray().get(0)
-                    .isJsonPrimitive() ? m.getAsJsonArray().get(0).getAsString() : null)) {
+            if (!m.isJsonArray()
+                    || m.getAsJsonArray().size() != 1
+                    || !"text"
+                            .equals(
+                                    m.getAsJsonArray().get(0).isJsonPrimitive()
+                                            ? m.getAsJsonArray().get(0).getAsString()
+                                            : null)) {
                 throw ApiError.unsupported("modalities", "only [\"text\"]");
             }
         }
         List<ChatTemplate.Message> messages = messages(body.get("messages"), manifest);
-        String prompt = manifest.normalize(limits.chatTemplate().render(messages)).toString();
+        String prompt =
+                manifest.normalize(limits.chatTemplate().render(messages)).toString();
         if (prompt.isEmpty()) {
-            throw ApiError.invalid("messages", "invalid_value", "the chat template makes an empty prompt of these"
-                    + " messages: nothing to continue from");
+            throw ApiError.invalid(
+                    "messages",
+                    "invalid_value",
+                    "the chat template makes an empty prompt of these" + " messages: nothing to continue from");
         }
         checkLength(prompt, "messages", "messages", limits);
         boolean logprobs = f.bool("logprobs", false);
@@ -150,14 +175,25 @@ record CompletionRequest(List<String> prompts, int n, GenerationOptions options,
             throw ApiError.invalid("top_logprobs", "invalid_value", "top_logprobs needs \"logprobs\": true");
         }
         int n = f.integer("n", 1, 1, limits.maxRows(), null);
-        Integer completionTokens = f.optionalInteger("max_completion_tokens", 0, limits.maxTokens(),
+        Integer completionTokens = f.optionalInteger(
+                "max_completion_tokens",
+                0,
+                limits.maxTokens(),
                 "at most --max-tokens " + limits.maxTokens() + " characters");
-        Integer tokens = f.optionalInteger("max_tokens", 0, limits.maxTokens(),
-                "at most --max-tokens " + limits.maxTokens() + " characters");
+        Integer tokens = f.optionalInteger(
+                "max_tokens", 0, limits.maxTokens(), "at most --max-tokens " + limits.maxTokens() + " characters");
         // OpenAI's chat default is as long as the model allows: here, the server's cap
         int maxTokens = completionTokens != null ? completionTokens : tokens != null ? tokens : limits.maxTokens();
-        CompletionRequest req = common(f, List.of(prompt), n, maxTokens, limits.chatTemplate().stop(), false,
-                logprobs ? top : -1, true, limits);
+        CompletionRequest req = common(
+                f,
+                List.of(prompt),
+                n,
+                maxTokens,
+                limits.chatTemplate().stop(),
+                false,
+                logprobs ? top : -1,
+                true,
+                limits);
         checkCharacters(model, prompt, req.options(), "messages", "messages");
         return req;
     }
@@ -165,8 +201,12 @@ record CompletionRequest(List<String> prompts, int n, GenerationOptions options,
     private static void model(Fields f, ServerOptions limits) {
         String model = f.string("model");
         if (model != null && !model.equals(limits.modelId())) {
-            throw new ApiError(404, "invalid_request_error", "model", "model_not_found", "The model '" + model
-                    + "' does not exist: this server serves '" + limits.modelId() + "'");
+            throw new ApiError(
+                    404,
+                    "invalid_request_error",
+                    "model",
+                    "model_not_found",
+                    "The model '" + model + "' does not exist: this server serves '" + limits.modelId() + "'");
         }
     }
 
@@ -174,9 +214,14 @@ record CompletionRequest(List<String> prompts, int n, GenerationOptions options,
     private static void checkLength(String prompt, String at, String param, ServerOptions limits) {
         int length = prompt.codePointCount(0, prompt.length());
         if (length > limits.maxPromptCharacters()) {
-            throw new ApiError(413, "invalid_request_error", param, "prompt_too_long", at + " has " + length
-                    + " characters" + (param.equals("messages") ? " once written with the chat template" : "")
-                    + "; this server takes at most " + limits.maxPromptCharacters() + " (--max-prompt-chars)");
+            throw new ApiError(
+                    413,
+                    "invalid_request_error",
+                    param,
+                    "prompt_too_long",
+                    at + " has " + length
+                            + " characters" + (param.equals("messages") ? " once written with the chat template" : "")
+                            + "; this server takes at most " + limits.maxPromptCharacters() + " (--max-prompt-chars)");
         }
     }
 
@@ -185,33 +230,48 @@ record CompletionRequest(List<String> prompts, int n, GenerationOptions options,
      * check, after its cleaning and normal form), and names the first unknown character and its position (0-based).
      * An empty prompt (a session's continuation) has nothing to check.
      */
-    private static void checkCharacters(CharLstmModel model, String prompt, GenerationOptions options, String at,
-            String param) {
+    private static void checkCharacters(
+            CharLstmModel model, String prompt, GenerationOptions options, String at, String param) {
         if (prompt.isEmpty()) {
             return;
         }
         try {
             model.checkPrompt(prompt, options);
         } catch (UnknownCharacterException e) {
-            throw ApiError.invalid(param, "unknown_character", at + ": " + Vocabulary.describe(e.codePoint())
-                    + " at index " + e.index() + " (0-based, in characters)" + (param.equals("messages")
-                            ? " of the prompt the chat template makes" : "")
-                    + " is not in the model's vocabulary (" + model.manifest().vocabulary().size()
-                    + " characters; GET /v1/models lists them)");
+            throw ApiError.invalid(
+                    param,
+                    "unknown_character",
+                    at + ": " + Vocabulary.describe(e.codePoint())
+                            + " at index " + e.index() + " (0-based, in characters)"
+                            + (param.equals("messages") ? " of the prompt the chat template makes" : "")
+                            + " is not in the model's vocabulary ("
+                            + model.manifest().vocabulary().size()
+                            + " characters; GET /v1/models lists them)");
         }
     }
 
     /** The fields both APIs share. */
-    private static CompletionRequest common(Fields f, List<String> prompts, int n, int maxTokens,
-            List<String> templateStops, boolean echo, int logprobs, boolean chat, ServerOptions limits) {
+    private static CompletionRequest common(
+            Fields f,
+            List<String> prompts,
+            int n,
+            int maxTokens,
+            List<String> templateStops,
+            boolean echo,
+            int logprobs,
+            boolean chat,
+            ServerOptions limits) {
         double temperature = f.number("temperature", 1, 0, 2);
         double topP = f.number("top_p", 1, 0, 1);
         int topK = f.integer("top_k", 0, 0, Integer.MAX_VALUE, null);
         double repeatPenalty = f.number("repeat_penalty", 1, 1, 100);
         if ((long) n * prompts.size() > limits.maxRows()) {
-            throw ApiError.invalid("n", "invalid_value", prompts.size() + " prompts × n " + n + " = " + n
-                    * prompts.size() + " streams, more than this server generates at once (--max-rows "
-                    + limits.maxRows() + ")");
+            throw ApiError.invalid(
+                    "n",
+                    "invalid_value",
+                    prompts.size() + " prompts × n " + n + " = " + n * prompts.size()
+                            + " streams, more than this server generates at once (--max-rows "
+                            + limits.maxRows() + ")");
         }
         List<String> stop = new ArrayList<>(stop(f.json.get("stop")));
         stop.addAll(templateStops);
@@ -220,28 +280,36 @@ record CompletionRequest(List<String> prompts, int n, GenerationOptions options,
         boolean stream = f.bool("stream", false);
         JsonObject streamOptions = f.object("stream_options");
         if (streamOptions != null && !stream) {
-            throw ApiError.invalid("stream_options", "invalid_value", "stream_options is only allowed with"
-                    + " \"stream\": true");
+            throw ApiError.invalid(
+                    "stream_options", "invalid_value", "stream_options is only allowed with" + " \"stream\": true");
         }
-        boolean includeUsage = streamOptions != null && new Fields(streamOptions, "stream_options.")
-                .bool("include_usage", false);
+        boolean includeUsage =
+                streamOptions != null && new Fields(streamOptions, "stream_options.").bool("include_usage", false);
         // vLLM's: the stop sequence that ended a choice is part of its text (a session's state always holds it)
         boolean includeStop = f.bool("include_stop_str_in_output", false);
         f.string("user");
         JsonObject b = f.json;
-        if (b.has("logit_bias") && !b.get("logit_bias").isJsonNull()
-                && !(b.get("logit_bias").isJsonObject() && b.getAsJsonObject("logit_bias").size() == 0)) {
+        if (b.has("logit_bias")
+                && !b.get("logit_bias").isJsonNull()
+                && !(b.get("logit_bias").isJsonObject()
+                        && b.getAsJsonObject("logit_bias").size() == 0)) {
             throw ApiError.unsupported("logit_bias", null);
         }
         for (String penalty : new String[] {"presence_penalty", "frequency_penalty"}) {
             if (f.number(penalty, 0, -2, 2) != 0) {
-                throw ApiError.unsupported(penalty, "use repeat_penalty (1 = off, above 1 discourages the last 64"
-                        + " characters)");
+                throw ApiError.unsupported(
+                        penalty, "use repeat_penalty (1 = off, above 1 discourages the last 64" + " characters)");
             }
         }
-        GenerationOptions.Builder o = GenerationOptions.builder().maxCharacters(maxTokens).seed(seed)
-                .stopSequences(stop).topK(topK).repetitionPenalty((float) repeatPenalty)
-                .logprobs(logprobs >= 0).topLogprobs(Math.max(0, logprobs)).emitStopSequence(includeStop);
+        GenerationOptions.Builder o = GenerationOptions.builder()
+                .maxCharacters(maxTokens)
+                .seed(seed)
+                .stopSequences(stop)
+                .topK(topK)
+                .repetitionPenalty((float) repeatPenalty)
+                .logprobs(logprobs >= 0)
+                .topLogprobs(Math.max(0, logprobs))
+                .emitStopSequence(includeStop);
         // Below float's resolution a temperature or top-p is 0: the most likely character, as OpenAI's 0 means.
         if ((float) temperature < 1e-6f || (float) topP < 1e-6f) {
             o.greedy(true);
@@ -273,12 +341,16 @@ record CompletionRequest(List<String> prompts, int n, GenerationOptions options,
                 throw ApiError.invalid(at + ".role", "missing", at + ".role is required");
             }
             if (!List.of("system", "developer", "user", "assistant").contains(role)) {
-                throw ApiError.unsupported(at + ".role", "role \"" + role + "\" (this model takes system,"
-                        + " developer, user and assistant messages; it calls no tools)");
+                throw ApiError.unsupported(
+                        at + ".role",
+                        "role \"" + role + "\" (this model takes system,"
+                                + " developer, user and assistant messages; it calls no tools)");
             }
             for (String field : new String[] {"tool_calls", "function_call", "audio"}) {
                 JsonElement x = m.json.get(field);
-                if (x != null && !x.isJsonNull() && !(x.isJsonArray() && x.getAsJsonArray().isEmpty())) {
+                if (x != null
+                        && !x.isJsonNull()
+                        && !(x.isJsonArray() && x.getAsJsonArray().isEmpty())) {
                     throw ApiError.unsupported(at + "." + field, "this model calls no tools and hears no audio");
                 }
             }
@@ -299,8 +371,10 @@ record CompletionRequest(List<String> prompts, int n, GenerationOptions options,
             return c.getAsString();
         }
         if (!c.isJsonArray()) {
-            throw ApiError.invalid(at + ".content", "invalid_type", at + ".content must be a string or an array of"
-                    + " text parts, got " + shown(c));
+            throw ApiError.invalid(
+                    at + ".content",
+                    "invalid_type",
+                    at + ".content must be a string or an array of" + " text parts, got " + shown(c));
         }
         StringBuilder b = new StringBuilder();
         JsonArray parts = c.getAsJsonArray();
@@ -312,8 +386,9 @@ record CompletionRequest(List<String> prompts, int n, GenerationOptions options,
             Fields p = new Fields(parts.get(i).getAsJsonObject(), pat + ".");
             String type = p.string("type");
             if (!"text".equals(type)) {
-                throw ApiError.unsupported(pat + ".type", "content parts of type \"" + type + "\" (this model reads"
-                        + " text parts only)");
+                throw ApiError.unsupported(
+                        pat + ".type",
+                        "content parts of type \"" + type + "\" (this model reads" + " text parts only)");
             }
             String text = p.string("text");
             if (text == null) {
@@ -340,8 +415,11 @@ record CompletionRequest(List<String> prompts, int n, GenerationOptions options,
             for (int i = 0; i < a.size(); i++) {
                 JsonElement x = a.get(i);
                 if (!x.isJsonPrimitive() || !x.getAsJsonPrimitive().isString()) {
-                    throw ApiError.invalid("prompt", "invalid_type", "prompt[" + i + "] must be a string, got "
-                            + shown(x) + " (token arrays are not supported: this model reads characters)");
+                    throw ApiError.invalid(
+                            "prompt",
+                            "invalid_type",
+                            "prompt[" + i + "] must be a string, got " + shown(x)
+                                    + " (token arrays are not supported: this model reads characters)");
                 }
                 prompts.add(x.getAsString());
             }
@@ -349,13 +427,18 @@ record CompletionRequest(List<String> prompts, int n, GenerationOptions options,
                 throw ApiError.invalid("prompt", "invalid_value", "prompt is an empty array");
             }
         } else {
-            throw ApiError.invalid("prompt", "invalid_type", "prompt must be a string" + (session ? "" : " or an array"
-                    + " of strings") + ", got " + shown(e));
+            throw ApiError.invalid(
+                    "prompt",
+                    "invalid_type",
+                    "prompt must be a string" + (session ? "" : " or an array" + " of strings") + ", got " + shown(e));
         }
         for (int i = 0; i < prompts.size(); i++) {
             if (prompts.get(i).isEmpty() && !session) {
-                throw ApiError.invalid("prompt", "invalid_value", (prompts.size() > 1 ? "prompt[" + i + "]" : "prompt")
-                        + " is empty: this model continues text, give it some");
+                throw ApiError.invalid(
+                        "prompt",
+                        "invalid_value",
+                        (prompts.size() > 1 ? "prompt[" + i + "]" : "prompt")
+                                + " is empty: this model continues text, give it some");
             }
         }
         return prompts;
@@ -376,8 +459,8 @@ record CompletionRequest(List<String> prompts, int n, GenerationOptions options,
                 stop.add(x.getAsString());
             }
         } else {
-            throw ApiError.invalid("stop", "invalid_type", "stop must be a string or an array of up to 4 strings, got "
-                    + shown(e));
+            throw ApiError.invalid(
+                    "stop", "invalid_type", "stop must be a string or an array of up to 4 strings, got " + shown(e));
         }
         if (stop.size() > 4) {
             throw ApiError.invalid("stop", "invalid_value", "stop holds " + stop.size() + " sequences; at most 4");
@@ -440,8 +523,11 @@ record CompletionRequest(List<String> prompts, int n, GenerationOptions options,
                 return otherwise;
             }
             if (!(v >= min && v <= max)) {
-                throw ApiError.invalid(prefix + key, "invalid_value", prefix + key + " must be between " + plain(min)
-                        + " and " + plain(max) + ", got " + shown(json.get(key)));
+                throw ApiError.invalid(
+                        prefix + key,
+                        "invalid_value",
+                        prefix + key + " must be between " + plain(min) + " and " + plain(max) + ", got "
+                                + shown(json.get(key)));
             }
             return v;
         }
@@ -461,9 +547,12 @@ record CompletionRequest(List<String> prompts, int n, GenerationOptions options,
                 return null;
             }
             if (v < min || v > max) {
-                throw ApiError.invalid(prefix + key, "invalid_value", prefix + key + " must be "
-                        + (max == Integer.MAX_VALUE ? "at least " + min : "between " + min + " and " + max)
-                        + (maxMeaning == null ? "" : " (" + maxMeaning + ")") + ", got " + v);
+                throw ApiError.invalid(
+                        prefix + key,
+                        "invalid_value",
+                        prefix + key + " must be "
+                                + (max == Integer.MAX_VALUE ? "at least " + min : "between " + min + " and " + max)
+                                + (maxMeaning == null ? "" : " (" + maxMeaning + ")") + ", got " + v);
             }
             return v.intValue();
         }

@@ -15,10 +15,14 @@ import org.eclipse.jetty.util.Callback;
 final class JettyErrors extends ErrorHandler {
 
     @Override
-    protected void generateResponse(Request request, Response response, int code, String message, Throwable cause,
-            Callback callback) {
-        ApiError e = new ApiError(code, code >= 500 ? "server_error" : "invalid_request_error", null,
-                "http_" + code, message == null || message.isBlank() ? "HTTP " + code : message);
+    protected void generateResponse(
+            Request request, Response response, int code, String message, Throwable cause, Callback callback) {
+        ApiError e = new ApiError(
+                code,
+                code >= 500 ? "server_error" : "invalid_request_error",
+                null,
+                "http_" + code,
+                message == null || message.isBlank() ? "HTTP " + code : message);
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
         response.write(true, ByteBuffer.wrap(e.toJson().toString().getBytes(StandardCharsets.UTF_8)), callback);
     }

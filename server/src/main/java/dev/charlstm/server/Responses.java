@@ -112,8 +112,8 @@ final class Responses {
     // ------------------------------------------------------------------------------------------------------ chunks
 
     /** A streamed completions chunk of one choice: its text, logprobs (or null) and finish reason (or null). */
-    static JsonObject completionChunk(JsonObject head, int choice, String text, JsonObject logprobs,
-            String finishReason, boolean usageNull) {
+    static JsonObject completionChunk(
+            JsonObject head, int choice, String text, JsonObject logprobs, String finishReason, boolean usageNull) {
         JsonObject c = new JsonObject();
         c.addProperty("text", text);
         c.addProperty("index", choice);
@@ -123,8 +123,14 @@ final class Responses {
     }
 
     /** A streamed chat chunk of one choice: its delta ({@code role} and/or {@code content}, or empty at the end). */
-    static JsonObject chatChunk(JsonObject head, int choice, String role, String content, JsonObject logprobs,
-            String finishReason, boolean usageNull) {
+    static JsonObject chatChunk(
+            JsonObject head,
+            int choice,
+            String role,
+            String content,
+            JsonObject logprobs,
+            String finishReason,
+            boolean usageNull) {
         JsonObject delta = new JsonObject();
         if (role != null) {
             delta.addProperty("role", role);
@@ -169,7 +175,9 @@ final class Responses {
         meta.addProperty("hidden_size", man.shape().hiddenSize());
         meta.addProperty("layers", man.shape().layers());
         meta.addProperty("parameters", man.shape().parameterCount());
-        meta.addProperty("vocabulary", new String(man.vocabulary().codePoints(), 0, man.shape().vocabSize()));
+        meta.addProperty(
+                "vocabulary",
+                new String(man.vocabulary().codePoints(), 0, man.shape().vocabSize()));
         meta.addProperty("corpus", p.corpusName());
         meta.addProperty("iterations", p.iterations());
         meta.addProperty("val_loss_nats_per_char", p.valLoss());

@@ -39,7 +39,8 @@ final class Routes {
     }
 
     void metrics(Context ctx) {
-        ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(server.metrics().scrape());
+        ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
+                .result(server.metrics().scrape());
     }
 
     void models(Context ctx) {
@@ -56,9 +57,15 @@ final class Routes {
         CharLstmModel m = ready();
         String id = ctx.pathParam("id");
         if (!id.equals(server.options().modelId())) {
-            throw new ApiError(404, "invalid_request_error", "model", "model_not_found", "The model '"
-                    + (id.length() > 80 ? id.substring(0, 80) + "..." : id) + "' does not exist: this server serves '"
-                    + server.options().modelId() + "'");
+            throw new ApiError(
+                    404,
+                    "invalid_request_error",
+                    "model",
+                    "model_not_found",
+                    "The model '"
+                            + (id.length() > 80 ? id.substring(0, 80) + "..." : id)
+                            + "' does not exist: this server serves '"
+                            + server.options().modelId() + "'");
         }
         json(ctx, Responses.model(id, server.created(), m.manifest()));
     }
@@ -91,8 +98,13 @@ final class Routes {
         }
         CharLstmModel m = server.model();
         if (m == null) {
-            throw new ApiError(503, "server_error", null, "loading", "the model is still loading; GET /health"
-                    + " answers 200 when it is ready").retryAfter(1);
+            throw new ApiError(
+                            503,
+                            "server_error",
+                            null,
+                            "loading",
+                            "the model is still loading; GET /health" + " answers 200 when it is ready")
+                    .retryAfter(1);
         }
         return m;
     }
@@ -106,8 +118,11 @@ final class Routes {
             throw e;
         } catch (Exception e) { // Jetty's early EOF is a checked IOException, thrown through Kotlin
             LOG.debug("unreadable body: {}", e.toString());
-            throw ApiError.invalid(null, "unreadable_body", "the request body could not be read: it ended before its"
-                    + " Content-Length, or the connection failed");
+            throw ApiError.invalid(
+                    null,
+                    "unreadable_body",
+                    "the request body could not be read: it ended before its"
+                            + " Content-Length, or the connection failed");
         }
         JsonElement e;
         try {
@@ -117,8 +132,8 @@ final class Routes {
             throw ApiError.invalid(null, "invalid_json", "the body is not valid JSON: " + x.getMessage());
         }
         if (!e.isJsonObject()) {
-            throw ApiError.invalid(null, "invalid_json", "the body must be a JSON object, got "
-                    + CompletionRequest.shown(e));
+            throw ApiError.invalid(
+                    null, "invalid_json", "the body must be a JSON object, got " + CompletionRequest.shown(e));
         }
         return e.getAsJsonObject();
     }
@@ -131,24 +146,33 @@ final class Routes {
         if (chat && server.chatUnavailable() != null) {
             throw new ApiError(501, "server_error", null, "chat_unavailable", server.chatUnavailable());
         }
-        CompletionRequest req = chat ? CompletionRequest.parseChat(body, server.options(), m)
+        CompletionRequest req = chat
+                ? CompletionRequest.parseChat(body, server.options(), m)
                 : CompletionRequest.parse(body, server.options(), m, session != null);
         if (session != null && !session.lock.tryLock()) {
-            throw new ApiError(409, "invalid_request_error", "session", "session_busy", "session " + session.id
-                    + " is generating; one completion at a time");
+            throw new ApiError(
+                    409,
+                    "invalid_request_error",
+                    "session",
+                    "session_busy",
+                    "session " + session.id + " is generating; one completion at a time");
         }
         try {
             if (session != null && req.prompts().get(0).isEmpty() && session.turns == 0) {
-                throw ApiError.invalid("prompt", "invalid_value", "session " + session.id + " has no text yet: its"
-                        + " first completion needs a prompt");
+                throw ApiError.invalid(
+                        "prompt",
+                        "invalid_value",
+                        "session " + session.id + " has no text yet: its" + " first completion needs a prompt");
             }
             CompletionJob job = new CompletionJob(server, req, session, arrived);
             server.inFlightCounter().incrementAndGet();
             server.jobs.add(job);
             try {
                 // the heartbeat notices a client that gives up, even while the request waits for rows
-                job.watch(ServletContextRequest.getServletContextRequest(ctx.req()).getConnectionMetaData()
-                        .getConnection().getEndPoint());
+                job.watch(ServletContextRequest.getServletContextRequest(ctx.req())
+                        .getConnectionMetaData()
+                        .getConnection()
+                        .getEndPoint());
                 job.admit();
                 server.metrics().promptCharacters(job.counts()[0]); // read, now that it runs
                 if (server.draining()) { // admitted after shutdown began: answer as a new request would be

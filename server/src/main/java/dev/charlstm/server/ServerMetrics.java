@@ -24,25 +24,33 @@ final class ServerMetrics {
     private final Timer perCharacter;
 
     ServerMetrics(int maxRows, Supplier<Number> rowsInUse, Supplier<Number> waiting, Supplier<Number> sessions) {
-        Gauge.builder("charlstm.rows.in.use", rowsInUse).description("streams generating now").register(registry);
-        Gauge.builder("charlstm.rows.max", () -> maxRows).description("streams that may generate at once (--max-rows)")
+        Gauge.builder("charlstm.rows.in.use", rowsInUse)
+                .description("streams generating now")
                 .register(registry);
-        Gauge.builder("charlstm.requests.waiting", waiting).description("requests waiting for a row")
+        Gauge.builder("charlstm.rows.max", () -> maxRows)
+                .description("streams that may generate at once (--max-rows)")
                 .register(registry);
-        Gauge.builder("charlstm.sessions.open", sessions).description("open sessions").register(registry);
-        generated = Counter.builder("charlstm.generated.characters").description("characters generated (code points)")
+        Gauge.builder("charlstm.requests.waiting", waiting)
+                .description("requests waiting for a row")
                 .register(registry);
-        prompt = Counter.builder("charlstm.prompt.characters").description("prompt characters read (code points)")
+        Gauge.builder("charlstm.sessions.open", sessions)
+                .description("open sessions")
+                .register(registry);
+        generated = Counter.builder("charlstm.generated.characters")
+                .description("characters generated (code points)")
+                .register(registry);
+        prompt = Counter.builder("charlstm.prompt.characters")
+                .description("prompt characters read (code points)")
                 .register(registry);
         firstCharacter = Timer.builder("charlstm.time.to.first.character")
                 .description("from a request's arrival to its first generated character, queueing included")
-                .serviceLevelObjectives(buckets(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
-                        30))
+                .serviceLevelObjectives(
+                        buckets(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30))
                 .register(registry);
         perCharacter = Timer.builder("charlstm.time.per.character")
                 .description("between one character of a stream and its next")
-                .serviceLevelObjectives(buckets(0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
-                        0.25, 1))
+                .serviceLevelObjectives(
+                        buckets(0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1))
                 .register(registry);
     }
 
@@ -60,8 +68,8 @@ final class ServerMetrics {
             case "GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH" -> method;
             default -> "other";
         };
-        registry.counter("charlstm.http.requests", "route", route, "method", m, "status",
-                Integer.toString(status)).increment();
+        registry.counter("charlstm.http.requests", "route", route, "method", m, "status", Integer.toString(status))
+                .increment();
     }
 
     void firstCharacter(long nanos) {

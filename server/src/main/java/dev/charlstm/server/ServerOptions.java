@@ -44,7 +44,8 @@ public final class ServerOptions {
         }
         port = b.port;
         maxRows = positive("maxRows (--max-rows)", b.maxRows);
-        maxRowsPerRequest = b.maxRowsPerRequest == 0 ? Math.min(16, maxRows)
+        maxRowsPerRequest = b.maxRowsPerRequest == 0
+                ? Math.min(16, maxRows)
                 : positive("maxRowsPerRequest (--max-rows-per-request)", b.maxRowsPerRequest);
         // (0 is the default's marker, so a negative value is the only invalid one below 1)
         if (maxRowsPerRequest > maxRows) {
@@ -81,8 +82,11 @@ public final class ServerOptions {
         }
         try {
             java.net.URI u = new java.net.URI(o);
-            return u.getHost() != null && u.getUserInfo() == null && (u.getPort() == -1 || u.getPort() > 0
-                    && u.getPort() <= 65535) && u.getRawPath().isEmpty() && u.getRawQuery() == null;
+            return u.getHost() != null
+                    && u.getUserInfo() == null
+                    && (u.getPort() == -1 || u.getPort() > 0 && u.getPort() <= 65535)
+                    && u.getRawPath().isEmpty()
+                    && u.getRawQuery() == null;
         } catch (java.net.URISyntaxException e) {
             return false;
         }
@@ -214,7 +218,8 @@ public final class ServerOptions {
 
     @Override
     public String toString() {
-        return "ServerOptions[" + host + ":" + port + ", model " + modelId + ", rows " + maxRows + " (" + maxRowsPerRequest
+        return "ServerOptions[" + host + ":" + port + ", model " + modelId + ", rows " + maxRows + " ("
+                + maxRowsPerRequest
                 + " per request), queue " + maxQueue + ", api key " + (apiKey == null ? "none" : "set") + ", cors "
                 + (corsOrigins.isEmpty() ? "own origin" : corsOrigins) + "]";
     }
@@ -249,11 +254,11 @@ public final class ServerOptions {
         }
 
         /**
-
+         *
          * @param p the port (default 8080; 0 = any free one)
-
+         *
          * @return this builder
-
+         *
          */
         public Builder port(int p) {
             port = p;
@@ -261,11 +266,11 @@ public final class ServerOptions {
         }
 
         /**
-
+         *
          * @param id the model's name in the API (default {@code model})
-
+         *
          * @return this builder
-
+         *
          */
         public Builder modelId(String id) {
             modelId = id;
@@ -273,11 +278,11 @@ public final class ServerOptions {
         }
 
         /**
-
+         *
          * @param n streams generating at once, across requests (default 64)
-
+         *
          * @return this builder
-
+         *
          */
         public Builder maxRows(int n) {
             maxRows = n;
@@ -294,11 +299,11 @@ public final class ServerOptions {
         }
 
         /**
-
+         *
          * @param n requests that may wait for rows (default 64)
-
+         *
          * @return this builder
-
+         *
          */
         public Builder maxQueue(int n) {
             maxQueue = n;
@@ -306,11 +311,11 @@ public final class ServerOptions {
         }
 
         /**
-
+         *
          * @param n the longest prompt in characters (default 10,000)
-
+         *
          * @return this builder
-
+         *
          */
         public Builder maxPromptCharacters(int n) {
             maxPromptCharacters = n;
@@ -318,11 +323,11 @@ public final class ServerOptions {
         }
 
         /**
-
+         *
          * @param n the largest max_tokens, in characters (default 4,096)
-
+         *
          * @return this builder
-
+         *
          */
         public Builder maxTokens(int n) {
             maxTokens = n;
@@ -330,11 +335,11 @@ public final class ServerOptions {
         }
 
         /**
-
+         *
          * @param n sessions open at once (default 256)
-
+         *
          * @return this builder
-
+         *
          */
         public Builder maxSessions(int n) {
             maxSessions = n;
@@ -342,11 +347,11 @@ public final class ServerOptions {
         }
 
         /**
-
+         *
          * @param s seconds after which an unused session is closed (default 600)
-
+         *
          * @return this builder
-
+         *
          */
         public Builder sessionIdleSeconds(int s) {
             sessionIdleSeconds = s;
@@ -354,11 +359,11 @@ public final class ServerOptions {
         }
 
         /**
-
+         *
          * @param s seconds requests in flight may go on after close() (default 10)
-
+         *
          * @return this builder
-
+         *
          */
         public Builder drainSeconds(int s) {
             drainSeconds = s;
@@ -366,11 +371,11 @@ public final class ServerOptions {
         }
 
         /**
-
+         *
          * @param us how often a stream's frames are sent, in microseconds (default 10,000)
-
+         *
          * @return this builder
-
+         *
          */
         public Builder flushMicros(int us) {
             flushMicros = us;
@@ -378,11 +383,11 @@ public final class ServerOptions {
         }
 
         /**
-
+         *
          * @param key the API key clients must send, or null for none (default)
-
+         *
          * @return this builder
-
+         *
          */
         public Builder apiKey(String key) {
             apiKey = key;
@@ -400,11 +405,11 @@ public final class ServerOptions {
         }
 
         /**
-
+         *
          * @param template how chat messages become a prompt (default {@link ChatTemplate#DEFAULT})
-
+         *
          * @return this builder
-
+         *
          */
         public Builder chatTemplate(ChatTemplate template) {
             chatTemplate = template;

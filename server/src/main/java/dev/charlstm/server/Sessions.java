@@ -45,9 +45,15 @@ final class Sessions {
     /** @throws ApiError 429 when {@code max} sessions exist */
     synchronized Session create(CharLstmModel model) {
         if (sessions.size() >= max) {
-            throw new ApiError(429, "rate_limit_error", null, "too_many_sessions", sessions.size()
-                    + " sessions are open, the most this server keeps (--max-sessions); delete one, or wait for an"
-                    + " idle one to expire").retryAfter(5);
+            throw new ApiError(
+                            429,
+                            "rate_limit_error",
+                            null,
+                            "too_many_sessions",
+                            sessions.size()
+                                    + " sessions are open, the most this server keeps (--max-sessions); delete one, or wait for an"
+                                    + " idle one to expire")
+                    .retryAfter(5);
         }
         byte[] b = new byte[12];
         IDS.nextBytes(b);
@@ -60,9 +66,14 @@ final class Sessions {
     Session get(String id) {
         Session s = sessions.get(id);
         if (s == null) {
-            throw new ApiError(404, "invalid_request_error", "session", "session_not_found", "no session "
-                    + (id.length() > 40 ? id.substring(0, 40) + "..." : id)
-                    + " (it never existed, was deleted, or was idle too long and expired)");
+            throw new ApiError(
+                    404,
+                    "invalid_request_error",
+                    "session",
+                    "session_not_found",
+                    "no session "
+                            + (id.length() > 40 ? id.substring(0, 40) + "..." : id)
+                            + " (it never existed, was deleted, or was idle too long and expired)");
         }
         return s;
     }
@@ -90,8 +101,12 @@ final class Sessions {
 
     /** @return the error of a completion on a session deleted meanwhile */
     static ApiError deleted(String id) {
-        return new ApiError(410, "invalid_request_error", "session", "session_deleted", "session " + id
-                + " was deleted while this completion waited or ran");
+        return new ApiError(
+                410,
+                "invalid_request_error",
+                "session",
+                "session_deleted",
+                "session " + id + " was deleted while this completion waited or ran");
     }
 
     /** Closes the sessions idle for longer than the limit (never one in use). */

@@ -17,6 +17,7 @@ final class SseWriter {
     private final boolean chat;
     /** {@code ,"usage":null} when usage was asked for (OpenAI puts it on every chunk but the last), else empty. */
     private final String usageNull;
+
     private final StringBuilder frame = new StringBuilder(256);
     /** The frame's UTF-8, reused: a character's frame allocates nothing. */
     private byte[] bytes = new byte[1024];
@@ -27,8 +28,11 @@ final class SseWriter {
         this.usageNull = includeUsage ? ",\"usage\":null" : "";
         StringBuilder p = new StringBuilder("data: {\"id\":");
         quote(p, id);
-        p.append(",\"object\":\"").append(chat ? "chat.completion.chunk" : "text_completion").append("\",\"created\":")
-                .append(created).append(",\"model\":");
+        p.append(",\"object\":\"")
+                .append(chat ? "chat.completion.chunk" : "text_completion")
+                .append("\",\"created\":")
+                .append(created)
+                .append(",\"model\":");
         quote(p, model);
         p.append(chat ? ",\"choices\":[{\"index\":" : ",\"choices\":[{\"text\":");
         this.prefix = p.toString().getBytes(StandardCharsets.UTF_8);
@@ -40,11 +44,16 @@ final class SseWriter {
         if (chat) {
             frame.append(choice).append(",\"delta\":{\"content\":");
             quote(frame, text);
-            frame.append("},\"logprobs\":null,\"finish_reason\":null}]").append(usageNull).append("}\n\n");
+            frame.append("},\"logprobs\":null,\"finish_reason\":null}]")
+                    .append(usageNull)
+                    .append("}\n\n");
         } else {
             quote(frame, text);
-            frame.append(",\"index\":").append(choice).append(",\"logprobs\":null,\"finish_reason\":null}]")
-                    .append(usageNull).append("}\n\n");
+            frame.append(",\"index\":")
+                    .append(choice)
+                    .append(",\"logprobs\":null,\"finish_reason\":null}]")
+                    .append(usageNull)
+                    .append("}\n\n");
         }
         out.write(prefix);
         out.write(bytes, 0, utf8(frame));
@@ -63,7 +72,9 @@ final class SseWriter {
         int n = 0;
         for (int i = 0; i < s.length(); i++) {
             int c = s.charAt(i);
-            if (Character.isHighSurrogate((char) c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+            if (Character.isHighSurrogate((char) c)
+                    && i + 1 < s.length()
+                    && Character.isLowSurrogate(s.charAt(i + 1))) {
                 c = Character.toCodePoint((char) c, s.charAt(++i));
             } else if (Character.isSurrogate((char) c)) {
                 c = '?'; // a lone surrogate is no character (vocabularies cannot hold one)

@@ -29,8 +29,8 @@ class ChatCompletionsTest {
             + " captain.\"}, {\"role\": \"user\", \"content\": [{\"type\": \"text\", \"text\": \"And the \"},"
             + " {\"type\": \"text\", \"text\": \"whale?\"}]}]";
     /** What the default template makes of {@link #MESSAGES}. */
-    static final String PROMPT = "A tale of the sea. User: Who is Ahab? Assistant: The captain. User: And the whale?"
-            + " Assistant:";
+    static final String PROMPT =
+            "A tale of the sea. User: Who is Ahab? Assistant: The captain. User: And the whale?" + " Assistant:";
 
     @BeforeAll
     static void start() {
@@ -38,13 +38,19 @@ class ChatCompletionsTest {
     }
 
     static GenerationOptions chatOptions(int max, long seed) {
-        return GenerationOptions.builder().maxCharacters(max).seed(seed).stopSequences("User:").build();
+        return GenerationOptions.builder()
+                .maxCharacters(max)
+                .seed(seed)
+                .stopSequences("User:")
+                .build();
     }
 
     @Test
     void theAnswerIsTheSdksContinuationOfTheTemplatedMessages() throws Exception {
-        HttpResponse<String> r = post(server, "/v1/chat/completions", "{\"model\": \"moby\", \"messages\": " + MESSAGES
-                + ", \"max_tokens\": 120, \"seed\": 5, \"n\": 2}");
+        HttpResponse<String> r = post(
+                server,
+                "/v1/chat/completions",
+                "{\"model\": \"moby\", \"messages\": " + MESSAGES + ", \"max_tokens\": 120, \"seed\": 5, \"n\": 2}");
         assertEquals(200, r.statusCode(), r.body());
         JsonObject o = json(r);
         assertEquals("chat.completion", o.get("object").getAsString());
@@ -59,25 +65,44 @@ class ChatCompletionsTest {
             assertEquals(expected, message.get("content").getAsString(), "choice " + i);
             assertTrue(c.get("logprobs").isJsonNull());
         }
-        assertEquals(PROMPT.length(), o.getAsJsonObject("usage").get("prompt_tokens").getAsInt());
+        assertEquals(
+                PROMPT.length(), o.getAsJsonObject("usage").get("prompt_tokens").getAsInt());
         // max_completion_tokens is chat's name for it; it wins over max_tokens
-        JsonObject m = json(post(server, "/v1/chat/completions", "{\"messages\": " + MESSAGES
-                + ", \"max_completion_tokens\": 7, \"max_tokens\": 100, \"seed\": 5}"));
-        assertEquals(sdk.generate(PROMPT, chatOptions(7, 5)).text(), m.getAsJsonArray("choices").get(0)
-                .getAsJsonObject().getAsJsonObject("message").get("content").getAsString());
+        JsonObject m = json(post(
+                server,
+                "/v1/chat/completions",
+                "{\"messages\": " + MESSAGES + ", \"max_completion_tokens\": 7, \"max_tokens\": 100, \"seed\": 5}"));
+        assertEquals(
+                sdk.generate(PROMPT, chatOptions(7, 5)).text(),
+                m.getAsJsonArray("choices")
+                        .get(0)
+                        .getAsJsonObject()
+                        .getAsJsonObject("message")
+                        .get("content")
+                        .getAsString());
         // what a chat UI sends: line breaks and runs of spaces, cleaned as the training text was
-        String typed = MESSAGES.replace("Who is Ahab?", "Who is\\n  Ahab?\\n").replace("A tale of the sea.",
-                "A tale\\r\\nof the sea.");
-        JsonObject t = json(post(server, "/v1/chat/completions", "{\"messages\": " + typed + ", \"max_tokens\": 30,"
-                + " \"seed\": 5}"));
-        assertEquals(sdk.generate(PROMPT, chatOptions(30, 5)).text(), t.getAsJsonArray("choices").get(0)
-                .getAsJsonObject().getAsJsonObject("message").get("content").getAsString(), t.toString());
+        String typed = MESSAGES.replace("Who is Ahab?", "Who is\\n  Ahab?\\n")
+                .replace("A tale of the sea.", "A tale\\r\\nof the sea.");
+        JsonObject t = json(post(
+                server, "/v1/chat/completions", "{\"messages\": " + typed + ", \"max_tokens\": 30," + " \"seed\": 5}"));
+        assertEquals(
+                sdk.generate(PROMPT, chatOptions(30, 5)).text(),
+                t.getAsJsonArray("choices")
+                        .get(0)
+                        .getAsJsonObject()
+                        .getAsJsonObject("message")
+                        .get("content")
+                        .getAsString(),
+                t.toString());
     }
 
     @Test
     void streamingSendsARoleChunkThenContentDeltasThenTheFinishAndUsageWithUsageNullBefore() throws Exception {
-        HttpResponse<String> r = post(server, "/v1/chat/completions", "{\"messages\": " + MESSAGES
-                + ", \"max_tokens\": 60, \"seed\": 9, \"stream\": true, \"stream_options\": {\"include_usage\": true}}");
+        HttpResponse<String> r = post(
+                server,
+                "/v1/chat/completions",
+                "{\"messages\": " + MESSAGES
+                        + ", \"max_tokens\": 60, \"seed\": 9, \"stream\": true, \"stream_options\": {\"include_usage\": true}}");
         assertEquals(200, r.statusCode(), r.body());
         List<JsonObject> frames = frames(r.body());
         JsonObject first = frames.get(0).getAsJsonArray("choices").get(0).getAsJsonObject();
@@ -93,7 +118,8 @@ class ChatCompletionsTest {
             }
         }
         assertEquals(sdk.generate(PROMPT, chatOptions(60, 9)).text(), text.toString());
-        JsonObject end = frames.get(frames.size() - 2).getAsJsonArray("choices").get(0).getAsJsonObject();
+        JsonObject end =
+                frames.get(frames.size() - 2).getAsJsonArray("choices").get(0).getAsJsonObject();
         assertEquals("length", end.get("finish_reason").getAsString());
         assertEquals(0, end.getAsJsonObject("delta").size());
         JsonObject last = frames.get(frames.size() - 1);
@@ -105,21 +131,27 @@ class ChatCompletionsTest {
     void whatItCannotHonourIsRefusedByName() throws Exception {
         Map<String, String> cases = new LinkedHashMap<>();
         String m = "\"messages\": [{\"role\": \"user\", \"content\": \"Hi\"}]";
-        cases.put("{" + m + ", \"tools\": [{\"type\": \"function\", \"function\": {\"name\": \"f\"}}]}",
+        cases.put(
+                "{" + m + ", \"tools\": [{\"type\": \"function\", \"function\": {\"name\": \"f\"}}]}",
                 "400 tools unsupported_parameter");
         cases.put("{" + m + ", \"tool_choice\": \"auto\"}", "400 tool_choice unsupported_parameter");
-        cases.put("{" + m + ", \"response_format\": {\"type\": \"json_object\"}}",
+        cases.put(
+                "{" + m + ", \"response_format\": {\"type\": \"json_object\"}}",
                 "400 response_format unsupported_parameter");
         cases.put("{" + m + ", \"audio\": {\"voice\": \"alloy\"}}", "400 audio unsupported_parameter");
         cases.put("{" + m + ", \"modalities\": [\"text\", \"audio\"]}", "400 modalities unsupported_parameter");
-        cases.put("{\"messages\": [{\"role\": \"tool\", \"content\": \"42\", \"tool_call_id\": \"x\"}]}",
+        cases.put(
+                "{\"messages\": [{\"role\": \"tool\", \"content\": \"42\", \"tool_call_id\": \"x\"}]}",
                 "400 messages[0].role unsupported_parameter");
-        cases.put("{\"messages\": [{\"role\": \"user\", \"content\": [{\"type\": \"image_url\", \"image_url\":"
-                + " {\"url\": \"http://x/y.png\"}}]}]}", "400 messages[0].content[0].type unsupported_parameter");
+        cases.put(
+                "{\"messages\": [{\"role\": \"user\", \"content\": [{\"type\": \"image_url\", \"image_url\":"
+                        + " {\"url\": \"http://x/y.png\"}}]}]}",
+                "400 messages[0].content[0].type unsupported_parameter");
         cases.put("{\"messages\": []}", "400 messages invalid_value");
         cases.put("{\"prompt\": \"Hi\"}", "400 messages missing");
         cases.put("{\"messages\": [{\"content\": \"Hi\"}]}", "400 messages[0].role missing");
-        cases.put("{\"messages\": [{\"role\": \"user\", \"content\": \"caf\u00e9\"}]}", "400 messages unknown_character");
+        cases.put(
+                "{\"messages\": [{\"role\": \"user\", \"content\": \"caf\u00e9\"}]}", "400 messages unknown_character");
         cases.put("{" + m + ", \"top_logprobs\": 2}", "400 top_logprobs invalid_value");
         cases.put("{" + m + ", \"logprobs\": true, \"top_logprobs\": 21}", "400 top_logprobs invalid_value");
         cases.put("{" + m + ", \"stream_options\": {\"include_usage\": true}}", "400 stream_options invalid_value");
@@ -128,14 +160,23 @@ class ChatCompletionsTest {
         for (Map.Entry<String, String> c : cases.entrySet()) {
             HttpResponse<String> r = post(server, "/v1/chat/completions", c.getKey());
             JsonObject e = json(r).getAsJsonObject("error");
-            assertEquals(c.getValue(), r.statusCode() + " " + (e.get("param").isJsonNull() ? "null"
-                    : e.get("param").getAsString()) + " " + e.get("code").getAsString(), c.getKey() + " -> " + r.body());
+            assertEquals(
+                    c.getValue(),
+                    r.statusCode() + " "
+                            + (e.get("param").isJsonNull()
+                                    ? "null"
+                                    : e.get("param").getAsString()) + " "
+                            + e.get("code").getAsString(),
+                    c.getKey() + " -> " + r.body());
         }
         // what clients send by default, and harmless fields, are fine
-        HttpResponse<String> ok = post(server, "/v1/chat/completions", "{" + m + ", \"max_tokens\": 3,"
-                + " \"response_format\": {\"type\": \"text\"}, \"tool_choice\": \"none\", \"tools\": [], \"store\": false,"
-                + " \"metadata\": {\"a\": \"b\"}, \"parallel_tool_calls\": true, \"user\": \"u\", \"modalities\": [\"text\"],"
-                + " \"logprobs\": false, \"presence_penalty\": 0, \"frequency_penalty\": 0}");
+        HttpResponse<String> ok = post(
+                server,
+                "/v1/chat/completions",
+                "{" + m + ", \"max_tokens\": 3,"
+                        + " \"response_format\": {\"type\": \"text\"}, \"tool_choice\": \"none\", \"tools\": [], \"store\": false,"
+                        + " \"metadata\": {\"a\": \"b\"}, \"parallel_tool_calls\": true, \"user\": \"u\", \"modalities\": [\"text\"],"
+                        + " \"logprobs\": false, \"presence_penalty\": 0, \"frequency_penalty\": 0}");
         assertEquals(200, ok.statusCode(), ok.body());
     }
 
@@ -143,40 +184,75 @@ class ChatCompletionsTest {
     void aTemplateGivenInTheOptionsShapesThePromptAndItsStops() throws Exception {
         ChatTemplate t = ChatTemplate.parse("{\"user\": \"\\\"{content}\\\" said Ishmael. \", \"assistant\":"
                 + " \"\\\"{content}\\\" said Queequeg. \", \"generation\": \"\\\"\", \"stop\": [\"\\\"\"]}");
-        try (CharLstmServer s = CharLstmServer.start(CompletionServerTest.options(4, 4, 1000, 1000, 2, 60, 0, 0)
-                .toBuilder().chatTemplate(t).build(), CharLstmModel.load(CompletionServerTest.MODEL))) {
-            JsonObject o = json(post(s, "/v1/chat/completions", "{\"messages\": [{\"role\": \"user\", \"content\":"
-                    + " \"Where is the whale\"}], \"max_tokens\": 200, \"seed\": 2}"));
+        try (CharLstmServer s = CharLstmServer.start(
+                CompletionServerTest.options(4, 4, 1000, 1000, 2, 60, 0, 0).toBuilder()
+                        .chatTemplate(t)
+                        .build(),
+                CharLstmModel.load(CompletionServerTest.MODEL))) {
+            JsonObject o = json(post(
+                    s,
+                    "/v1/chat/completions",
+                    "{\"messages\": [{\"role\": \"user\", \"content\":"
+                            + " \"Where is the whale\"}], \"max_tokens\": 200, \"seed\": 2}"));
             String prompt = "\"Where is the whale\" said Ishmael. \"";
-            assertEquals(sdk.generate(prompt, GenerationOptions.builder().maxCharacters(200).seed(2)
-                    .stopSequences("\"").build()).text(), o.getAsJsonArray("choices").get(0).getAsJsonObject()
-                    .getAsJsonObject("message").get("content").getAsString());
+            assertEquals(
+                    sdk.generate(
+                                    prompt,
+                                    GenerationOptions.builder()
+                                            .maxCharacters(200)
+                                            .seed(2)
+                                            .stopSequences("\"")
+                                            .build())
+                            .text(),
+                    o.getAsJsonArray("choices")
+                            .get(0)
+                            .getAsJsonObject()
+                            .getAsJsonObject("message")
+                            .get("content")
+                            .getAsString());
         }
-        IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class,
-                () -> ChatTemplate.parse("{\"generation\": \"Bot:\", \"colour\": 1}"));
+        IllegalArgumentException unknown = assertThrows(
+                IllegalArgumentException.class, () -> ChatTemplate.parse("{\"generation\": \"Bot:\", \"colour\": 1}"));
         assertTrue(unknown.getMessage().contains("unknown key \"colour\""), unknown.getMessage());
-        IllegalArgumentException noContent = assertThrows(IllegalArgumentException.class,
-                () -> ChatTemplate.parse("{\"user\": \"User says\"}"));
+        IllegalArgumentException noContent =
+                assertThrows(IllegalArgumentException.class, () -> ChatTemplate.parse("{\"user\": \"User says\"}"));
         assertTrue(noContent.getMessage().contains("{content}"), noContent.getMessage());
         ChatTemplate newline = ChatTemplate.parse("{\"generation\": \"Assistant:\\n\"}");
-        IllegalArgumentException lacks = assertThrows(IllegalArgumentException.class,
-                () -> CharLstmServer.start(CompletionServerTest.options(4, 4, 100, 100, 2, 60, 0, 0).toBuilder()
-                        .chatTemplate(newline).build(), CharLstmModel.load(CompletionServerTest.MODEL)));
-        assertTrue(lacks.getMessage().contains("\"generation\"") && lacks.getMessage().contains("U+000A")
-                && lacks.getMessage().contains("--chat-template"), lacks.getMessage());
-        assertEquals(ChatTemplate.DEFAULT.toString(), ChatTemplate.parse(ChatTemplate.DEFAULT.toString()).toString());
+        IllegalArgumentException lacks = assertThrows(
+                IllegalArgumentException.class,
+                () -> CharLstmServer.start(
+                        CompletionServerTest.options(4, 4, 100, 100, 2, 60, 0, 0).toBuilder()
+                                .chatTemplate(newline)
+                                .build(),
+                        CharLstmModel.load(CompletionServerTest.MODEL)));
+        assertTrue(
+                lacks.getMessage().contains("\"generation\"")
+                        && lacks.getMessage().contains("U+000A")
+                        && lacks.getMessage().contains("--chat-template"),
+                lacks.getMessage());
+        assertEquals(
+                ChatTemplate.DEFAULT.toString(),
+                ChatTemplate.parse(ChatTemplate.DEFAULT.toString()).toString());
     }
 
     @Test
     void aModelWithoutTheDefaultTemplatesCharactersServesCompletionsAndSaysWhyChatIsOff() throws Exception {
-        try (CharLstmServer s = CharLstmServer.start(CompletionServerTest.options(4, 4, 100, 100, 2, 60, 0, 0),
-                Fixtures.load(Fixtures.TINY_V2))) {
-            HttpResponse<String> chat = post(s, "/v1/chat/completions", "{\"messages\": [{\"role\": \"user\","
-                    + " \"content\": \"the\"}]}");
+        try (CharLstmServer s = CharLstmServer.start(
+                CompletionServerTest.options(4, 4, 100, 100, 2, 60, 0, 0), Fixtures.load(Fixtures.TINY_V2))) {
+            HttpResponse<String> chat = post(
+                    s, "/v1/chat/completions", "{\"messages\": [{\"role\": \"user\"," + " \"content\": \"the\"}]}");
             assertEquals(501, chat.statusCode(), chat.body());
-            assertTrue(json(chat).getAsJsonObject("error").get("message").getAsString().contains("--chat-template"),
+            assertTrue(
+                    json(chat)
+                            .getAsJsonObject("error")
+                            .get("message")
+                            .getAsString()
+                            .contains("--chat-template"),
                     chat.body());
-            assertEquals(200, post(s, "/v1/completions", "{\"prompt\": \"the \", \"max_tokens\": 5}").statusCode());
+            assertEquals(
+                    200,
+                    post(s, "/v1/completions", "{\"prompt\": \"the \", \"max_tokens\": 5}")
+                            .statusCode());
         }
     }
 }

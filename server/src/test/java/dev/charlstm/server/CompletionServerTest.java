@@ -37,7 +37,9 @@ import org.junit.jupiter.api.Test;
 class CompletionServerTest {
 
     /** The shipped default model, read from the repository (tests run in server/). */
-    static final Path MODEL = Path.of("../models/moby-dick-int8").toAbsolutePath().normalize();
+    static final Path MODEL =
+            Path.of("../models/moby-dick-int8").toAbsolutePath().normalize();
+
     static CharLstmModel sdk;
     static CharLstmServer server;
     static final HttpClient HTTP = HttpClient.newHttpClient();
@@ -52,11 +54,27 @@ class CompletionServerTest {
     }
 
     /** The old positional limits, through the builder (model id "moby"). */
-    static ServerOptions options(int maxRows, int maxQueue, int maxPrompt, int maxTokens, int maxSessions,
-            int idleSeconds, int drainSeconds, int flushMicros) {
-        return ServerOptions.builder().port(0).modelId("moby").maxRows(maxRows).maxQueue(maxQueue)
-                .maxPromptCharacters(maxPrompt).maxTokens(maxTokens).maxSessions(maxSessions)
-                .sessionIdleSeconds(idleSeconds).drainSeconds(drainSeconds).flushMicros(flushMicros).build();
+    static ServerOptions options(
+            int maxRows,
+            int maxQueue,
+            int maxPrompt,
+            int maxTokens,
+            int maxSessions,
+            int idleSeconds,
+            int drainSeconds,
+            int flushMicros) {
+        return ServerOptions.builder()
+                .port(0)
+                .modelId("moby")
+                .maxRows(maxRows)
+                .maxQueue(maxQueue)
+                .maxPromptCharacters(maxPrompt)
+                .maxTokens(maxTokens)
+                .maxSessions(maxSessions)
+                .sessionIdleSeconds(idleSeconds)
+                .drainSeconds(drainSeconds)
+                .flushMicros(flushMicros)
+                .build();
     }
 
     static CharLstmServer started(ServerOptions options) {
@@ -73,13 +91,18 @@ class CompletionServerTest {
     }
 
     static HttpResponse<String> post(CharLstmServer s, String path, String body) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.port() + path))
-                .POST(HttpRequest.BodyPublishers.ofString(body)).header("Content-Type", "application/json").build(),
+        return HTTP.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.port() + path))
+                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                        .header("Content-Type", "application/json")
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
     static HttpResponse<String> get(CharLstmServer s, String path) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.port() + path)).build(),
+        return HTTP.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.port() + path))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
@@ -91,7 +114,8 @@ class CompletionServerTest {
     static List<JsonObject> frames(String body) {
         assertTrue(body.endsWith("data: [DONE]\n\n"), body);
         List<JsonObject> out = new ArrayList<>();
-        for (String event : body.substring(0, body.length() - "data: [DONE]\n\n".length()).split("\n\n", -1)) {
+        for (String event :
+                body.substring(0, body.length() - "data: [DONE]\n\n".length()).split("\n\n", -1)) {
             if (event.isEmpty() || event.startsWith(":")) {
                 continue; // an SSE comment: the server's keep-alive
             }
@@ -128,16 +152,27 @@ class CompletionServerTest {
     void streamingIsServerSentEventsEndingWithDoneAndWritesTheSdksTextAsDoesTheJsonAnswer() throws Exception {
         String body = "{\"prompt\": \"The whale\", \"max_tokens\": 120, \"seed\": 7, \"temperature\": 0.9,"
                 + " \"top_p\": 0.95, \"top_k\": 5, \"repeat_penalty\": 1.1, \"user\": \"ana\", \"unknown_field\": [1]";
-        HttpResponse<String> s = post(server, "/v1/completions", body + ", \"stream\": true,"
-                + " \"stream_options\": {\"include_usage\": true}}");
+        HttpResponse<String> s = post(
+                server,
+                "/v1/completions",
+                body + ", \"stream\": true," + " \"stream_options\": {\"include_usage\": true}}");
         assertEquals(200, s.statusCode(), s.body());
         assertTrue(s.headers().firstValue("Content-Type").orElse("").startsWith("text/event-stream"));
         List<JsonObject> frames = frames(s.body());
         assertTrue(frames.size() > 3, "characters arrive as they are made: " + frames.size() + " frames");
-        String expected = sdkText("The whale", GenerationOptions.builder().maxCharacters(120).seed(7).temperature(0.9f)
-                .topP(0.95f).topK(5).repetitionPenalty(1.1f).build());
+        String expected = sdkText(
+                "The whale",
+                GenerationOptions.builder()
+                        .maxCharacters(120)
+                        .seed(7)
+                        .temperature(0.9f)
+                        .topP(0.95f)
+                        .topK(5)
+                        .repetitionPenalty(1.1f)
+                        .build());
         assertEquals(List.of(expected), texts(frames, 1));
-        JsonObject last = frames.get(frames.size() - 2).getAsJsonArray("choices").get(0).getAsJsonObject();
+        JsonObject last =
+                frames.get(frames.size() - 2).getAsJsonArray("choices").get(0).getAsJsonObject();
         assertEquals("length", last.get("finish_reason").getAsString());
         JsonObject usage = frames.get(frames.size() - 1).getAsJsonObject("usage");
         assertEquals(9, usage.get("prompt_tokens").getAsInt());
@@ -157,7 +192,9 @@ class CompletionServerTest {
 
     @Test
     void nGivesSeededChoicesAndPromptArraysCountOnFromTheSeed() throws Exception {
-        JsonObject r = json(post(server, "/v1/completions",
+        JsonObject r = json(post(
+                server,
+                "/v1/completions",
                 "{\"prompt\": [\"The sea\", \"The whale\"], \"n\": 3, \"max_tokens\": 40, \"seed\": 100}"));
         JsonArray choices = r.getAsJsonArray("choices");
         assertEquals(6, choices.size());
@@ -166,30 +203,60 @@ class CompletionServerTest {
             JsonObject c = choices.get(i).getAsJsonObject();
             assertEquals(i, c.get("index").getAsInt());
             String prompt = i < 3 ? "The sea" : "The whale";
-            assertEquals(sdkText(prompt, GenerationOptions.builder().maxCharacters(40).seed(100 + i).build()),
-                    c.get("text").getAsString(), "choice " + i + " = prompt " + i / 3 + " with seed 100 + " + i);
+            assertEquals(
+                    sdkText(
+                            prompt,
+                            GenerationOptions.builder()
+                                    .maxCharacters(40)
+                                    .seed(100 + i)
+                                    .build()),
+                    c.get("text").getAsString(),
+                    "choice " + i + " = prompt " + i / 3 + " with seed 100 + " + i);
             got.add(c.get("text").getAsString());
         }
         assertNotEquals(got.get(0), got.get(1));
         assertNotEquals(got.get(1), got.get(2));
-        HttpResponse<String> s = post(server, "/v1/completions",
+        HttpResponse<String> s = post(
+                server,
+                "/v1/completions",
                 "{\"prompt\": [\"The sea\", \"The whale\"], \"n\": 3, \"max_tokens\": 40, \"seed\": 100, \"stream\": true}");
         assertEquals(got, texts(frames(s.body()), 6), "streamed choices interleave by index");
     }
 
     @Test
     void stopSequencesEchoAndGreedy() throws Exception {
-        GenerationOptions o = GenerationOptions.builder().maxCharacters(200).seed(3).stopSequences("the", "and")
+        GenerationOptions o = GenerationOptions.builder()
+                .maxCharacters(200)
+                .seed(3)
+                .stopSequences("the", "and")
                 .build();
         String expected = sdkText("The ", o);
-        JsonObject c = json(post(server, "/v1/completions", "{\"prompt\": \"The \", \"max_tokens\": 200, \"seed\": 3,"
-                + " \"stop\": [\"the\", \"and\"], \"echo\": true}")).getAsJsonArray("choices").get(0).getAsJsonObject();
+        JsonObject c = json(post(
+                        server,
+                        "/v1/completions",
+                        "{\"prompt\": \"The \", \"max_tokens\": 200, \"seed\": 3,"
+                                + " \"stop\": [\"the\", \"and\"], \"echo\": true}"))
+                .getAsJsonArray("choices")
+                .get(0)
+                .getAsJsonObject();
         assertEquals("The " + expected, c.get("text").getAsString());
         assertEquals("stop", c.get("finish_reason").getAsString());
-        JsonObject g = json(post(server, "/v1/completions", "{\"prompt\": \"The \", \"max_tokens\": 30,"
-                + " \"temperature\": 0}")).getAsJsonArray("choices").get(0).getAsJsonObject();
-        assertEquals(sdkText("The ", GenerationOptions.builder().maxCharacters(30).greedy(true).build()),
-                g.get("text").getAsString(), "temperature 0 is greedy");
+        JsonObject g = json(post(
+                        server,
+                        "/v1/completions",
+                        "{\"prompt\": \"The \", \"max_tokens\": 30," + " \"temperature\": 0}"))
+                .getAsJsonArray("choices")
+                .get(0)
+                .getAsJsonObject();
+        assertEquals(
+                sdkText(
+                        "The ",
+                        GenerationOptions.builder()
+                                .maxCharacters(30)
+                                .greedy(true)
+                                .build()),
+                g.get("text").getAsString(),
+                "temperature 0 is greedy");
     }
 
     @Test
@@ -213,12 +280,14 @@ class CompletionServerTest {
         cases.put("{\"prompt\": \"The \", \"stop\": 3}", "400 stop invalid_type");
         cases.put("{\"prompt\": \"The \", \"seed\": 1.5}", "400 seed invalid_type");
         cases.put("{\"prompt\": \"The \", \"stream\": \"yes\"}", "400 stream invalid_type");
-        cases.put("{\"prompt\": \"The \", \"stream\": true, \"stream_options\": {\"include_usage\": 1}}",
+        cases.put(
+                "{\"prompt\": \"The \", \"stream\": true, \"stream_options\": {\"include_usage\": 1}}",
                 "400 stream_options.include_usage invalid_type");
         cases.put("{\"prompt\": \"The \", \"logprobs\": 6}", "400 logprobs invalid_value");
         cases.put("{\"prompt\": \"The \", \"suffix\": \"x\"}", "400 suffix unsupported_parameter");
         cases.put("{\"prompt\": \"The \", \"best_of\": 2}", "400 best_of unsupported_parameter");
-        cases.put("{\"prompt\": \"The \", \"stream_options\": {\"include_usage\": true}}",
+        cases.put(
+                "{\"prompt\": \"The \", \"stream_options\": {\"include_usage\": true}}",
                 "400 stream_options invalid_value");
         cases.put("{\"prompt\": \"The \", \"presence_penalty\": 0.5}", "400 presence_penalty unsupported_parameter");
         cases.put("{\"prompt\": \"The \", \"model\": \"gpt-4\"}", "404 model model_not_found");
@@ -231,46 +300,74 @@ class CompletionServerTest {
         for (Map.Entry<String, String> c : cases.entrySet()) {
             HttpResponse<String> r = post(server, "/v1/completions", c.getKey());
             JsonObject e = json(r).getAsJsonObject("error");
-            String got = r.statusCode() + " " + (e.get("param").isJsonNull() ? "null" : e.get("param").getAsString())
-                    + " " + e.get("code").getAsString();
+            String got = r.statusCode() + " "
+                    + (e.get("param").isJsonNull() ? "null" : e.get("param").getAsString()) + " "
+                    + e.get("code").getAsString();
             assertEquals(c.getValue(), got, c.getKey() + " -> " + r.body());
-            assertEquals(r.statusCode() == 404 || r.statusCode() == 413 || r.statusCode() == 400
-                    ? "invalid_request_error" : "", e.get("type").getAsString());
-            assertTrue(!e.get("message").getAsString().contains("\n") && !r.body().contains("Exception"), r.body());
+            assertEquals(
+                    r.statusCode() == 404 || r.statusCode() == 413 || r.statusCode() == 400
+                            ? "invalid_request_error"
+                            : "",
+                    e.get("type").getAsString());
+            assertTrue(
+                    !e.get("message").getAsString().contains("\n") && !r.body().contains("Exception"), r.body());
         }
-        JsonObject tiny = json(post(server, "/v1/completions", "{\"prompt\": \"The \", \"max_tokens\": 20,"
-                + " \"temperature\": 1e-50, \"top_p\": 1e-50}"));
-        assertEquals(sdkText("The ", GenerationOptions.builder().maxCharacters(20).greedy(true).build()),
-                tiny.getAsJsonArray("choices").get(0).getAsJsonObject().get("text").getAsString(),
+        JsonObject tiny = json(post(
+                server,
+                "/v1/completions",
+                "{\"prompt\": \"The \", \"max_tokens\": 20," + " \"temperature\": 1e-50, \"top_p\": 1e-50}"));
+        assertEquals(
+                sdkText(
+                        "The ",
+                        GenerationOptions.builder()
+                                .maxCharacters(20)
+                                .greedy(true)
+                                .build()),
+                tiny.getAsJsonArray("choices")
+                        .get(0)
+                        .getAsJsonObject()
+                        .get("text")
+                        .getAsString(),
                 "a temperature below float's resolution is 0: greedy, not a server error");
         HttpResponse<String> wrongMethod = get(server, "/v1/completions");
         assertEquals(405, wrongMethod.statusCode(), wrongMethod.body());
-        assertEquals("method_not_allowed", json(wrongMethod).getAsJsonObject("error").get("code").getAsString());
+        assertEquals(
+                "method_not_allowed",
+                json(wrongMethod).getAsJsonObject("error").get("code").getAsString());
         HttpResponse<String> none = get(server, "/v1/nothing");
         assertEquals(404, none.statusCode());
-        assertEquals("not_found", json(none).getAsJsonObject("error").get("code").getAsString());
-        JsonObject ok = json(post(server, "/v1/completions", "{\"prompt\": \"The \", \"model\": \"moby\", \"max_tokens\": 3,"
-                + " \"logprobs\": null, \"best_of\": 1, \"presence_penalty\": 0, \"n\": 1}"));
+        assertEquals(
+                "not_found", json(none).getAsJsonObject("error").get("code").getAsString());
+        JsonObject ok = json(post(
+                server,
+                "/v1/completions",
+                "{\"prompt\": \"The \", \"model\": \"moby\", \"max_tokens\": 3,"
+                        + " \"logprobs\": null, \"best_of\": 1, \"presence_penalty\": 0, \"n\": 1}"));
         assertEquals(1, ok.getAsJsonArray("choices").size(), "the loaded model's name, and defaults, are fine");
     }
 
     @Test
     void modelsHealthAndThePlaygroundPage() throws Exception {
-        JsonObject m = json(get(server, "/v1/models")).getAsJsonArray("data").get(0).getAsJsonObject();
+        JsonObject m =
+                json(get(server, "/v1/models")).getAsJsonArray("data").get(0).getAsJsonObject();
         assertEquals("moby", m.get("id").getAsString());
-        assertEquals(sdk.manifest().shape().vocabSize(), m.getAsJsonObject("meta").get("vocab_size").getAsInt());
+        assertEquals(
+                sdk.manifest().shape().vocabSize(),
+                m.getAsJsonObject("meta").get("vocab_size").getAsInt());
         assertTrue(m.getAsJsonObject("meta").has("val_loss_nats_per_char"));
         assertEquals(200, get(server, "/health").statusCode());
         HttpResponse<String> page = get(server, "/");
         assertEquals(200, page.statusCode());
-        assertTrue(page.body().contains("<title>charlstm playground</title>") && page.body().contains("/v1/completions"));
+        assertTrue(page.body().contains("<title>charlstm playground</title>")
+                && page.body().contains("/v1/completions"));
 
         CharLstmServer loading = CharLstmServer.start(options(4, 4, 100, 100, 2, 60, 0, 0));
         try {
             assertEquals(503, get(loading, "/health").statusCode(), "not ready before the model is loaded");
             HttpResponse<String> early = post(loading, "/v1/completions", "{\"prompt\": \"The \"}");
             assertEquals(503, early.statusCode());
-            assertEquals("loading", json(early).getAsJsonObject("error").get("code").getAsString());
+            assertEquals(
+                    "loading", json(early).getAsJsonObject("error").get("code").getAsString());
             loading.serve(CharLstmModel.load(MODEL));
             assertEquals(200, get(loading, "/health").statusCode());
         } finally {
@@ -285,12 +382,27 @@ class CompletionServerTest {
             List<Future<String>> got = new ArrayList<>();
             for (int i = 0; i < 8; i++) {
                 int seed = i;
-                got.add(pool.submit(() -> texts(frames(post(server, "/v1/completions", "{\"prompt\": \"The sea\","
-                        + " \"max_tokens\": 300, \"stream\": true, \"seed\": " + seed + "}").body()), 1).get(0)));
+                got.add(pool.submit(() -> texts(
+                                frames(post(
+                                                server,
+                                                "/v1/completions",
+                                                "{\"prompt\": \"The sea\","
+                                                        + " \"max_tokens\": 300, \"stream\": true, \"seed\": " + seed
+                                                        + "}")
+                                        .body()),
+                                1)
+                        .get(0)));
             }
             for (int i = 0; i < 8; i++) {
-                assertEquals(sdkText("The sea", GenerationOptions.builder().maxCharacters(300).seed(i).build()),
-                        got.get(i).get(), "seed " + i);
+                assertEquals(
+                        sdkText(
+                                "The sea",
+                                GenerationOptions.builder()
+                                        .maxCharacters(300)
+                                        .seed(i)
+                                        .build()),
+                        got.get(i).get(),
+                        "seed " + i);
             }
         } finally {
             pool.shutdownNow();
@@ -303,7 +415,8 @@ class CompletionServerTest {
         byte[] b = body.getBytes(StandardCharsets.UTF_8);
         OutputStream out = socket.getOutputStream();
         out.write(("POST /v1/completions HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
-                + "Content-Length: " + b.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                        + "Content-Length: " + b.length + "\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII));
         out.write(b);
         out.flush();
         InputStream in = socket.getInputStream();
@@ -336,12 +449,17 @@ class CompletionServerTest {
             HttpResponse<String> busy = post(small, "/v1/completions", "{\"prompt\": \"The \", \"max_tokens\": 5}");
             assertEquals(429, busy.statusCode(), busy.body());
             assertEquals("1", busy.headers().firstValue("Retry-After").orElse(""));
-            assertEquals("queue_full", json(busy).getAsJsonObject("error").get("code").getAsString());
+            assertEquals(
+                    "queue_full",
+                    json(busy).getAsJsonObject("error").get("code").getAsString());
             first.close();
             awaitIdle(small, 5000);
             assertEquals(0, small.inFlight(), "the row is freed when the client goes away");
             assertTrue(System.nanoTime() - t0 < 20e9, "long before its 2,000,000 characters");
-            assertEquals(200, post(small, "/v1/completions", "{\"prompt\": \"The \", \"max_tokens\": 5}").statusCode());
+            assertEquals(
+                    200,
+                    post(small, "/v1/completions", "{\"prompt\": \"The \", \"max_tokens\": 5}")
+                            .statusCode());
         } finally {
             small.close();
         }
@@ -352,10 +470,12 @@ class CompletionServerTest {
         CharLstmServer s = started(options(4, 4, 400_000, 100, 2, 60, 0, 10_000));
         try (Socket socket = new Socket("127.0.0.1", s.port())) {
             byte[] b = ("{\"prompt\": \"" + "the sea was calm ".repeat(20_000) + "\", \"max_tokens\": 50,"
-                    + " \"stream\": true}").getBytes(StandardCharsets.UTF_8);
+                            + " \"stream\": true}")
+                    .getBytes(StandardCharsets.UTF_8);
             OutputStream out = socket.getOutputStream();
             out.write(("POST /v1/completions HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
-                    + "Content-Length: " + b.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                            + "Content-Length: " + b.length + "\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
             out.write(b);
             out.flush();
             long end = System.currentTimeMillis() + 5000;
@@ -368,8 +488,10 @@ class CompletionServerTest {
         awaitIdle(s, 10_000);
         try {
             assertEquals(0, s.inFlight());
-            assertTrue(System.nanoTime() - t0 < 3e9, "freed within a few heartbeats, not after the whole prompt: "
-                    + (System.nanoTime() - t0) / 1e6 + " ms");
+            assertTrue(
+                    System.nanoTime() - t0 < 3e9,
+                    "freed within a few heartbeats, not after the whole prompt: " + (System.nanoTime() - t0) / 1e6
+                            + " ms");
         } finally {
             s.close();
         }
@@ -384,20 +506,25 @@ class CompletionServerTest {
         Future<HttpResponse<String>> running;
         ExecutorService pool = Executors.newSingleThreadExecutor();
         try {
-            running = pool.submit(() -> post(server, "/v1/sessions/" + id + "/completions",
-                    "{\"prompt\": \"The \", \"max_tokens\": 2000000}"));
+            running = pool.submit(() -> post(
+                    server, "/v1/sessions/" + id + "/completions", "{\"prompt\": \"The \", \"max_tokens\": 2000000}"));
             long end = System.currentTimeMillis() + 5000;
             while (server.inFlight() == 0 && System.currentTimeMillis() < end) {
                 Thread.sleep(5);
             }
             long t0 = System.nanoTime();
-            HttpResponse<String> deleted = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
-                    + server.port() + "/v1/sessions/" + id)).DELETE().build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> deleted = HTTP.send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/v1/sessions/" + id))
+                            .DELETE()
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
             assertEquals(200, deleted.statusCode());
             assertTrue(System.nanoTime() - t0 < 1e9, "DELETE does not wait for the completion");
             HttpResponse<String> r = running.get();
             assertEquals(410, r.statusCode(), r.body());
-            assertEquals("session_deleted", json(r).getAsJsonObject("error").get("code").getAsString());
+            assertEquals(
+                    "session_deleted",
+                    json(r).getAsJsonObject("error").get("code").getAsString());
         } finally {
             pool.shutdownNow();
         }
@@ -406,29 +533,81 @@ class CompletionServerTest {
     @Test
     void sessionsKeepTheirStateExpireAndAreCapped() throws Exception {
         String id = json(post(server, "/v1/sessions", "")).get("id").getAsString();
-        String a = json(post(server, "/v1/sessions/" + id + "/completions", "{\"prompt\": \"The whale\","
-                + " \"max_tokens\": 30, \"seed\": 1}")).getAsJsonArray("choices").get(0).getAsJsonObject()
-                .get("text").getAsString();
-        String b = texts(frames(post(server, "/v1/sessions/" + id + "/completions", "{\"prompt\": \" and\","
-                + " \"max_tokens\": 30, \"seed\": 2, \"stream\": true}").body()), 1).get(0);
+        String a = json(post(
+                        server,
+                        "/v1/sessions/" + id + "/completions",
+                        "{\"prompt\": \"The whale\"," + " \"max_tokens\": 30, \"seed\": 1}"))
+                .getAsJsonArray("choices")
+                .get(0)
+                .getAsJsonObject()
+                .get("text")
+                .getAsString();
+        String b = texts(
+                        frames(post(
+                                        server,
+                                        "/v1/sessions/" + id + "/completions",
+                                        "{\"prompt\": \" and\","
+                                                + " \"max_tokens\": 30, \"seed\": 2, \"stream\": true}")
+                                .body()),
+                        1)
+                .get(0);
         String c = json(post(server, "/v1/sessions/" + id + "/completions", "{\"max_tokens\": 30, \"seed\": 3}"))
-                .getAsJsonArray("choices").get(0).getAsJsonObject().get("text").getAsString();
+                .getAsJsonArray("choices")
+                .get(0)
+                .getAsJsonObject()
+                .get("text")
+                .getAsString();
         try (GenerationStream s = sdk.newStream()) {
-            assertEquals(s.generate("The whale", GenerationOptions.builder().maxCharacters(30).seed(1).build(), ch -> true)
-                    .text(), a);
-            assertEquals(s.generate(" and", GenerationOptions.builder().maxCharacters(30).seed(2).build(), ch -> true)
-                    .text(), b, "the second turn continues the first");
-            assertEquals(s.generate("", GenerationOptions.builder().maxCharacters(30).seed(3).build(), ch -> true)
-                    .text(), c, "no prompt: go on from the state");
+            assertEquals(
+                    s.generate(
+                                    "The whale",
+                                    GenerationOptions.builder()
+                                            .maxCharacters(30)
+                                            .seed(1)
+                                            .build(),
+                                    ch -> true)
+                            .text(),
+                    a);
+            assertEquals(
+                    s.generate(
+                                    " and",
+                                    GenerationOptions.builder()
+                                            .maxCharacters(30)
+                                            .seed(2)
+                                            .build(),
+                                    ch -> true)
+                            .text(),
+                    b,
+                    "the second turn continues the first");
+            assertEquals(
+                    s.generate(
+                                    "",
+                                    GenerationOptions.builder()
+                                            .maxCharacters(30)
+                                            .seed(3)
+                                            .build(),
+                                    ch -> true)
+                            .text(),
+                    c,
+                    "no prompt: go on from the state");
         }
         HttpResponse<String> n3 = post(server, "/v1/sessions/" + id + "/completions", "{\"prompt\": \"a\", \"n\": 3}");
         assertEquals(400, n3.statusCode(), n3.body());
         String second = json(post(server, "/v1/sessions", "")).get("id").getAsString();
         HttpResponse<String> third = post(server, "/v1/sessions", "");
         assertEquals(429, third.statusCode(), "--max-sessions 2");
-        assertEquals("too_many_sessions", json(third).getAsJsonObject("error").get("code").getAsString());
-        assertEquals(200, HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port()
-                + "/v1/sessions/" + second)).DELETE().build(), HttpResponse.BodyHandlers.ofString()).statusCode());
+        assertEquals(
+                "too_many_sessions",
+                json(third).getAsJsonObject("error").get("code").getAsString());
+        assertEquals(
+                200,
+                HTTP.send(
+                                HttpRequest.newBuilder(URI.create(
+                                                "http://127.0.0.1:" + server.port() + "/v1/sessions/" + second))
+                                        .DELETE()
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofString())
+                        .statusCode());
 
         CharLstmServer shortLived = started(options(4, 4, 100, 100, 4, 1, 0, 0));
         try {
@@ -437,15 +616,20 @@ class CompletionServerTest {
             while (shortLived.sessionCount() > 0 && System.currentTimeMillis() < end) {
                 Thread.sleep(50);
             }
-            HttpResponse<String> expired = post(shortLived, "/v1/sessions/" + gone + "/completions",
-                    "{\"prompt\": \"The \"}");
+            HttpResponse<String> expired =
+                    post(shortLived, "/v1/sessions/" + gone + "/completions", "{\"prompt\": \"The \"}");
             assertEquals(404, expired.statusCode(), "idle for longer than --session-idle-seconds 1");
-            assertEquals("session_not_found", json(expired).getAsJsonObject("error").get("code").getAsString());
+            assertEquals(
+                    "session_not_found",
+                    json(expired).getAsJsonObject("error").get("code").getAsString());
         } finally {
             shortLived.close();
         }
-        HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/v1/sessions/" + id))
-                .DELETE().build(), HttpResponse.BodyHandlers.ofString());
+        HTTP.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/v1/sessions/" + id))
+                        .DELETE()
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     @Test
@@ -457,7 +641,8 @@ class CompletionServerTest {
         InputStream in = s.getInputStream();
         String rest = new String(in.readAllBytes(), StandardCharsets.UTF_8);
         closer.join(20_000);
-        assertTrue(rest.contains("\"code\":\"shutting_down\"") && rest.contains("data: [DONE]"),
+        assertTrue(
+                rest.contains("\"code\":\"shutting_down\"") && rest.contains("data: [DONE]"),
                 rest.substring(Math.max(0, rest.length() - 400)));
         s.close();
         assertTrue(!closer.isAlive(), "close() returned");

@@ -27,7 +27,11 @@ class FaultsTest {
         for (int i = 0; i < prompts; i++) {
             b.append(i > 0 ? ", " : "").append("\"The sea ").append(i % 10).append('"');
         }
-        return b.append("], \"max_tokens\": ").append(characters).append(", \"stream\": ").append(stream).append('}')
+        return b.append("], \"max_tokens\": ")
+                .append(characters)
+                .append(", \"stream\": ")
+                .append(stream)
+                .append('}')
                 .toString();
     }
 
@@ -41,18 +45,24 @@ class FaultsTest {
 
     @Test
     void aBigRequestTakesItsShareOfRowsAndASmallOneIsAnsweredMeanwhile() throws Exception {
-        try (CharLstmServer s = CompletionServerTest.started(CompletionServerTest.options(8, 8, 100, 1_000_000, 2, 60,
-                0, 0).toBuilder().maxRowsPerRequest(4).build())) {
-            CompletableFuture<HttpResponse<String>> big = HTTP.sendAsync(HttpRequest.newBuilder(URI.create(s.url()
-                    + "/v1/completions")).POST(HttpRequest.BodyPublishers.ofString(bigRequest(8, 1_000_000, false)))
-                    .build(), HttpResponse.BodyHandlers.ofString());
+        try (CharLstmServer s =
+                CompletionServerTest.started(CompletionServerTest.options(8, 8, 100, 1_000_000, 2, 60, 0, 0).toBuilder()
+                        .maxRowsPerRequest(4)
+                        .build())) {
+            CompletableFuture<HttpResponse<String>> big = HTTP.sendAsync(
+                    HttpRequest.newBuilder(URI.create(s.url() + "/v1/completions"))
+                            .POST(HttpRequest.BodyPublishers.ofString(bigRequest(8, 1_000_000, false)))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
             awaitRows(s, 4);
             Thread.sleep(200);
             assertEquals(4, s.admission().rowsInUse(), "8 choices, at most 4 at once (--max-rows-per-request)");
             // a second big request takes the other 4; a third small one waits its turn, and gets the next free row
-            CompletableFuture<HttpResponse<String>> big2 = HTTP.sendAsync(HttpRequest.newBuilder(URI.create(s.url()
-                    + "/v1/completions")).POST(HttpRequest.BodyPublishers.ofString(bigRequest(8, 1_000, false)))
-                    .build(), HttpResponse.BodyHandlers.ofString());
+            CompletableFuture<HttpResponse<String>> big2 = HTTP.sendAsync(
+                    HttpRequest.newBuilder(URI.create(s.url() + "/v1/completions"))
+                            .POST(HttpRequest.BodyPublishers.ofString(bigRequest(8, 1_000, false)))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
             awaitRows(s, 8);
             HttpResponse<String> small = post(s, "/v1/completions", "{\"prompt\": \"The \", \"max_tokens\": 20}");
             assertEquals(200, small.statusCode(), small.body());
@@ -65,16 +75,20 @@ class FaultsTest {
 
     @Test
     void aNonStreamedRequestWhoseClientLeavesStopsGenerating() throws Exception {
-        try (CharLstmServer s = CompletionServerTest.started(CompletionServerTest.options(4, 4, 100, 2_000_000, 2, 60,
-                0, 0))) {
-            for (String body : new String[] {"{\"prompt\": \"The \", \"max_tokens\": 2000000}", bigRequest(3, 2_000_000,
-                    false), "{\"messages\": [{\"role\": \"user\", \"content\": \"Hi\"}], \"max_tokens\": 2000000}"}) {
+        try (CharLstmServer s =
+                CompletionServerTest.started(CompletionServerTest.options(4, 4, 100, 2_000_000, 2, 60, 0, 0))) {
+            for (String body : new String[] {
+                "{\"prompt\": \"The \", \"max_tokens\": 2000000}",
+                bigRequest(3, 2_000_000, false),
+                "{\"messages\": [{\"role\": \"user\", \"content\": \"Hi\"}], \"max_tokens\": 2000000}"
+            }) {
                 String path = body.contains("messages") ? "/v1/chat/completions" : "/v1/completions";
                 try (Socket socket = new Socket("127.0.0.1", s.port())) {
                     byte[] b = body.getBytes(StandardCharsets.UTF_8);
                     OutputStream out = socket.getOutputStream();
                     out.write(("POST " + path + " HTTP/1.1\r\nHost: localhost\r\nContent-Length: " + b.length
-                            + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                                    + "\r\n\r\n")
+                            .getBytes(StandardCharsets.US_ASCII));
                     out.write(b);
                     out.flush();
                     awaitRows(s, body.contains("[\"The") ? 3 : 1);
@@ -89,17 +103,22 @@ class FaultsTest {
                 assertEquals(0, s.admission().rowsInUse(), body);
                 assertTrue(System.nanoTime() - t0 < 5e9, "within a few heartbeats, not 2,000,000 characters later");
             }
-            assertEquals(200, post(s, "/v1/completions", "{\"prompt\": \"The \", \"max_tokens\": 5}").statusCode());
+            assertEquals(
+                    200,
+                    post(s, "/v1/completions", "{\"prompt\": \"The \", \"max_tokens\": 5}")
+                            .statusCode());
         }
     }
 
     @Test
     void aHalfClosedUploadIsA400AndHeadAnswersWhatGetWould() throws Exception {
-        try (CharLstmServer s = CompletionServerTest.started(CompletionServerTest.options(4, 4, 100, 2_000_000, 2, 60, 1,
-                0)); Socket socket = new Socket("127.0.0.1", s.port())) {
+        try (CharLstmServer s =
+                        CompletionServerTest.started(CompletionServerTest.options(4, 4, 100, 2_000_000, 2, 60, 1, 0));
+                Socket socket = new Socket("127.0.0.1", s.port())) {
             OutputStream out = socket.getOutputStream();
             out.write(("POST /v1/completions HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
-                    + "Content-Length: 1000\r\n\r\n{\"prompt\": \"The").getBytes(StandardCharsets.US_ASCII));
+                            + "Content-Length: 1000\r\n\r\n{\"prompt\": \"The")
+                    .getBytes(StandardCharsets.US_ASCII));
             out.flush();
             socket.shutdownOutput();
             InputStream in = socket.getInputStream();
@@ -108,29 +127,41 @@ class FaultsTest {
             assertTrue(answer.contains("\"code\":\"unreadable_body\"") && !answer.contains("Exception"), answer);
 
             for (String path : new String[] {"/", "/health", "/v1/models", "/v1/models/moby", "/metrics"}) {
-                HttpResponse<String> get = HTTP.send(HttpRequest.newBuilder(URI.create(s.url() + path)).build(),
+                HttpResponse<String> get = HTTP.send(
+                        HttpRequest.newBuilder(URI.create(s.url() + path)).build(),
                         HttpResponse.BodyHandlers.ofString());
-                HttpResponse<String> head = HTTP.send(HttpRequest.newBuilder(URI.create(s.url() + path))
-                        .method("HEAD", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> head = HTTP.send(
+                        HttpRequest.newBuilder(URI.create(s.url() + path))
+                                .method("HEAD", HttpRequest.BodyPublishers.noBody())
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
                 assertEquals(get.statusCode(), head.statusCode(), path);
-                assertEquals(get.headers().firstValue("Content-Type"), head.headers().firstValue("Content-Type"), path);
+                assertEquals(
+                        get.headers().firstValue("Content-Type"), head.headers().firstValue("Content-Type"), path);
                 assertEquals("", head.body(), path);
             }
-            HttpResponse<String> other = HTTP.send(HttpRequest.newBuilder(URI.create(s.url() + "/v1/models/gpt-4o"))
-                    .build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> other = HTTP.send(
+                    HttpRequest.newBuilder(URI.create(s.url() + "/v1/models/gpt-4o"))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
             assertEquals(404, other.statusCode());
-            assertEquals("model_not_found", json(other).getAsJsonObject("error").get("code").getAsString());
+            assertEquals(
+                    "model_not_found",
+                    json(other).getAsJsonObject("error").get("code").getAsString());
             // while draining, HEAD /health says 503 as GET does
-            Socket stream = CompletionServerTest.openStream(s, "{\"prompt\": \"The \", \"max_tokens\": 2000000,"
-                    + " \"stream\": true}");
+            Socket stream = CompletionServerTest.openStream(
+                    s, "{\"prompt\": \"The \", \"max_tokens\": 2000000," + " \"stream\": true}");
             Thread closer = new Thread(s::close);
             closer.start();
             long end = System.currentTimeMillis() + 5000;
             while (!s.draining() && System.currentTimeMillis() < end) {
                 Thread.sleep(5);
             }
-            HttpResponse<String> head = HTTP.send(HttpRequest.newBuilder(URI.create(s.url() + "/health"))
-                    .method("HEAD", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> head = HTTP.send(
+                    HttpRequest.newBuilder(URI.create(s.url() + "/health"))
+                            .method("HEAD", HttpRequest.BodyPublishers.noBody())
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
             assertEquals(503, head.statusCode());
             stream.close();
             closer.join(20_000);

@@ -1,6 +1,5 @@
 package dev.charlstm.server;
 
-import dev.charlstm.runtime.Fixtures;
 import static dev.charlstm.server.CompletionServerTest.frames;
 import static dev.charlstm.server.CompletionServerTest.json;
 import static dev.charlstm.server.CompletionServerTest.post;
@@ -14,6 +13,7 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import dev.charlstm.runtime.EvaluationOptions;
 import dev.charlstm.runtime.EvaluationResult;
+import dev.charlstm.runtime.Fixtures;
 import dev.charlstm.runtime.GenerationStream;
 import dev.charlstm.runtime.Vocabulary;
 import java.util.ArrayList;
@@ -35,8 +35,8 @@ class LogprobsServeTest {
     }
 
     /** Checks each (character, logprob, top) against a stream fed the prompt and the characters before it. */
-    static void checkAgainstTheSdk(String prompt, List<String> chars, List<Double> values, List<Map<String, Double>> tops,
-            int topN) {
+    static void checkAgainstTheSdk(
+            String prompt, List<String> chars, List<Double> values, List<Map<String, Double>> tops, int topN) {
         Vocabulary v = sdk.manifest().vocabulary();
         try (GenerationStream s = sdk.newStream()) {
             s.feed(prompt);
@@ -78,7 +78,8 @@ class LogprobsServeTest {
             assertTrue(tops.get(i).containsKey(chars.get(i)), "the chosen character is always listed");
         }
         // streamed: one character and its logprobs per chunk, the same values
-        List<JsonObject> frames = frames(post(server, "/v1/completions", body + ", \"stream\": true}").body());
+        List<JsonObject> frames = frames(
+                post(server, "/v1/completions", body + ", \"stream\": true}").body());
         List<Double> streamed = new ArrayList<>();
         StringBuilder text = new StringBuilder();
         for (JsonObject f : frames) {
@@ -96,21 +97,27 @@ class LogprobsServeTest {
     void echoWithMaxTokensZeroScoresThePromptAsEvaluateDoes() throws Exception {
         String prompt = "Call me Ishmael. Some years ago, never mind how long precisely, having little or no money in"
                 + " my purse, and nothing particular to interest me on shore, I thought I would sail about a little.";
-        JsonObject o = json(post(server, "/v1/completions", "{\"prompt\": \"" + prompt + "\", \"max_tokens\": 0,"
-                + " \"echo\": true, \"logprobs\": 0}"));
+        JsonObject o = json(post(
+                server,
+                "/v1/completions",
+                "{\"prompt\": \"" + prompt + "\", \"max_tokens\": 0," + " \"echo\": true, \"logprobs\": 0}"));
         JsonObject c = o.getAsJsonArray("choices").get(0).getAsJsonObject();
         assertEquals(prompt, c.get("text").getAsString());
         JsonObject lp = c.getAsJsonObject("logprobs");
         JsonArray values = lp.getAsJsonArray("token_logprobs");
         int n = prompt.length();
         assertEquals(n, values.size());
-        assertTrue(values.get(0).isJsonNull() && lp.getAsJsonArray("top_logprobs").get(0).isJsonNull(),
+        assertTrue(
+                values.get(0).isJsonNull()
+                        && lp.getAsJsonArray("top_logprobs").get(0).isJsonNull(),
                 "nothing predicts the first character");
         double sum = 0;
         for (int i = 1; i < n; i++) {
             sum += values.get(i).getAsDouble();
         }
-        EvaluationResult e = sdk.evaluate(prompt, EvaluationOptions.builder().window(n - 1).wholeText(true).build());
+        EvaluationResult e = sdk.evaluate(
+                prompt,
+                EvaluationOptions.builder().window(n - 1).wholeText(true).build());
         assertEquals(e.natsPerCharacter(), -sum / (n - 1), 1e-9);
         assertEquals(0, o.getAsJsonObject("usage").get("completion_tokens").getAsInt());
         // and each equals the SDK's logits, stepped
@@ -124,17 +131,29 @@ class LogprobsServeTest {
         }
         checkAgainstTheSdk(prompt.substring(0, 1), chars, rest, tops, 0);
         // echo + generation: the prompt's scores, then the generated characters'
-        JsonObject both = json(post(server, "/v1/completions", "{\"prompt\": \"The whale\", \"max_tokens\": 10,"
-                + " \"echo\": true, \"logprobs\": 1, \"seed\": 1}")).getAsJsonArray("choices").get(0).getAsJsonObject();
-        assertEquals(19, both.getAsJsonObject("logprobs").getAsJsonArray("tokens").size());
-        assertEquals(both.get("text").getAsString(), String.join("",
-                strings(both.getAsJsonObject("logprobs").getAsJsonArray("tokens"))));
+        JsonObject both = json(post(
+                        server,
+                        "/v1/completions",
+                        "{\"prompt\": \"The whale\", \"max_tokens\": 10,"
+                                + " \"echo\": true, \"logprobs\": 1, \"seed\": 1}"))
+                .getAsJsonArray("choices")
+                .get(0)
+                .getAsJsonObject();
+        assertEquals(
+                19, both.getAsJsonObject("logprobs").getAsJsonArray("tokens").size());
+        assertEquals(
+                both.get("text").getAsString(),
+                String.join("", strings(both.getAsJsonObject("logprobs").getAsJsonArray("tokens"))));
     }
 
     @Test
     void chatLogprobsHaveOpenAisShape() throws Exception {
-        JsonObject o = json(post(server, "/v1/chat/completions", "{\"messages\": [{\"role\": \"user\", \"content\":"
-                + " \"Who is Ahab?\"}], \"max_tokens\": 20, \"seed\": 4, \"logprobs\": true, \"top_logprobs\": 2}"));
+        JsonObject o = json(
+                post(
+                        server,
+                        "/v1/chat/completions",
+                        "{\"messages\": [{\"role\": \"user\", \"content\":"
+                                + " \"Who is Ahab?\"}], \"max_tokens\": 20, \"seed\": 4, \"logprobs\": true, \"top_logprobs\": 2}"));
         JsonObject c = o.getAsJsonArray("choices").get(0).getAsJsonObject();
         JsonArray content = c.getAsJsonObject("logprobs").getAsJsonArray("content");
         assertEquals(20, content.size());
@@ -145,12 +164,14 @@ class LogprobsServeTest {
             JsonObject t = e.getAsJsonObject();
             chars.add(t.get("token").getAsString());
             values.add(t.get("logprob").getAsDouble());
-            assertEquals(t.get("token").getAsString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length,
+            assertEquals(
+                    t.get("token").getAsString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length,
                     t.getAsJsonArray("bytes").size());
             Map<String, Double> top = new java.util.LinkedHashMap<>();
             for (JsonElement a : t.getAsJsonArray("top_logprobs")) {
-                top.put(a.getAsJsonObject().get("token").getAsString(), a.getAsJsonObject().get("logprob")
-                        .getAsDouble());
+                top.put(
+                        a.getAsJsonObject().get("token").getAsString(),
+                        a.getAsJsonObject().get("logprob").getAsDouble());
             }
             assertEquals(2, top.size());
             tops.add(top);
@@ -175,7 +196,9 @@ class LogprobsServeTest {
         List<Map<String, Double>> out = new ArrayList<>();
         for (JsonElement e : a) {
             Map<String, Double> m = new java.util.LinkedHashMap<>();
-            e.getAsJsonObject().entrySet().forEach(x -> m.put(x.getKey(), x.getValue().getAsDouble()));
+            e.getAsJsonObject()
+                    .entrySet()
+                    .forEach(x -> m.put(x.getKey(), x.getValue().getAsDouble()));
             out.add(m);
         }
         return out;

@@ -20,8 +20,8 @@ class MetricsTest {
             "([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{([a-zA-Z_][a-zA-Z0-9_]*=\"(?:[^\"\\\\]|\\\\.)*\",?)*\\})? (\\S+)");
 
     static String scrape(CharLstmServer s) throws Exception {
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(s.url() + "/metrics")).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = HTTP.send(
+                HttpRequest.newBuilder(URI.create(s.url() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(200, r.statusCode());
         assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("text/plain; version=0.0.4"));
         return r.body();
@@ -39,8 +39,8 @@ class MetricsTest {
 
     @Test
     void everyLineIsPrometheusTextAndTheCountersMove() throws Exception {
-        try (CharLstmServer s = CompletionServerTest.started(CompletionServerTest.options(4, 4, 100, 1000, 2, 60, 0,
-                0))) {
+        try (CharLstmServer s =
+                CompletionServerTest.started(CompletionServerTest.options(4, 4, 100, 1000, 2, 60, 0, 0))) {
             String before = scrape(s);
             for (String line : before.split("\n")) {
                 if (line.startsWith("#")) {
@@ -58,16 +58,30 @@ class MetricsTest {
             assertEquals("0.0", sample(s, "charlstm_rows_in_use"));
             assertEquals("0.0", sample(s, "charlstm_generated_characters_total"));
             for (int i = 0; i < 3; i++) {
-                assertEquals(200, CompletionServerTest.post(s, "/v1/completions", "{\"prompt\": \"The \", \"max_tokens\":"
-                        + " 40, \"n\": 2}").statusCode());
+                assertEquals(
+                        200,
+                        CompletionServerTest.post(
+                                        s,
+                                        "/v1/completions",
+                                        "{\"prompt\": \"The \", \"max_tokens\":" + " 40, \"n\": 2}")
+                                .statusCode());
             }
-            assertEquals(400, CompletionServerTest.post(s, "/v1/completions", "{\"prompt\": 1}").statusCode());
+            assertEquals(
+                    400,
+                    CompletionServerTest.post(s, "/v1/completions", "{\"prompt\": 1}")
+                            .statusCode());
             assertEquals("240.0", sample(s, "charlstm_generated_characters_total"));
             assertEquals("12.0", sample(s, "charlstm_prompt_characters_total"));
-            assertEquals("3.0", sample(s,
-                    "charlstm_http_requests_total{method=\"POST\",route=\"/v1/completions\",status=\"200\"}"));
-            assertEquals("1.0", sample(s,
-                    "charlstm_http_requests_total{method=\"POST\",route=\"/v1/completions\",status=\"400\"}"));
+            assertEquals(
+                    "3.0",
+                    sample(
+                            s,
+                            "charlstm_http_requests_total{method=\"POST\",route=\"/v1/completions\",status=\"200\"}"));
+            assertEquals(
+                    "1.0",
+                    sample(
+                            s,
+                            "charlstm_http_requests_total{method=\"POST\",route=\"/v1/completions\",status=\"400\"}"));
             assertEquals("3", sample(s, "charlstm_time_to_first_character_seconds_count"));
             assertEquals("234", sample(s, "charlstm_time_per_character_seconds_count"), "39 gaps in each of 6 streams");
         }

@@ -3,7 +3,6 @@ package dev.charlstm.server;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.charlstm.runtime.CharLstmModel;
 import dev.charlstm.runtime.GenerationOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,13 +42,17 @@ class PlaygroundBrowserTest {
         Assumptions.assumeTrue(present, "no chromium + chromedriver here (apt-get install chromium chromium-driver)");
         CompletionServerTest.start();
         server = CompletionServerTest.started(CompletionServerTest.options(8, 8, 1000, 2_000_000, 2, 60, 0, 10_000));
-        keyed = CompletionServerTest.started(CompletionServerTest.options(8, 8, 1000, 1000, 2, 60, 0, 10_000)
-                .toBuilder().apiKey("page-key").build());
+        keyed = CompletionServerTest.started(
+                CompletionServerTest.options(8, 8, 1000, 1000, 2, 60, 0, 10_000).toBuilder()
+                        .apiKey("page-key")
+                        .build());
         ChromeOptions options = new ChromeOptions();
         options.setBinary(CHROMIUM.toFile());
         options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu");
-        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(DRIVER.toFile())
-                .usingAnyFreePort().build();
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(DRIVER.toFile())
+                .usingAnyFreePort()
+                .build();
         browser = new ChromeDriver(service, options);
     }
 
@@ -91,15 +94,21 @@ class PlaygroundBrowserTest {
         type("seed", "11");
         browser.findElement(By.id("generate")).click();
         wait.until(d -> text("status").startsWith("done"));
-        String expected = CompletionServerTest.sdkText("The whale", GenerationOptions.builder().maxCharacters(150)
-                .seed(11).build());
-        assertEquals(expected, browser.findElement(By.id("generated")).getAttribute("textContent"),
+        String expected = CompletionServerTest.sdkText(
+                "The whale",
+                GenerationOptions.builder().maxCharacters(150).seed(11).build());
+        assertEquals(
+                expected,
+                browser.findElement(By.id("generated")).getAttribute("textContent"),
                 "the page shows exactly the SDK's text");
         assertTrue(text("status").contains("150 characters"), text("status"));
 
         type("max_tokens", "2000000");
         browser.findElement(By.id("generate")).click();
-        wait.until(d -> browser.findElement(By.id("generated")).getAttribute("textContent").length() > 200);
+        wait.until(d -> browser.findElement(By.id("generated"))
+                        .getAttribute("textContent")
+                        .length()
+                > 200);
         browser.findElement(By.id("stop-button")).click();
         wait.until(d -> text("status").startsWith("stopped after"));
         long end = System.currentTimeMillis() + 5000;
@@ -132,7 +141,10 @@ class PlaygroundBrowserTest {
         type("top_p", "1");
         browser.findElement(By.id("generate")).click();
         wait.until(d -> text("status").startsWith("done"));
-        assertEquals(CompletionServerTest.sdkText("The sea", GenerationOptions.builder().maxCharacters(60).seed(5)
-                .build()), browser.findElement(By.id("generated")).getAttribute("textContent"));
+        assertEquals(
+                CompletionServerTest.sdkText(
+                        "The sea",
+                        GenerationOptions.builder().maxCharacters(60).seed(5).build()),
+                browser.findElement(By.id("generated")).getAttribute("textContent"));
     }
 }

@@ -12,8 +12,22 @@ import org.junit.jupiter.api.Test;
 /** The hand-built frames are JSON that says exactly the text, whatever the text holds, in both shapes. */
 class SseWriterTest {
 
-    static final String[] TEXTS = {"a", "\"", "\\", "\n", "\r", "\t", "\u0001", "\u001f", "é", "—", "\u2028",
-        "\u2029", "\uD83D\uDC33", "mixed \"é\" \uD83D\uDC33\n"};
+    static final String[] TEXTS = {
+        "a",
+        "\"",
+        "\\",
+        "\n",
+        "\r",
+        "\t",
+        "\u0001",
+        "\u001f",
+        "é",
+        "—",
+        "\u2028",
+        "\u2029",
+        "\uD83D\uDC33",
+        "mixed \"é\" \uD83D\uDC33\n"
+    };
 
     @Test
     void completionFramesAreValidJsonForEveryKindOfCharacter() throws Exception {
@@ -59,7 +73,8 @@ class SseWriterTest {
         assertEquals(TEXTS.length, events.length);
         JsonObject[] frames = new JsonObject[events.length];
         for (int i = 0; i < events.length; i++) {
-            frames[i] = JsonParser.parseString(events[i].substring("data: ".length())).getAsJsonObject();
+            frames[i] = JsonParser.parseString(events[i].substring("data: ".length()))
+                    .getAsJsonObject();
         }
         return frames;
     }

@@ -22,8 +22,9 @@ final class ExecutorModels {
     private static final ConcurrentMap<String, CharLstmModel> MODELS = new ConcurrentHashMap<>();
 
     static {
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> MODELS.values().forEach(CharLstmModel::close),
-                "charlstm-spark-models"));
+        Runtime.getRuntime()
+                .addShutdownHook(
+                        new Thread(() -> MODELS.values().forEach(CharLstmModel::close), "charlstm-spark-models"));
     }
 
     private ExecutorModels() {}
@@ -35,8 +36,12 @@ final class ExecutorModels {
 
     static CharLstmModel load(ModelPackage pkg) {
         boolean exactAcrossBatches = pkg.manifest().batchInvariant();
-        CharLstmModel model = CharLstmModel.load(pkg, RuntimeOptions.builder().intraOpThreads(1)
-                .continuousBatching(exactAcrossBatches).build());
+        CharLstmModel model = CharLstmModel.load(
+                pkg,
+                RuntimeOptions.builder()
+                        .intraOpThreads(1)
+                        .continuousBatching(exactAcrossBatches)
+                        .build());
         model.prepareSequenceGraph();
         return model;
     }

@@ -18,13 +18,19 @@ import picocli.CommandLine.Option;
  * {@code spark-submit --class dev.charlstm.spark.GenerateJob}: prompts in (JSONL or Parquet, columns {@code id},
  * {@code prompt} and optional per-row options), generated text out (Parquet or JSONL). See the README's "Spark".
  */
-@Command(name = "charlstm-spark", mixinStandardHelpOptions = true, sortOptions = false, showDefaultValues = true,
+@Command(
+        name = "charlstm-spark",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        showDefaultValues = true,
         versionProvider = GenerateJob.VersionProvider.class,
-        description = {"Generate a continuation for every prompt of a JSONL or Parquet file with Spark.",
+        description = {
+            "Generate a continuation for every prompt of a JSONL or Parquet file with Spark.",
             "Input columns: id, prompt; optional per row: seed, max_chars, temperature, top_p, top_k, stop.",
             "Output columns: id, prompt, text, finish_reason, characters, error.",
             "A row's seed is its own, or derived from its id: the output does not depend on partitions,",
-            "executors or retries. Outside spark-submit, give --master (e.g. local[2])."})
+            "executors or retries. Outside spark-submit, give --master (e.g. local[2])."
+        })
 public final class GenerateJob implements Callable<Integer> {
 
     /** {@code --version}: the build's one version. */
@@ -35,12 +41,17 @@ public final class GenerateJob implements Callable<Integer> {
         }
     }
 
-
-    @Option(names = "--model", required = true, paramLabel = "DIR",
+    @Option(
+            names = "--model",
+            required = true,
+            paramLabel = "DIR",
             description = "The model package folder, read on the driver; see --ship.")
     Path model;
 
-    @Option(names = "--ship", paramLabel = "broadcast|path", defaultValue = "broadcast",
+    @Option(
+            names = "--ship",
+            paramLabel = "broadcast|path",
+            defaultValue = "broadcast",
             description = "broadcast: the driver sends the package's bytes to the executors (default; nothing to"
                     + " copy); path: every executor reads --model at the same path (a shared file system).")
     String ship;
@@ -48,15 +59,22 @@ public final class GenerateJob implements Callable<Integer> {
     @Option(names = "--input", required = true, paramLabel = "PATH", description = "Prompts: JSONL or Parquet.")
     String input;
 
-    @Option(names = "--output", required = true, paramLabel = "PATH",
+    @Option(
+            names = "--output",
+            required = true,
+            paramLabel = "PATH",
             description = "Where to write the results (a folder of part files); must not exist.")
     String output;
 
-    @Option(names = "--input-format", paramLabel = "jsonl|parquet",
+    @Option(
+            names = "--input-format",
+            paramLabel = "jsonl|parquet",
             description = "Default: from --input's extension (.parquet, else JSONL).")
     String inputFormat;
 
-    @Option(names = "--output-format", paramLabel = "parquet|jsonl",
+    @Option(
+            names = "--output-format",
+            paramLabel = "parquet|jsonl",
             description = "Default: from --output's extension (.jsonl or .json, else Parquet).")
     String outputFormat;
 
@@ -75,21 +93,32 @@ public final class GenerateJob implements Callable<Integer> {
     @Option(names = "--stop", paramLabel = "TEXT", description = "Default stop sequences.")
     List<String> stop = List.of();
 
-    @Option(names = "--unknown", paramLabel = "error|skip|replace", defaultValue = "error",
+    @Option(
+            names = "--unknown",
+            paramLabel = "error|skip|replace",
+            defaultValue = "error",
             description = "A prompt's characters outside the model's vocabulary: the row's error, or skipped, or"
                     + " replaced by a space.")
     UnknownCharacterPolicy unknown;
 
-    @Option(names = "--max-chars-limit", paramLabel = "N", defaultValue = "100000",
+    @Option(
+            names = "--max-chars-limit",
+            paramLabel = "N",
+            defaultValue = "100000",
             description = "The most characters a row's max_chars may ask for (more is that row's error).")
     int maxCharsLimit;
 
-    @Option(names = "--partitions", paramLabel = "N", defaultValue = "0",
+    @Option(
+            names = "--partitions",
+            paramLabel = "N",
+            defaultValue = "0",
             description = "Repartition the prompts into N partitions first (0: the input's, but at least Spark's"
                     + " default parallelism, e.g. 2 on local[2], so every core works).")
     int partitions;
 
-    @Option(names = "--master", paramLabel = "URL",
+    @Option(
+            names = "--master",
+            paramLabel = "URL",
             description = "Spark master when not set by spark-submit, e.g. local[2].")
     String master;
 
@@ -122,7 +151,8 @@ public final class GenerateJob implements Callable<Integer> {
         });
         cli.setExecutionExceptionHandler((e, c, r) -> {
             Throwable t = e;
-            while (t.getCause() != null && !(t instanceof dev.charlstm.runtime.pack.PackageException)
+            while (t.getCause() != null
+                    && !(t instanceof dev.charlstm.runtime.pack.PackageException)
                     && !(t instanceof IllegalArgumentException)) {
                 t = t.getCause(); // Spark wraps a task's failure: report what failed, not the wrapping
             }
@@ -139,20 +169,22 @@ public final class GenerateJob implements Callable<Integer> {
             throw new CommandLine.ParameterException(self, "--ship must be broadcast or path, got " + ship);
         }
         if (partitions < 0) {
-            throw new CommandLine.ParameterException(self, "--partitions must be >= 0 (0: the input's), got "
-                    + partitions);
+            throw new CommandLine.ParameterException(
+                    self, "--partitions must be >= 0 (0: the input's), got " + partitions);
         }
         String in = format(inputFormat, input, "--input-format", self);
         String out = format(outputFormat, output, "--output-format", self);
         if (master == null && System.getProperty("spark.master") == null) {
-            throw new CommandLine.ParameterException(self, "no Spark master: outside spark-submit, give --master"
-                    + " (e.g. --master 'local[2]')");
+            throw new CommandLine.ParameterException(
+                    self, "no Spark master: outside spark-submit, give --master" + " (e.g. --master 'local[2]')");
         }
         try {
             configured(ModelSource.path(model.toString())).build(); // the defaults, checked before Spark starts
         } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(self, "a default option (--max-chars, --temperature, --top-p,"
-                    + " --top-k, --stop, --max-chars-limit) is invalid: " + e.getMessage());
+            throw new CommandLine.ParameterException(
+                    self,
+                    "a default option (--max-chars, --temperature, --top-p,"
+                            + " --top-k, --stop, --max-chars-limit) is invalid: " + e.getMessage());
         }
         ModelPackage pkg = ModelPackage.read(model); // fails here, on the driver, with the package's message
         SparkSession.Builder b = SparkSession.builder().appName("charlstm-spark");
@@ -172,15 +204,23 @@ public final class GenerateJob implements Callable<Integer> {
                 throw new IllegalArgumentException("--output " + output + " already exists; remove it or choose"
                         + " another (a job never overwrites results)");
             }
-            SparkGenerator generator = configured(ship.equals("path")
-                    ? ModelSource.path(model.toAbsolutePath().toString()) : ModelSource.broadcast(spark, pkg)).build();
-            Dataset<Row> prompts = in.equals("parquet") ? spark.read().parquet(input) : spark.read().json(input);
+            SparkGenerator generator = configured(
+                            ship.equals("path")
+                                    ? ModelSource.path(model.toAbsolutePath().toString())
+                                    : ModelSource.broadcast(spark, pkg))
+                    .build();
+            Dataset<Row> prompts = in.equals("parquet")
+                    ? spark.read().parquet(input)
+                    : spark.read().json(input);
             if (java.util.Arrays.equals(prompts.schema().fieldNames(), new String[] {"_corrupt_record"})) {
                 throw new IllegalArgumentException("--input " + input + ": no record could be read as JSON lines; if"
                         + " it is Parquet, say --input-format parquet");
             }
-            int wanted = partitions > 0 ? partitions
-                    : Math.max(prompts.rdd().getNumPartitions(), spark.sparkContext().defaultParallelism());
+            int wanted = partitions > 0
+                    ? partitions
+                    : Math.max(
+                            prompts.rdd().getNumPartitions(),
+                            spark.sparkContext().defaultParallelism());
             if (wanted != prompts.rdd().getNumPartitions()) {
                 prompts = prompts.repartition(wanted); // a row's text does not depend on its partition
             }
@@ -190,8 +230,8 @@ public final class GenerateJob implements Callable<Integer> {
             // (Ctrl-C) leaves no --output, so the same command runs again
             org.apache.hadoop.fs.FileSystem fs = target.getFileSystem(hadoop);
             org.apache.hadoop.fs.Path qualified = fs.makeQualified(target);
-            org.apache.hadoop.fs.Path partial = new org.apache.hadoop.fs.Path(qualified.getParent(), "."
-                    + qualified.getName() + ".incomplete-" + java.util.UUID.randomUUID());
+            org.apache.hadoop.fs.Path partial = new org.apache.hadoop.fs.Path(
+                    qualified.getParent(), "." + qualified.getName() + ".incomplete-" + java.util.UUID.randomUUID());
             Thread cleanup = new Thread(() -> deleteQuietly(fs, partial), "charlstm-spark-partial-output");
             Runtime.getRuntime().addShutdownHook(cleanup);
             try {
@@ -202,8 +242,8 @@ public final class GenerateJob implements Callable<Integer> {
                     results.write().option("ignoreNullFields", "false").json(partial.toString());
                 }
                 if (!fs.rename(partial, qualified)) {
-                    throw new IllegalArgumentException("--output " + output + ": the results were written to "
-                            + partial + " but could not be renamed (did " + output + " appear meanwhile?)");
+                    throw new IllegalArgumentException("--output " + output + ": the results were written to " + partial
+                            + " but could not be renamed (did " + output + " appear meanwhile?)");
                 }
             } finally {
                 deleteQuietly(fs, partial);
@@ -214,9 +254,16 @@ public final class GenerateJob implements Callable<Integer> {
                 }
             }
             double seconds = (System.nanoTime() - t0) / 1e9;
-            Row totals = results.selectExpr("count(*)", "count(error)", "coalesce(sum(characters), 0)").first();
-            System.out.printf("wrote %s (%s): %d rows, %d with errors, %d characters in %.1f s (%.0f chars/s)%n",
-                    output, out, totals.getLong(0), totals.getLong(1), totals.getLong(2), seconds,
+            Row totals = results.selectExpr("count(*)", "count(error)", "coalesce(sum(characters), 0)")
+                    .first();
+            System.out.printf(
+                    "wrote %s (%s): %d rows, %d with errors, %d characters in %.1f s (%.0f chars/s)%n",
+                    output,
+                    out,
+                    totals.getLong(0),
+                    totals.getLong(1),
+                    totals.getLong(2),
+                    seconds,
                     totals.getLong(2) / seconds);
             return 0;
         } finally {
@@ -238,19 +285,29 @@ public final class GenerateJob implements Callable<Integer> {
 
     /** The SparkGenerator of this command line's defaults. */
     private SparkGenerator.Builder configured(ModelSource source) {
-        return SparkGenerator.builder(source).options(GenerationOptions.builder().maxCharacters(maxChars)
-                .temperature(temperature).topP(topP).topK(topK).stopSequences(stop).unknownCharacters(unknown).build())
+        return SparkGenerator.builder(source)
+                .options(GenerationOptions.builder()
+                        .maxCharacters(maxChars)
+                        .temperature(temperature)
+                        .topP(topP)
+                        .topK(topK)
+                        .stopSequences(stop)
+                        .unknownCharacters(unknown)
+                        .build())
                 .maxCharactersLimit(maxCharsLimit);
     }
 
     private static String format(String given, String path, String option, CommandLine self) {
         boolean output = option.startsWith("--output");
-        String f = given != null ? given.toLowerCase(Locale.ROOT)
-                : path.endsWith(".parquet") ? "parquet"
-                : path.endsWith(".jsonl") || path.endsWith(".json") ? "jsonl" : output ? "parquet" : "jsonl";
+        String f = given != null
+                ? given.toLowerCase(Locale.ROOT)
+                : path.endsWith(".parquet")
+                        ? "parquet"
+                        : path.endsWith(".jsonl") || path.endsWith(".json") ? "jsonl" : output ? "parquet" : "jsonl";
         f = f.equals("json") ? "jsonl" : f;
         if (!f.equals("parquet") && !f.equals("jsonl")) {
-            throw new CommandLine.ParameterException(self, option + " must be jsonl (or json) or parquet, got " + given);
+            throw new CommandLine.ParameterException(
+                    self, option + " must be jsonl (or json) or parquet, got " + given);
         }
         return f;
     }

@@ -34,7 +34,8 @@ public abstract class ModelSource implements Serializable {
     public static ModelSource broadcast(SparkSession session, ModelPackage pkg) {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(session.sparkContext());
         byte[][] files = {pkg.manifestJson().getBytes(StandardCharsets.UTF_8), pkg.modelBytes(), pkg.sequenceBytes()};
-        return new Broadcasted(jsc.broadcast(files), pkg.source(), pkg.manifest().modelSha256());
+        return new Broadcasted(
+                jsc.broadcast(files), pkg.source(), pkg.manifest().modelSha256());
     }
 
     /**

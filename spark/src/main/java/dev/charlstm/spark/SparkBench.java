@@ -26,7 +26,10 @@ import picocli.CommandLine.Option;
  * thread per core, each calling {@code generateBatch} on its share in chunks of the job's size: the same work on the
  * same cores, without Spark. Run it alone.
  */
-@Command(name = "charlstm-spark-bench", mixinStandardHelpOptions = true, showDefaultValues = true,
+@Command(
+        name = "charlstm-spark-bench",
+        mixinStandardHelpOptions = true,
+        showDefaultValues = true,
         description = "Characters/s of the Spark job against generateBatch in one JVM, side by side.")
 public final class SparkBench implements Callable<Integer> {
 
@@ -56,20 +59,34 @@ public final class SparkBench implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         ModelPackage pkg = ModelPackage.read(model);
-        String[] starts = {"Call me Ishmael. ", "The whale ", "It was the ", "And the sea ", "Queequeg ", "The captain ",
-            "There is no ", "Ahab said, "};
+        String[] starts = {
+            "Call me Ishmael. ",
+            "The whale ",
+            "It was the ",
+            "And the sea ",
+            "Queequeg ",
+            "The captain ",
+            "There is no ",
+            "Ahab said, "
+        };
         List<Row> rows = new ArrayList<>();
         for (int i = 0; i < prompts; i++) {
             rows.add(RowFactory.create((long) i, starts[i % starts.length]));
         }
-        SparkSession spark = SparkSession.builder().master(master).appName("charlstm-spark-bench")
-                .config("spark.ui.enabled", "false").getOrCreate();
+        SparkSession spark = SparkSession.builder()
+                .master(master)
+                .appName("charlstm-spark-bench")
+                .config("spark.ui.enabled", "false")
+                .getOrCreate();
         try {
             SparkGenerator generator = SparkGenerator.builder(ModelSource.broadcast(spark, pkg))
                     .options(GenerationOptions.builder().maxCharacters(chars).build())
-                    .progress(false).build();
-            Dataset<Row> input = spark.createDataFrame(rows, new StructType().add("id", DataTypes.LongType)
-                    .add("prompt", DataTypes.StringType)).repartition(partitions).cache();
+                    .progress(false)
+                    .build();
+            Dataset<Row> input = spark.createDataFrame(
+                            rows, new StructType().add("id", DataTypes.LongType).add("prompt", DataTypes.StringType))
+                    .repartition(partitions)
+                    .cache();
             input.count();
             CharLstmModel inJvm = ExecutorModels.load(pkg);
             int threads = Runtime.getRuntime().availableProcessors();
@@ -84,7 +101,8 @@ public final class SparkBench implements Callable<Integer> {
             inJvm.close();
             double a = (jvm[0] + jvm[1]) / 2;
             double b = (job[0] + job[1]) / 2;
-            System.out.printf("model %s (%s), %d prompts x %d characters, %s, %d partitions, %d in-JVM threads%n",
+            System.out.printf(
+                    "model %s (%s), %d prompts x %d characters, %s, %d partitions, %d in-JVM threads%n",
                     model, pkg.manifest().precision(), prompts, chars, master, partitions, threads);
             System.out.printf("generateBatch in one JVM: %.0f chars/s (rounds %.0f, %.0f)%n", a, jvm[0], jvm[1]);
             System.out.printf("Spark job:                %.0f chars/s (rounds %.0f, %.0f)%n", b, job[0], job[1]);
@@ -106,8 +124,12 @@ public final class SparkBench implements Callable<Integer> {
                 List<GenerationRequest> chunk = new ArrayList<>();
                 for (int i = me; i < rows.size(); i += threads) {
                     Row r = rows.get(i);
-                    chunk.add(GenerationRequest.of(r.getString(1), GenerationOptions.builder().maxCharacters(chars)
-                            .seed(SparkGenerator.seedOf(r.get(0))).build()));
+                    chunk.add(GenerationRequest.of(
+                            r.getString(1),
+                            GenerationOptions.builder()
+                                    .maxCharacters(chars)
+                                    .seed(SparkGenerator.seedOf(r.get(0)))
+                                    .build()));
                     if (chunk.size() == SparkGenerator.DEFAULT_ROWS_PER_CALL || i + threads >= rows.size()) {
                         for (GenerationResult g : model.generateBatch(chunk)) {
                             characters.addAndGet(g.generatedCharacters());

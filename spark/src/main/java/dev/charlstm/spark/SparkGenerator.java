@@ -64,13 +64,13 @@ public final class SparkGenerator implements Serializable {
     public static final int DEFAULT_ROWS_PER_CALL = 64;
 
     /** The output columns after {@code id}. */
-    public static final List<String> OUTPUT_COLUMNS = List.of("prompt", "text", "finish_reason", "characters",
-            "error");
+    public static final List<String> OUTPUT_COLUMNS = List.of("prompt", "text", "finish_reason", "characters", "error");
 
     private static final Logger LOG = LoggerFactory.getLogger(SparkGenerator.class);
 
     /** The rows' options unless {@link Builder#options} says otherwise: the SDK's defaults, 300 characters. */
-    public static final GenerationOptions DEFAULT_OPTIONS = GenerationOptions.builder().maxCharacters(300).build();
+    public static final GenerationOptions DEFAULT_OPTIONS =
+            GenerationOptions.builder().maxCharacters(300).build();
 
     private final ModelSource source;
     private final GenerationOptions defaults;
@@ -85,8 +85,8 @@ public final class SparkGenerator implements Serializable {
         this.progress = b.progress;
         this.maxCharactersLimit = b.maxCharactersLimit;
         if (defaults.maxCharacters() > maxCharactersLimit) {
-            throw new IllegalArgumentException("max characters " + defaults.maxCharacters() + " is above the limit"
-                    + " of " + maxCharactersLimit);
+            throw new IllegalArgumentException(
+                    "max characters " + defaults.maxCharacters() + " is above the limit" + " of " + maxCharactersLimit);
         }
     }
 
@@ -148,8 +148,9 @@ public final class SparkGenerator implements Serializable {
     }
 
     /** The indices of the input's columns. Immutable and serializable. */
-    private record Columns(int id, int prompt, int seed, int maxChars, int temperature, int topP, int topK, int stop,
-            int corrupt) implements Serializable {
+    private record Columns(
+            int id, int prompt, int seed, int maxChars, int temperature, int topP, int topK, int stop, int corrupt)
+            implements Serializable {
 
         static Columns of(StructType s) {
             List<String> names = Arrays.asList(s.fieldNames());
@@ -164,21 +165,27 @@ public final class SparkGenerator implements Serializable {
             int temperature = optional(s, names, "temperature", "a number", t -> t instanceof NumericType);
             int topP = optional(s, names, "top_p", "a number", t -> t instanceof NumericType);
             int topK = optional(s, names, "top_k", "an integer", Columns::integral);
-            int stop = optional(s, names, "stop", "a string or an array of strings",
-                    t -> t.equals(DataTypes.StringType) || t instanceof ArrayType a
-                            && a.elementType().equals(DataTypes.StringType));
+            int stop = optional(
+                    s,
+                    names,
+                    "stop",
+                    "a string or an array of strings",
+                    t -> t.equals(DataTypes.StringType)
+                            || t instanceof ArrayType a && a.elementType().equals(DataTypes.StringType));
             // Spark's JSON reader puts a line it cannot parse here (its other columns are null)
             int corrupt = optional(s, names, "_corrupt_record", "a string", t -> t.equals(DataTypes.StringType));
             return new Columns(id, prompt, seed, maxChars, temperature, topP, topK, stop, corrupt);
         }
 
         private static boolean integral(DataType t) {
-            return t.equals(DataTypes.LongType) || t.equals(DataTypes.IntegerType) || t.equals(DataTypes.ShortType)
+            return t.equals(DataTypes.LongType)
+                    || t.equals(DataTypes.IntegerType)
+                    || t.equals(DataTypes.ShortType)
                     || t.equals(DataTypes.ByteType);
         }
 
-        private static int optional(StructType s, List<String> names, String name, String what,
-                Predicate<DataType> ok) {
+        private static int optional(
+                StructType s, List<String> names, String name, String what, Predicate<DataType> ok) {
             int i = names.indexOf(name);
             if (i >= 0) {
                 expect(s, i, what, ok);
@@ -256,8 +263,8 @@ public final class SparkGenerator implements Serializable {
                     }
                     if (r.isNullAt(columns.id())) {
                         // a null id would be hashed as the text "null": another row's seed, silently
-                        throw new IllegalArgumentException("the id is null: every row needs an id (it names the row"
-                                + " and seeds it)");
+                        throw new IllegalArgumentException(
+                                "the id is null: every row needs an id (it names the row" + " and seeds it)");
                     }
                     if (prompt == null) {
                         throw new IllegalArgumentException("the prompt is null");
@@ -276,8 +283,13 @@ public final class SparkGenerator implements Serializable {
                 GenerationResult g = results.get(k);
                 Row r = in.get(requestRow[k]);
                 int length = g.text().codePointCount(0, g.text().length());
-                out[requestRow[k]] = RowFactory.create(r.get(columns.id()), requests.get(k).prompt(), g.text(),
-                        g.finishReason().name().toLowerCase(Locale.ROOT), length, null);
+                out[requestRow[k]] = RowFactory.create(
+                        r.get(columns.id()),
+                        requests.get(k).prompt(),
+                        g.text(),
+                        g.finishReason().name().toLowerCase(Locale.ROOT),
+                        length,
+                        null);
                 characters += length;
             }
             rows += in.size();
@@ -288,13 +300,15 @@ public final class SparkGenerator implements Serializable {
         /** The row's options: its own columns over the defaults; its seed, or one derived from its id. */
         private GenerationOptions options(Row r) {
             GenerationOptions.Builder b = defaults.toBuilder();
-            b.seed(present(r, columns.seed()) ? r.<Number>getAs(columns.seed()).longValue()
-                    : seedOf(r.get(columns.id())));
+            b.seed(
+                    present(r, columns.seed())
+                            ? r.<Number>getAs(columns.seed()).longValue()
+                            : seedOf(r.get(columns.id())));
             if (present(r, columns.maxChars())) {
                 long n = r.<Number>getAs(columns.maxChars()).longValue();
                 if (n < 0 || n > maxCharactersLimit) {
-                    throw new IllegalArgumentException("max_chars must be in [0, " + maxCharactersLimit + "] (the"
-                            + " job's limit), got " + n);
+                    throw new IllegalArgumentException(
+                            "max_chars must be in [0, " + maxCharactersLimit + "] (the" + " job's limit), got " + n);
                 }
                 b.maxCharacters((int) n);
             }
@@ -326,9 +340,15 @@ public final class SparkGenerator implements Serializable {
             reported = true;
             double seconds = (System.nanoTime() - start) / 1e9;
             TaskContext task = TaskContext.get();
-            LOG.info(String.format(Locale.ROOT, "partition %s: %d rows (%d with errors), %d characters in %.1f s"
-                    + " (%.0f chars/s)", task == null ? "?" : Integer.toString(task.partitionId()), rows, errors,
-                    characters, seconds, characters / Math.max(seconds, 1e-9)));
+            LOG.info(String.format(
+                    Locale.ROOT,
+                    "partition %s: %d rows (%d with errors), %d characters in %.1f s" + " (%.0f chars/s)",
+                    task == null ? "?" : Integer.toString(task.partitionId()),
+                    rows,
+                    errors,
+                    characters,
+                    seconds,
+                    characters / Math.max(seconds, 1e-9)));
         }
     }
 

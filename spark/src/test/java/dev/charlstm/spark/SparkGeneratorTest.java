@@ -37,6 +37,7 @@ class SparkGeneratorTest {
 
     /** The runtime's tiny test packages (from its test-jar), as folders: float32 with a sequence graph, and int8. */
     static final Path TINY = Fixtures.folder(Fixtures.TINY_V2);
+
     static final Path TINY_INT8 = Fixtures.folder(Fixtures.TINY_INT8);
     static final Path TINY_INT8_DYNAMIC = Fixtures.folder(Fixtures.TINY_INT8_DYNAMIC);
 
@@ -48,10 +49,16 @@ class SparkGeneratorTest {
 
     @BeforeAll
     static void start() {
-        spark = SparkSession.builder().master("local[2]").appName("charlstm-spark-test")
-                .config("spark.ui.enabled", "false").config("spark.driver.host", "127.0.0.1")
+        spark = SparkSession.builder()
+                .master("local[2]")
+                .appName("charlstm-spark-test")
+                .config("spark.ui.enabled", "false")
+                .config("spark.driver.host", "127.0.0.1")
                 .config("spark.sql.shuffle.partitions", "4")
-                .config("spark.sql.warehouse.dir", dir.resolve("warehouse").toUri().toString()).getOrCreate();
+                .config(
+                        "spark.sql.warehouse.dir",
+                        dir.resolve("warehouse").toUri().toString())
+                .getOrCreate();
         sdk = CharLstmModel.load(TINY);
     }
 
@@ -61,7 +68,8 @@ class SparkGeneratorTest {
         spark.stop();
     }
 
-    static final StructType PROMPTS = new StructType().add("id", DataTypes.LongType).add("prompt", DataTypes.StringType);
+    static final StructType PROMPTS =
+            new StructType().add("id", DataTypes.LongType).add("prompt", DataTypes.StringType);
 
     /** Prompts in the fixture's vocabulary, some long enough to be primed through the sequence graph. */
     static List<Row> prompts(int n) {
@@ -91,11 +99,14 @@ class SparkGeneratorTest {
     void twoThousandPromptsEqualTheSdkInOneJvmWithOneThreeAndEightPartitions() {
         List<Row> rows = prompts(2000);
         SparkGenerator g = SparkGenerator.builder(ModelSource.broadcast(spark, ModelPackage.read(TINY)))
-                .options(GenerationOptions.builder().maxCharacters(40).build()).progress(false).build();
+                .options(GenerationOptions.builder().maxCharacters(40).build())
+                .progress(false)
+                .build();
         GenerationOptions base = GenerationOptions.builder().maxCharacters(40).build();
         Map<Long, String> expected = new HashMap<>();
         for (Row r : rows) {
-            GenerationResult alone = sdk.generate(r.getString(1),
+            GenerationResult alone = sdk.generate(
+                    r.getString(1),
                     base.toBuilder().seed(SparkGenerator.seedOf(r.get(0))).build());
             expected.put(r.getLong(0), alone.text());
         }
@@ -117,36 +128,66 @@ class SparkGeneratorTest {
 
     @Test
     void perRowOptionColumnsOverrideTheDefaults() {
-        StructType schema = new StructType().add("id", DataTypes.StringType).add("prompt", DataTypes.StringType)
-                .add("seed", DataTypes.LongType).add("max_chars", DataTypes.IntegerType)
-                .add("temperature", DataTypes.DoubleType).add("top_p", DataTypes.DoubleType)
-                .add("top_k", DataTypes.IntegerType).add("stop", DataTypes.createArrayType(DataTypes.StringType));
+        StructType schema = new StructType()
+                .add("id", DataTypes.StringType)
+                .add("prompt", DataTypes.StringType)
+                .add("seed", DataTypes.LongType)
+                .add("max_chars", DataTypes.IntegerType)
+                .add("temperature", DataTypes.DoubleType)
+                .add("top_p", DataTypes.DoubleType)
+                .add("top_k", DataTypes.IntegerType)
+                .add("stop", DataTypes.createArrayType(DataTypes.StringType));
         List<Row> rows = List.of(
                 RowFactory.create("a", "the whale ", 5L, 25, null, null, null, null),
                 RowFactory.create("b", "call me ", null, null, 0.5, 0.9, 3, null),
                 RowFactory.create("c", "the sea ", 11L, 200, null, null, null, Arrays.asList(". ")),
                 RowFactory.create("d", "the whale ", null, null, null, null, null, null));
-        SparkGenerator g = SparkGenerator.builder(ModelSource.path(TINY.toString())).options(GenerationOptions.builder().maxCharacters(60).build())
-                .progress(false).build();
+        SparkGenerator g = SparkGenerator.builder(ModelSource.path(TINY.toString()))
+                .options(GenerationOptions.builder().maxCharacters(60).build())
+                .progress(false)
+                .build();
         Map<Object, Row> out = byId(g.generate(spark.createDataFrame(rows, schema)));
         GenerationOptions base = GenerationOptions.builder().maxCharacters(60).build();
-        assertEquals(sdk.generate("the whale ", base.toBuilder().seed(5).maxCharacters(25).build()).text(),
+        assertEquals(
+                sdk.generate(
+                                "the whale ",
+                                base.toBuilder().seed(5).maxCharacters(25).build())
+                        .text(),
                 out.get("a").getString(2));
         assertEquals(25, out.get("a").getInt(4));
-        assertEquals(sdk.generate("call me ", base.toBuilder().seed(SparkGenerator.seedOf("b")).temperature(0.5f)
-                .topP(0.9f).topK(3).build()).text(), out.get("b").getString(2));
-        GenerationResult c = sdk.generate("the sea ", base.toBuilder().seed(11).maxCharacters(200)
-                .stopSequences(". ").build());
+        assertEquals(
+                sdk.generate(
+                                "call me ",
+                                base.toBuilder()
+                                        .seed(SparkGenerator.seedOf("b"))
+                                        .temperature(0.5f)
+                                        .topP(0.9f)
+                                        .topK(3)
+                                        .build())
+                        .text(),
+                out.get("b").getString(2));
+        GenerationResult c = sdk.generate(
+                "the sea ",
+                base.toBuilder().seed(11).maxCharacters(200).stopSequences(". ").build());
         assertEquals(c.text(), out.get("c").getString(2));
         assertEquals("stop_sequence", out.get("c").getString(3));
-        assertEquals(sdk.generate("the whale ", base.toBuilder().seed(SparkGenerator.seedOf("d")).build()).text(),
+        assertEquals(
+                sdk.generate(
+                                "the whale ",
+                                base.toBuilder()
+                                        .seed(SparkGenerator.seedOf("d"))
+                                        .build())
+                        .text(),
                 out.get("d").getString(2));
     }
 
     @Test
     void badRowsGetTheirErrorAndTheRestIsIntact() {
-        StructType schema = new StructType().add("id", DataTypes.IntegerType).add("prompt", DataTypes.StringType)
-                .add("temperature", DataTypes.DoubleType).add("stop", DataTypes.StringType);
+        StructType schema = new StructType()
+                .add("id", DataTypes.IntegerType)
+                .add("prompt", DataTypes.StringType)
+                .add("temperature", DataTypes.DoubleType)
+                .add("stop", DataTypes.StringType);
         List<Row> rows = new ArrayList<>();
         for (int i = 0; i < 50; i++) {
             rows.add(RowFactory.create(i, "the whale ", null, null));
@@ -157,23 +198,45 @@ class SparkGeneratorTest {
         rows.set(12, RowFactory.create(12, "the sea ", -1.0, null));
         rows.set(20, RowFactory.create(20, "the sea ", null, "."));
         SparkGenerator g = SparkGenerator.builder(ModelSource.classpath(Fixtures.resource(Fixtures.TINY_V2)))
-                .options(GenerationOptions.builder().maxCharacters(30).build()).progress(false).build();
-        Map<Object, Row> out = byId(g.generate(spark.createDataFrame(rows, schema).repartition(3)));
+                .options(GenerationOptions.builder().maxCharacters(30).build())
+                .progress(false)
+                .build();
+        Map<Object, Row> out =
+                byId(g.generate(spark.createDataFrame(rows, schema).repartition(3)));
         assertEquals(50, out.size());
-        assertTrue(out.get(3).getString(5).contains("U+0057 'W' at index 4"), out.get(3).getString(5));
-        assertTrue(out.get(7).getString(5).contains("the prompt is empty"), out.get(7).getString(5));
+        assertTrue(
+                out.get(3).getString(5).contains("U+0057 'W' at index 4"),
+                out.get(3).getString(5));
+        assertTrue(
+                out.get(7).getString(5).contains("the prompt is empty"),
+                out.get(7).getString(5));
         assertEquals("the prompt is null", out.get(9).getString(5));
         assertTrue(out.get(12).getString(5).contains("temperature"), out.get(12).getString(5));
         for (int i : new int[] {3, 7, 9, 12}) {
             assertNull(out.get(i).get(2), "no text for a failed row");
         }
-        assertEquals(sdk.generate("the sea ", GenerationOptions.builder().maxCharacters(30).stopSequences(".")
-                .seed(SparkGenerator.seedOf(20)).build()).text(), out.get(20).getString(2));
+        assertEquals(
+                sdk.generate(
+                                "the sea ",
+                                GenerationOptions.builder()
+                                        .maxCharacters(30)
+                                        .stopSequences(".")
+                                        .seed(SparkGenerator.seedOf(20))
+                                        .build())
+                        .text(),
+                out.get(20).getString(2));
         for (int i = 0; i < 50; i++) {
             if (!List.of(3, 7, 9, 12, 20).contains(i)) {
                 assertNull(out.get(i).get(5));
-                assertEquals(sdk.generate("the whale ", GenerationOptions.builder().maxCharacters(30)
-                        .seed(SparkGenerator.seedOf(i)).build()).text(), out.get(i).getString(2));
+                assertEquals(
+                        sdk.generate(
+                                        "the whale ",
+                                        GenerationOptions.builder()
+                                                .maxCharacters(30)
+                                                .seed(SparkGenerator.seedOf(i))
+                                                .build())
+                                .text(),
+                        out.get(i).getString(2));
             }
         }
     }
@@ -183,12 +246,17 @@ class SparkGeneratorTest {
         Path broken = dir.resolve("broken");
         ModelPackage.read(TINY).write(broken);
         Files.write(broken.resolve("model.onnx"), new byte[] {1, 2, 3});
-        PackageException e = assertThrows(PackageException.class, () -> SparkGenerator.builder(
-                ModelSource.path(broken.toString())).build().generate(spark.createDataFrame(prompts(3), PROMPTS)));
+        PackageException e = assertThrows(
+                PackageException.class,
+                () -> SparkGenerator.builder(ModelSource.path(broken.toString()))
+                        .build()
+                        .generate(spark.createDataFrame(prompts(3), PROMPTS)));
         assertTrue(e.getMessage().contains("model.onnx: SHA-256"), e.getMessage());
-        IllegalArgumentException columns = assertThrows(IllegalArgumentException.class, () -> SparkGenerator
-                .builder(ModelSource.path(TINY.toString())).build().generate(spark.createDataFrame(prompts(3), PROMPTS)
-                        .withColumnRenamed("prompt", "text")));
+        IllegalArgumentException columns = assertThrows(
+                IllegalArgumentException.class,
+                () -> SparkGenerator.builder(ModelSource.path(TINY.toString()))
+                        .build()
+                        .generate(spark.createDataFrame(prompts(3), PROMPTS).withColumnRenamed("prompt", "text")));
         assertTrue(columns.getMessage().startsWith("the input needs columns id and prompt"), columns.getMessage());
     }
 
@@ -200,16 +268,28 @@ class SparkGeneratorTest {
     void int8RowsAreBatchedAndEqualTheSdkAlone() {
         List<Row> rows = prompts(60);
         for (Path pkg : List.of(TINY_INT8, TINY_INT8_DYNAMIC)) {
-            SparkGenerator g = SparkGenerator.builder(ModelSource.path(pkg.toString())).options(GenerationOptions.builder().maxCharacters(40).build())
-                    .progress(false).build();
-            Map<Object, Row> one = byId(g.generate(spark.createDataFrame(rows, PROMPTS).repartition(1)));
-            Map<Object, Row> five = byId(g.generate(spark.createDataFrame(rows, PROMPTS).repartition(5)));
-            try (CharLstmModel int8 = CharLstmModel.load(pkg, dev.charlstm.runtime.RuntimeOptions.builder()
-                    .continuousBatching(false).build())) {
+            SparkGenerator g = SparkGenerator.builder(ModelSource.path(pkg.toString()))
+                    .options(GenerationOptions.builder().maxCharacters(40).build())
+                    .progress(false)
+                    .build();
+            Map<Object, Row> one =
+                    byId(g.generate(spark.createDataFrame(rows, PROMPTS).repartition(1)));
+            Map<Object, Row> five =
+                    byId(g.generate(spark.createDataFrame(rows, PROMPTS).repartition(5)));
+            try (CharLstmModel int8 = CharLstmModel.load(
+                    pkg,
+                    dev.charlstm.runtime.RuntimeOptions.builder()
+                            .continuousBatching(false)
+                            .build())) {
                 assertEquals(pkg == TINY_INT8 ? 64 : 1, ExecutorModels.rowsPerCall(int8, 64), pkg.toString());
                 for (Row r : rows) {
-                    String alone = int8.generate(r.getString(1), GenerationOptions.builder().maxCharacters(40)
-                            .seed(SparkGenerator.seedOf(r.get(0))).build()).text();
+                    String alone = int8.generate(
+                                    r.getString(1),
+                                    GenerationOptions.builder()
+                                            .maxCharacters(40)
+                                            .seed(SparkGenerator.seedOf(r.get(0)))
+                                            .build())
+                            .text();
                     assertEquals(alone, one.get(r.get(0)).getString(2));
                     assertEquals(alone, five.get(r.get(0)).getString(2));
                 }
@@ -222,53 +302,129 @@ class SparkGeneratorTest {
         Path jsonl = dir.resolve("prompts.jsonl");
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < 120; i++) {
-            sb.append(String.format(Locale.ROOT, "{\"id\": %d, \"prompt\": \"the whale %s\"%s}%n", i,
-                    i % 2 == 0 ? "swam " : "", i == 5 ? ", \"max_chars\": 7" : i == 8 ? ", \"prompt2\": 1" : ""));
+            sb.append(String.format(
+                    Locale.ROOT,
+                    "{\"id\": %d, \"prompt\": \"the whale %s\"%s}%n",
+                    i,
+                    i % 2 == 0 ? "swam " : "",
+                    i == 5 ? ", \"max_chars\": 7" : i == 8 ? ", \"prompt2\": 1" : ""));
         }
         sb.append("{\"id\": 120, \"prompt\": \"Quick\"}\n");
         sb.append("not json at all\n");
         Files.writeString(jsonl, sb.toString());
         Path parquet = dir.resolve("out.parquet");
-        assertEquals(0, GenerateJob.run("--master", "local[2]", "--model", TINY.toString(), "--input",
-                jsonl.toString(), "--output", parquet.toString(), "--max-chars", "20", "--partitions", "3"));
+        assertEquals(
+                0,
+                GenerateJob.run(
+                        "--master",
+                        "local[2]",
+                        "--model",
+                        TINY.toString(),
+                        "--input",
+                        jsonl.toString(),
+                        "--output",
+                        parquet.toString(),
+                        "--max-chars",
+                        "20",
+                        "--partitions",
+                        "3"));
         Dataset<Row> written = spark.read().parquet(parquet.toString());
-        assertEquals(List.of("id", "prompt", "text", "finish_reason", "characters", "error"),
+        assertEquals(
+                List.of("id", "prompt", "text", "finish_reason", "characters", "error"),
                 Arrays.asList(written.schema().fieldNames()));
         Map<Object, Row> out = byId(written);
         assertEquals(122, out.size());
         assertEquals("a malformed input record: not json at all", out.get(null).getString(5));
         assertEquals(7, out.get(5L).getInt(4));
         assertEquals(20, out.get(6L).getInt(4));
-        assertTrue(out.get(120L).getString(5).contains("U+0051 'Q'"), out.get(120L).getString(5));
-        assertEquals(sdk.generate("the whale swam ", GenerationOptions.builder().maxCharacters(20)
-                .seed(SparkGenerator.seedOf(10L)).build()).text(), out.get(10L).getString(2));
+        assertTrue(
+                out.get(120L).getString(5).contains("U+0051 'Q'"), out.get(120L).getString(5));
+        assertEquals(
+                sdk.generate(
+                                "the whale swam ",
+                                GenerationOptions.builder()
+                                        .maxCharacters(20)
+                                        .seed(SparkGenerator.seedOf(10L))
+                                        .build())
+                        .text(),
+                out.get(10L).getString(2));
 
         // and back: Parquet in, JSONL out, with the package's path shipped instead of broadcast
         Path back = dir.resolve("again.jsonl");
-        assertEquals(0, GenerateJob.run("--master", "local[2]", "--model", TINY.toString(), "--ship", "path",
-                "--input", parquet.toString(), "--output", back.toString(), "--max-chars", "20"));
+        assertEquals(
+                0,
+                GenerateJob.run(
+                        "--master",
+                        "local[2]",
+                        "--model",
+                        TINY.toString(),
+                        "--ship",
+                        "path",
+                        "--input",
+                        parquet.toString(),
+                        "--output",
+                        back.toString(),
+                        "--max-chars",
+                        "20"));
         Map<Object, Row> again = byId(spark.read().json(back.toString()));
         assertEquals(122, again.size());
-        assertEquals(sdk.generate(out.get(10L).getString(1), GenerationOptions.builder().maxCharacters(20)
-                .seed(SparkGenerator.seedOf(10L)).build()).text(), again.get(10L).getAs("text"));
+        assertEquals(
+                sdk.generate(
+                                out.get(10L).getString(1),
+                                GenerationOptions.builder()
+                                        .maxCharacters(20)
+                                        .seed(SparkGenerator.seedOf(10L))
+                                        .build())
+                        .text(),
+                again.get(10L).getAs("text"));
 
-        assertEquals(2, GenerateJob.run("--model", TINY.toString(), "--input", jsonl.toString(), "--output",
-                parquet.toString()), "no master outside spark-submit");
-        assertEquals(1, GenerateJob.run("--master", "local[2]", "--model", TINY.toString(), "--input",
-                jsonl.toString(), "--output", parquet.toString()), "an existing output is never overwritten");
+        assertEquals(
+                2,
+                GenerateJob.run(
+                        "--model", TINY.toString(), "--input", jsonl.toString(), "--output", parquet.toString()),
+                "no master outside spark-submit");
+        assertEquals(
+                1,
+                GenerateJob.run(
+                        "--master",
+                        "local[2]",
+                        "--model",
+                        TINY.toString(),
+                        "--input",
+                        jsonl.toString(),
+                        "--output",
+                        parquet.toString()),
+                "an existing output is never overwritten");
         assertEquals(122, spark.read().parquet(parquet.toString()).count());
 
         // JSON lines out when no row fails: every row still has every column; unknown characters skipped on request
         Path clean = dir.resolve("clean.jsonl");
-        Files.writeString(clean, "{\"id\": 1, \"prompt\": \"the Whale \"}\n{\"id\": 2, \"prompt\": \"call me \","
-                + " \"max_chars\": 500}\n");
+        Files.writeString(
+                clean,
+                "{\"id\": 1, \"prompt\": \"the Whale \"}\n{\"id\": 2, \"prompt\": \"call me \","
+                        + " \"max_chars\": 500}\n");
         Path cleanOut = dir.resolve("clean-out.json");
-        assertEquals(0, GenerateJob.run("--master", "local[2]", "--model", TINY.toString(), "--input",
-                clean.toString(), "--output", cleanOut.toString(), "--unknown", "skip", "--max-chars-limit", "100",
-                "--max-chars", "20"));
+        assertEquals(
+                0,
+                GenerateJob.run(
+                        "--master",
+                        "local[2]",
+                        "--model",
+                        TINY.toString(),
+                        "--input",
+                        clean.toString(),
+                        "--output",
+                        cleanOut.toString(),
+                        "--unknown",
+                        "skip",
+                        "--max-chars-limit",
+                        "100",
+                        "--max-chars",
+                        "20"));
         List<String> lines = new ArrayList<>();
         try (var files = Files.list(cleanOut)) {
-            for (Path part : files.filter(f -> f.getFileName().toString().startsWith("part-")).toList()) {
+            for (Path part : files.filter(f -> f.getFileName().toString().startsWith("part-"))
+                    .toList()) {
                 lines.addAll(Files.readAllLines(part));
             }
         }
@@ -277,20 +433,79 @@ class SparkGeneratorTest {
             assertTrue(line.contains("\"error\":"), line);
         }
         Map<Object, Row> cleaned = byId(spark.read().json(cleanOut.toString()));
-        assertEquals(sdk.generate("the hale ", GenerationOptions.builder().maxCharacters(20)
-                .seed(SparkGenerator.seedOf(1L)).build()).text(), cleaned.get(1L).getAs("text"));
-        assertTrue(cleaned.get(2L).<String>getAs("error").startsWith("max_chars must be in [0, 100]"),
+        assertEquals(
+                sdk.generate(
+                                "the hale ",
+                                GenerationOptions.builder()
+                                        .maxCharacters(20)
+                                        .seed(SparkGenerator.seedOf(1L))
+                                        .build())
+                        .text(),
+                cleaned.get(1L).getAs("text"));
+        assertTrue(
+                cleaned.get(2L).<String>getAs("error").startsWith("max_chars must be in [0, 100]"),
                 cleaned.get(2L).<String>getAs("error"));
-        assertEquals(1, GenerateJob.run("--master", "local[2]", "--model", dir.resolve("none").toString(), "--input",
-                jsonl.toString(), "--output", dir.resolve("x").toString()));
-        assertEquals(2, GenerateJob.run("--master", "local[2]", "--model", TINY.toString(), "--input",
-                jsonl.toString(), "--output", dir.resolve("y").toString(), "--max-chars", "many"));
-        assertEquals(2, GenerateJob.run("--master", "local[2]", "--model", TINY.toString(), "--input",
-                jsonl.toString(), "--output", dir.resolve("y").toString(), "--max-chars", "-1"));
-        assertEquals(2, GenerateJob.run("--master", "local[2]", "--model", TINY.toString(), "--input",
-                jsonl.toString(), "--output", dir.resolve("y").toString(), "--output-format", "csv"));
-        assertEquals(1, GenerateJob.run("--master", "local[2]", "--model", TINY.toString(), "--input",
-                dir.resolve("missing.jsonl").toString(), "--output", dir.resolve("y").toString()));
+        assertEquals(
+                1,
+                GenerateJob.run(
+                        "--master",
+                        "local[2]",
+                        "--model",
+                        dir.resolve("none").toString(),
+                        "--input",
+                        jsonl.toString(),
+                        "--output",
+                        dir.resolve("x").toString()));
+        assertEquals(
+                2,
+                GenerateJob.run(
+                        "--master",
+                        "local[2]",
+                        "--model",
+                        TINY.toString(),
+                        "--input",
+                        jsonl.toString(),
+                        "--output",
+                        dir.resolve("y").toString(),
+                        "--max-chars",
+                        "many"));
+        assertEquals(
+                2,
+                GenerateJob.run(
+                        "--master",
+                        "local[2]",
+                        "--model",
+                        TINY.toString(),
+                        "--input",
+                        jsonl.toString(),
+                        "--output",
+                        dir.resolve("y").toString(),
+                        "--max-chars",
+                        "-1"));
+        assertEquals(
+                2,
+                GenerateJob.run(
+                        "--master",
+                        "local[2]",
+                        "--model",
+                        TINY.toString(),
+                        "--input",
+                        jsonl.toString(),
+                        "--output",
+                        dir.resolve("y").toString(),
+                        "--output-format",
+                        "csv"));
+        assertEquals(
+                1,
+                GenerateJob.run(
+                        "--master",
+                        "local[2]",
+                        "--model",
+                        TINY.toString(),
+                        "--input",
+                        dir.resolve("missing.jsonl").toString(),
+                        "--output",
+                        dir.resolve("y").toString()));
     }
 
     /**
@@ -300,15 +515,30 @@ class SparkGeneratorTest {
     @Test
     void nullIdsAndNullStopSequencesAreThatRowsErrorNotTheJobs() throws IOException {
         Path jsonl = dir.resolve("odd.jsonl");
-        Files.writeString(jsonl, String.join("\n",
-                "{\"id\": 1, \"prompt\": \"the whale \", \"stop\": [\"the\", null]}",
-                "{\"id\": null, \"prompt\": \"the sea \"}",
-                "{\"prompt\": \"a ship \"}",
-                "{\"id\": \"null\", \"prompt\": \"the sea \"}",
-                "{\"id\": 4, \"prompt\": \"the sea \", \"stop\": [\"sea\"]}") + "\n");
+        Files.writeString(
+                jsonl,
+                String.join(
+                                "\n",
+                                "{\"id\": 1, \"prompt\": \"the whale \", \"stop\": [\"the\", null]}",
+                                "{\"id\": null, \"prompt\": \"the sea \"}",
+                                "{\"prompt\": \"a ship \"}",
+                                "{\"id\": \"null\", \"prompt\": \"the sea \"}",
+                                "{\"id\": 4, \"prompt\": \"the sea \", \"stop\": [\"sea\"]}")
+                        + "\n");
         Path out = dir.resolve("odd-out.jsonl");
-        assertEquals(0, GenerateJob.run("--master", "local[2]", "--model", TINY.toString(), "--input",
-                jsonl.toString(), "--output", out.toString(), "--max-chars", "30"));
+        assertEquals(
+                0,
+                GenerateJob.run(
+                        "--master",
+                        "local[2]",
+                        "--model",
+                        TINY.toString(),
+                        "--input",
+                        jsonl.toString(),
+                        "--output",
+                        out.toString(),
+                        "--max-chars",
+                        "30"));
         List<Row> rows = spark.read().json(out.toString()).collectAsList();
         assertEquals(5, rows.size());
         Map<String, Row> byPrompt = new java.util.HashMap<>();
@@ -321,13 +551,27 @@ class SparkGeneratorTest {
                 byPrompt.put(id.toString(), r);
             }
         }
-        assertEquals(List.of("the id is null: every row needs an id (it names the row and seeds it)",
-                "the id is null: every row needs an id (it names the row and seeds it)"), nullIdErrors);
+        assertEquals(
+                List.of(
+                        "the id is null: every row needs an id (it names the row and seeds it)",
+                        "the id is null: every row needs an id (it names the row and seeds it)"),
+                nullIdErrors);
         assertEquals("stop sequence 1 (0-based) is null", byPrompt.get("1").getAs("error"));
         assertNull(byPrompt.get("null").getAs("error"), "the text \"null\" is an id like any other");
         assertNull(byPrompt.get("4").getAs("error"));
-        assertEquals(2, GenerateJob.run("--master", "local[2]", "--model", TINY.toString(), "--input",
-                jsonl.toString(), "--output", dir.resolve("never").toString(), "--partitions", "-1"));
+        assertEquals(
+                2,
+                GenerateJob.run(
+                        "--master",
+                        "local[2]",
+                        "--model",
+                        TINY.toString(),
+                        "--input",
+                        jsonl.toString(),
+                        "--output",
+                        dir.resolve("never").toString(),
+                        "--partitions",
+                        "-1"));
         assertTrue(!Files.exists(dir.resolve("never")));
     }
 
@@ -344,14 +588,28 @@ class SparkGeneratorTest {
         }
         Files.writeString(jsonl, sb.toString());
         Path out = dir.resolve("interrupted.parquet");
-        List<String> command = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin",
-                "java").toString()));
-        command.addAll(Arrays.asList(Files.readString(Path.of("target/jvm-options")).trim().split("\\s+")));
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), GenerateJob.class.getName(), "--master",
-                "local[2]", "--model", TINY.toString(), "--input", jsonl.toString(), "--output", out.toString(),
-                "--max-chars", "3000"));
-        Process job = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(dir.resolve("job.log").toFile()).start();
+        List<String> command = new java.util.ArrayList<>(
+                List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        command.addAll(Arrays.asList(
+                Files.readString(Path.of("target/jvm-options")).trim().split("\\s+")));
+        command.addAll(List.of(
+                "-cp",
+                System.getProperty("java.class.path"),
+                GenerateJob.class.getName(),
+                "--master",
+                "local[2]",
+                "--model",
+                TINY.toString(),
+                "--input",
+                jsonl.toString(),
+                "--output",
+                out.toString(),
+                "--max-chars",
+                "3000"));
+        Process job = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve("job.log").toFile())
+                .start();
         try {
             // wait until it generates (its first partition's progress line would come much later)
             long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
@@ -366,8 +624,19 @@ class SparkGeneratorTest {
         }
         assertTrue(!Files.exists(out), "no --output from an interrupted job");
         Files.writeString(jsonl, "{\"id\": 1, \"prompt\": \"the whale \"}\n");
-        assertEquals(0, GenerateJob.run("--master", "local[2]", "--model", TINY.toString(), "--input",
-                jsonl.toString(), "--output", out.toString(), "--max-chars", "10"));
+        assertEquals(
+                0,
+                GenerateJob.run(
+                        "--master",
+                        "local[2]",
+                        "--model",
+                        TINY.toString(),
+                        "--input",
+                        jsonl.toString(),
+                        "--output",
+                        out.toString(),
+                        "--max-chars",
+                        "10"));
         assertEquals(1, spark.read().parquet(out.toString()).count());
     }
 

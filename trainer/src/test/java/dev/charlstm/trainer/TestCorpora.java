@@ -21,7 +21,10 @@ public final class TestCorpora {
      */
     public static Corpus repetitive(Path dir) {
         String[] sentences = {
-            "the whale swam deep. ", "call me ishmael. ", "the sea was calm. ", "a ship sailed on. ",
+            "the whale swam deep. ",
+            "call me ishmael. ",
+            "the sea was calm. ",
+            "a ship sailed on. ",
             "the captain watched. "
         };
         SplittableRandom rng = new SplittableRandom(3);
@@ -40,19 +43,44 @@ public final class TestCorpora {
      * @return the corpus
      */
     public static Corpus harbour(Path dir) {
-        String[] subjects = {"The north wind", "The old pilot", "My grandmother", "The lighthouse", "The harbour master",
-            "A fisherman", "The ferry"};
+        String[] subjects = {
+            "The north wind",
+            "The old pilot",
+            "My grandmother",
+            "The lighthouse",
+            "The harbour master",
+            "A fisherman",
+            "The ferry"
+        };
         String[] verbs = {"crossed", "remembered", "carried", "counted", "watched", "mended", "waited for"};
-        String[] objects = {"the long tide", "the ships beyond the bar", "the stones of the pier", "a letter from the south",
-            "the nets", "the fog", "the bell"};
-        String[] endings = {"until the water was calm", "for the third time that week", "and said nothing at all",
-            "while the gulls cried", "before the sun went down", "as the boats came home"};
+        String[] objects = {
+            "the long tide",
+            "the ships beyond the bar",
+            "the stones of the pier",
+            "a letter from the south",
+            "the nets",
+            "the fog",
+            "the bell"
+        };
+        String[] endings = {
+            "until the water was calm",
+            "for the third time that week",
+            "and said nothing at all",
+            "while the gulls cried",
+            "before the sun went down",
+            "as the boats came home"
+        };
         SplittableRandom rng = new SplittableRandom(17);
         StringBuilder sb = new StringBuilder();
         while (sb.length() < 40_000) {
-            sb.append(subjects[rng.nextInt(subjects.length)]).append(' ').append(verbs[rng.nextInt(verbs.length)])
-                    .append(' ').append(objects[rng.nextInt(objects.length)]).append(' ')
-                    .append(endings[rng.nextInt(endings.length)]).append(".\n");
+            sb.append(subjects[rng.nextInt(subjects.length)])
+                    .append(' ')
+                    .append(verbs[rng.nextInt(verbs.length)])
+                    .append(' ')
+                    .append(objects[rng.nextInt(objects.length)])
+                    .append(' ')
+                    .append(endings[rng.nextInt(endings.length)])
+                    .append(".\n");
         }
         return write(dir, "harbour", sb.toString());
     }
@@ -69,9 +97,19 @@ public final class TestCorpora {
         StringBuilder sb = new StringBuilder();
         while (sb.length() < 20_000) {
             int qty = 1 + rng.nextInt(40);
-            sb.append("No. ").append(1000 + rng.nextInt(9000)).append(": ").append(qty).append(" x ")
-                    .append(items[rng.nextInt(items.length)]).append(" @ $").append(rng.nextInt(20)).append('.')
-                    .append(10 + rng.nextInt(90)).append("; paid ").append(rng.nextBoolean() ? "Y" : "N").append(".\n");
+            sb.append("No. ")
+                    .append(1000 + rng.nextInt(9000))
+                    .append(": ")
+                    .append(qty)
+                    .append(" x ")
+                    .append(items[rng.nextInt(items.length)])
+                    .append(" @ $")
+                    .append(rng.nextInt(20))
+                    .append('.')
+                    .append(10 + rng.nextInt(90))
+                    .append("; paid ")
+                    .append(rng.nextBoolean() ? "Y" : "N")
+                    .append(".\n");
         }
         return write(dir, "ledger", sb.toString());
     }

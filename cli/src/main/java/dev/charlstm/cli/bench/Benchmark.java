@@ -40,8 +40,14 @@ public final class Benchmark {
      * @throws OrtException if ONNX Runtime fails in the naive baseline
      * @throws InterruptedException if interrupted while the concurrent rounds run
      */
-    public static BenchmarkReport run(Supplier<ModelPackage> load, int characters, int[] batchSizes,
-            RuntimeOptions options, int[] concurrentThreads, int concurrentCharacters, int promptCharacters)
+    public static BenchmarkReport run(
+            Supplier<ModelPackage> load,
+            int characters,
+            int[] batchSizes,
+            RuntimeOptions options,
+            int[] concurrentThreads,
+            int concurrentCharacters,
+            int promptCharacters)
             throws OrtException, InterruptedException {
         long jvmStart = ManagementFactory.getRuntimeMXBean().getStartTime();
         long t0 = System.nanoTime();
@@ -49,18 +55,30 @@ public final class Benchmark {
         try (CharLstmModel model = CharLstmModel.load(pkg, options)) {
             double loadMillis = (System.nanoTime() - t0) / 1e6;
             long[] firstAt = {0};
-            model.generate(Priming.start(model), GenerationOptions.builder().maxCharacters(1).build(), ch -> {
-                firstAt[0] = System.currentTimeMillis();
-                return true;
-            });
+            model.generate(
+                    Priming.start(model),
+                    GenerationOptions.builder().maxCharacters(1).build(),
+                    ch -> {
+                        firstAt[0] = System.currentTimeMillis();
+                        return true;
+                    });
             double firstMillis = firstAt[0] - jvmStart;
-            String prompt = "The whale ".codePoints().allMatch(model.manifest().vocabulary()::contains) ? "The whale "
+            String prompt = "The whale ".codePoints().allMatch(model.manifest().vocabulary()::contains)
+                    ? "The whale "
                     : new String(Character.toChars(model.manifest().vocabulary().codePoint(0)));
 
-            GenerationOptions sampling = GenerationOptions.builder().maxCharacters(characters).seed(1).build();
+            GenerationOptions sampling = GenerationOptions.builder()
+                    .maxCharacters(characters)
+                    .seed(1)
+                    .build();
             long[] stamps = new long[characters + 1];
             try (GenerationStream warm = model.newStream()) {
-                warm.generate(prompt, sampling.toBuilder().maxCharacters(Math.min(2000, characters)).build(), ch -> true);
+                warm.generate(
+                        prompt,
+                        sampling.toBuilder()
+                                .maxCharacters(Math.min(2000, characters))
+                                .build(),
+                        ch -> true);
             }
             double oneStream;
             try (GenerationStream s = model.newStream()) {
@@ -91,14 +109,17 @@ public final class Benchmark {
                 }
                 int perRow = Math.max(50, characters / Math.max(1, b / 4));
                 GenerationOptions o = sampling.toBuilder().maxCharacters(perRow).build();
-                model.generateBatch(prompts, o.toBuilder().maxCharacters(Math.min(perRow, 100)).build()); // warm-up
+                model.generateBatch(
+                        prompts,
+                        o.toBuilder().maxCharacters(Math.min(perRow, 100)).build()); // warm-up
                 long start = System.nanoTime();
                 model.generateBatch(prompts, o);
                 batched.put(b, (double) perRow * b / ((System.nanoTime() - start) / 1e9));
             }
             Map<Integer, Concurrency.OnOff> concurrent = new LinkedHashMap<>();
             if (concurrentThreads.length > 0) {
-                RuntimeOptions off = options.toBuilder().continuousBatching(false).build();
+                RuntimeOptions off =
+                        options.toBuilder().continuousBatching(false).build();
                 try (CharLstmModel unbatched = CharLstmModel.load(pkg, off)) {
                     Concurrency.round(model, prompt, 2, Math.min(500, concurrentCharacters)); // warm-up
                     Concurrency.round(unbatched, prompt, 2, Math.min(500, concurrentCharacters));
@@ -108,8 +129,10 @@ public final class Benchmark {
                         Concurrency.Figures on1 = Concurrency.round(model, prompt, threads, concurrentCharacters);
                         Concurrency.Figures on2 = Concurrency.round(model, prompt, threads, concurrentCharacters);
                         Concurrency.Figures off2 = Concurrency.round(unbatched, prompt, threads, concurrentCharacters);
-                        concurrent.put(threads, new Concurrency.OnOff(Concurrency.Figures.mean(on1, on2),
-                                Concurrency.Figures.mean(off1, off2)));
+                        concurrent.put(
+                                threads,
+                                new Concurrency.OnOff(
+                                        Concurrency.Figures.mean(on1, on2), Concurrency.Figures.mean(off1, off2)));
                     }
                 }
             }
@@ -123,9 +146,22 @@ public final class Benchmark {
             String machine = Runtime.getRuntime().availableProcessors() + " CPUs, " + System.getProperty("os.name")
                     + " " + System.getProperty("os.arch") + ", Java " + System.getProperty("java.version") + ", "
                     + "ONNX Runtime on " + model.provider() + " (asked: " + options + ")";
-            return new BenchmarkReport(model.manifest().toString(), machine, loadMillis, firstMillis, oneStream,
-                    per[characters / 2] / 1e3, per[(int) (characters * 0.99)] / 1e3, naive, batched, concurrent,
-                    longPrompt.codePointCount(0, longPrompt.length()), prefill, feed, peakRssMb(), null);
+            return new BenchmarkReport(
+                    model.manifest().toString(),
+                    machine,
+                    loadMillis,
+                    firstMillis,
+                    oneStream,
+                    per[characters / 2] / 1e3,
+                    per[(int) (characters * 0.99)] / 1e3,
+                    naive,
+                    batched,
+                    concurrent,
+                    longPrompt.codePointCount(0, longPrompt.length()),
+                    prefill,
+                    feed,
+                    peakRssMb(),
+                    null);
         }
     }
 

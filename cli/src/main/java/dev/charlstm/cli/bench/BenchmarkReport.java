@@ -24,11 +24,22 @@ import java.util.Map;
  * @param peakRssMegabytes the process's peak resident memory, or -1 where /proc is unavailable
  * @param comparison a second package side by side (--compare), or null
  */
-public record BenchmarkReport(String model, String machine, double loadMillis, double firstCharacterMillis,
-        double oneStreamCharsPerSecond, double p50Micros, double p99Micros, double naiveCharsPerSecond,
-        Map<Integer, Double> batchedCharsPerSecond, Map<Integer, Concurrency.OnOff> concurrent,
-        @SerializedName("prompt_chars") int promptCharacters, Priming.Figures prefill, Priming.Figures feed,
-        double peakRssMegabytes, Comparison.Result comparison) {
+public record BenchmarkReport(
+        String model,
+        String machine,
+        double loadMillis,
+        double firstCharacterMillis,
+        double oneStreamCharsPerSecond,
+        double p50Micros,
+        double p99Micros,
+        double naiveCharsPerSecond,
+        Map<Integer, Double> batchedCharsPerSecond,
+        Map<Integer, Concurrency.OnOff> concurrent,
+        @SerializedName("prompt_chars") int promptCharacters,
+        Priming.Figures prefill,
+        Priming.Figures feed,
+        double peakRssMegabytes,
+        Comparison.Result comparison) {
 
     /** Copies the maps. */
     public BenchmarkReport {
@@ -48,7 +59,8 @@ public record BenchmarkReport(String model, String machine, double loadMillis, d
         row(sb, "  per character p50 (us)", p50Micros);
         row(sb, "  per character p99 (us)", p99Micros);
         row(sb, "naive loop, new tensors each step (chars/s)", naiveCharsPerSecond);
-        sb.append(String.format("%-44s %11.1fx%n", "  zero-copy loop vs naive", oneStreamCharsPerSecond / naiveCharsPerSecond));
+        sb.append(String.format(
+                "%-44s %11.1fx%n", "  zero-copy loop vs naive", oneStreamCharsPerSecond / naiveCharsPerSecond));
         for (Map.Entry<Integer, Double> e : batchedCharsPerSecond.entrySet()) {
             row(sb, "batch of " + e.getKey() + " streams (total chars/s)", e.getValue());
         }
@@ -57,25 +69,42 @@ public record BenchmarkReport(String model, String machine, double loadMillis, d
             sb.append(String.format("%-44s %11.1fx%n", "  batch 32 vs one stream", b32 / oneStreamCharsPerSecond));
         }
         if (!concurrent.isEmpty()) {
-            sb.append(String.format("%-44s %12s %12s %9s %9s %9s %9s%n", "concurrent streams (own thread each)",
-                    "on chars/s", "off chars/s", "on p50us", "on p99us", "off p50us", "off p99us"));
+            sb.append(String.format(
+                    "%-44s %12s %12s %9s %9s %9s %9s%n",
+                    "concurrent streams (own thread each)",
+                    "on chars/s",
+                    "off chars/s",
+                    "on p50us",
+                    "on p99us",
+                    "off p50us",
+                    "off p99us"));
             for (Map.Entry<Integer, Concurrency.OnOff> e : concurrent.entrySet()) {
                 Concurrency.Figures on = e.getValue().on();
                 Concurrency.Figures off = e.getValue().off();
-                sb.append(String.format("%-44s %12.1f %12.1f %9.1f %9.1f %9.1f %9.1f   on/off %.2fx%n",
-                        "  " + e.getKey() + " threads", on.charsPerSecond(), off.charsPerSecond(), on.p50Micros(),
-                        on.p99Micros(), off.p50Micros(), off.p99Micros(), on.charsPerSecond() / off.charsPerSecond()));
+                sb.append(String.format(
+                        "%-44s %12.1f %12.1f %9.1f %9.1f %9.1f %9.1f   on/off %.2fx%n",
+                        "  " + e.getKey() + " threads",
+                        on.charsPerSecond(),
+                        off.charsPerSecond(),
+                        on.p50Micros(),
+                        on.p99Micros(),
+                        off.p50Micros(),
+                        off.p99Micros(),
+                        on.charsPerSecond() / off.charsPerSecond()));
             }
             Concurrency.OnOff c32 = concurrent.get(32);
             if (c32 != null && b32 != null) {
-                sb.append(String.format("%-44s %11.2fx%n", "  32 threads (on) vs batch of 32", c32.on().charsPerSecond() / b32));
+                sb.append(String.format(
+                        "%-44s %11.2fx%n",
+                        "  32 threads (on) vs batch of 32", c32.on().charsPerSecond() / b32));
             }
         }
         row(sb, promptCharacters + "-char prompt, prefill (chars/s)", prefill.charsPerSecond());
         row(sb, promptCharacters + "-char prompt, feed (chars/s)", feed.charsPerSecond());
         row(sb, "  prefill to first character (ms)", prefill.firstCharacterMillis());
         row(sb, "  feed to first character (ms)", feed.firstCharacterMillis());
-        sb.append(String.format("%-44s %11.1fx%n", "  prefill vs feed", prefill.charsPerSecond() / feed.charsPerSecond()));
+        sb.append(String.format(
+                "%-44s %11.1fx%n", "  prefill vs feed", prefill.charsPerSecond() / feed.charsPerSecond()));
         row(sb, "peak RSS (MB)", peakRssMegabytes);
         if (comparison != null) {
             sb.append(System.lineSeparator()).append(comparison.table());

@@ -31,21 +31,27 @@ public final class Comparison {
      * @param prefill a long prompt to its first character through the sequence graph
      * @param feed the same prompt fed one step per character
      */
-    public record Side(String model,
+    public record Side(
+            String model,
             @SerializedName("load_to_first_char_ms") double loadToFirstCharacterMillis,
             @SerializedName("one_stream_chars_per_s") double oneStreamCharsPerSecond,
             @SerializedName("batch32_chars_per_s") double batch32CharsPerSecond,
-            Priming.Figures prefill, Priming.Figures feed) {
+            Priming.Figures prefill,
+            Priming.Figures feed) {
 
         static Side mean(Side a, Side b) {
-            return new Side(a.model, (a.loadToFirstCharacterMillis + b.loadToFirstCharacterMillis) / 2,
+            return new Side(
+                    a.model,
+                    (a.loadToFirstCharacterMillis + b.loadToFirstCharacterMillis) / 2,
                     (a.oneStreamCharsPerSecond + b.oneStreamCharsPerSecond) / 2,
-                    (a.batch32CharsPerSecond + b.batch32CharsPerSecond) / 2, mean(a.prefill, b.prefill),
+                    (a.batch32CharsPerSecond + b.batch32CharsPerSecond) / 2,
+                    mean(a.prefill, b.prefill),
                     a.feed != null ? a.feed : b.feed);
         }
 
         private static Priming.Figures mean(Priming.Figures a, Priming.Figures b) {
-            return new Priming.Figures((a.charsPerSecond() + b.charsPerSecond()) / 2,
+            return new Priming.Figures(
+                    (a.charsPerSecond() + b.charsPerSecond()) / 2,
                     (a.firstCharacterMillis() + b.firstCharacterMillis()) / 2);
         }
     }
@@ -116,8 +122,12 @@ public final class Comparison {
      * @param promptCharacters the long prompt's length
      * @return every package's figures, each the mean of a round on the way there and one on the way back
      */
-    public static Result run(List<String> names, List<Supplier<ModelPackage>> packages, RuntimeOptions options,
-            int characters, int promptCharacters) {
+    public static Result run(
+            List<String> names,
+            List<Supplier<ModelPackage>> packages,
+            RuntimeOptions options,
+            int characters,
+            int promptCharacters) {
         String prompt;
         try (CharLstmModel m = CharLstmModel.load(packages.get(0).get(), options)) {
             prompt = Priming.prompt(m, promptCharacters);
@@ -142,18 +152,29 @@ public final class Comparison {
     }
 
     /** One round on one package; the slow feed measurement only when {@code withFeed}. */
-    private static Side round(String name, Supplier<ModelPackage> load, RuntimeOptions options, int characters, String prompt,
+    private static Side round(
+            String name,
+            Supplier<ModelPackage> load,
+            RuntimeOptions options,
+            int characters,
+            String prompt,
             boolean withFeed) {
         long t0 = System.nanoTime();
         ModelPackage pkg = load.get();
         try (CharLstmModel model = CharLstmModel.load(pkg, options)) {
             long[] first = {0};
-            model.generate(Priming.start(model), GenerationOptions.builder().maxCharacters(1).build(), ch -> {
-                first[0] = System.nanoTime();
-                return true;
-            });
+            model.generate(
+                    Priming.start(model),
+                    GenerationOptions.builder().maxCharacters(1).build(),
+                    ch -> {
+                        first[0] = System.nanoTime();
+                        return true;
+                    });
             double loadMillis = (first[0] - t0) / 1e6;
-            GenerationOptions sampling = GenerationOptions.builder().maxCharacters(characters).seed(1).build();
+            GenerationOptions sampling = GenerationOptions.builder()
+                    .maxCharacters(characters)
+                    .seed(1)
+                    .build();
             double oneStream;
             try (GenerationStream s = model.newStream()) {
                 s.feed(Priming.start(model));
@@ -167,7 +188,8 @@ public final class Comparison {
             }
             int perRow = Math.max(50, characters / 4);
             long start = System.nanoTime();
-            model.generateBatch(prompts, sampling.toBuilder().maxCharacters(perRow).build());
+            model.generateBatch(
+                    prompts, sampling.toBuilder().maxCharacters(perRow).build());
             double batch32 = 32.0 * perRow / ((System.nanoTime() - start) / 1e9);
             Priming.Figures prefill = Priming.measure(model, prompt, 3);
             Priming.Figures feed = null;
@@ -176,7 +198,8 @@ public final class Comparison {
                     feed = Priming.measure(stepOnly, prompt, 1);
                 }
             }
-            return new Side(name + " (" + model.manifest().precision() + ")", loadMillis, oneStream, batch32, prefill, feed);
+            return new Side(
+                    name + " (" + model.manifest().precision() + ")", loadMillis, oneStream, batch32, prefill, feed);
         }
     }
 }

@@ -27,12 +27,16 @@ final class Concurrency {
      * @param p50Micros median time per character, over every character of every stream
      * @param p99Micros 99th percentile of the same
      */
-    record Figures(@SerializedName("chars_per_s") double charsPerSecond, @SerializedName("p50_us") double p50Micros,
+    record Figures(
+            @SerializedName("chars_per_s") double charsPerSecond,
+            @SerializedName("p50_us") double p50Micros,
             @SerializedName("p99_us") double p99Micros) {
 
         /** @return the mean of two rounds, figure by figure */
         static Figures mean(Figures a, Figures b) {
-            return new Figures((a.charsPerSecond + b.charsPerSecond) / 2, (a.p50Micros + b.p50Micros) / 2,
+            return new Figures(
+                    (a.charsPerSecond + b.charsPerSecond) / 2,
+                    (a.p50Micros + b.p50Micros) / 2,
                     (a.p99Micros + b.p99Micros) / 2);
         }
     }
@@ -48,28 +52,33 @@ final class Concurrency {
         Thread[] workers = new Thread[threads];
         for (int t = 0; t < threads; t++) {
             int index = t;
-            workers[t] = new Thread(() -> {
-                GenerationOptions o = GenerationOptions.builder().maxCharacters(characters).seed(index).build();
-                try (GenerationStream s = model.newStream()) {
-                    long[] mine = gaps[index];
-                    int[] i = {0};
-                    long[] last = {0};
-                    ready.countDown();
-                    go.await();
-                    last[0] = System.nanoTime();
-                    GenerationResult r = s.generate(prompt, o, ch -> {
-                        long now = System.nanoTime();
-                        mine[i[0]++] = now - last[0];
-                        last[0] = now;
-                        return true;
-                    });
-                    if (r.generatedCharacters() != characters) {
-                        throw new IllegalStateException("a stream generated " + r.generatedCharacters());
-                    }
-                } catch (Throwable e) {
-                    failure.compareAndSet(null, e);
-                }
-            }, "bench-" + t);
+            workers[t] = new Thread(
+                    () -> {
+                        GenerationOptions o = GenerationOptions.builder()
+                                .maxCharacters(characters)
+                                .seed(index)
+                                .build();
+                        try (GenerationStream s = model.newStream()) {
+                            long[] mine = gaps[index];
+                            int[] i = {0};
+                            long[] last = {0};
+                            ready.countDown();
+                            go.await();
+                            last[0] = System.nanoTime();
+                            GenerationResult r = s.generate(prompt, o, ch -> {
+                                long now = System.nanoTime();
+                                mine[i[0]++] = now - last[0];
+                                last[0] = now;
+                                return true;
+                            });
+                            if (r.generatedCharacters() != characters) {
+                                throw new IllegalStateException("a stream generated " + r.generatedCharacters());
+                            }
+                        } catch (Throwable e) {
+                            failure.compareAndSet(null, e);
+                        }
+                    },
+                    "bench-" + t);
             workers[t].start();
         }
         ready.await();
@@ -87,7 +96,9 @@ final class Concurrency {
             System.arraycopy(gaps[t], 0, all, t * characters, characters);
         }
         Arrays.sort(all);
-        return new Figures((double) threads * characters / (wall / 1e9), all[all.length / 2] / 1e3,
+        return new Figures(
+                (double) threads * characters / (wall / 1e9),
+                all[all.length / 2] / 1e3,
                 all[(int) (all.length * 0.99)] / 1e3);
     }
 }

@@ -31,15 +31,28 @@ public final class LoadTest {
      * @param failed requests that did not answer 200
      * @param truncated streams that ended without {@code [DONE]}, with another length or another finish reason
      */
-    public record Figures(int clients, @SerializedName("chars_per_s") double charsPerSecond,
-            @SerializedName("first_p50_ms") double firstP50Millis, @SerializedName("first_p99_ms") double firstP99Millis,
-            @SerializedName("gap_p50_us") double gapP50Micros, @SerializedName("gap_p99_us") double gapP99Micros,
-            int failed, int truncated) {
+    public record Figures(
+            int clients,
+            @SerializedName("chars_per_s") double charsPerSecond,
+            @SerializedName("first_p50_ms") double firstP50Millis,
+            @SerializedName("first_p99_ms") double firstP99Millis,
+            @SerializedName("gap_p50_us") double gapP50Micros,
+            @SerializedName("gap_p99_us") double gapP99Micros,
+            int failed,
+            int truncated) {
 
         /** @return one row of a table */
         public String row() {
-            return String.format("%7d  %10.0f  %8.1f  %8.1f  %8.0f  %8.0f  %6d  %9d", clients, charsPerSecond,
-                    firstP50Millis, firstP99Millis, gapP50Micros, gapP99Micros, failed, truncated);
+            return String.format(
+                    "%7d  %10.0f  %8.1f  %8.1f  %8.0f  %8.0f  %6d  %9d",
+                    clients,
+                    charsPerSecond,
+                    firstP50Millis,
+                    firstP99Millis,
+                    gapP50Micros,
+                    gapP99Micros,
+                    failed,
+                    truncated);
         }
 
         /** @return the header of {@link #row()} */
@@ -69,76 +82,82 @@ public final class LoadTest {
         Thread[] threads = new Thread[clients];
         for (int c = 0; c < clients; c++) {
             int index = c;
-            threads[c] = new Thread(() -> {
-                JsonObject body = new JsonObject();
-                if (chat) {
-                    com.google.gson.JsonArray messages = new com.google.gson.JsonArray();
-                    JsonObject user = new JsonObject();
-                    user.addProperty("role", "user");
-                    user.addProperty("content", prompt);
-                    messages.add(user);
-                    body.add("messages", messages);
-                } else {
-                    body.addProperty("prompt", prompt);
-                }
-                body.addProperty("max_tokens", characters);
-                body.addProperty("seed", index);
-                body.addProperty("stream", true);
-                long[] mine = new long[characters];
-                int[] n = {0};
-                boolean[] doneSeen = {false};
-                String[] finish = {null};
-                ready.countDown();
-                try {
-                    go.await();
-                    long start = System.nanoTime();
-                    long[] last = {start};
-                    int status = Sse.post(host, port, chat ? "/v1/chat/completions" : "/v1/completions",
-                            body.toString(), data -> {
-                        long now = System.nanoTime();
-                        if (data.equals("[DONE]")) {
-                            doneSeen[0] = true;
-                            return false;
+            threads[c] = new Thread(
+                    () -> {
+                        JsonObject body = new JsonObject();
+                        if (chat) {
+                            com.google.gson.JsonArray messages = new com.google.gson.JsonArray();
+                            JsonObject user = new JsonObject();
+                            user.addProperty("role", "user");
+                            user.addProperty("content", prompt);
+                            messages.add(user);
+                            body.add("messages", messages);
+                        } else {
+                            body.addProperty("prompt", prompt);
                         }
-                        Frame f = Frame.of(data);
-                        if (f == null) {
-                            return false; // an error frame
-                        }
-                        int k = f.text.codePointCount(0, f.text.length());
-                        for (int i = 0; i < k && n[0] < characters; i++) {
-                            mine[n[0]++] = i == 0 ? now - last[0] : 0;
-                        }
-                        if (k > 0) {
-                            if (n[0] == k) {
-                                first[index] = now - start;
+                        body.addProperty("max_tokens", characters);
+                        body.addProperty("seed", index);
+                        body.addProperty("stream", true);
+                        long[] mine = new long[characters];
+                        int[] n = {0};
+                        boolean[] doneSeen = {false};
+                        String[] finish = {null};
+                        ready.countDown();
+                        try {
+                            go.await();
+                            long start = System.nanoTime();
+                            long[] last = {start};
+                            int status = Sse.post(
+                                    host,
+                                    port,
+                                    chat ? "/v1/chat/completions" : "/v1/completions",
+                                    body.toString(),
+                                    data -> {
+                                        long now = System.nanoTime();
+                                        if (data.equals("[DONE]")) {
+                                            doneSeen[0] = true;
+                                            return false;
+                                        }
+                                        Frame f = Frame.of(data);
+                                        if (f == null) {
+                                            return false; // an error frame
+                                        }
+                                        int k = f.text.codePointCount(0, f.text.length());
+                                        for (int i = 0; i < k && n[0] < characters; i++) {
+                                            mine[n[0]++] = i == 0 ? now - last[0] : 0;
+                                        }
+                                        if (k > 0) {
+                                            if (n[0] == k) {
+                                                first[index] = now - start;
+                                            }
+                                            last[0] = now;
+                                        }
+                                        if (f.finishReason != null) {
+                                            finish[0] = f.finishReason;
+                                        }
+                                        return true;
+                                    });
+                            if (status != 200) {
+                                synchronized (bad) {
+                                    bad[0]++;
+                                }
+                                return;
                             }
-                            last[0] = now;
+                        } catch (Exception e) {
+                            synchronized (bad) {
+                                bad[0]++;
+                            }
+                            return;
                         }
-                        if (f.finishReason != null) {
-                            finish[0] = f.finishReason;
+                        if (!doneSeen[0] || n[0] != characters || !"length".equals(finish[0])) {
+                            synchronized (bad) {
+                                bad[1]++;
+                            }
                         }
-                        return true;
-                    });
-                    if (status != 200) {
-                        synchronized (bad) {
-                            bad[0]++;
-                        }
-                        return;
-                    }
-                } catch (Exception e) {
-                    synchronized (bad) {
-                        bad[0]++;
-                    }
-                    return;
-                }
-                if (!doneSeen[0] || n[0] != characters || !"length".equals(finish[0])) {
-                    synchronized (bad) {
-                        bad[1]++;
-                    }
-                }
-                // the first character's gap is the time to first character, reported apart
-                gaps[index] = n[0] > 1 ? Arrays.copyOfRange(mine, 1, n[0]) : new long[0];
-            }, "load-" + c);
+                        // the first character's gap is the time to first character, reported apart
+                        gaps[index] = n[0] > 1 ? Arrays.copyOfRange(mine, 1, n[0]) : new long[0];
+                    },
+                    "load-" + c);
             threads[c].start();
         }
         ready.await();
@@ -160,8 +179,15 @@ public final class LoadTest {
         }
         long[] firsts = Arrays.stream(first).filter(x -> x > 0).sorted().toArray();
         long[] sortedGaps = allGaps.stream().mapToLong(Long::longValue).sorted().toArray();
-        return new Figures(clients, chars / wall, pct(firsts, 0.5) / 1e6, pct(firsts, 0.99) / 1e6,
-                pct(sortedGaps, 0.5) / 1e3, pct(sortedGaps, 0.99) / 1e3, bad[0], bad[1]);
+        return new Figures(
+                clients,
+                chars / wall,
+                pct(firsts, 0.5) / 1e6,
+                pct(firsts, 0.99) / 1e6,
+                pct(sortedGaps, 0.5) / 1e3,
+                pct(sortedGaps, 0.99) / 1e3,
+                bad[0],
+                bad[1]);
     }
 
     /**
@@ -214,8 +240,8 @@ public final class LoadTest {
      * @return {small request's milliseconds, big request's milliseconds or -1 if abandoned}
      * @throws Exception if a request fails
      */
-    public static long[] smallBesideBig(String host, int port, int prompts, int bigCharacters, long afterMillis,
-            boolean abandon) throws Exception {
+    public static long[] smallBesideBig(
+            String host, int port, int prompts, int bigCharacters, long afterMillis, boolean abandon) throws Exception {
         StringBuilder big = new StringBuilder("{\"prompt\": [");
         for (int i = 0; i < prompts; i++) {
             big.append(i > 0 ? ", " : "").append("\"The whale \"");
@@ -226,14 +252,16 @@ public final class LoadTest {
         java.net.Socket socket = new java.net.Socket(host, port);
         byte[] b = big.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
         long t0 = System.nanoTime();
-        socket.getOutputStream().write(("POST /v1/completions HTTP/1.1\r\nHost: " + host + "\r\nContent-Length: "
-                + b.length + "\r\nConnection: close\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        socket.getOutputStream()
+                .write(("POST /v1/completions HTTP/1.1\r\nHost: " + host + "\r\nContent-Length: " + b.length
+                                + "\r\nConnection: close\r\n\r\n")
+                        .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
         socket.getOutputStream().write(b);
         socket.getOutputStream().flush();
         Thread reader = new Thread(() -> {
             try {
-                String answer = new String(socket.getInputStream().readAllBytes(),
-                        java.nio.charset.StandardCharsets.UTF_8);
+                String answer =
+                        new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
                 bigMillis[0] = (System.nanoTime() - t0) / 1_000_000;
                 bigStatus[0] = answer.isEmpty() ? "no answer" : answer.substring(0, answer.indexOf('\r'));
             } catch (java.io.IOException e) {
@@ -248,8 +276,8 @@ public final class LoadTest {
             socket.close();
         }
         long s0 = System.nanoTime();
-        int status = Sse.post(host, port, "/v1/completions", "{\"prompt\": \"The sea \", \"max_tokens\": 20}",
-                data -> true);
+        int status =
+                Sse.post(host, port, "/v1/completions", "{\"prompt\": \"The sea \", \"max_tokens\": 20}", data -> true);
         long smallMillis = (System.nanoTime() - s0) / 1_000_000;
         if (status != 200) {
             throw new IllegalStateException("the small request answered " + status);
@@ -258,8 +286,8 @@ public final class LoadTest {
             reader.join();
             socket.close();
             if (!bigStatus[0].contains(" 200 ")) {
-                throw new IllegalStateException("the big request answered " + bigStatus[0] + " (is its max_tokens within"
-                        + " the server's --max-tokens?)");
+                throw new IllegalStateException("the big request answered " + bigStatus[0]
+                        + " (is its max_tokens within" + " the server's --max-tokens?)");
             }
         }
         return new long[] {smallMillis, bigMillis[0]};

@@ -4,11 +4,11 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import dev.charlstm.runtime.SamplingParameters;
+import dev.charlstm.runtime.internal.LogitSampler;
+import dev.charlstm.runtime.internal.SplitMix64;
 import dev.charlstm.runtime.pack.ModelManifest;
 import dev.charlstm.runtime.pack.ModelPackage;
-import dev.charlstm.runtime.internal.LogitSampler;
-import dev.charlstm.runtime.SamplingParameters;
-import dev.charlstm.runtime.internal.SplitMix64;
 import java.nio.FloatBuffer;
 import java.util.Map;
 
@@ -40,14 +40,22 @@ final class NaiveLoop {
                     try (OnnxTensor t = OnnxTensor.createTensor(env, new long[] {token});
                             OnnxTensor th = OnnxTensor.createTensor(env, h);
                             OnnxTensor tc = OnnxTensor.createTensor(env, c);
-                            OrtSession.Result r = session.run(Map.of(info.signature().token(), t,
-                                    info.signature().h(), th, info.signature().c(), tc))) {
-                        float[][] logits = (float[][]) r.get(info.signature().logits()).orElseThrow().getValue();
-                        h = (float[][][]) r.get(info.signature().hOut()).orElseThrow().getValue();
-                        c = (float[][][]) r.get(info.signature().cOut()).orElseThrow().getValue();
+                            OrtSession.Result r = session.run(Map.of(
+                                    info.signature().token(),
+                                    t,
+                                    info.signature().h(),
+                                    th,
+                                    info.signature().c(),
+                                    tc))) {
+                        float[][] logits = (float[][])
+                                r.get(info.signature().logits()).orElseThrow().getValue();
+                        h = (float[][][])
+                                r.get(info.signature().hOut()).orElseThrow().getValue();
+                        c = (float[][][])
+                                r.get(info.signature().cOut()).orElseThrow().getValue();
                         // new LogitSampler each step too: this loop is the allocate-everything baseline
-                        token = new LogitSampler(info.shape().vocabSize()).sample(FloatBuffer.wrap(logits[0]), 0, multinomial,
-                                null, 0, rng);
+                        token = new LogitSampler(info.shape().vocabSize())
+                                .sample(FloatBuffer.wrap(logits[0]), 0, multinomial, null, 0, rng);
                     }
                 }
                 return System.nanoTime() - start;

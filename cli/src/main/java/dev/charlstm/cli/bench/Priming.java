@@ -23,7 +23,8 @@ final class Priming {
      * @param charsPerSecond the prompt's length over the time from the call to its first generated character
      * @param firstCharacterMillis that time
      */
-    record Figures(@SerializedName("chars_per_s") double charsPerSecond,
+    record Figures(
+            @SerializedName("chars_per_s") double charsPerSecond,
             @SerializedName("first_char_ms") double firstCharacterMillis) {}
 
     /**
@@ -35,8 +36,14 @@ final class Priming {
      */
     static String prompt(CharLstmModel model, int length) {
         String start = start(model);
-        return start + model.generate(start, GenerationOptions.builder().maxCharacters(length - start.length())
-                .seed(11).build()).text();
+        return start
+                + model.generate(
+                                start,
+                                GenerationOptions.builder()
+                                        .maxCharacters(length - start.length())
+                                        .seed(11)
+                                        .build())
+                        .text();
     }
 
     /**
@@ -44,13 +51,15 @@ final class Priming {
      * vocabulary character, so any package can be measured.
      */
     static String start(CharLstmModel model) {
-        return "The ".codePoints().allMatch(model.manifest().vocabulary()::contains) ? "The "
+        return "The ".codePoints().allMatch(model.manifest().vocabulary()::contains)
+                ? "The "
                 : new String(Character.toChars(model.manifest().vocabulary().codePoint(0)));
     }
 
     /** The best of {@code rounds} measurements of prompt to first character on a fresh stream. */
     static Figures measure(CharLstmModel model, String prompt, int rounds) {
-        GenerationOptions one = GenerationOptions.builder().maxCharacters(1).seed(1).build();
+        GenerationOptions one =
+                GenerationOptions.builder().maxCharacters(1).seed(1).build();
         long[] nanos = new long[rounds];
         for (int r = 0; r < rounds; r++) {
             try (GenerationStream s = model.newStream()) {

@@ -21,10 +21,13 @@ public final class SamplingBench {
      * @return the table
      */
     public static String run(int[] vocabSizes, long millis) {
-        StringBuilder sb = new StringBuilder(String.format("%-10s %16s %16s %16s%n", "sampling", "plain (draws/s)",
-                "top-k 40", "top-p 0.9"));
-        SamplingParameters[] cases = {new SamplingParameters(false, 1f, 0, 1f, 1f),
-            new SamplingParameters(false, 1f, 40, 1f, 1f), new SamplingParameters(false, 1f, 0, 0.9f, 1f)};
+        StringBuilder sb = new StringBuilder(
+                String.format("%-10s %16s %16s %16s%n", "sampling", "plain (draws/s)", "top-k 40", "top-p 0.9"));
+        SamplingParameters[] cases = {
+            new SamplingParameters(false, 1f, 0, 1f, 1f),
+            new SamplingParameters(false, 1f, 40, 1f, 1f),
+            new SamplingParameters(false, 1f, 0, 0.9f, 1f)
+        };
         for (int v : vocabSizes) {
             float[] logits = new float[v];
             Random r = new Random(v);

@@ -29,7 +29,8 @@ final class Sse {
             socket.setTcpNoDelay(true);
             OutputStream out = socket.getOutputStream();
             out.write(("POST " + path + " HTTP/1.1\r\nHost: " + host + "\r\nContent-Type: application/json\r\n"
-                    + "Accept: text/event-stream\r\nConnection: close\r\nContent-Length: " + body.length + "\r\n\r\n")
+                            + "Accept: text/event-stream\r\nConnection: close\r\nContent-Length: " + body.length
+                            + "\r\n\r\n")
                     .getBytes(StandardCharsets.US_ASCII));
             out.write(body);
             out.flush();
@@ -37,7 +38,7 @@ final class Sse {
             String statusLine = line(in);
             int status = Integer.parseInt(statusLine.split(" ")[1]);
             boolean chunked = false;
-            for (String h; !(h = line(in)).isEmpty();) {
+            for (String h; !(h = line(in)).isEmpty(); ) {
                 chunked |= h.toLowerCase(java.util.Locale.ROOT).startsWith("transfer-encoding:")
                         && h.toLowerCase(java.util.Locale.ROOT).contains("chunked");
             }
@@ -100,7 +101,7 @@ final class Sse {
 
     private static String line(InputStream in) throws IOException {
         StringBuilder sb = new StringBuilder();
-        for (int c; (c = in.read()) >= 0 && c != '\n';) {
+        for (int c; (c = in.read()) >= 0 && c != '\n'; ) {
             if (c != '\r') {
                 sb.append((char) c);
             }

@@ -53,7 +53,9 @@ public final class JsonFields {
                 throw new IllegalArgumentException("more follows the JSON value at " + r.getPath());
             }
             return e;
-        } catch (com.google.gson.JsonParseException | java.io.IOException | IllegalStateException
+        } catch (com.google.gson.JsonParseException
+                | java.io.IOException
+                | IllegalStateException
                 | StackOverflowError e) {
             throw new IllegalArgumentException(oneLine(e), e);
         }
@@ -67,17 +69,18 @@ public final class JsonFields {
         String m = e instanceof StackOverflowError ? "nested too deeply" : String.valueOf(e.getMessage());
         m = m.contains("\n") ? m.substring(0, m.indexOf('\n')) : m;
         m = m.replaceFirst("^([a-z]+\\.)+[A-Za-z$]+(Exception|Error): ", "")
-                .replaceFirst("^Use JsonReader\\.setStrictness\\(Strictness\\.LENIENT\\) to accept malformed JSON ",
+                .replaceFirst(
+                        "^Use JsonReader\\.setStrictness\\(Strictness\\.LENIENT\\) to accept malformed JSON ",
                         "malformed JSON ");
         return m.length() > 200 ? m.substring(0, 200) + "..." : m.strip();
     }
 
     /**
-
+     *
      * @param object the document's top-level object
-
+     *
      * @return its fields
-
+     *
      */
     public static JsonFields root(JsonObject object) {
         return new JsonFields(object, "");
@@ -89,11 +92,11 @@ public final class JsonFields {
     }
 
     /**
-
+     *
      * @param key a field
-
+     *
      * @return whether it is present and not null
-
+     *
      */
     public boolean has(String key) {
         JsonElement e = object.get(key);
@@ -107,8 +110,10 @@ public final class JsonFields {
 
     private FieldException wrongType(String key, String kind, JsonElement value) {
         String shown = value.toString();
-        return new FieldException(path + key, path + key + " must be " + kind + ", got "
-                + (shown.length() > 40 ? shown.substring(0, 40) + "..." : shown));
+        return new FieldException(
+                path + key,
+                path + key + " must be " + kind + ", got "
+                        + (shown.length() > 40 ? shown.substring(0, 40) + "..." : shown));
     }
 
     /** A field of the wrong type; {@link #getMessage()} starts "a field has the wrong type: ". */
@@ -148,11 +153,11 @@ public final class JsonFields {
     }
 
     /**
-
+     *
      * @param key a field
-
+     *
      * @return the field as an object's fields, or null when absent @throws IllegalArgumentException if not an object
-
+     *
      */
     public JsonFields objectOrNull(String key) {
         JsonElement e = get(key);
@@ -166,11 +171,11 @@ public final class JsonFields {
     }
 
     /**
-
+     *
      * @param key a field
-
+     *
      * @return its value, or null @throws IllegalArgumentException if not a string
-
+     *
      */
     public String string(String key) {
         JsonElement e = get(key);
@@ -184,11 +189,11 @@ public final class JsonFields {
     }
 
     /**
-
+     *
      * @param key a field
-
+     *
      * @return its value, or null @throws IllegalArgumentException if not a finite number
-
+     *
      */
     public Double number(String key) {
         JsonElement e = get(key);
@@ -211,11 +216,11 @@ public final class JsonFields {
     }
 
     /**
-
+     *
      * @param key a field
-
+     *
      * @return its value @throws IllegalArgumentException if missing or not a finite number
-
+     *
      */
     public double requiredNumber(String key) {
         Double v = number(key);
@@ -244,11 +249,11 @@ public final class JsonFields {
     }
 
     /**
-
+     *
      * @param key a field
-
+     *
      * @return its value @throws IllegalArgumentException if missing or not an integer
-
+     *
      */
     public long requiredInteger(String key) {
         Long v = integer(key);
@@ -259,11 +264,11 @@ public final class JsonFields {
     }
 
     /**
-
+     *
      * @param key a field
-
+     *
      * @return its value as an int, or null @throws IllegalArgumentException if not an int
-
+     *
      */
     public Integer int32(String key) {
         Long v = integer(key);
@@ -274,11 +279,11 @@ public final class JsonFields {
     }
 
     /**
-
+     *
      * @param key a field
-
+     *
      * @return its value, or null @throws IllegalArgumentException if not a boolean
-
+     *
      */
     public Boolean bool(String key) {
         JsonElement e = get(key);
@@ -292,11 +297,11 @@ public final class JsonFields {
     }
 
     /**
-
+     *
      * @param key a field
-
+     *
      * @return its values, or null @throws IllegalArgumentException if not an array of ints
-
+     *
      */
     public int[] intArray(String key) {
         JsonElement e = get(key);
@@ -320,11 +325,11 @@ public final class JsonFields {
     }
 
     /**
-
+     *
      * @param key a field
-
+     *
      * @return its values, or null @throws IllegalArgumentException if not an array of strings
-
+     *
      */
     public List<String> stringList(String key) {
         JsonElement e = get(key);

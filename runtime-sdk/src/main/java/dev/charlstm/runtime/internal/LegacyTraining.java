@@ -52,9 +52,12 @@ public final class LegacyTraining {
             }
             Object v = flat.get(n[0]);
             Object converted = switch (n[2]) {
-                case "int" -> v instanceof Long || v instanceof Double d && d == Math.rint(d) && Math.abs(d) < 0x1p62
-                        ? (Object) ((Number) v).longValue() : null;
-                case "real" -> v instanceof Number x && Double.isFinite(x.doubleValue()) ? (Object) x.doubleValue() : null;
+                case "int" ->
+                    v instanceof Long || v instanceof Double d && d == Math.rint(d) && Math.abs(d) < 0x1p62
+                            ? (Object) ((Number) v).longValue()
+                            : null;
+                case "real" ->
+                    v instanceof Number x && Double.isFinite(x.doubleValue()) ? (Object) x.doubleValue() : null;
                 case "lower" -> v instanceof String s ? s.toLowerCase(Locale.ROOT) : null;
                 default -> v instanceof String ? v : null;
             };
@@ -64,10 +67,13 @@ public final class LegacyTraining {
                             case "int" -> "an integer";
                             case "real" -> "a finite number";
                             default -> "a string";
-                        } + ", got " + JsonFields.toJson(v instanceof Double d && !Double.isFinite(d) ? v.toString() : v));
+                        }
+                        + ", got "
+                        + JsonFields.toJson(v instanceof Double d && !Double.isFinite(d) ? v.toString() : v));
             }
             int dot = n[1].indexOf('.');
-            out.computeIfAbsent(n[1].substring(0, dot), k -> new LinkedHashMap<>()).put(n[1].substring(dot + 1), converted);
+            out.computeIfAbsent(n[1].substring(0, dot), k -> new LinkedHashMap<>())
+                    .put(n[1].substring(dot + 1), converted);
         }
         return out;
     }

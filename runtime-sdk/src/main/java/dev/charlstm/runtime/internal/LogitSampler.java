@@ -36,8 +36,8 @@ public final class LogitSampler {
      * @param rng the stream's random generator (advanced once per draw, never when greedy)
      * @return the chosen id
      */
-    public int sample(FloatBuffer source, int offset, SamplingParameters p, int[] recent, int recentCount,
-            SplitMix64 rng) {
+    public int sample(
+            FloatBuffer source, int offset, SamplingParameters p, int[] recent, int recentCount, SplitMix64 rng) {
         int v = logits.length;
         source.get(offset, logits, 0, v);
         if (p.repetitionPenalty() != 1f && recent != null) {

@@ -18,8 +18,7 @@ public record GraphSignature(String token, String h, String c, String logits, St
     /** The step graph's names as charlstm's exporter writes them. */
     public static final GraphSignature STEP = new GraphSignature("token", "h", "c", "logits", "h_out", "c_out");
     /** The sequence graph's names as charlstm's exporter writes them. */
-    public static final GraphSignature SEQUENCE = new GraphSignature("tokens", "h", "c", "logits", "h_out",
-            "c_out");
+    public static final GraphSignature SEQUENCE = new GraphSignature("tokens", "h", "c", "logits", "h_out", "c_out");
 
     /**
      * Checks that no name is missing or blank, and that all six differ.
@@ -36,15 +35,15 @@ public record GraphSignature(String token, String h, String c, String logits, St
         String[] roles = {"inputs.token", "inputs.h", "inputs.c", "outputs.logits", "outputs.h", "outputs.c"};
         for (int i = 0; i < names.length; i++) {
             if (names[i] == null || names[i].isBlank()) {
-                throw new IllegalArgumentException(prefix + roles[i] + " is " + (names[i] == null ? "missing"
-                        : "blank") + ": it must name the graph's tensor");
+                throw new IllegalArgumentException(prefix + roles[i] + " is " + (names[i] == null ? "missing" : "blank")
+                        + ": it must name the graph's tensor");
             }
         }
         for (int i = 0; i < names.length; i++) {
             for (int k = i + 1; k < names.length; k++) {
                 if (names[i].equals(names[k])) {
-                    throw new IllegalArgumentException(prefix + roles[i] + " and " + prefix + roles[k]
-                            + " both name \"" + names[i] + "\": the names of the six tensors must all differ");
+                    throw new IllegalArgumentException(prefix + roles[i] + " and " + prefix + roles[k] + " both name \""
+                            + names[i] + "\": the names of the six tensors must all differ");
                 }
             }
         }

@@ -23,7 +23,10 @@ final class ManifestJson {
     /** The version {@link #write} writes. */
     static final int VERSION = 2;
 
-    private static final Gson GSON = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().serializeNulls()
+    private static final Gson GSON = new GsonBuilder()
+            .setPrettyPrinting()
+            .disableHtmlEscaping()
+            .serializeNulls()
             .create();
 
     private ManifestJson() {}
@@ -56,14 +59,17 @@ final class ManifestJson {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("vocabulary.code_points: " + e.getMessage(), e);
         }
-        require(vocab.size() == vocabSize, "the vocabulary has " + vocab.size() + " entries but model.vocab_size is "
-                + vocabSize);
+        require(
+                vocab.size() == vocabSize,
+                "the vocabulary has " + vocab.size() + " entries but model.vocab_size is " + vocabSize);
         List<String> characters = v.stringList("characters");
         if (characters != null) {
-            require(characters.size() == vocab.size(), "vocabulary.characters has " + characters.size()
-                    + " entries, code_points " + vocab.size());
+            require(
+                    characters.size() == vocab.size(),
+                    "vocabulary.characters has " + characters.size() + " entries, code_points " + vocab.size());
             for (int i = 0; i < vocab.size(); i++) {
-                require(new String(Character.toChars(vocab.codePoint(i))).equals(characters.get(i)),
+                require(
+                        new String(Character.toChars(vocab.codePoint(i))).equals(characters.get(i)),
                         "vocabulary.characters[" + i + "] disagrees with code point "
                                 + Vocabulary.describe(vocab.codePoint(i)));
             }
@@ -81,15 +87,16 @@ final class ManifestJson {
     }
 
     /** A graph's names (inputs.{role}, h, c; outputs logits, h, c), checking its file name; sha[0] gets its digest. */
-    private static GraphSignature signature(JsonFields g, String prefix, String expectedFile, String tokenRole,
-            String[] sha) {
+    private static GraphSignature signature(
+            JsonFields g, String prefix, String expectedFile, String tokenRole, String[] sha) {
         sha[0] = g.string("sha256");
         require(sha[0] != null, prefix + "sha256 is missing");
         JsonFields in = g.object("inputs");
         JsonFields out = g.object("outputs");
         String file = g.string("file");
-        require(file == null || expectedFile.equals(file), prefix + "file is \"" + file + "\", expected \""
-                + expectedFile + "\"");
+        require(
+                file == null || expectedFile.equals(file),
+                prefix + "file is \"" + file + "\", expected \"" + expectedFile + "\"");
         String token = in.string(tokenRole);
         String h = in.string("h");
         String c = in.string("c");
@@ -121,8 +128,9 @@ final class ManifestJson {
     private static ModelShape shape(JsonFields m, float dropout) {
         String architecture = m.string("architecture");
         require(architecture != null, "model.architecture is missing");
-        require(ModelShape.ARCHITECTURE.equals(architecture), "model.architecture is \"" + architecture
-                + "\", expected \"" + ModelShape.ARCHITECTURE + "\"");
+        require(
+                ModelShape.ARCHITECTURE.equals(architecture),
+                "model.architecture is \"" + architecture + "\", expected \"" + ModelShape.ARCHITECTURE + "\"");
         int v = dimension(m, "vocab_size");
         int e = dimension(m, "embedding_size");
         int h = dimension(m, "hidden_size");
@@ -144,15 +152,20 @@ final class ManifestJson {
     /** Checks what a reader can check of the recorded facts: ranges, and bits agreeing with nats. */
     private static Provenance provenance(Provenance p, Double bitsPerChar, String at) {
         require(p.iterations() == null || p.iterations() >= 0, at + "iterations must be >= 0, got " + p.iterations());
-        require(p.corpusCharacters() == null || p.corpusCharacters() >= 0,
+        require(
+                p.corpusCharacters() == null || p.corpusCharacters() >= 0,
                 at + "corpus characters must be >= 0, got " + p.corpusCharacters());
         require(p.valLoss() == null || p.valLoss() >= 0, at + "validation loss must be >= 0, got " + p.valLoss());
-        require(p.valFraction() == null || p.valFraction() > 0 && p.valFraction() < 1,
+        require(
+                p.valFraction() == null || p.valFraction() > 0 && p.valFraction() < 1,
                 at + "held-out fraction must be in (0, 1), got " + p.valFraction());
-        require(p.valWindow() == null || p.valWindow() > 0, at + "validation window must be positive, got "
-                + p.valWindow());
-        require(bitsPerChar == null || p.valLoss() != null
-                && Math.abs(bitsPerChar - p.valBitsPerChar()) <= 1e-9 * Math.max(1, bitsPerChar),
+        require(
+                p.valWindow() == null || p.valWindow() > 0,
+                at + "validation window must be positive, got " + p.valWindow());
+        require(
+                bitsPerChar == null
+                        || p.valLoss() != null
+                                && Math.abs(bitsPerChar - p.valBitsPerChar()) <= 1e-9 * Math.max(1, bitsPerChar),
                 at + "bits per character " + bitsPerChar + " disagrees with " + p.valLoss() + " nats (x 1/ln 2 = "
                         + p.valBitsPerChar() + ")");
         return p;
@@ -164,14 +177,19 @@ final class ManifestJson {
         for (Map.Entry<String, Object> s : sections.entrySet()) {
             String at = "training." + s.getKey();
             require(!s.getKey().equals("model"), at + ": the model section is the manifest's model, not training's");
-            require(s.getValue() instanceof Map, at + " must be an object of hyper-parameters, got "
-                    + JsonFields.toJson(s.getValue()));
+            require(
+                    s.getValue() instanceof Map,
+                    at + " must be an object of hyper-parameters, got " + JsonFields.toJson(s.getValue()));
             for (Map.Entry<?, ?> f : ((Map<?, ?>) s.getValue()).entrySet()) {
                 Object v = f.getValue();
-                require(v instanceof String || v instanceof Boolean || v instanceof Long
-                        || v instanceof Double d && Double.isFinite(d), "a field has the wrong type: " + at + "."
-                        + f.getKey() + " must be a number, a string or true/false, got " + t.json()
-                                .getAsJsonObject(s.getKey()).get(String.valueOf(f.getKey())));
+                require(
+                        v instanceof String
+                                || v instanceof Boolean
+                                || v instanceof Long
+                                || v instanceof Double d && Double.isFinite(d),
+                        "a field has the wrong type: " + at + "."
+                                + f.getKey() + " must be a number, a string or true/false, got "
+                                + t.json().getAsJsonObject(s.getKey()).get(String.valueOf(f.getKey())));
             }
         }
         return sections;
@@ -183,14 +201,14 @@ final class ManifestJson {
         JsonFields m = r.object("model");
         Double dropout = m.number("dropout");
         ModelShape shape = shape(m, dropout == null ? 0f : dropout.floatValue());
-        ModelManifest.Builder b = ModelManifest.builder().shape(shape)
-                .vocabulary(vocabulary(r.object("vocabulary"), shape.vocabSize()));
+        ModelManifest.Builder b =
+                ModelManifest.builder().shape(shape).vocabulary(vocabulary(r.object("vocabulary"), shape.vocabSize()));
         JsonFields cleaning = r.objectOrNull("cleaning");
         if (cleaning != null) {
             b.cleaning(cleaning.string("drop_lines_containing"), Boolean.TRUE.equals(cleaning.bool("keep_newlines")));
             // added later: absent in earlier packages, which keep seeing text as given
-            b.unicodeNormalization(cleaning.has("unicode_normalization") ? cleaning.string("unicode_normalization")
-                    : null);
+            b.unicodeNormalization(
+                    cleaning.has("unicode_normalization") ? cleaning.string("unicode_normalization") : null);
         }
         // A method this reader does not know is refused, never loaded as if it were float32.
         b.quantization(quantization(r));
@@ -198,11 +216,18 @@ final class ManifestJson {
         if (p != null) {
             JsonFields corpus = p.objectOrNull("corpus");
             JsonFields val = p.objectOrNull("validation");
-            b.provenance(provenance(new Provenance(p.string("producer"), p.string("created_at"),
-                    corpus == null ? null : corpus.string("name"), corpus == null ? null : corpus.string("sha256"),
-                    corpus == null ? null : corpus.integer("characters"), p.int32("iterations"),
-                    val == null ? null : val.number("nats_per_char"), val == null ? null : val.number("held_out_fraction"),
-                    val == null ? null : val.int32("window")), val == null ? null : val.number("bits_per_char"),
+            b.provenance(provenance(
+                    new Provenance(
+                            p.string("producer"),
+                            p.string("created_at"),
+                            corpus == null ? null : corpus.string("name"),
+                            corpus == null ? null : corpus.string("sha256"),
+                            corpus == null ? null : corpus.integer("characters"),
+                            p.int32("iterations"),
+                            val == null ? null : val.number("nats_per_char"),
+                            val == null ? null : val.number("held_out_fraction"),
+                            val == null ? null : val.int32("window")),
+                    val == null ? null : val.number("bits_per_char"),
                     "provenance: "));
         }
         JsonFields training = r.objectOrNull("training");
@@ -225,38 +250,48 @@ final class ManifestJson {
     // ------------------------------------------------------------------------------------------------ version 1
 
     private static Read readVersion1(JsonFields r) {
-        require(r.has("model") && r.has("vocabulary") && r.has("graph"),
+        require(
+                r.has("model") && r.has("vocabulary") && r.has("graph"),
                 "lacks one of the sections model, vocabulary, graph");
         JsonFields p = r.objectOrNull("provenance");
         JsonFields flatTraining = p == null ? null : p.objectOrNull("training");
-        Map<String, Map<String, Object>> sections = flatTraining == null ? Map.of()
-                : LegacyTraining.sections(flatTraining.toMap(), "provenance.training.");
+        Map<String, Map<String, Object>> sections =
+                flatTraining == null ? Map.of() : LegacyTraining.sections(flatTraining.toMap(), "provenance.training.");
         Map<String, Object> model = sections.getOrDefault("model", Map.of());
         Map<String, Object> data = sections.getOrDefault("data", Map.of());
-        ModelShape shape = shape(r.object("model"),
-                model.get("dropout") instanceof Double d ? d.floatValue() : 0f);
+        ModelShape shape = shape(r.object("model"), model.get("dropout") instanceof Double d ? d.floatValue() : 0f);
         long[] dims = {shape.embeddingSize(), shape.hiddenSize(), shape.layers()};
         String[] names = {"embedding_size", "hidden_size", "layers"};
         for (int i = 0; i < dims.length; i++) {
             Object recorded = model.get(names[i]);
-            require(recorded == null || (Long) recorded == dims[i], "provenance.training records " + names[i] + " "
-                    + recorded + " but model." + names[i] + " is " + dims[i]);
+            require(
+                    recorded == null || (Long) recorded == dims[i],
+                    "provenance.training records " + names[i] + " " + recorded + " but model." + names[i] + " is "
+                            + dims[i]);
         }
-        ModelManifest.Builder b = ModelManifest.builder().shape(shape)
-                .vocabulary(vocabulary(r.object("vocabulary"), shape.vocabSize()));
+        ModelManifest.Builder b =
+                ModelManifest.builder().shape(shape).vocabulary(vocabulary(r.object("vocabulary"), shape.vocabSize()));
         JsonFields cleaning = r.objectOrNull("cleaning");
         if (cleaning != null) {
             b.cleaning(cleaning.string("drop_lines_containing"), Boolean.TRUE.equals(cleaning.bool("keep_newlines")));
         }
         if (p != null) {
             Object window = data.get("seq_len");
-            require(window == null || (Long) window <= Integer.MAX_VALUE,
+            require(
+                    window == null || (Long) window <= Integer.MAX_VALUE,
                     "provenance.training.seqLen must be an integer below 2^31, got " + window);
-            b.provenance(provenance(new Provenance(p.string("producer"), p.string("created_at"),
-                    p.string("corpus_source"), p.string("corpus_sha256"), p.integer("corpus_characters"),
-                    p.int32("iterations"), p.number("val_loss"),
-                    data.get("validation_fraction") instanceof Double f ? f : null,
-                    window == null ? null : ((Long) window).intValue()), p.number("val_bits_per_char"),
+            b.provenance(provenance(
+                    new Provenance(
+                            p.string("producer"),
+                            p.string("created_at"),
+                            p.string("corpus_source"),
+                            p.string("corpus_sha256"),
+                            p.integer("corpus_characters"),
+                            p.int32("iterations"),
+                            p.number("val_loss"),
+                            data.get("validation_fraction") instanceof Double f ? f : null,
+                            window == null ? null : ((Long) window).intValue()),
+                    p.number("val_bits_per_char"),
                     "provenance: "));
         }
         Map<String, Object> training = new LinkedHashMap<>(sections);
@@ -325,8 +360,9 @@ final class ManifestJson {
         JsonObject graphs = new JsonObject();
         graphs.add("step", graph(ModelPackage.MODEL_FILE, m.modelSha256(), m.opset(), "token", m.signature()));
         if (m.hasSequenceGraph()) {
-            graphs.add("sequence", graph(ModelPackage.SEQUENCE_FILE, m.sequenceSha256(), m.opset(), "tokens",
-                    m.sequenceSignature()));
+            graphs.add(
+                    "sequence",
+                    graph(ModelPackage.SEQUENCE_FILE, m.sequenceSha256(), m.opset(), "tokens", m.sequenceSignature()));
         }
         root.add("graphs", graphs);
         Quantization quantization = m.quantization();

@@ -38,8 +38,8 @@ public final class ModelManifest {
         if (s.vocabSize() == 0) {
             s = s.withVocabSize(vocabulary.size());
         } else if (s.vocabSize() != vocabulary.size()) {
-            throw new IllegalArgumentException("the vocabulary has " + vocabulary.size()
-                    + " entries but model.vocab_size is " + s.vocabSize());
+            throw new IllegalArgumentException(
+                    "the vocabulary has " + vocabulary.size() + " entries but model.vocab_size is " + s.vocabSize());
         }
         this.shape = s;
         this.signature = Objects.requireNonNull(b.signature, "graph signature");
@@ -83,9 +83,18 @@ public final class ModelManifest {
 
     /** @return a builder holding this description */
     public Builder toBuilder() {
-        return new Builder().shape(shape).vocabulary(vocabulary).signature(signature).opset(opset)
-                .modelSha256(modelSha256).cleaning(dropLinesContaining, keepNewlines).unicodeNormalization(unicodeNormalization).provenance(provenance)
-                .training(training).sequence(sequenceSignature, sequenceSha256).quantization(quantization);
+        return new Builder()
+                .shape(shape)
+                .vocabulary(vocabulary)
+                .signature(signature)
+                .opset(opset)
+                .modelSha256(modelSha256)
+                .cleaning(dropLinesContaining, keepNewlines)
+                .unicodeNormalization(unicodeNormalization)
+                .provenance(provenance)
+                .training(training)
+                .sequence(sequenceSignature, sequenceSha256)
+                .quantization(quantization);
     }
 
     /** @return the model's shape (V, E, H, L, dropout) */
@@ -139,8 +148,11 @@ public final class ModelManifest {
      *     {@code cleanPrompt(text)} for a prompt (or {@code GenerationOptions.cleanPrompt(true)})
      */
     public dev.charlstm.runtime.TextCleaning textCleaning() {
-        return dev.charlstm.runtime.TextCleaning.builder().dropLinesContaining(dropLinesContaining)
-                .keepNewlines(keepNewlines).normalizeNfc(NFC.equals(unicodeNormalization)).build();
+        return dev.charlstm.runtime.TextCleaning.builder()
+                .dropLinesContaining(dropLinesContaining)
+                .keepNewlines(keepNewlines)
+                .normalizeNfc(NFC.equals(unicodeNormalization))
+                .build();
     }
 
     /**
@@ -148,8 +160,9 @@ public final class ModelManifest {
      * @return the text in the form the model was trained on: NFC for a package that records it, else unchanged
      */
     public CharSequence normalize(CharSequence text) {
-        return NFC.equals(unicodeNormalization) && !java.text.Normalizer.isNormalized(text,
-                java.text.Normalizer.Form.NFC) ? java.text.Normalizer.normalize(text, java.text.Normalizer.Form.NFC)
+        return NFC.equals(unicodeNormalization)
+                        && !java.text.Normalizer.isNormalized(text, java.text.Normalizer.Form.NFC)
+                ? java.text.Normalizer.normalize(text, java.text.Normalizer.Form.NFC)
                 : text;
     }
 
@@ -243,11 +256,11 @@ public final class ModelManifest {
         }
 
         /**
-
+         *
          * @param v how the graphs are quantized, or null for float32
-
+         *
          * @return this builder
-
+         *
          */
         public Builder quantization(Quantization v) {
             quantization = v;
@@ -255,11 +268,11 @@ public final class ModelManifest {
         }
 
         /**
-
+         *
          * @param v the shape; a V of 0 is taken from the vocabulary
-
+         *
          * @return this builder
-
+         *
          */
         public Builder shape(ModelShape v) {
             shape = v;
@@ -267,11 +280,11 @@ public final class ModelManifest {
         }
 
         /**
-
+         *
          * @param v the vocabulary
-
+         *
          * @return this builder
-
+         *
          */
         public Builder vocabulary(Vocabulary v) {
             vocabulary = v;
@@ -279,11 +292,11 @@ public final class ModelManifest {
         }
 
         /**
-
+         *
          * @param v input and output names
-
+         *
          * @return this builder
-
+         *
          */
         public Builder signature(GraphSignature v) {
             signature = v;
@@ -291,11 +304,11 @@ public final class ModelManifest {
         }
 
         /**
-
+         *
          * @param v the graph's opset
-
+         *
          * @return this builder
-
+         *
          */
         public Builder opset(int v) {
             opset = v;
@@ -303,11 +316,11 @@ public final class ModelManifest {
         }
 
         /**
-
+         *
          * @param v SHA-256 of model.onnx, hex
-
+         *
          * @return this builder
-
+         *
          */
         public Builder modelSha256(String v) {
             modelSha256 = v;
@@ -332,19 +345,19 @@ public final class ModelManifest {
          */
         public Builder unicodeNormalization(String v) {
             if (v != null && !NFC.equals(v)) {
-                throw new IllegalArgumentException("cleaning.unicode_normalization must be \"" + NFC + "\" or null,"
-                        + " got \"" + v + "\"");
+                throw new IllegalArgumentException(
+                        "cleaning.unicode_normalization must be \"" + NFC + "\" or null," + " got \"" + v + "\"");
             }
             unicodeNormalization = v;
             return this;
         }
 
         /**
-
+         *
          * @param v provenance
-
+         *
          * @return this builder
-
+         *
          */
         public Builder provenance(Provenance v) {
             provenance = v;
@@ -352,11 +365,11 @@ public final class ModelManifest {
         }
 
         /**
-
+         *
          * @param v the training configuration's sections (see {@link ModelManifest#training()})
-
+         *
          * @return this builder
-
+         *
          */
         public Builder training(Map<String, ?> v) {
             training = v;

@@ -71,8 +71,11 @@ public final class ModelPackage {
         byte[] step = modelOnnx.clone();
         byte[] seq = sequenceOnnx == null ? null : sequenceOnnx.clone();
         ModelManifest.Builder b = manifest.toBuilder().modelSha256(Sha256.hex(step));
-        b.sequence(seq == null ? null : manifest.hasSequenceGraph() ? manifest.sequenceSignature()
-                : GraphSignature.SEQUENCE, seq == null ? null : Sha256.hex(seq));
+        b.sequence(
+                seq == null
+                        ? null
+                        : manifest.hasSequenceGraph() ? manifest.sequenceSignature() : GraphSignature.SEQUENCE,
+                seq == null ? null : Sha256.hex(seq));
         String source = "(a package in memory)";
         ModelManifest m = b.build();
         PackageReader.checkPrecision(m, step, source + "/" + MODEL_FILE);

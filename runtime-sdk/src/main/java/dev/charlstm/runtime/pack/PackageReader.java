@@ -31,8 +31,11 @@ final class PackageReader {
 
     static ModelPackage folder(Path dir) {
         if (!Files.isDirectory(dir)) {
-            throw new PackageException(dir + (Files.isRegularFile(dir) ? ": a file; give the package's folder (the"
-                    + " one holding " + MANIFEST_FILE + " and " + MODEL_FILE + ")" : ": no such model package folder"));
+            throw new PackageException(dir
+                    + (Files.isRegularFile(dir)
+                            ? ": a file; give the package's folder (the" + " one holding " + MANIFEST_FILE + " and "
+                                    + MODEL_FILE + ")"
+                            : ": no such model package folder"));
         }
         ManifestJson.Read read = parseManifest(readFile(dir.resolve(MANIFEST_FILE)), dir.toString());
         byte[] model = readFile(dir.resolve(MODEL_FILE));
@@ -56,8 +59,8 @@ final class PackageReader {
             throw new PackageException(base(source) + SEQUENCE_FILE + ": missing from the model package");
         }
         if (!named && sequenceOnnx != null) {
-            throw new PackageException(base(source) + MANIFEST_FILE + ": names no sequence graph, but "
-                    + SEQUENCE_FILE + " was given");
+            throw new PackageException(
+                    base(source) + MANIFEST_FILE + ": names no sequence graph, but " + SEQUENCE_FILE + " was given");
         }
         return assemble(read, modelOnnx.clone(), named ? sequenceOnnx.clone() : null, source);
     }
@@ -82,9 +85,10 @@ final class PackageReader {
         boolean manifest = name.endsWith(MANIFEST_FILE);
         long max = manifest ? MAX_MANIFEST_BYTES : MAX_GRAPH_BYTES;
         if (size > max) {
-            throw new PackageException(name + ": " + size + " bytes, more than " + (manifest
-                    ? "a manifest can be (" + max + " bytes): is this the package's " + MANIFEST_FILE + "?"
-                    : "charlstm loads (" + max + " bytes, one Java array)"));
+            throw new PackageException(name + ": " + size + " bytes, more than "
+                    + (manifest
+                            ? "a manifest can be (" + max + " bytes): is this the package's " + MANIFEST_FILE + "?"
+                            : "charlstm loads (" + max + " bytes, one Java array)"));
         }
     }
 
@@ -134,8 +138,8 @@ final class PackageReader {
             JsonFields root = JsonFields.root(tree.getAsJsonObject());
             String format = root.string("format");
             if (!FORMAT.equals(format)) {
-                throw new PackageException(manifestFile + ": format is " + (format == null ? "missing" : '"' + format
-                        + '"') + ", expected \"" + FORMAT + "\"");
+                throw new PackageException(manifestFile + ": format is "
+                        + (format == null ? "missing" : '"' + format + '"') + ", expected \"" + FORMAT + "\"");
             }
             Integer version = root.int32("version");
             if (version == null || version < 1 || version > VERSION) {
@@ -189,8 +193,11 @@ final class PackageReader {
         } catch (IllegalArgumentException e) {
             return; // not ONNX at all: ONNX Runtime says so when it loads it, naming the file
         }
-        List<String> quantized = ops.stream().filter(o -> o.startsWith("com.microsoft.Dynamic")
-                || o.contains("Integer") || o.contains("QuantizeLinear")).sorted().toList();
+        List<String> quantized = ops.stream()
+                .filter(o ->
+                        o.startsWith("com.microsoft.Dynamic") || o.contains("Integer") || o.contains("QuantizeLinear"))
+                .sorted()
+                .toList();
         Quantization q = m.quantization();
         if (q == null && !quantized.isEmpty()) {
             throw new PackageException(file + ": holds int8 operators (" + String.join(", ", quantized) + ") but "
@@ -199,11 +206,15 @@ final class PackageReader {
         if (q == null) {
             return;
         }
-        List<String> missing = q.operators().stream().filter(o -> !ops.contains(o)).toList();
-        List<String> foreign = quantized.stream().filter(o -> !q.operators().contains(o)).toList();
+        List<String> missing =
+                q.operators().stream().filter(o -> !ops.contains(o)).toList();
+        List<String> foreign =
+                quantized.stream().filter(o -> !q.operators().contains(o)).toList();
         if (ops.contains("LSTM") || !missing.isEmpty() || !foreign.isEmpty()) {
-            throw new PackageException(file + ": holds " + (ops.contains("LSTM") ? "float32 LSTM layers"
-                    : !foreign.isEmpty() ? String.join(", ", foreign) : "no " + String.join(", ", missing))
+            throw new PackageException(file + ": holds "
+                    + (ops.contains("LSTM")
+                            ? "float32 LSTM layers"
+                            : !foreign.isEmpty() ? String.join(", ", foreign) : "no " + String.join(", ", missing))
                     + " but " + MANIFEST_FILE + " says it is " + q.method() + " (expected "
                     + String.join(" and ", q.operators()) + ")");
         }

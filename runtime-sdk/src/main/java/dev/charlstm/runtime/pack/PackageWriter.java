@@ -61,7 +61,9 @@ final class PackageWriter {
         try (Stream<Path> s = Files.list(dir)) {
             return s.map(p -> p.getFileName().toString())
                     .filter(n -> !n.equals(MODEL_FILE) && !n.equals(MANIFEST_FILE) && !n.equals(SEQUENCE_FILE))
-                    .sorted().limit(3).toList();
+                    .sorted()
+                    .limit(3)
+                    .toList();
         }
     }
 

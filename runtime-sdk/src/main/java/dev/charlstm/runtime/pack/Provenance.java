@@ -16,8 +16,16 @@ package dev.charlstm.runtime.pack;
  * @param valFraction the share of the cleaned corpus, at its end, held out for validation
  * @param valWindow the window length of the validation loss, in characters
  */
-public record Provenance(String producer, String createdAt, String corpusName, String corpusSha256,
-        Long corpusCharacters, Integer iterations, Double valLoss, Double valFraction, Integer valWindow) {
+public record Provenance(
+        String producer,
+        String createdAt,
+        String corpusName,
+        String corpusSha256,
+        Long corpusCharacters,
+        Integer iterations,
+        Double valLoss,
+        Double valFraction,
+        Integer valWindow) {
 
     /** Nothing known. */
     public static final Provenance UNKNOWN = new Provenance(null, null, null, null, null, null, null, null, null);

@@ -34,9 +34,10 @@ public record Quantization(String method, String sourceSha256) {
      */
     public Quantization {
         if (!STATIC_INT8.equals(method) && !DYNAMIC_INT8.equals(method)) {
-            throw new IllegalArgumentException("quantization method " + (method == null ? "missing" : "\"" + method
-                    + "\"") + " is not supported (this charlstm reads float32 packages, \"" + STATIC_INT8
-                    + "\" and \"" + DYNAMIC_INT8 + "\")");
+            throw new IllegalArgumentException(
+                    "quantization method " + (method == null ? "missing" : "\"" + method + "\"")
+                            + " is not supported (this charlstm reads float32 packages, \"" + STATIC_INT8
+                            + "\" and \"" + DYNAMIC_INT8 + "\")");
         }
     }
 
@@ -56,14 +57,17 @@ public record Quantization(String method, String sourceSha256) {
 
     /** @return the weight scheme, as the manifest describes it */
     public String weights() {
-        return rowExact() ? "int8, symmetric, per output channel, zero point 0; each layer's W and R stacked into one"
-                + " matrix" : "int8, symmetric, per output channel, zero point 0";
+        return rowExact()
+                ? "int8, symmetric, per output channel, zero point 0; each layer's W and R stacked into one" + " matrix"
+                : "int8, symmetric, per output channel, zero point 0";
     }
 
     /** @return the activation scheme, as the manifest describes it */
     public String activations() {
-        return rowExact() ? "uint8 in [1, 127], zero point 64, constant scales: hidden state 1/63, embedding"
-                + " max|e|/63; int32 accumulation" : "uint8, asymmetric, per tensor, computed at run time";
+        return rowExact()
+                ? "uint8 in [1, 127], zero point 64, constant scales: hidden state 1/63, embedding"
+                        + " max|e|/63; int32 accumulation"
+                : "uint8, asymmetric, per tensor, computed at run time";
     }
 
     /** @return how the embedding is stored */
@@ -73,7 +77,8 @@ public record Quantization(String method, String sourceSha256) {
 
     /** @return the operators the int8 arithmetic runs on */
     public List<String> operators() {
-        return rowExact() ? List.of("MatMulInteger", "QuantizeLinear")
+        return rowExact()
+                ? List.of("MatMulInteger", "QuantizeLinear")
                 : List.of("com.microsoft.DynamicQuantizeLSTM", "com.microsoft.DynamicQuantizeMatMul");
     }
 }

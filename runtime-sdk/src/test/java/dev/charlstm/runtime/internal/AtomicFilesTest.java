@@ -1,9 +1,8 @@
 package dev.charlstm.runtime.internal;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-
-import static java.nio.charset.StandardCharsets.UTF_8;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -24,10 +23,12 @@ class AtomicFilesTest {
         AtomicFiles.replaceFile(file, "first".getBytes(UTF_8));
         AtomicFiles.replaceFile(file, "second".getBytes(UTF_8));
         assertEquals("second", Files.readString(file));
-        assertThrows(IOException.class, () -> AtomicFiles.replaceFile(file, out -> {
-            out.write("half of the th".getBytes(UTF_8));
-            throw new IOException("disk full");
-        }));
+        assertThrows(
+                IOException.class,
+                () -> AtomicFiles.replaceFile(file, out -> {
+                    out.write("half of the th".getBytes(UTF_8));
+                    throw new IOException("disk full");
+                }));
         assertEquals("second", Files.readString(file), "a failed write leaves the previous content");
         assertEquals(List.of("a.txt"), names(dir));
     }
@@ -38,10 +39,12 @@ class AtomicFilesTest {
         AtomicFiles.replaceFolder(pkg, tmp -> Files.writeString(tmp.resolve("x"), "1"));
         AtomicFiles.replaceFolder(pkg, tmp -> Files.writeString(tmp.resolve("y"), "2"));
         assertEquals(List.of("y"), names(pkg), "the new folder replaces the old one whole");
-        assertThrows(IllegalStateException.class, () -> AtomicFiles.replaceFolder(pkg, tmp -> {
-            Files.writeString(tmp.resolve("z"), "3");
-            throw new IllegalStateException("export failed");
-        }));
+        assertThrows(
+                IllegalStateException.class,
+                () -> AtomicFiles.replaceFolder(pkg, tmp -> {
+                    Files.writeString(tmp.resolve("z"), "3");
+                    throw new IllegalStateException("export failed");
+                }));
         assertEquals(List.of("y"), names(pkg));
         assertEquals(List.of("pkg"), names(dir), "no .pkg.tmp-* or .pkg.old-* left behind");
     }

@@ -18,9 +18,13 @@ class LogitSamplerTest {
         for (int v : new int[] {80, 1000, 8000}) {
             Random r = new Random(v);
             LogitSampler sampler = new LogitSampler(v);
-            for (SamplingParameters p : new SamplingParameters[] {new SamplingParameters(false, 1f, 40, 1f, 1f),
-                new SamplingParameters(false, 0.8f, 0, 0.9f, 1f), new SamplingParameters(false, 1.2f, 5, 0.5f, 1f),
-                new SamplingParameters(false, 1f, v - 1, 0.999f, 1f), new SamplingParameters(false, 1f, 0, 0.01f, 1f)}) {
+            for (SamplingParameters p : new SamplingParameters[] {
+                new SamplingParameters(false, 1f, 40, 1f, 1f),
+                new SamplingParameters(false, 0.8f, 0, 0.9f, 1f),
+                new SamplingParameters(false, 1.2f, 5, 0.5f, 1f),
+                new SamplingParameters(false, 1f, v - 1, 0.999f, 1f),
+                new SamplingParameters(false, 1f, 0, 0.01f, 1f)
+            }) {
                 SplitMix64 a = new SplitMix64(7);
                 SplitMix64 b = new SplitMix64(7);
                 for (int draw = 0; draw < (v > 1000 ? 20 : 200); draw++) {

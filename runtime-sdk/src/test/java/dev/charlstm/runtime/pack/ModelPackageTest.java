@@ -6,10 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.charlstm.runtime.internal.Sha256;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.charlstm.runtime.Vocabulary;
+import dev.charlstm.runtime.internal.Sha256;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.URL;
@@ -34,10 +34,11 @@ class ModelPackageTest {
     private static ModelPackage sample() {
         ModelManifest info = ModelManifest.builder()
                 .vocabulary(Vocabulary.ofText("hello, whale \uD83D\uDC33\n"))
-                .shape(new ModelShape(0, 8, 16, 2, 0.25f)).opset(17)
+                .shape(new ModelShape(0, 8, 16, 2, 0.25f))
+                .opset(17)
                 .cleaning("Page", true)
-                .provenance(new Provenance("charlstm test", "2026-11-28T00:00:00Z", "x", "abc", 1234L, 300,
-                        1.25, 0.1, 32))
+                .provenance(
+                        new Provenance("charlstm test", "2026-11-28T00:00:00Z", "x", "abc", 1234L, 300, 1.25, 0.1, 32))
                 .training(Map.of("data", new java.util.TreeMap<>(Map.of("seq_len", 32L, "validation_fraction", 0.1))))
                 .build();
         return ModelPackage.of(info, GRAPH);
@@ -61,7 +62,9 @@ class ModelPackageTest {
         assertTrue(info.keepNewlines());
         assertEquals(1.25, info.provenance().valLoss());
         assertEquals(300, info.provenance().iterations());
-        assertEquals(Map.of("seq_len", 32L, "validation_fraction", 0.1), info.training().get("data"));
+        assertEquals(
+                Map.of("seq_len", 32L, "validation_fraction", 0.1),
+                info.training().get("data"));
         assertEquals(0.25f, info.shape().dropout());
         assertEquals(0.1, info.provenance().valFraction());
         assertEquals(32, info.provenance().valWindow());
@@ -72,18 +75,33 @@ class ModelPackageTest {
     @Test
     void vocabJsonIsVersionedAndReadable() throws IOException {
         sample().write(dir.resolve("pkg"));
-        JsonObject j = JsonParser.parseString(Files.readString(dir.resolve("pkg/vocab.json"))).getAsJsonObject();
+        JsonObject j = JsonParser.parseString(Files.readString(dir.resolve("pkg/vocab.json")))
+                .getAsJsonObject();
         assertEquals("charlstm-model", j.get("format").getAsString());
         assertEquals(2, j.get("version").getAsInt());
         assertEquals(10, j.getAsJsonObject("model").get("vocab_size").getAsInt());
-        assertEquals("\uD83D\uDC33", j.getAsJsonObject("vocabulary").getAsJsonArray("characters").get(9).getAsString());
-        assertEquals("h_out", j.getAsJsonObject("graphs").getAsJsonObject("step").getAsJsonObject("outputs").get("h")
-                .getAsString());
+        assertEquals(
+                "\uD83D\uDC33",
+                j.getAsJsonObject("vocabulary")
+                        .getAsJsonArray("characters")
+                        .get(9)
+                        .getAsString());
+        assertEquals(
+                "h_out",
+                j.getAsJsonObject("graphs")
+                        .getAsJsonObject("step")
+                        .getAsJsonObject("outputs")
+                        .get("h")
+                        .getAsString());
         JsonObject validation = j.getAsJsonObject("provenance").getAsJsonObject("validation");
         assertEquals(1.25 / Math.log(2), validation.get("bits_per_char").getAsDouble(), 1e-12);
         String text = Files.readString(dir.resolve("pkg/vocab.json"));
-        assertTrue(text.contains("\"vocab_size\": 10,") && text.contains("\"seq_len\": 32")
-                && text.contains("\"window\": 32") && text.contains("\"dropout\": 0.25"), "integers as integers:\n" + text);
+        assertTrue(
+                text.contains("\"vocab_size\": 10,")
+                        && text.contains("\"seq_len\": 32")
+                        && text.contains("\"window\": 32")
+                        && text.contains("\"dropout\": 0.25"),
+                "integers as integers:\n" + text);
         assertFalse(text.contains(".0,\n") || text.contains(": null,\n      \"h\""), "no 32.0, no null graph names");
     }
 
@@ -94,12 +112,11 @@ class ModelPackageTest {
         try (URLClassLoader loader = new URLClassLoader(new URL[] {root.toUri().toURL()}, null)) {
             ModelPackage p = ModelPackage.read(loader, "models/demo");
             assertEquals(10, p.manifest().shape().vocabSize());
-            PackageException e = assertThrows(PackageException.class,
-                    () -> ModelPackage.read(loader, "models/none"));
+            PackageException e = assertThrows(PackageException.class, () -> ModelPackage.read(loader, "models/none"));
             assertTrue(e.getMessage().contains("classpath:models/none/vocab.json: no such resource"), e.getMessage());
         }
-        ModelPackage s = ModelPackage.read(sample().manifestJson().getBytes(StandardCharsets.UTF_8), GRAPH, null,
-                "memory");
+        ModelPackage s =
+                ModelPackage.read(sample().manifestJson().getBytes(StandardCharsets.UTF_8), GRAPH, null, "memory");
         assertEquals(16, s.manifest().shape().hiddenSize());
     }
 
@@ -119,14 +136,16 @@ class ModelPackageTest {
         sample().write(pkgDir);
         Files.write(pkgDir.resolve("model.onnx"), "another graph".getBytes(StandardCharsets.UTF_8));
         PackageException e = assertThrows(PackageException.class, () -> ModelPackage.read(pkgDir));
-        assertTrue(e.getMessage().contains("model.onnx: SHA-256") && e.getMessage().contains("does not match"),
+        assertTrue(
+                e.getMessage().contains("model.onnx: SHA-256") && e.getMessage().contains("does not match"),
                 e.getMessage());
     }
 
     @Test
     void rejectsAnotherFormatOrVersion() throws IOException {
         PackageException format = rejected(j -> j.addProperty("format", "something-else"));
-        assertTrue(format.getMessage().contains("format is \"something-else\", expected \"charlstm-model\""),
+        assertTrue(
+                format.getMessage().contains("format is \"something-else\", expected \"charlstm-model\""),
                 format.getMessage());
         PackageException version = rejected(j -> j.addProperty("version", 3));
         assertTrue(version.getMessage().contains("format version 3 is not supported"), version.getMessage());
@@ -137,7 +156,8 @@ class ModelPackageTest {
     @Test
     void rejectsAVocabularyThatDisagreesWithTheDimensions() throws IOException {
         PackageException size = rejected(j -> j.getAsJsonObject("model").addProperty("vocab_size", 11));
-        assertTrue(size.getMessage().contains("the vocabulary has 10 entries but model.vocab_size is 11"),
+        assertTrue(
+                size.getMessage().contains("the vocabulary has 10 entries but model.vocab_size is 11"),
                 size.getMessage());
         PackageException order = rejected(j -> {
             var cps = j.getAsJsonObject("vocabulary").getAsJsonArray("code_points");
@@ -146,13 +166,16 @@ class ModelPackageTest {
             cps.set(1, first);
         });
         assertTrue(order.getMessage().contains("strictly ascending"), order.getMessage());
-        PackageException chars = rejected(j ->
-                j.getAsJsonObject("vocabulary").getAsJsonArray("characters").set(3, new com.google.gson.JsonPrimitive("x")));
+        PackageException chars = rejected(j -> j.getAsJsonObject("vocabulary")
+                .getAsJsonArray("characters")
+                .set(3, new com.google.gson.JsonPrimitive("x")));
         assertTrue(chars.getMessage().contains("vocabulary.characters[3] disagrees"), chars.getMessage());
         PackageException dims = rejected(j -> j.getAsJsonObject("model").addProperty("hidden_size", 0));
         assertTrue(dims.getMessage().contains("hidden size must be positive, got 0"), dims.getMessage());
-        PackageException names = rejected(j -> j.getAsJsonObject("graphs").getAsJsonObject("step")
-                .getAsJsonObject("outputs").addProperty("h", "h"));
+        PackageException names = rejected(j -> j.getAsJsonObject("graphs")
+                .getAsJsonObject("step")
+                .getAsJsonObject("outputs")
+                .addProperty("h", "h"));
         assertTrue(names.getMessage().contains("must all differ"), names.getMessage());
     }
 
@@ -175,7 +198,11 @@ class ModelPackageTest {
     void writingReplacesAPackageButRefusesOtherFoldersAndLeavesNoTemporaries() throws IOException {
         Path pkgDir = dir.resolve("pkg");
         sample().write(pkgDir);
-        ModelPackage other = ModelPackage.of(sample().manifest().toBuilder().shape(new ModelShape(0, 8, 32, 2, 0f)).build(), GRAPH);
+        ModelPackage other = ModelPackage.of(
+                sample().manifest().toBuilder()
+                        .shape(new ModelShape(0, 8, 32, 2, 0f))
+                        .build(),
+                GRAPH);
         other.write(pkgDir);
         assertEquals(32, ModelPackage.read(pkgDir).manifest().shape().hiddenSize());
 
@@ -196,13 +223,16 @@ class ModelPackageTest {
         sample().write(pkgDir);
         String good = Files.readString(pkgDir.resolve("vocab.json"));
         Map<String, String> cases = Map.of(
-                "[]", "vocab.json: must be a JSON object ({...}), but it holds an array",
-                "42", "vocab.json: must be a JSON object ({...}), but it holds a single value",
+                "[]",
+                "vocab.json: must be a JSON object ({...}), but it holds an array",
+                "42",
+                "vocab.json: must be a JSON object ({...}), but it holds a single value",
                 good.replace("\"token\": \"token\"", "\"token\": null"),
                 "vocab.json: graphs.step.inputs.token is missing: it must name the graph's tensor",
                 good.replace("\"h\": \"h_out\"", "\"h\": \"h\""),
                 "vocab.json: graphs.step.inputs.h and graphs.step.outputs.h both name \"h\"",
-                good.replace("\"layers\": 2", "\"layers\": \"two\""), "vocab.json: a field has the wrong type: ");
+                good.replace("\"layers\": 2", "\"layers\": \"two\""),
+                "vocab.json: a field has the wrong type: ");
         for (Map.Entry<String, String> c : cases.entrySet()) {
             Files.writeString(pkgDir.resolve("vocab.json"), c.getKey());
             PackageException e = assertThrows(PackageException.class, () -> ModelPackage.read(pkgDir), c.getKey());
@@ -215,19 +245,24 @@ class ModelPackageTest {
     void oversizedFilesAreRefusedBeforeTheyAreRead() throws IOException {
         Path pkgDir = dir.resolve("big");
         sample().write(pkgDir);
-        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(pkgDir.resolve("vocab.json").toFile(), "rw")) {
+        try (java.io.RandomAccessFile f =
+                new java.io.RandomAccessFile(pkgDir.resolve("vocab.json").toFile(), "rw")) {
             f.setLength(ModelPackage.MAX_MANIFEST_BYTES + 1); // sparse: nothing is written
         }
         PackageException e = assertThrows(PackageException.class, () -> ModelPackage.read(pkgDir));
-        assertTrue(e.getMessage().startsWith(pkgDir.resolve("vocab.json") + ": 16777217 bytes, more than a manifest"),
+        assertTrue(
+                e.getMessage().startsWith(pkgDir.resolve("vocab.json") + ": 16777217 bytes, more than a manifest"),
                 e.getMessage());
         sample().write(pkgDir);
-        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(pkgDir.resolve("model.onnx").toFile(), "rw")) {
+        try (java.io.RandomAccessFile f =
+                new java.io.RandomAccessFile(pkgDir.resolve("model.onnx").toFile(), "rw")) {
             f.setLength(3L << 30);
         }
         PackageException g = assertThrows(PackageException.class, () -> ModelPackage.read(pkgDir));
-        assertTrue(g.getMessage().startsWith(pkgDir.resolve("model.onnx") + ": 3221225472 bytes, more than charlstm"
-                + " loads"), g.getMessage());
+        assertTrue(
+                g.getMessage()
+                        .startsWith(pkgDir.resolve("model.onnx") + ": 3221225472 bytes, more than charlstm" + " loads"),
+                g.getMessage());
         java.io.InputStream endless = new java.io.InputStream() {
             @Override
             public int read() {
@@ -247,7 +282,8 @@ class ModelPackageTest {
             }
         };
         PackageException s = assertThrows(PackageException.class, () -> ModelPackage.read(endlessManifest, "stream"));
-        assertTrue(s.getMessage().startsWith("classpath:stream/vocab.json: 16777217 bytes, more than a manifest"),
+        assertTrue(
+                s.getMessage().startsWith("classpath:stream/vocab.json: 16777217 bytes, more than a manifest"),
                 s.getMessage());
     }
 
@@ -287,16 +323,22 @@ class ModelPackageTest {
         assertEquals("moby-dick", old.provenance().corpusName());
         assertEquals(0.1, old.provenance().valFraction());
         assertEquals(128, old.provenance().valWindow());
-        assertEquals(Map.of("batch_size", 32L, "seq_len", 128L, "validation_fraction", 0.1, "seed", 0L),
-                old.training().get("data"), "integers as integers, in the sections of version 2");
+        assertEquals(
+                Map.of("batch_size", 32L, "seq_len", 128L, "validation_fraction", 0.1, "seed", 0L),
+                old.training().get("data"),
+                "integers as integers, in the sections of version 2");
         assertEquals("cosine", ((Map<?, ?>) old.training().get("schedule")).get("kind"));
         assertFalse(old.training().containsKey("model"), "the model section is the shape");
 
         Path v2 = dir.resolve("v2");
         ModelPackage.of(old, GRAPH).write(v2);
         String text = Files.readString(v2.resolve("vocab.json"));
-        assertTrue(text.contains("\"version\": 2") && text.contains("\"batch_size\": 32,")
-                && text.contains("\"iterations\": 9000,") && !text.contains("32.0") && !text.contains("null,\n        \"h\""),
+        assertTrue(
+                text.contains("\"version\": 2")
+                        && text.contains("\"batch_size\": 32,")
+                        && text.contains("\"iterations\": 9000,")
+                        && !text.contains("32.0")
+                        && !text.contains("null,\n        \"h\""),
                 text);
         ModelManifest again = ModelPackage.read(v2).manifest();
         assertEquals(old.shape(), again.shape());
@@ -313,38 +355,53 @@ class ModelPackageTest {
         JsonObject int4 = new JsonObject();
         int4.addProperty("method", "int4-awq");
         PackageException m = rejected(j -> j.add("quantization", int4));
-        assertTrue(m.getMessage().contains("quantization.method: quantization method \"int4-awq\" is not supported"),
+        assertTrue(
+                m.getMessage().contains("quantization.method: quantization method \"int4-awq\" is not supported"),
                 m.getMessage());
     }
 
     @Test
     void recordedFactsOutOfRangeOrOfTheWrongShapeAreRefusedNamingTheField() throws IOException {
         Map<Consumer<JsonObject>, String> cases = new java.util.LinkedHashMap<>();
-        cases.put(j -> j.getAsJsonObject("provenance").getAsJsonObject("validation")
-                .add("nats_per_char", new com.google.gson.JsonPrimitive(new java.math.BigDecimal("1e400"))),
+        cases.put(
+                j -> j.getAsJsonObject("provenance")
+                        .getAsJsonObject("validation")
+                        .add("nats_per_char", new com.google.gson.JsonPrimitive(new java.math.BigDecimal("1e400"))),
                 "provenance.validation.nats_per_char must be a finite number");
-        cases.put(j -> j.getAsJsonObject("provenance").getAsJsonObject("validation").addProperty("window", 0),
+        cases.put(
+                j -> j.getAsJsonObject("provenance")
+                        .getAsJsonObject("validation")
+                        .addProperty("window", 0),
                 "validation window must be positive, got 0");
-        cases.put(j -> j.getAsJsonObject("provenance").getAsJsonObject("validation").addProperty("bits_per_char", 99),
+        cases.put(
+                j -> j.getAsJsonObject("provenance")
+                        .getAsJsonObject("validation")
+                        .addProperty("bits_per_char", 99),
                 "bits per character 99.0 disagrees");
-        cases.put(j -> j.getAsJsonObject("provenance").addProperty("iterations", -1),
-                "iterations must be >= 0, got -1");
+        cases.put(
+                j -> j.getAsJsonObject("provenance").addProperty("iterations", -1), "iterations must be >= 0, got -1");
         cases.put(j -> j.getAsJsonObject("training").addProperty("data", 5), "training.data must be an object");
-        cases.put(j -> j.getAsJsonObject("training").getAsJsonObject("data").add("seq_len", new com.google.gson.JsonArray()),
+        cases.put(
+                j -> j.getAsJsonObject("training")
+                        .getAsJsonObject("data")
+                        .add("seq_len", new com.google.gson.JsonArray()),
                 "training.data.seq_len must be a number, a string or true/false");
-        cases.put(j -> j.getAsJsonObject("training").add("model", new JsonObject()),
+        cases.put(
+                j -> j.getAsJsonObject("training").add("model", new JsonObject()),
                 "the model section is the manifest's model");
         cases.put(j -> j.getAsJsonObject("model").addProperty("dropout", 1.0), "model: dropout must be in [0, 1)");
         cases.put(j -> j.getAsJsonObject("model").remove("layers"), "model.layers is missing");
-        cases.put(j -> j.getAsJsonObject("graphs").getAsJsonObject("step").addProperty("opset", 0),
+        cases.put(
+                j -> j.getAsJsonObject("graphs").getAsJsonObject("step").addProperty("opset", 0),
                 "graphs.step.opset must be positive, got 0");
-        cases.put(j -> j.getAsJsonObject("model").addProperty("vocab_size", 3e19), "model.vocab_size must be an integer");
+        cases.put(
+                j -> j.getAsJsonObject("model").addProperty("vocab_size", 3e19), "model.vocab_size must be an integer");
         for (Map.Entry<Consumer<JsonObject>, String> c : cases.entrySet()) {
             PackageException e = rejected(c.getKey());
             assertTrue(e.getMessage().contains(c.getValue()), c.getValue() + " in: " + e.getMessage());
         }
-        IllegalArgumentException surrogate = assertThrows(IllegalArgumentException.class,
-                () -> Vocabulary.of(new int[] {32, 0xD800}));
+        IllegalArgumentException surrogate =
+                assertThrows(IllegalArgumentException.class, () -> Vocabulary.of(new int[] {32, 0xD800}));
         assertTrue(surrogate.getMessage().contains("lone surrogate"), surrogate.getMessage());
     }
 
@@ -354,7 +411,8 @@ class ModelPackageTest {
         sample().write(pkgDir);
         Files.writeString(pkgDir.resolve("LICENSE.txt"), "keep me");
         PackageException e = assertThrows(PackageException.class, () -> sample().write(pkgDir));
-        assertTrue(e.getMessage().contains("holds files that are not part of a model package (LICENSE.txt)"),
+        assertTrue(
+                e.getMessage().contains("holds files that are not part of a model package (LICENSE.txt)"),
                 e.getMessage());
         assertEquals("keep me", Files.readString(pkgDir.resolve("LICENSE.txt")));
     }

@@ -6,13 +6,13 @@ import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
+import dev.charlstm.runtime.TextCleaning;
 import dev.charlstm.runtime.Vocabulary;
 import dev.charlstm.runtime.internal.AtomicFiles;
 import dev.charlstm.runtime.internal.JsonFields;
 import dev.charlstm.runtime.internal.LegacyTraining;
 import dev.charlstm.runtime.internal.Sha256;
 import dev.charlstm.trainer.config.TrainingConfig;
-import dev.charlstm.runtime.TextCleaning;
 import dev.charlstm.trainer.model.CharLstm;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -47,8 +47,12 @@ public final class Checkpoint {
     static final String PARAMETERS = "parameters.djl";
     static final String OPTIMIZER = "optimizer.bin";
 
-    private static final Gson GSON = new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues()
-            .disableHtmlEscaping().serializeNulls().create();
+    private static final Gson GSON = new GsonBuilder()
+            .setPrettyPrinting()
+            .serializeSpecialFloatingPointValues()
+            .disableHtmlEscaping()
+            .serializeNulls()
+            .create();
 
     private final CheckpointMetadata metadata;
     private final byte[] parameters;
@@ -111,12 +115,15 @@ public final class Checkpoint {
      */
     public void loadParameters(CharLstm model, NDManager manager) {
         java.util.Map<String, ai.djl.ndarray.types.Shape> expected = new java.util.LinkedHashMap<>();
-        model.getParameters().forEach(p -> expected.put(p.getKey(), p.getValue().getArray().getShape()));
+        model.getParameters()
+                .forEach(p -> expected.put(p.getKey(), p.getValue().getArray().getShape()));
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(parameters))) {
             model.loadParameters(manager, in);
         } catch (IOException | MalformedModelException | RuntimeException e) {
-            throw new CheckpointException(source + ": the checkpoint's parameters do not fit a " + model.shape()
-                    + " model: " + e.getMessage(), e);
+            throw new CheckpointException(
+                    source + ": the checkpoint's parameters do not fit a " + model.shape() + " model: "
+                            + e.getMessage(),
+                    e);
         }
         // DJL loads arrays of any shape into a block; a configuration that disagrees with its weights must not train.
         model.getParameters().forEach(p -> {
@@ -138,8 +145,8 @@ public final class Checkpoint {
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(optimizer))) {
             reader.read(in);
         } catch (IOException e) {
-            throw new CheckpointException("the checkpoint's optimizer state does not fit the model: "
-                    + e.getMessage(), e);
+            throw new CheckpointException(
+                    "the checkpoint's optimizer state does not fit the model: " + e.getMessage(), e);
         }
     }
 
@@ -190,13 +197,13 @@ public final class Checkpoint {
             params = entry(zip, file, PARAMETERS);
             opt = entry(zip, file, OPTIMIZER);
         } catch (ZipException e) {
-            throw new CheckpointException(file + ": not a readable checkpoint (corrupt or truncated: "
-                    + e.getMessage() + ")", e);
+            throw new CheckpointException(
+                    file + ": not a readable checkpoint (corrupt or truncated: " + e.getMessage() + ")", e);
         } catch (NoSuchFileException e) {
             throw new CheckpointException(file + ": no such checkpoint file", e);
         } catch (IOException e) {
-            throw new CheckpointException(file + ": cannot read the checkpoint (corrupt or truncated: "
-                    + e.getMessage() + ")", e);
+            throw new CheckpointException(
+                    file + ": cannot read the checkpoint (corrupt or truncated: " + e.getMessage() + ")", e);
         }
         JsonElement tree;
         try {
@@ -261,28 +268,40 @@ public final class Checkpoint {
             throw new IllegalArgumentException(META + " lacks its config, vocabulary, cleaning or rng");
         }
         // Version 1 stored the configuration flat, under its old Java field names.
-        TrainingConfig config = TrainingConfig.fromSections(n.version() == 1
-                ? LegacyTraining.sections(configJson.toMap(), "config.") : configJson.toMap());
+        TrainingConfig config = TrainingConfig.fromSections(
+                n.version() == 1 ? LegacyTraining.sections(configJson.toMap(), "config.") : configJson.toMap());
         Vocabulary.of(vocabulary); // validates
         TextCleaning cleaning = TextCleaning.builder()
                 .dropLinesContaining(cleaningJson.string(n.of("drop_lines_containing")))
                 .keepNewlines(Boolean.TRUE.equals(cleaningJson.bool(n.of("keep_newlines"))))
                 // added later: a checkpoint without it was trained on text as given
                 .normalizeNfc(dev.charlstm.runtime.pack.ModelManifest.NFC.equals(
-                        cleaningJson.string("unicode_normalization"))).build();
+                        cleaningJson.string("unicode_normalization")))
+                .build();
         JsonFields c = root.objectOrNull("corpus");
-        CheckpointMetadata.CorpusInfo corpus = c == null ? null : new CheckpointMetadata.CorpusInfo(c.string("source"),
-                c.string("sha256"), c.requiredInteger("characters"));
+        CheckpointMetadata.CorpusInfo corpus = c == null
+                ? null
+                : new CheckpointMetadata.CorpusInfo(
+                        c.string("source"), c.string("sha256"), c.requiredInteger("characters"));
         JsonFields m = root.object("metrics");
-        CheckpointMetadata.Metrics metrics = new CheckpointMetadata.Metrics(m.requiredNumber(n.of("train_loss")),
-                m.requiredNumber(n.of("val_loss")), m.requiredNumber(n.of("best_val_loss")),
-                (int) m.requiredInteger(n.of("best_iteration")), m.requiredNumber(n.of("chars_per_second")),
+        CheckpointMetadata.Metrics metrics = new CheckpointMetadata.Metrics(
+                m.requiredNumber(n.of("train_loss")),
+                m.requiredNumber(n.of("val_loss")),
+                m.requiredNumber(n.of("best_val_loss")),
+                (int) m.requiredInteger(n.of("best_iteration")),
+                m.requiredNumber(n.of("chars_per_second")),
                 m.requiredNumber(n.of("elapsed_seconds")));
         Integer iteration = root.int32("iteration");
         if (iteration == null || iteration < 0) {
             throw new IllegalArgumentException(META + ": iteration is " + iteration);
         }
-        return new CheckpointMetadata(iteration, config, cleaning, vocabulary, corpus, metrics,
+        return new CheckpointMetadata(
+                iteration,
+                config,
+                cleaning,
+                vocabulary,
+                corpus,
+                metrics,
                 new CheckpointMetadata.RngState(rng.requiredInteger("seed"), rng.requiredInteger(n.of("next_batch"))),
                 root.string(n.of("created_at")));
     }
@@ -298,8 +317,9 @@ public final class Checkpoint {
         JsonObject cleaning = new JsonObject();
         cleaning.addProperty("drop_lines_containing", m.cleaning().dropLinesContaining());
         cleaning.addProperty("keep_newlines", m.cleaning().keepNewlines());
-        cleaning.addProperty("unicode_normalization", m.cleaning().normalizeNfc()
-                ? dev.charlstm.runtime.pack.ModelManifest.NFC : null);
+        cleaning.addProperty(
+                "unicode_normalization",
+                m.cleaning().normalizeNfc() ? dev.charlstm.runtime.pack.ModelManifest.NFC : null);
         o.add("cleaning", cleaning);
         com.google.gson.JsonArray vocab = new com.google.gson.JsonArray();
         for (int cp : m.vocabulary()) {

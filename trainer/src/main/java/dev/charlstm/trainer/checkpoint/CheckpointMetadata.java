@@ -1,7 +1,7 @@
 package dev.charlstm.trainer.checkpoint;
 
-import dev.charlstm.trainer.config.TrainingConfig;
 import dev.charlstm.runtime.TextCleaning;
+import dev.charlstm.trainer.config.TrainingConfig;
 import java.util.Objects;
 
 /**
@@ -19,8 +19,15 @@ import java.util.Objects;
  * @param rng the batch sampler's state
  * @param createdAt when the checkpoint was written, ISO-8601 UTC
  */
-public record CheckpointMetadata(int iteration, TrainingConfig config, TextCleaning cleaning, int[] vocabulary,
-        CorpusInfo corpus, Metrics metrics, RngState rng, String createdAt) {
+public record CheckpointMetadata(
+        int iteration,
+        TrainingConfig config,
+        TextCleaning cleaning,
+        int[] vocabulary,
+        CorpusInfo corpus,
+        Metrics metrics,
+        RngState rng,
+        String createdAt) {
 
     /** Value of {@code format}. */
     public static final String FORMAT = "charlstm-checkpoint";
@@ -63,8 +70,13 @@ public record CheckpointMetadata(int iteration, TrainingConfig config, TextClean
      * @param charsPerSecond training characters per second since the previous evaluation
      * @param elapsedSeconds seconds of training so far, across resumes
      */
-    public record Metrics(double trainLoss, double valLoss, double bestValLoss, int bestIteration,
-            double charsPerSecond, double elapsedSeconds) {}
+    public record Metrics(
+            double trainLoss,
+            double valLoss,
+            double bestValLoss,
+            int bestIteration,
+            double charsPerSecond,
+            double elapsedSeconds) {}
 
     /**
      * The batch sampler's state: batch k is drawn from the seed and k alone.

@@ -30,13 +30,31 @@ public final class Hyperparameter<T> {
     private final String requirement;
     private final boolean optional;
 
-    Hyperparameter(String key, String option, String label, String name, String description, Class<T> type,
-            T defaultValue, Function<TrainingConfig, T> value, String requirement, Predicate<T> valid) {
+    Hyperparameter(
+            String key,
+            String option,
+            String label,
+            String name,
+            String description,
+            Class<T> type,
+            T defaultValue,
+            Function<TrainingConfig, T> value,
+            String requirement,
+            Predicate<T> valid) {
         this(key, option, label, name, description, type, defaultValue, value, requirement, valid, false);
     }
 
-    private Hyperparameter(String key, String option, String label, String name, String description, Class<T> type,
-            T defaultValue, Function<TrainingConfig, T> value, String requirement, Predicate<T> valid,
+    private Hyperparameter(
+            String key,
+            String option,
+            String label,
+            String name,
+            String description,
+            Class<T> type,
+            T defaultValue,
+            Function<TrainingConfig, T> value,
+            String requirement,
+            Predicate<T> valid,
             boolean optional) {
         this.optional = optional;
         this.key = key;
@@ -56,8 +74,8 @@ public final class Hyperparameter<T> {
      *     reads as its default, which must be the behaviour from before it existed. Every other key is required.
      */
     Hyperparameter<T> addedLater() {
-        return new Hyperparameter<>(key, option, label, name, description, type, defaultValue, value, requirement,
-                valid, true);
+        return new Hyperparameter<>(
+                key, option, label, name, description, type, defaultValue, value, requirement, valid, true);
     }
 
     /** @return whether a recorded configuration may lack it (see {@link #addedLater()}) */
@@ -170,8 +188,8 @@ public final class Hyperparameter<T> {
             }
             return type.cast(v);
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(key + ": \"" + text + "\" is not a " + type.getSimpleName().toLowerCase(
-                    Locale.ROOT), e);
+            throw new IllegalArgumentException(
+                    key + ": \"" + text + "\" is not a " + type.getSimpleName().toLowerCase(Locale.ROOT), e);
         }
     }
 
@@ -193,8 +211,9 @@ public final class Hyperparameter<T> {
     T fromJson(Object plain) {
         Object v = null;
         if (plain instanceof Number n) {
-            boolean whole = n instanceof Long || n.doubleValue() == Math.rint(n.doubleValue())
-                    && Math.abs(n.doubleValue()) < 0x1p62; // beyond, a double is no exact long
+            boolean whole = n instanceof Long
+                    || n.doubleValue() == Math.rint(n.doubleValue())
+                            && Math.abs(n.doubleValue()) < 0x1p62; // beyond, a double is no exact long
             if (type == Integer.class && whole && Math.abs(n.doubleValue()) <= Integer.MAX_VALUE) {
                 v = n.intValue();
             } else if (type == Long.class && whole) {
@@ -208,9 +227,13 @@ public final class Hyperparameter<T> {
             v = type == String.class ? s : type.isEnum() ? enumConstant(s) : null;
         }
         if (v == null) {
-            throw new IllegalArgumentException(key + " must be " + (type.isEnum() ? "a name"
-                    : type == String.class ? "a string" : type == Integer.class || type == Long.class ? "an integer"
-                    : "a number") + ", got " + (plain instanceof String t ? '"' + t + '"' : plain));
+            throw new IllegalArgumentException(key + " must be "
+                    + (type.isEnum()
+                            ? "a name"
+                            : type == String.class
+                                    ? "a string"
+                                    : type == Integer.class || type == Long.class ? "an integer" : "a number")
+                    + ", got " + (plain instanceof String t ? '"' + t + '"' : plain));
         }
         return type.cast(v);
     }
@@ -226,7 +249,8 @@ public final class Hyperparameter<T> {
      *     {@code "The "} (quotes and line breaks escaped)
      */
     public String format(Object v) {
-        return v instanceof Enum<?> e ? e.name().toLowerCase(Locale.ROOT)
+        return v instanceof Enum<?> e
+                ? e.name().toLowerCase(Locale.ROOT)
                 : dev.charlstm.runtime.internal.JsonFields.toJson(v).toString();
     }
 

@@ -34,6 +34,7 @@ public enum Preset {
 
     @SuppressWarnings("ImmutableEnumChecker") // filled in the constructor, never changed after
     private final Map<String, String> overrides = new LinkedHashMap<>();
+
     @SuppressWarnings("ImmutableEnumChecker") // TrainingConfig is an immutable record
     private final TrainingConfig config;
 

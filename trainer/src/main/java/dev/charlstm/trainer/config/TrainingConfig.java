@@ -26,8 +26,8 @@ import java.util.Objects;
  * @param schedule how long and at what learning rate
  * @param evaluation what each evaluation reports
  */
-public record TrainingConfig(ModelShape model, Data data, Optimisation optimisation, Schedule schedule,
-        Evaluation evaluation) {
+public record TrainingConfig(
+        ModelShape model, Data data, Optimisation optimisation, Schedule schedule, Evaluation evaluation) {
 
     /**
      * @param batchSize windows per batch
@@ -83,91 +83,256 @@ public record TrainingConfig(ModelShape model, Data data, Optimisation optimisat
     static final long MAX_BATCH_CHARACTERS = 1L << 26;
 
     /** E. */
-    public static final Hyperparameter<Integer> EMBEDDING_SIZE = new Hyperparameter<>("model.embedding_size",
-            "--embedding", "E", "embedding size", "Embedding size", Integer.class, 128,
-            c -> c.model().embeddingSize(), POSITIVE, v -> v > 0);
+    public static final Hyperparameter<Integer> EMBEDDING_SIZE = new Hyperparameter<>(
+            "model.embedding_size",
+            "--embedding",
+            "E",
+            "embedding size",
+            "Embedding size",
+            Integer.class,
+            128,
+            c -> c.model().embeddingSize(),
+            POSITIVE,
+            v -> v > 0);
     /** H. */
-    public static final Hyperparameter<Integer> HIDDEN_SIZE = new Hyperparameter<>("model.hidden_size",
-            "--hidden", "H", "hidden size", "LSTM hidden size", Integer.class, 256,
-            c -> c.model().hiddenSize(), POSITIVE, v -> v > 0);
+    public static final Hyperparameter<Integer> HIDDEN_SIZE = new Hyperparameter<>(
+            "model.hidden_size",
+            "--hidden",
+            "H",
+            "hidden size",
+            "LSTM hidden size",
+            Integer.class,
+            256,
+            c -> c.model().hiddenSize(),
+            POSITIVE,
+            v -> v > 0);
     /** L. */
-    public static final Hyperparameter<Integer> LAYERS = new Hyperparameter<>("model.layers",
-            "--layers", "L", "layers", "Stacked LSTM layers", Integer.class, 3,
-            c -> c.model().layers(), POSITIVE, v -> v > 0);
+    public static final Hyperparameter<Integer> LAYERS = new Hyperparameter<>(
+            "model.layers",
+            "--layers",
+            "L",
+            "layers",
+            "Stacked LSTM layers",
+            Integer.class,
+            3,
+            c -> c.model().layers(),
+            POSITIVE,
+            v -> v > 0);
     /** Dropout between LSTM layers while training. */
-    public static final Hyperparameter<Float> DROPOUT = new Hyperparameter<>("model.dropout",
-            "--dropout", "P", "dropout", "Dropout between LSTM layers while training", Float.class, 0f,
-            c -> c.model().dropout(), "must be in [0, 1)", v -> v >= 0 && v < 1);
+    public static final Hyperparameter<Float> DROPOUT = new Hyperparameter<>(
+            "model.dropout",
+            "--dropout",
+            "P",
+            "dropout",
+            "Dropout between LSTM layers while training",
+            Float.class,
+            0f,
+            c -> c.model().dropout(),
+            "must be in [0, 1)",
+            v -> v >= 0 && v < 1);
     /** Windows per batch. */
-    public static final Hyperparameter<Integer> BATCH_SIZE = new Hyperparameter<>("data.batch_size",
-            "--batch", "B", "batch size", "Windows per batch", Integer.class, 128,
-            c -> c.data().batchSize(), POSITIVE, v -> v > 0);
+    public static final Hyperparameter<Integer> BATCH_SIZE = new Hyperparameter<>(
+            "data.batch_size",
+            "--batch",
+            "B",
+            "batch size",
+            "Windows per batch",
+            Integer.class,
+            128,
+            c -> c.data().batchSize(),
+            POSITIVE,
+            v -> v > 0);
     /** Window length. */
-    public static final Hyperparameter<Integer> SEQ_LEN = new Hyperparameter<>("data.seq_len",
-            "--seq-len", "T", "sequence length", "Window length in characters", Integer.class, 300,
-            c -> c.data().seqLen(), POSITIVE, v -> v > 0);
+    public static final Hyperparameter<Integer> SEQ_LEN = new Hyperparameter<>(
+            "data.seq_len",
+            "--seq-len",
+            "T",
+            "sequence length",
+            "Window length in characters",
+            Integer.class,
+            300,
+            c -> c.data().seqLen(),
+            POSITIVE,
+            v -> v > 0);
     /** The held-out share. */
-    public static final Hyperparameter<Double> VALIDATION_FRACTION = new Hyperparameter<>("data.validation_fraction",
-            "--val-fraction", "F", "validation fraction", "Share of the text, at its end, held out for validation",
-            Double.class, 0.1, c -> c.data().validationFraction(), "must be in (0, 1)", v -> v > 0 && v < 1);
+    public static final Hyperparameter<Double> VALIDATION_FRACTION = new Hyperparameter<>(
+            "data.validation_fraction",
+            "--val-fraction",
+            "F",
+            "validation fraction",
+            "Share of the text, at its end, held out for validation",
+            Double.class,
+            0.1,
+            c -> c.data().validationFraction(),
+            "must be in (0, 1)",
+            v -> v > 0 && v < 1);
     /** The seed. */
-    public static final Hyperparameter<Long> SEED = new Hyperparameter<>("data.seed",
-            "--seed", "N", "seed", "Seed of initialisation, batches and samples", Long.class, 0L,
-            c -> c.data().seed(), "may be any integer", v -> true);
+    public static final Hyperparameter<Long> SEED = new Hyperparameter<>(
+            "data.seed",
+            "--seed",
+            "N",
+            "seed",
+            "Seed of initialisation, batches and samples",
+            Long.class,
+            0L,
+            c -> c.data().seed(),
+            "may be any integer",
+            v -> true);
     /** Peak learning rate. */
-    public static final Hyperparameter<Float> LEARNING_RATE = new Hyperparameter<>("optimisation.learning_rate",
-            "--lr", "RATE", "learning rate", "AdamW learning rate", Float.class, 0.003f,
-            c -> c.optimisation().learningRate(), POSITIVE, v -> v > 0 && !v.isInfinite());
+    public static final Hyperparameter<Float> LEARNING_RATE = new Hyperparameter<>(
+            "optimisation.learning_rate",
+            "--lr",
+            "RATE",
+            "learning rate",
+            "AdamW learning rate",
+            Float.class,
+            0.003f,
+            c -> c.optimisation().learningRate(),
+            POSITIVE,
+            v -> v > 0 && !v.isInfinite());
     /** AdamW weight decay. */
-    public static final Hyperparameter<Float> WEIGHT_DECAY = new Hyperparameter<>("optimisation.weight_decay",
-            "--weight-decay", "WD", "weight decay", "AdamW decoupled weight decay", Float.class, 0.01f,
-            c -> c.optimisation().weightDecay(), "must be >= 0", v -> v >= 0 && !v.isInfinite());
+    public static final Hyperparameter<Float> WEIGHT_DECAY = new Hyperparameter<>(
+            "optimisation.weight_decay",
+            "--weight-decay",
+            "WD",
+            "weight decay",
+            "AdamW decoupled weight decay",
+            Float.class,
+            0.01f,
+            c -> c.optimisation().weightDecay(),
+            "must be >= 0",
+            v -> v >= 0 && !v.isInfinite());
     /** Clip norm. */
-    public static final Hyperparameter<Float> GRAD_CLIP = new Hyperparameter<>("optimisation.grad_clip",
-            "--grad-clip", "NORM", "gradient clip norm", "Clip gradients to this global L2 norm; 0 = off",
-            Float.class, 0f, c -> c.optimisation().gradClip(), "must be >= 0 (0 = off)", v -> v >= 0);
+    public static final Hyperparameter<Float> GRAD_CLIP = new Hyperparameter<>(
+            "optimisation.grad_clip",
+            "--grad-clip",
+            "NORM",
+            "gradient clip norm",
+            "Clip gradients to this global L2 norm; 0 = off",
+            Float.class,
+            0f,
+            c -> c.optimisation().gradClip(),
+            "must be >= 0 (0 = off)",
+            v -> v >= 0);
     /** Label smoothing of the training loss. */
-    public static final Hyperparameter<Float> LABEL_SMOOTHING = new Hyperparameter<>("optimisation.label_smoothing",
-            "--label-smoothing", "EPS", "label smoothing",
-            "Training loss with label smoothing: 1 - EPS on the next character, EPS spread over all; 0 = off",
-            Float.class, 0f, c -> c.optimisation().labelSmoothing(), "must be in [0, 1)", v -> v >= 0 && v < 1)
+    public static final Hyperparameter<Float> LABEL_SMOOTHING = new Hyperparameter<>(
+                    "optimisation.label_smoothing",
+                    "--label-smoothing",
+                    "EPS",
+                    "label smoothing",
+                    "Training loss with label smoothing: 1 - EPS on the next character, EPS spread over all; 0 = off",
+                    Float.class,
+                    0f,
+                    c -> c.optimisation().labelSmoothing(),
+                    "must be in [0, 1)",
+                    v -> v >= 0 && v < 1)
             .addedLater();
     /** The iteration target. */
-    public static final Hyperparameter<Integer> ITERATIONS = new Hyperparameter<>("schedule.iterations",
-            "--iterations", "N", "iterations", "Iterations to train to", Integer.class, 3000,
-            c -> c.schedule().iterations(), POSITIVE, v -> v > 0);
+    public static final Hyperparameter<Integer> ITERATIONS = new Hyperparameter<>(
+            "schedule.iterations",
+            "--iterations",
+            "N",
+            "iterations",
+            "Iterations to train to",
+            Integer.class,
+            3000,
+            c -> c.schedule().iterations(),
+            POSITIVE,
+            v -> v > 0);
     /** The schedule's kind. */
-    public static final Hyperparameter<ScheduleKind> SCHEDULE = new Hyperparameter<>("schedule.kind",
-            "--schedule", "KIND", "schedule", "Learning-rate schedule after warm-up: constant or cosine",
-            ScheduleKind.class, ScheduleKind.CONSTANT, c -> c.schedule().kind(), "must be constant or cosine",
+    public static final Hyperparameter<ScheduleKind> SCHEDULE = new Hyperparameter<>(
+            "schedule.kind",
+            "--schedule",
+            "KIND",
+            "schedule",
+            "Learning-rate schedule after warm-up: constant or cosine",
+            ScheduleKind.class,
+            ScheduleKind.CONSTANT,
+            c -> c.schedule().kind(),
+            "must be constant or cosine",
             Objects::nonNull);
     /** Warm-up. */
-    public static final Hyperparameter<Integer> WARMUP = new Hyperparameter<>("schedule.warmup_iterations",
-            "--warmup", "N", "warm-up iterations", "Linear warm-up iterations", Integer.class, 0,
-            c -> c.schedule().warmupIterations(), "must be >= 0", v -> v >= 0);
+    public static final Hyperparameter<Integer> WARMUP = new Hyperparameter<>(
+            "schedule.warmup_iterations",
+            "--warmup",
+            "N",
+            "warm-up iterations",
+            "Linear warm-up iterations",
+            Integer.class,
+            0,
+            c -> c.schedule().warmupIterations(),
+            "must be >= 0",
+            v -> v >= 0);
     /** Cosine's end. */
     public static final Hyperparameter<Float> FINAL_LR_FRACTION = new Hyperparameter<>(
-            "schedule.final_learning_rate_fraction", "--final-lr-fraction", "F", "final learning-rate fraction",
-            "Cosine: final learning rate as a fraction of --lr", Float.class, 0.1f,
-            c -> c.schedule().finalLearningRateFraction(), "must be in [0, 1]", v -> v >= 0 && v <= 1);
+            "schedule.final_learning_rate_fraction",
+            "--final-lr-fraction",
+            "F",
+            "final learning-rate fraction",
+            "Cosine: final learning rate as a fraction of --lr",
+            Float.class,
+            0.1f,
+            c -> c.schedule().finalLearningRateFraction(),
+            "must be in [0, 1]",
+            v -> v >= 0 && v <= 1);
     /** Evaluation interval. */
-    public static final Hyperparameter<Integer> EVAL_INTERVAL = new Hyperparameter<>("evaluation.interval",
-            "--eval-interval", "N", "eval interval",
-            "Iterations between evaluations: validation loss, a sample and a checkpoint", Integer.class, 300,
-            c -> c.evaluation().interval(), POSITIVE, v -> v > 0);
+    public static final Hyperparameter<Integer> EVAL_INTERVAL = new Hyperparameter<>(
+            "evaluation.interval",
+            "--eval-interval",
+            "N",
+            "eval interval",
+            "Iterations between evaluations: validation loss, a sample and a checkpoint",
+            Integer.class,
+            300,
+            c -> c.evaluation().interval(),
+            POSITIVE,
+            v -> v > 0);
     /** The sample's prompt. */
-    public static final Hyperparameter<String> SAMPLE_PROMPT = new Hyperparameter<>("evaluation.sample_prompt",
-            "--prompt", "TEXT", "sample prompt", "Prompt whose continuation each evaluation prints", String.class,
-            "The ", c -> c.evaluation().samplePrompt(), "must be given", Objects::nonNull);
+    public static final Hyperparameter<String> SAMPLE_PROMPT = new Hyperparameter<>(
+            "evaluation.sample_prompt",
+            "--prompt",
+            "TEXT",
+            "sample prompt",
+            "Prompt whose continuation each evaluation prints",
+            String.class,
+            "The ",
+            c -> c.evaluation().samplePrompt(),
+            "must be given",
+            Objects::nonNull);
     /** The sample's length. */
-    public static final Hyperparameter<Integer> SAMPLE_LENGTH = new Hyperparameter<>("evaluation.sample_length",
-            "--sample-length", "N", "sample length", "Characters sampled at each evaluation; 0 = none",
-            Integer.class, 200, c -> c.evaluation().sampleLength(), "must be >= 0", v -> v >= 0);
+    public static final Hyperparameter<Integer> SAMPLE_LENGTH = new Hyperparameter<>(
+            "evaluation.sample_length",
+            "--sample-length",
+            "N",
+            "sample length",
+            "Characters sampled at each evaluation; 0 = none",
+            Integer.class,
+            200,
+            c -> c.evaluation().sampleLength(),
+            "must be >= 0",
+            v -> v >= 0);
 
     /** Every hyper-parameter, in the order of help and JSON. */
-    public static final List<Hyperparameter<?>> ALL = List.of(EMBEDDING_SIZE, HIDDEN_SIZE, LAYERS, DROPOUT,
-            BATCH_SIZE, SEQ_LEN, VALIDATION_FRACTION, SEED, LEARNING_RATE, WEIGHT_DECAY, GRAD_CLIP, LABEL_SMOOTHING, ITERATIONS,
-            SCHEDULE, WARMUP, FINAL_LR_FRACTION, EVAL_INTERVAL, SAMPLE_PROMPT, SAMPLE_LENGTH);
+    public static final List<Hyperparameter<?>> ALL = List.of(
+            EMBEDDING_SIZE,
+            HIDDEN_SIZE,
+            LAYERS,
+            DROPOUT,
+            BATCH_SIZE,
+            SEQ_LEN,
+            VALIDATION_FRACTION,
+            SEED,
+            LEARNING_RATE,
+            WEIGHT_DECAY,
+            GRAD_CLIP,
+            LABEL_SMOOTHING,
+            ITERATIONS,
+            SCHEDULE,
+            WARMUP,
+            FINAL_LR_FRACTION,
+            EVAL_INTERVAL,
+            SAMPLE_PROMPT,
+            SAMPLE_LENGTH);
 
     /** The one place values become sections; {@code v} holds a checked value for every entry of {@link #ALL}. */
     private static TrainingConfig assemble(Builder v) {
@@ -188,10 +353,11 @@ public record TrainingConfig(ModelShape model, Data data, Optimisation optimisat
      * @throws Hyperparameter.Invalid naming the first value out of range, e.g. {@code learning rate must be positive,
      *     got -1.0}
      */
-    public TrainingConfig(ModelShape model, Data data, Optimisation optimisation, Schedule schedule,
-            Evaluation evaluation) {
+    public TrainingConfig(
+            ModelShape model, Data data, Optimisation optimisation, Schedule schedule, Evaluation evaluation) {
         Objects.requireNonNull(model, "model");
-        this.model = model.vocabSize() == 0 ? model
+        this.model = model.vocabSize() == 0
+                ? model
                 : new ModelShape(0, model.embeddingSize(), model.hiddenSize(), model.layers(), model.dropout());
         this.data = Objects.requireNonNull(data, "data");
         this.optimisation = Objects.requireNonNull(optimisation, "optimisation");
@@ -202,9 +368,11 @@ public record TrainingConfig(ModelShape model, Data data, Optimisation optimisat
         }
         long perBatch = (long) data.batchSize() * (data.seqLen() + 1);
         if (perBatch > MAX_BATCH_CHARACTERS) {
-            throw new Hyperparameter.Invalid(BATCH_SIZE, "a batch of " + data.batchSize() + " windows of "
-                    + data.seqLen() + " + 1 characters is " + perBatch + " characters, more than "
-                    + MAX_BATCH_CHARACTERS);
+            throw new Hyperparameter.Invalid(
+                    BATCH_SIZE,
+                    "a batch of " + data.batchSize() + " windows of "
+                            + data.seqLen() + " + 1 characters is " + perBatch + " characters, more than "
+                            + MAX_BATCH_CHARACTERS);
         }
     }
 

@@ -30,8 +30,8 @@ public final class BatchSampler {
      */
     public BatchSampler(int[] ids, int batchSize, int seqLen, long seed) {
         if (ids.length < seqLen + 1) {
-            throw new IllegalArgumentException("text of " + ids.length + " ids is shorter than one window of "
-                    + (seqLen + 1));
+            throw new IllegalArgumentException(
+                    "text of " + ids.length + " ids is shorter than one window of " + (seqLen + 1));
         }
         this.ids = ids;
         this.batchSize = batchSize;

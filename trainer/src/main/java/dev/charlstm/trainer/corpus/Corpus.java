@@ -23,10 +23,17 @@ public final class Corpus {
     private final String sha256;
     /** The files whose cleaned text is in the corpus, and the code point index where each one's text starts. */
     private final List<Path> placedFiles;
+
     private final int[] fileStarts;
 
-    Corpus(Path source, List<Path> files, TextCleaning cleaning, int[] codePoints, String sha256,
-            List<Path> placedFiles, int[] fileStarts) {
+    Corpus(
+            Path source,
+            List<Path> files,
+            TextCleaning cleaning,
+            int[] codePoints,
+            String sha256,
+            List<Path> placedFiles,
+            int[] fileStarts) {
         this.source = source;
         this.files = List.copyOf(files);
         this.placedFiles = List.copyOf(placedFiles);
@@ -156,7 +163,7 @@ public final class Corpus {
         }
         // The one definition of the held-out tail, shared with `charlstm eval` (the reference script's int(n * 0.9)).
         int cut = dev.charlstm.runtime.EvaluationOptions.heldOutStart(ids.length, validationFraction);
-        return new Split(vocab, java.util.Arrays.copyOfRange(ids, 0, cut),
-                java.util.Arrays.copyOfRange(ids, cut, ids.length));
+        return new Split(
+                vocab, java.util.Arrays.copyOfRange(ids, 0, cut), java.util.Arrays.copyOfRange(ids, cut, ids.length));
     }
 }

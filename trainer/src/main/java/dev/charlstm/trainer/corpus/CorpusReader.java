@@ -1,7 +1,6 @@
 package dev.charlstm.trainer.corpus;
 
 import dev.charlstm.runtime.TextCleaning;
-
 import dev.charlstm.runtime.Vocabulary;
 import dev.charlstm.runtime.internal.Sha256;
 import java.io.IOException;
@@ -67,8 +66,14 @@ public final class CorpusReader {
                     + (files.size() == 1 ? "" : "s") + " read, " + options + ")");
         }
         String s = text.toString();
-        return new Corpus(source, files, options, s.codePoints().toArray(), Sha256.hex(s.getBytes(StandardCharsets.UTF_8)),
-                placed, starts.stream().mapToInt(Integer::intValue).toArray());
+        return new Corpus(
+                source,
+                files,
+                options,
+                s.codePoints().toArray(),
+                Sha256.hex(s.getBytes(StandardCharsets.UTF_8)),
+                placed,
+                starts.stream().mapToInt(Integer::intValue).toArray());
     }
 
     private static List<Path> listFiles(Path source) {
@@ -111,18 +116,22 @@ public final class CorpusReader {
                     + (all.size() == 1 ? "" : "s") + " but no .txt files");
         }
         // Sort by the relative path's string form: the same order on every file system and platform.
-        texts.sort((a, b) -> source.relativize(a).toString().replace('\\', '/')
+        texts.sort((a, b) -> source.relativize(a)
+                .toString()
+                .replace('\\', '/')
                 .compareTo(source.relativize(b).toString().replace('\\', '/')));
         return texts;
     }
 
     /** A file or folder under the corpus that cannot be read: name it, say why, say what to do. */
     static CorpusException unreadable(Path source, Path what, IOException e) {
-        String why = e instanceof AccessDeniedException ? "permission denied"
-                : e instanceof NoSuchFileException ? "it disappeared while being listed"
-                : e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
-        return new CorpusException(what + ": cannot read it (" + why + "); fix its permissions, or move it out of "
-                + source, e);
+        String why = e instanceof AccessDeniedException
+                ? "permission denied"
+                : e instanceof NoSuchFileException
+                        ? "it disappeared while being listed"
+                        : e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+        return new CorpusException(
+                what + ": cannot read it (" + why + "); fix its permissions, or move it out of " + source, e);
     }
 
     /**
@@ -145,16 +154,19 @@ public final class CorpusReader {
             throw new CorpusException(file + ": looks like " + utf16 + ", not UTF-8; convert it to UTF-8, e.g. iconv"
                     + " -f UTF-16 -t UTF-8 FILE > FILE.new && mv FILE.new FILE");
         }
-        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+        CharsetDecoder decoder = StandardCharsets.UTF_8
+                .newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT)
                 .onUnmappableCharacter(CodingErrorAction.REPORT);
         ByteBuffer in = ByteBuffer.wrap(bytes);
         CharBuffer out = CharBuffer.allocate(bytes.length);
         CoderResult result = decoder.decode(in, out, true);
         if (result.isError()) {
-            throw new CorpusException(String.format("%s: not valid UTF-8 at byte offset %d (byte 0x%02X); convert it"
-                    + " to UTF-8 from its encoding, e.g. for Windows-1252 or Latin-1: iconv -f WINDOWS-1252 -t UTF-8"
-                    + " FILE > FILE.new && mv FILE.new FILE", file, in.position(), bytes[in.position()] & 0xFF));
+            throw new CorpusException(String.format(
+                    "%s: not valid UTF-8 at byte offset %d (byte 0x%02X); convert it"
+                            + " to UTF-8 from its encoding, e.g. for Windows-1252 or Latin-1: iconv -f WINDOWS-1252 -t UTF-8"
+                            + " FILE > FILE.new && mv FILE.new FILE",
+                    file, in.position(), bytes[in.position()] & 0xFF));
         }
         decoder.flush(out);
         out.flip();
@@ -163,9 +175,12 @@ public final class CorpusReader {
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
             if (Character.isISOControl(c) && !(c >= '\t' && c <= '\r')) {
-                throw new CorpusException(String.format("%s: control character %s at byte offset %d: a corpus is"
-                        + " text (tab and line breaks are the only control characters allowed); remove it, or check"
-                        + " the file's encoding", file, Vocabulary.describe(c),
+                throw new CorpusException(String.format(
+                        "%s: control character %s at byte offset %d: a corpus is"
+                                + " text (tab and line breaks are the only control characters allowed); remove it, or check"
+                                + " the file's encoding",
+                        file,
+                        Vocabulary.describe(c),
                         s.substring(0, i).getBytes(StandardCharsets.UTF_8).length
                                 + (bytes.length > 2 && (bytes[0] & 0xFF) == 0xEF ? 3 : 0)));
             }

@@ -32,7 +32,13 @@ import java.util.Map;
  * @param headWeight [V, H]
  * @param headBias [V]
  */
-record LstmWeights(ModelShape shape, float[] embedding, float[][] w, float[][] r, float[][] b, float[] headWeight,
+record LstmWeights(
+        ModelShape shape,
+        float[] embedding,
+        float[][] w,
+        float[][] r,
+        float[][] b,
+        float[] headWeight,
         float[] headBias) {
 
     /** ONNX gate block b (i, o, f, c) takes DJL gate block ONNX_FROM_DJL_GATE[b] (DJL order i, f, g, o). */
@@ -80,7 +86,13 @@ record LstmWeights(ModelShape shape, float[] embedding, float[][] w, float[][] r
             System.arraycopy(reorderGates(floats(params, p + "i2h_BIAS"), h, 1, gateMap), 0, b[l], 0, 4 * h);
             System.arraycopy(reorderGates(floats(params, p + "h2h_BIAS"), h, 1, gateMap), 0, b[l], 4 * h, 4 * h);
         }
-        return new LstmWeights(s, floats(params, "embedding"), w, r, b, floats(params, "02head_weight"),
+        return new LstmWeights(
+                s,
+                floats(params, "embedding"),
+                w,
+                r,
+                b,
+                floats(params, "02head_weight"),
                 floats(params, "02head_bias"));
     }
 
@@ -128,10 +140,13 @@ record LstmWeights(ModelShape shape, float[] embedding, float[][] w, float[][] r
         for (NodeProto n : graph.getNodeList()) {
             if (n.getOpType().equals("DynamicQuantizeLSTM")) {
                 dynamicInt8 = true;
-            } else if (!n.getDomain().isEmpty() && !n.getDomain().equals("ai.onnx")
-                    && !n.getOpType().equals("DynamicQuantizeMatMul") || n.getOpType().equals("QuantizeLinear")) {
-                throw new IllegalArgumentException(source + ": already quantized (it holds " + (n.getDomain().isEmpty()
-                        ? "" : n.getDomain() + ".") + n.getOpType() + "); quantize its float32 source package or"
+            } else if (!n.getDomain().isEmpty()
+                            && !n.getDomain().equals("ai.onnx")
+                            && !n.getOpType().equals("DynamicQuantizeMatMul")
+                    || n.getOpType().equals("QuantizeLinear")) {
+                throw new IllegalArgumentException(source + ": already quantized (it holds "
+                        + (n.getDomain().isEmpty() ? "" : n.getDomain() + ".") + n.getOpType()
+                        + "); quantize its float32 source package or"
                         + " checkpoint instead");
             }
         }
@@ -152,14 +167,16 @@ record LstmWeights(ModelShape shape, float[] embedding, float[][] w, float[][] r
             b[k] = floats(init, "B_" + k, source);
         }
         float[] embedding = floats(init, "embedding", source);
-        float[] headWeight = dynamicInt8 ? dequantized(init, "head_weight", shape.vocabSize(), h, source)
+        float[] headWeight = dynamicInt8
+                ? dequantized(init, "head_weight", shape.vocabSize(), h, source)
                 : floats(init, "head_weight", source);
         float[] headBias = floats(init, "head_bias", source);
         try {
             return new LstmWeights(shape, embedding, w, r, b, headWeight, headBias);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(source + ": " + e.getMessage() + " (the graph does not match its"
-                    + " manifest's model section)", e);
+            throw new IllegalArgumentException(
+                    source + ": " + e.getMessage() + " (the graph does not match its" + " manifest's model section)",
+                    e);
         }
     }
 
@@ -167,9 +184,10 @@ record LstmWeights(ModelShape shape, float[] embedding, float[][] w, float[][] r
      * Names what the graph is when it is not the step graph of the manifest's model: a sequence graph, or the step
      * graph of a model of another shape (read from its initializers), as loading it for generation would.
      */
-    private static void checkShape(GraphProto graph, Map<String, TensorProto> init, ModelShape shape,
-            boolean dynamicInt8, String source) {
-        java.util.List<String> inputs = graph.getInputList().stream().map(i -> i.getName()).toList();
+    private static void checkShape(
+            GraphProto graph, Map<String, TensorProto> init, ModelShape shape, boolean dynamicInt8, String source) {
+        java.util.List<String> inputs =
+                graph.getInputList().stream().map(i -> i.getName()).toList();
         if (inputs.contains("tokens")) {
             throw new IllegalArgumentException(source + ": is a sequence graph (inputs " + inputs + "), not the step"
                     + " graph (inputs token, h, c) that model.onnx must hold");
@@ -187,7 +205,9 @@ record LstmWeights(ModelShape shape, float[] embedding, float[][] w, float[][] r
         long e = embedding.getDims(1);
         // float32 R [1, 4H, H]; dynamic-int8 R transposed, [1, H, 4H]
         long h = dynamicInt8 ? recurrent.getDims(1) : recurrent.getDims(recurrent.getDimsCount() - 1);
-        if (v != shape.vocabSize() || e != shape.embeddingSize() || h != shape.hiddenSize()
+        if (v != shape.vocabSize()
+                || e != shape.embeddingSize()
+                || h != shape.hiddenSize()
                 || layers != shape.layers()) {
             throw new IllegalArgumentException(source + ": holds the weights of a V" + v + " E" + e + " H" + h + " L"
                     + layers + " model, but vocab.json describes " + shape + " (V, E, H and L must match the graph:"
@@ -201,14 +221,16 @@ record LstmWeights(ModelShape shape, float[] embedding, float[][] w, float[][] r
      */
     private static float[] dequantized(Map<String, TensorProto> init, String name, int out, int in, String source) {
         TensorProto q = init.get(name + "_quantized");
-        if (q == null || q.getDataType() != TensorProto.DataType.INT8_VALUE || q.getRawData().size() != out * in) {
+        if (q == null
+                || q.getDataType() != TensorProto.DataType.INT8_VALUE
+                || q.getRawData().size() != out * in) {
             throw new IllegalArgumentException(source + ": has no int8 initializer " + name + "_quantized of "
                     + out * in + " values (not a graph charlstm's exporter wrote, or not of its manifest's shape)");
         }
         float[] scales = floats(init, name + "_scale", source);
         if (scales.length != out) {
-            throw new IllegalArgumentException(source + ": " + name + "_scale holds " + scales.length
-                    + " values, the shape needs " + out);
+            throw new IllegalArgumentException(
+                    source + ": " + name + "_scale holds " + scales.length + " values, the shape needs " + out);
         }
         byte[] values = q.getRawData().toByteArray();
         float[] a = new float[out * in];
@@ -223,16 +245,19 @@ record LstmWeights(ModelShape shape, float[] embedding, float[][] w, float[][] r
     private static float[] floats(Map<String, TensorProto> init, String name, String source) {
         TensorProto t = init.get(name);
         if (t == null) {
-            throw new IllegalArgumentException(source + ": has no initializer " + name + " (not a graph charlstm's"
-                    + " exporter wrote)");
+            throw new IllegalArgumentException(
+                    source + ": has no initializer " + name + " (not a graph charlstm's" + " exporter wrote)");
         }
         if (t.getDataType() != TensorProto.DataType.FLOAT_VALUE) {
-            throw new IllegalArgumentException(source + ": initializer " + name + " is not float32 (data type "
-                    + t.getDataType() + ")");
+            throw new IllegalArgumentException(
+                    source + ": initializer " + name + " is not float32 (data type " + t.getDataType() + ")");
         }
         if (!t.getRawData().isEmpty()) {
             float[] a = new float[t.getRawData().size() / Float.BYTES];
-            ByteBuffer.wrap(t.getRawData().toByteArray()).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(a);
+            ByteBuffer.wrap(t.getRawData().toByteArray())
+                    .order(ByteOrder.LITTLE_ENDIAN)
+                    .asFloatBuffer()
+                    .get(a);
             return a;
         }
         float[] a = new float[t.getFloatDataCount()];
@@ -244,9 +269,14 @@ record LstmWeights(ModelShape shape, float[] embedding, float[][] w, float[][] r
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof LstmWeights x && shape.equals(x.shape) && Arrays.equals(embedding, x.embedding)
-                && Arrays.deepEquals(w, x.w) && Arrays.deepEquals(r, x.r) && Arrays.deepEquals(b, x.b)
-                && Arrays.equals(headWeight, x.headWeight) && Arrays.equals(headBias, x.headBias);
+        return o instanceof LstmWeights x
+                && shape.equals(x.shape)
+                && Arrays.equals(embedding, x.embedding)
+                && Arrays.deepEquals(w, x.w)
+                && Arrays.deepEquals(r, x.r)
+                && Arrays.deepEquals(b, x.b)
+                && Arrays.equals(headWeight, x.headWeight)
+                && Arrays.equals(headBias, x.headBias);
     }
 
     @Override

@@ -8,7 +8,6 @@ import ai.onnx.proto.OnnxMl.TensorProto;
 import dev.charlstm.runtime.pack.GraphSignature;
 import dev.charlstm.runtime.pack.ModelPackage;
 import dev.charlstm.runtime.pack.ModelShape;
-import dev.charlstm.runtime.pack.Quantization;
 import dev.charlstm.trainer.model.CharLstm;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -45,6 +44,7 @@ public final class OnnxExporter {
     public static final long IR_VERSION = 8;
     /** The domain of ONNX Runtime's contrib operators, and the version of it the int8 graphs import. */
     static final String MS_DOMAIN = "com.microsoft";
+
     static final int MS_OPSET = 1;
     /** What the graph's metadata names as its producer. */
     public static final String PRODUCER_VERSION = dev.charlstm.runtime.Version.CURRENT;
@@ -74,7 +74,9 @@ public final class OnnxExporter {
 
     /** Both graphs of a package. */
     static Graphs graphs(LstmWeights w, Precision precision) {
-        return new Graphs(step(w, precision, true).toByteArray(), sequence(w, precision, true).toByteArray());
+        return new Graphs(
+                step(w, precision, true).toByteArray(),
+                sequence(w, precision, true).toByteArray());
     }
 
     /** The step graph with a DJL model's weights mapped through another gate order: for the gate-order test. */
@@ -133,8 +135,14 @@ public final class OnnxExporter {
      * @param wholeSequence true: each layer's Y (every step) feeds the next; false: T = 1 and Y_h does
      * @return the top layer's output, [T, batch, H]
      */
-    private static String layers(OnnxGraphWriter g, LstmWeights weights, Precision precision, boolean transposeInt8,
-            GraphSignature io, String x, boolean wholeSequence) {
+    private static String layers(
+            OnnxGraphWriter g,
+            LstmWeights weights,
+            Precision precision,
+            boolean transposeInt8,
+            GraphSignature io,
+            String x,
+            boolean wholeSequence) {
         ModelShape s = weights.shape();
         int h = s.hiddenSize();
         String axis0 = g.longs("layer_axis", 0);
@@ -155,12 +163,20 @@ public final class OnnxExporter {
                 String r = g.floats("R_" + l, weights.r()[l], 1, 4L * h, h);
                 g.node("LSTM", new String[] {x, w, r, b, "", h0, c0}, outputs, "hidden_size", h);
             } else {
-                String[] w = int8(g, "W_" + l, Int8Matrix.quantize(weights.w()[l], 4 * h, in, transposeInt8),
-                        transposeInt8, true);
-                String[] r = int8(g, "R_" + l, Int8Matrix.quantize(weights.r()[l], 4 * h, h, transposeInt8),
-                        transposeInt8, true);
-                g.msNode("DynamicQuantizeLSTM", new String[] {x, w[0], r[0], b, "", h0, c0, "", w[1], w[2], r[1],
-                    r[2]}, outputs, "hidden_size", h);
+                String[] w = int8(
+                        g,
+                        "W_" + l,
+                        Int8Matrix.quantize(weights.w()[l], 4 * h, in, transposeInt8),
+                        transposeInt8,
+                        true);
+                String[] r = int8(
+                        g, "R_" + l, Int8Matrix.quantize(weights.r()[l], 4 * h, h, transposeInt8), transposeInt8, true);
+                g.msNode(
+                        "DynamicQuantizeLSTM",
+                        new String[] {x, w[0], r[0], b, "", h0, c0, "", w[1], w[2], r[1], r[2]},
+                        outputs,
+                        "hidden_size",
+                        h);
             }
             hs[l] = "h_out_" + l;
             cs[l] = "c_out_" + l;
@@ -173,15 +189,25 @@ public final class OnnxExporter {
     }
 
     /** The head: [.., H] -> logits [.., V]. */
-    private static void head(OnnxGraphWriter g, LstmWeights weights, Precision precision, boolean transposeInt8,
-            String top, String logits, boolean wholeSequence) {
+    private static void head(
+            OnnxGraphWriter g,
+            LstmWeights weights,
+            Precision precision,
+            boolean transposeInt8,
+            String top,
+            String logits,
+            boolean wholeSequence) {
         ModelShape s = weights.shape();
         int v = s.vocabSize();
         int h = s.hiddenSize();
         String bias = g.floats("head_bias", weights.headBias(), v);
         if (precision == Precision.INT8_DYNAMIC) {
-            String[] w = int8(g, "head_weight", Int8Matrix.quantize(weights.headWeight(), v, h, transposeInt8),
-                    transposeInt8, false);
+            String[] w = int8(
+                    g,
+                    "head_weight",
+                    Int8Matrix.quantize(weights.headWeight(), v, h, transposeInt8),
+                    transposeInt8,
+                    false);
             g.msNode("DynamicQuantizeMatMul", new String[] {top, w[0], w[1], w[2], bias}, new String[] {logits});
         } else if (wholeSequence) {
             // MatMul broadcasts over [T, batch, H]; Gemm takes 2-D inputs only
@@ -210,13 +236,15 @@ public final class OnnxExporter {
     private static String[] int8(OnnxGraphWriter g, String name, Int8Matrix m, boolean transposed, boolean lstm) {
         long rows = transposed ? m.in() : m.out();
         long cols = transposed ? m.out() : m.in();
-        String values = lstm ? g.int8s(name + "_quantized", m.values(), 1, rows, cols)
+        String values = lstm
+                ? g.int8s(name + "_quantized", m.values(), 1, rows, cols)
                 : g.int8s(name + "_quantized", m.values(), rows, cols);
-        String scales = lstm ? g.floats(name + "_scale", m.scales(), 1, m.out())
+        String scales = lstm
+                ? g.floats(name + "_scale", m.scales(), 1, m.out())
                 : g.floats(name + "_scale", m.scales(), m.out());
         byte[] zeros = new byte[m.out()];
-        String zeroPoints = lstm ? g.int8s(name + "_zero_point", zeros, 1, m.out())
-                : g.int8s(name + "_zero_point", zeros, m.out());
+        String zeroPoints =
+                lstm ? g.int8s(name + "_zero_point", zeros, 1, m.out()) : g.int8s(name + "_zero_point", zeros, m.out());
         return new String[] {values, scales, zeroPoints};
     }
 
@@ -234,10 +262,12 @@ public final class OnnxExporter {
                 .setDocString(doc)
                 .setGraph(graph);
         if (precision == Precision.INT8_DYNAMIC) {
-            m.addOpsetImport(OperatorSetIdProto.newBuilder().setDomain(MS_DOMAIN).setVersion(MS_OPSET));
+            m.addOpsetImport(
+                    OperatorSetIdProto.newBuilder().setDomain(MS_DOMAIN).setVersion(MS_OPSET));
         }
-        metadata(s, precision, kind).forEach((k, val) ->
-                m.addMetadataProps(StringStringEntryProto.newBuilder().setKey(k).setValue(val)));
+        metadata(s, precision, kind)
+                .forEach((k, val) -> m.addMetadataProps(
+                        StringStringEntryProto.newBuilder().setKey(k).setValue(val)));
         return m.build();
     }
 

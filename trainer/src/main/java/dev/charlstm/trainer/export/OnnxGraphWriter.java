@@ -29,16 +29,22 @@ final class OnnxGraphWriter {
         checkCount(name, data.length, dims);
         ByteBuffer buf = ByteBuffer.allocate(data.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
         buf.asFloatBuffer().put(data);
-        graph.addInitializer(TensorProto.newBuilder().setName(name).setDataType(TensorProto.DataType.FLOAT_VALUE)
-                .addAllDims(toList(dims)).setRawData(ByteString.copyFrom(buf.array())));
+        graph.addInitializer(TensorProto.newBuilder()
+                .setName(name)
+                .setDataType(TensorProto.DataType.FLOAT_VALUE)
+                .addAllDims(toList(dims))
+                .setRawData(ByteString.copyFrom(buf.array())));
         return name;
     }
 
     /** Adds an int8 initializer, stored in raw_data. */
     String int8s(String name, byte[] data, long... dims) {
         checkCount(name, data.length, dims);
-        graph.addInitializer(TensorProto.newBuilder().setName(name).setDataType(TensorProto.DataType.INT8_VALUE)
-                .addAllDims(toList(dims)).setRawData(ByteString.copyFrom(data)));
+        graph.addInitializer(TensorProto.newBuilder()
+                .setName(name)
+                .setDataType(TensorProto.DataType.INT8_VALUE)
+                .addAllDims(toList(dims))
+                .setRawData(ByteString.copyFrom(data)));
         return name;
     }
 
@@ -48,21 +54,27 @@ final class OnnxGraphWriter {
             n *= d;
         }
         if (n != values) {
-            throw new IllegalArgumentException(name + ": " + values + " values for shape " + java.util.Arrays.toString(dims));
+            throw new IllegalArgumentException(
+                    name + ": " + values + " values for shape " + java.util.Arrays.toString(dims));
         }
     }
 
     /** Adds a uint8 initializer, stored in raw_data (no dims: a scalar). */
     String uint8s(String name, byte[] data, long... dims) {
         checkCount(name, data.length, dims);
-        graph.addInitializer(TensorProto.newBuilder().setName(name).setDataType(TensorProto.DataType.UINT8_VALUE)
-                .addAllDims(toList(dims)).setRawData(ByteString.copyFrom(data)));
+        graph.addInitializer(TensorProto.newBuilder()
+                .setName(name)
+                .setDataType(TensorProto.DataType.UINT8_VALUE)
+                .addAllDims(toList(dims))
+                .setRawData(ByteString.copyFrom(data)));
         return name;
     }
 
     /** Adds a 1-D int64 initializer. */
     String longs(String name, long... values) {
-        TensorProto.Builder t = TensorProto.newBuilder().setName(name).setDataType(TensorProto.DataType.INT64_VALUE)
+        TensorProto.Builder t = TensorProto.newBuilder()
+                .setName(name)
+                .setDataType(TensorProto.DataType.INT64_VALUE)
                 .addDims(values.length);
         for (long v : values) {
             t.addInt64Data(v);
@@ -90,7 +102,8 @@ final class OnnxGraphWriter {
     }
 
     private String node(String domain, String op, String[] inputs, String[] outputs, Object... attributes) {
-        NodeProto.Builder n = NodeProto.newBuilder().setOpType(op).setName(op + "_" + nodes++).setDomain(domain);
+        NodeProto.Builder n =
+                NodeProto.newBuilder().setOpType(op).setName(op + "_" + nodes++).setDomain(domain);
         for (String in : inputs) {
             n.addInput(in);
         }
@@ -134,8 +147,10 @@ final class OnnxGraphWriter {
             }
             shape.addDim(dim);
         }
-        TypeProto type = TypeProto.newBuilder().setTensorType(
-                TypeProto.Tensor.newBuilder().setElemType(elementType).setShape(shape)).build();
+        TypeProto type = TypeProto.newBuilder()
+                .setTensorType(
+                        TypeProto.Tensor.newBuilder().setElemType(elementType).setShape(shape))
+                .build();
         return ValueInfoProto.newBuilder().setName(name).setType(type).build();
     }
 

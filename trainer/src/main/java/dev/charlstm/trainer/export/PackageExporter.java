@@ -1,13 +1,13 @@
 package dev.charlstm.trainer.export;
 
-import dev.charlstm.runtime.internal.Sha256;
 import ai.djl.ndarray.NDManager;
 import dev.charlstm.runtime.Vocabulary;
+import dev.charlstm.runtime.internal.Sha256;
 import dev.charlstm.runtime.pack.GraphSignature;
-import dev.charlstm.runtime.pack.Quantization;
 import dev.charlstm.runtime.pack.ModelManifest;
 import dev.charlstm.runtime.pack.ModelPackage;
 import dev.charlstm.runtime.pack.Provenance;
+import dev.charlstm.runtime.pack.Quantization;
 import dev.charlstm.trainer.checkpoint.Checkpoint;
 import dev.charlstm.trainer.checkpoint.CheckpointMetadata;
 import dev.charlstm.trainer.config.TrainingConfig;
@@ -99,12 +99,19 @@ public final class PackageExporter {
                     + (q.rowExact() ? "" : "; it can only be rewritten as int8 (--quantize int8)") + "; export from"
                     + " its float32 source package or checkpoint instead");
         }
-        LstmWeights weights = LstmWeights.fromStepGraph(source.modelBytes(), source.manifest().shape(),
-                source.modelSource());
-        ModelManifest description = source.manifest().toBuilder().signature(GraphSignature.STEP).opset(OnnxExporter.OPSET)
-                .quantization(null).sequence(null, null).build();
-        return assemble(description, weights, precision, q != null ? q.sourceSha256()
-                : source.manifest().modelSha256());
+        LstmWeights weights =
+                LstmWeights.fromStepGraph(source.modelBytes(), source.manifest().shape(), source.modelSource());
+        ModelManifest description = source.manifest().toBuilder()
+                .signature(GraphSignature.STEP)
+                .opset(OnnxExporter.OPSET)
+                .quantization(null)
+                .sequence(null, null)
+                .build();
+        return assemble(
+                description,
+                weights,
+                precision,
+                q != null ? q.sourceSha256() : source.manifest().modelSha256());
     }
 
     /**
@@ -113,27 +120,36 @@ public final class PackageExporter {
      * @param sourceSha256 the float32 model.onnx the weights come from, or null for the float32 step graph written
      *     here (which is exactly the model.onnx of the float32 package of the same checkpoint)
      */
-    static ModelPackage assemble(ModelManifest description, LstmWeights weights, Precision precision,
-            String sourceSha256) {
+    static ModelPackage assemble(
+            ModelManifest description, LstmWeights weights, Precision precision, String sourceSha256) {
         OnnxExporter.Graphs fp32 = OnnxExporter.graphs(weights, Precision.FLOAT32);
         if (precision == Precision.FLOAT32) {
             return ModelPackage.of(description.toBuilder().quantization(null).build(), fp32.step(), fp32.sequence());
         }
         OnnxExporter.Graphs int8 = OnnxExporter.graphs(weights, precision);
-        return ModelPackage.of(description.toBuilder()
-                .quantization(Quantization.of(precision.method(),
-                        sourceSha256 != null ? sourceSha256 : Sha256.hex(fp32.step())))
-                .build(), int8.step(), int8.sequence());
+        return ModelPackage.of(
+                description.toBuilder()
+                        .quantization(Quantization.of(
+                                precision.method(), sourceSha256 != null ? sourceSha256 : Sha256.hex(fp32.step())))
+                        .build(),
+                int8.step(),
+                int8.sequence());
     }
 
     /** The manifest of a checkpoint's package: everything a user needs to trust a model they did not train. */
     static ModelManifest describe(CheckpointMetadata meta) {
         TrainingConfig config = meta.config();
         CheckpointMetadata.CorpusInfo corpus = meta.corpus();
-        Provenance provenance = new Provenance("charlstm " + OnnxExporter.PRODUCER_VERSION, Instant.now().toString(),
-                corpus == null ? null : corpusName(corpus.source()), corpus == null ? null : corpus.sha256(),
-                corpus == null ? null : corpus.characters(), meta.iteration(), meta.metrics().valLoss(),
-                config.data().validationFraction(), config.data().seqLen());
+        Provenance provenance = new Provenance(
+                "charlstm " + OnnxExporter.PRODUCER_VERSION,
+                Instant.now().toString(),
+                corpus == null ? null : corpusName(corpus.source()),
+                corpus == null ? null : corpus.sha256(),
+                corpus == null ? null : corpus.characters(),
+                meta.iteration(),
+                meta.metrics().valLoss(),
+                config.data().validationFraction(),
+                config.data().seqLen());
         Map<String, Map<String, Object>> training = config.toSections();
         training.remove("model"); // the manifest's model section is the shape
         return ModelManifest.builder()

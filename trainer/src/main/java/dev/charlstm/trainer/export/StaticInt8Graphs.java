@@ -68,8 +68,9 @@ final class StaticInt8Graphs {
             String[] hc = layer(g, k, l, x, hs[l], cs[l], "h_out_" + l, "c_out_" + l);
             hOut[l] = hc[0];
             cOut[l] = hc[1];
-            x = g.node("QuantizeLinear", new String[] {hOut[l], k.hiddenScale, k.zeroPoint},
-                    new String[] {"x_" + (l + 1)});
+            x = g.node(
+                    "QuantizeLinear", new String[] {hOut[l], k.hiddenScale, k.zeroPoint}, new String[] {"x_" + (l + 1)
+                    });
         }
         String logits = head(g, k, x, "logits_1");
         g.node("Squeeze", new String[] {logits, axis0}, new String[] {io.logits()});
@@ -105,12 +106,20 @@ final class StaticInt8Graphs {
         for (int l = 0; l < s.layers(); l++) {
             hOut[l] = "h_out_" + l;
             cOut[l] = "c_out_" + l;
-            String inputSums = g.node("MatMulInteger", new String[] {x, k.mInput[l], k.zeroPoint},
-                    new String[] {"l" + l + "_input_sums"});
-            g.node("Scan", new String[] {hs[l], cs[l], inputSums}, new String[] {hOut[l], cOut[l], "y_" + l},
-                    "body", scanBody(k, l, s), "num_scan_inputs", 1);
-            x = g.node("QuantizeLinear", new String[] {"y_" + l, k.hiddenScale, k.zeroPoint},
-                    new String[] {"x_" + (l + 1)});
+            String inputSums = g.node(
+                    "MatMulInteger", new String[] {x, k.mInput[l], k.zeroPoint}, new String[] {"l" + l + "_input_sums"
+                    });
+            g.node(
+                    "Scan",
+                    new String[] {hs[l], cs[l], inputSums},
+                    new String[] {hOut[l], cOut[l], "y_" + l},
+                    "body",
+                    scanBody(k, l, s),
+                    "num_scan_inputs",
+                    1);
+            x = g.node(
+                    "QuantizeLinear", new String[] {"y_" + l, k.hiddenScale, k.zeroPoint}, new String[] {"x_" + (l + 1)
+                    });
         }
         String logits = head(g, k, x, "logits_1");
         g.node("Squeeze", new String[] {logits, axis1}, new String[] {io.logits()});
@@ -131,8 +140,8 @@ final class StaticInt8Graphs {
         b.input("c", TensorProto.DataType.FLOAT_VALUE, 1L, "batch", (long) s.hiddenSize());
         b.input("input_sums", TensorProto.DataType.INT32_VALUE, 1L, "batch", 4L * s.hiddenSize());
         String qh = b.node("QuantizeLinear", new String[] {"h", k.hiddenScale, k.zeroPoint}, new String[] {"qh"});
-        String recurrent = b.node("MatMulInteger", new String[] {qh, k.mRecurrent[l], k.zeroPoint},
-                new String[] {"recurrent_sums"});
+        String recurrent = b.node(
+                "MatMulInteger", new String[] {qh, k.mRecurrent[l], k.zeroPoint}, new String[] {"recurrent_sums"});
         String sums = b.node("Add", new String[] {"input_sums", recurrent}, new String[] {"sums"});
         String[] hc = cell(b, k, l, sums, "c", "h_next", "c_next");
         b.node("Identity", new String[] {hc[0]}, new String[] {"y"});
@@ -143,8 +152,8 @@ final class StaticInt8Graphs {
     }
 
     /** One LSTM layer's step on [1, batch, ...]: the integer sums of [x, qh] · M_l in one GEMM, then the cell. */
-    private static String[] layer(OnnxGraphWriter g, Constants k, int l, String x, String qh, String c, String hNext,
-            String cNext) {
+    private static String[] layer(
+            OnnxGraphWriter g, Constants k, int l, String x, String qh, String c, String hNext, String cNext) {
         String a = g.node("Concat", new String[] {x, qh}, new String[] {"l" + l + "_a"}, "axis", 2);
         String sums = g.node("MatMulInteger", new String[] {a, k.m[l], k.zeroPoint}, new String[] {"l" + l + "_sums"});
         return cell(g, k, l, sums, c, hNext, cNext);
@@ -156,8 +165,8 @@ final class StaticInt8Graphs {
      *
      * @return {h', c'}
      */
-    private static String[] cell(OnnxGraphWriter g, Constants k, int l, String sums, String c, String hNext,
-            String cNext) {
+    private static String[] cell(
+            OnnxGraphWriter g, Constants k, int l, String sums, String c, String hNext, String cNext) {
         String p = "l" + l + "_";
         String gates = dequantized(g, sums, k.mScale[l], k.bias[l], p + "gates");
         g.node("Split", new String[] {gates, k.gateSplit}, new String[] {p + "iof_pre", p + "g_pre"}, "axis", 2);
@@ -178,8 +187,8 @@ final class StaticInt8Graphs {
      * measured 5x slower than both at batch 32: a scalar loop.)
      */
     private static String dequantized(OnnxGraphWriter g, String sums, String scale, String bias, String out) {
-        String f = g.node("Cast", new String[] {sums}, new String[] {out + "_sums"}, "to",
-                TensorProto.DataType.FLOAT_VALUE);
+        String f = g.node(
+                "Cast", new String[] {sums}, new String[] {out + "_sums"}, "to", TensorProto.DataType.FLOAT_VALUE);
         String scaled = g.node("Mul", new String[] {f, scale}, new String[] {out + "_scaled"});
         return g.node("Add", new String[] {scaled, bias}, new String[] {out});
     }
@@ -210,8 +219,18 @@ final class StaticInt8Graphs {
     }
 
     /** The names of the initializers both graphs share. */
-    private record Constants(String embedding, String hiddenScale, String zeroPoint, String gateSplit, String[] m,
-            String[] mInput, String[] mRecurrent, String[] mScale, String[] bias, String head, String headScale,
+    private record Constants(
+            String embedding,
+            String hiddenScale,
+            String zeroPoint,
+            String gateSplit,
+            String[] m,
+            String[] mInput,
+            String[] mRecurrent,
+            String[] mScale,
+            String[] bias,
+            String head,
+            String headScale,
             String headBias) {}
 
     /**
@@ -234,8 +253,9 @@ final class StaticInt8Graphs {
         }
         byte[] qe = new byte[v * e];
         for (int i = 0; i < qe.length; i++) {
-            qe[i] = (byte) (Math.max(-ACTIVATION_MAX, Math.min(ACTIVATION_MAX,
-                    Math.round(w.embedding()[i] / embeddingScale))) + ZERO_POINT);
+            qe[i] = (byte) (Math.max(
+                            -ACTIVATION_MAX, Math.min(ACTIVATION_MAX, Math.round(w.embedding()[i] / embeddingScale)))
+                    + ZERO_POINT);
         }
         String embedding = g.uint8s("embedding_quantized", qe, v, e);
         String[] m = new String[s.layers()];
@@ -264,10 +284,13 @@ final class StaticInt8Graphs {
             if (whole) {
                 m[l] = g.int8s("M_" + l + "_quantized", q.values(), in + h, 4L * h);
             } else {
-                mInput[l] = g.int8s("M_" + l + "_input_quantized", Arrays.copyOfRange(q.values(), 0, in * 4 * h), in,
+                mInput[l] = g.int8s(
+                        "M_" + l + "_input_quantized", Arrays.copyOfRange(q.values(), 0, in * 4 * h), in, 4L * h);
+                mRecurrent[l] = g.int8s(
+                        "M_" + l + "_recurrent_quantized",
+                        Arrays.copyOfRange(q.values(), in * 4 * h, (in + h) * 4 * h),
+                        h,
                         4L * h);
-                mRecurrent[l] = g.int8s("M_" + l + "_recurrent_quantized", Arrays.copyOfRange(q.values(), in * 4 * h,
-                        (in + h) * 4 * h), h, 4L * h);
             }
             mScale[l] = g.floats("M_" + l + "_scale", q.scales(), 4L * h);
             float[] b = new float[4 * h];
@@ -284,8 +307,19 @@ final class StaticInt8Graphs {
         String headQ = g.int8s("head_quantized", q.values(), h, v);
         String headScale = g.floats("head_scale", q.scales(), v);
         String headBias = g.floats("head_bias", w.headBias(), v);
-        return new Constants(embedding, hiddenScale, zeroPoint, gateSplit, m, mInput, mRecurrent, mScale, bias, headQ,
-                headScale, headBias);
+        return new Constants(
+                embedding,
+                hiddenScale,
+                zeroPoint,
+                gateSplit,
+                m,
+                mInput,
+                mRecurrent,
+                mScale,
+                bias,
+                headQ,
+                headScale,
+                headBias);
     }
 
     private static float maxAbs(float[] a) {

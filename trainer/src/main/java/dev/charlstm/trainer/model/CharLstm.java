@@ -1,7 +1,6 @@
 package dev.charlstm.trainer.model;
 
 import ai.djl.ndarray.NDArray;
-import dev.charlstm.runtime.pack.ModelShape;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -15,6 +14,7 @@ import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.NormalInitializer;
 import ai.djl.training.initializer.UniformInitializer;
 import ai.djl.util.PairList;
+import dev.charlstm.runtime.pack.ModelShape;
 
 /**
  * The tutorial's model as a DJL block: Embedding(V, E) → LSTM(H, L layers, batch-first) → Linear(H, V).
@@ -58,16 +58,19 @@ public final class CharLstm extends AbstractBlock {
                 .optShape(new Shape(shape.vocabSize(), shape.embeddingSize()))
                 .optInitializer(new NormalInitializer(1f))
                 .build());
-        lstm = addChildBlock("lstm", LSTM.builder()
-                .setStateSize(shape.hiddenSize())
-                .setNumLayers(shape.layers())
-                .optDropRate(shape.dropout())
-                .optBatchFirst(true)
-                .optReturnState(true)
-                .build());
+        lstm = addChildBlock(
+                "lstm",
+                LSTM.builder()
+                        .setStateSize(shape.hiddenSize())
+                        .setNumLayers(shape.layers())
+                        .optDropRate(shape.dropout())
+                        .optBatchFirst(true)
+                        .optReturnState(true)
+                        .build());
         lstm.setInitializer(new UniformInitializer(bound), Parameter.Type.WEIGHT);
         lstm.setInitializer(new UniformInitializer(bound), Parameter.Type.BIAS);
-        head = addChildBlock("head", Linear.builder().setUnits(shape.vocabSize()).build());
+        head = addChildBlock(
+                "head", Linear.builder().setUnits(shape.vocabSize()).build());
         // PyTorch's Linear: kaiming_uniform(a=√5) for the weight and U(±1/√fan_in) for the bias: both ±1/√H.
         head.setInitializer(new UniformInitializer(bound), Parameter.Type.WEIGHT);
         head.setInitializer(new UniformInitializer(bound), Parameter.Type.BIAS);
@@ -88,11 +91,12 @@ public final class CharLstm extends AbstractBlock {
     }
 
     @Override
-    protected NDList forwardInternal(ParameterStore store, NDList inputs, boolean training,
-            PairList<String, Object> params) {
+    protected NDList forwardInternal(
+            ParameterStore store, NDList inputs, boolean training, PairList<String, Object> params) {
         NDArray tokens = inputs.get(0);
         NDArray weight = store.getValue(embedding, tokens.getDevice(), training);
-        NDArray x = Embedding.embedding(tokens, weight, ai.djl.ndarray.types.SparseFormat.DENSE).head();
+        NDArray x = Embedding.embedding(tokens, weight, ai.djl.ndarray.types.SparseFormat.DENSE)
+                .head();
         NDList lstmIn = new NDList(x);
         if (inputs.size() == 3) {
             lstmIn.add(inputs.get(1));

@@ -1,9 +1,9 @@
 package dev.charlstm.trainer.run;
 
-import dev.charlstm.trainer.training.Trainer;
-import dev.charlstm.trainer.training.ValidationReport;
-import dev.charlstm.trainer.training.TrainingListener;
 import dev.charlstm.trainer.checkpoint.Checkpoint;
+import dev.charlstm.trainer.training.Trainer;
+import dev.charlstm.trainer.training.TrainingListener;
+import dev.charlstm.trainer.training.ValidationReport;
 
 /**
  * Writes {@code last.ckpt} at every evaluation, and {@code best.ckpt} when the validation loss is the lowest so far,

@@ -1,9 +1,9 @@
 package dev.charlstm.trainer.run;
 
-import dev.charlstm.trainer.training.TrainingResult;
-import dev.charlstm.trainer.training.TrainingListener;
 import dev.charlstm.trainer.checkpoint.Checkpoint;
 import dev.charlstm.trainer.export.PackageExporter;
+import dev.charlstm.trainer.training.TrainingListener;
+import dev.charlstm.trainer.training.TrainingResult;
 import java.nio.file.Files;
 
 /** When training ends, exports {@code best.ckpt} as the model package {@code model/}. Not thread-safe. */

@@ -1,10 +1,10 @@
 package dev.charlstm.trainer.run;
 
-import dev.charlstm.trainer.training.TrainingResult;
-import dev.charlstm.trainer.training.TrainingListener;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.charlstm.runtime.internal.AtomicFiles;
+import dev.charlstm.trainer.training.TrainingListener;
+import dev.charlstm.trainer.training.TrainingResult;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,8 +30,8 @@ public final class LossPlotListener {
                 try {
                     write(run.dir());
                 } catch (IOException e) {
-                    org.slf4j.LoggerFactory.getLogger(LossPlotListener.class).warn("could not draw {}: {}", run.lossPlot(),
-                            e.getMessage());
+                    org.slf4j.LoggerFactory.getLogger(LossPlotListener.class)
+                            .warn("could not draw {}: {}", run.lossPlot(), e.getMessage());
                 }
             }
         };
@@ -63,9 +63,13 @@ public final class LossPlotListener {
             return null;
         }
         System.setProperty("java.awt.headless", "true");
-        XYChart chart = new XYChartBuilder().width(900).height(500)
-                .title("charlstm: " + runDir.getFileName()).xAxisTitle("iteration")
-                .yAxisTitle("loss (nats per character)").build();
+        XYChart chart = new XYChartBuilder()
+                .width(900)
+                .height(500)
+                .title("charlstm: " + runDir.getFileName())
+                .xAxisTitle("iteration")
+                .yAxisTitle("loss (nats per character)")
+                .build();
         chart.addSeries("train (mean since the previous evaluation)", iterations, train);
         chart.addSeries("validation", iterations, val);
         byte[] png = BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG);

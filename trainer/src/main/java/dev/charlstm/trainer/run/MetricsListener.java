@@ -1,10 +1,10 @@
 package dev.charlstm.trainer.run;
 
-import dev.charlstm.trainer.training.Trainer;
-import dev.charlstm.trainer.training.ValidationReport;
-import dev.charlstm.trainer.training.TrainingListener;
 import com.google.gson.Gson;
 import com.google.gson.JsonObject;
+import dev.charlstm.trainer.training.Trainer;
+import dev.charlstm.trainer.training.TrainingListener;
+import dev.charlstm.trainer.training.ValidationReport;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -39,7 +39,11 @@ final class MetricsListener implements TrainingListener {
         o.addProperty("elapsed_s", e.elapsedSeconds());
         o.addProperty("best", e.best());
         try {
-            Files.writeString(file, GSON.toJson(o) + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+            Files.writeString(
+                    file,
+                    GSON.toJson(o) + "\n",
+                    StandardCharsets.UTF_8,
+                    StandardOpenOption.CREATE,
                     StandardOpenOption.APPEND);
         } catch (IOException ex) {
             throw new UncheckedIOException(file + ": cannot append metrics: " + ex.getMessage(), ex);

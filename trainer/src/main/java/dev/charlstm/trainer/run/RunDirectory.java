@@ -124,11 +124,15 @@ public final class RunDirectory {
         try {
             Files.createDirectories(dir);
             try (Stream<Path> entries = Files.list(dir)) {
-                List<String> other = entries.map(p -> p.getFileName().toString()).filter(n -> !n.equals(LOCK))
-                        .sorted().limit(3).toList();
+                List<String> other = entries.map(p -> p.getFileName().toString())
+                        .filter(n -> !n.equals(LOCK))
+                        .sorted()
+                        .limit(3)
+                        .toList();
                 if (!other.isEmpty()) {
-                    throw new CheckpointException(dir + " is not empty (" + String.join(", ", other) + (other.size()
-                            == 3 ? ", ..." : "") + "): a new run needs an empty or new folder; choose another --out");
+                    throw new CheckpointException(
+                            dir + " is not empty (" + String.join(", ", other) + (other.size() == 3 ? ", ..." : "")
+                                    + "): a new run needs an empty or new folder; choose another --out");
                 }
             }
         } catch (IOException e) {
@@ -142,8 +146,10 @@ public final class RunDirectory {
         try {
             Files.delete(Files.createTempFile(dir, ".write-check.", ".tmp"));
         } catch (IOException e) {
-            throw new CheckpointException(dir + ": cannot write into the run folder (" + AtomicFiles.describe(e)
-                    + "); choose another --out or fix its permissions", e);
+            throw new CheckpointException(
+                    dir + ": cannot write into the run folder (" + AtomicFiles.describe(e)
+                            + "); choose another --out or fix its permissions",
+                    e);
         }
     }
 
@@ -162,8 +168,12 @@ public final class RunDirectory {
                 // missing or torn: rewritten below
             }
             if (bestIteration != meta.iteration()) {
-                LOG.info("{} is from iteration {}, but {} says iteration {} was the best: restoring it",
-                        BEST, bestIteration, LAST, meta.iteration());
+                LOG.info(
+                        "{} is from iteration {}, but {} says iteration {} was the best: restoring it",
+                        BEST,
+                        bestIteration,
+                        LAST,
+                        meta.iteration());
                 last.write(best);
             }
         }
@@ -191,8 +201,8 @@ public final class RunDirectory {
                 AtomicFiles.replaceFile(file, kept.toString().getBytes(StandardCharsets.UTF_8));
             }
         } catch (IOException e) {
-            throw new CheckpointException(file + ": cannot bring it in line with " + LAST + ": "
-                    + AtomicFiles.describe(e), e);
+            throw new CheckpointException(
+                    file + ": cannot bring it in line with " + LAST + ": " + AtomicFiles.describe(e), e);
         }
     }
 

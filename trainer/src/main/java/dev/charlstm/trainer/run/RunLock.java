@@ -53,13 +53,16 @@ final class RunLock implements AutoCloseable {
             if (l == null) {
                 String holder = Files.readString(file, StandardCharsets.UTF_8).strip();
                 ch.close();
-                throw new CheckpointException(dir + " is in use by another training run (" + (holder.isEmpty()
-                        ? "its process is starting" : holder) + "): cannot " + what + " there while it runs; wait"
+                throw new CheckpointException(dir + " is in use by another training run ("
+                        + (holder.isEmpty() ? "its process is starting" : holder) + "): cannot " + what
+                        + " there while it runs; wait"
                         + " for it to end, or choose another --out");
             }
             ch.truncate(0);
-            ch.write(ByteBuffer.wrap(("process " + ProcessHandle.current().pid() + ", started " + Instant.now())
-                    .getBytes(StandardCharsets.UTF_8)), 0);
+            ch.write(
+                    ByteBuffer.wrap(("process " + ProcessHandle.current().pid() + ", started " + Instant.now())
+                            .getBytes(StandardCharsets.UTF_8)),
+                    0);
             ch.force(false);
             return new RunLock(ch, l);
         } catch (IOException e) {
@@ -70,9 +73,12 @@ final class RunLock implements AutoCloseable {
                     // already failing
                 }
             }
-            throw new CheckpointException(dir + ": cannot write into the run folder (" + e.getClass().getSimpleName()
-                    + (e.getMessage() == null ? "" : ": " + e.getMessage()) + "); choose another --out or fix its"
-                    + " permissions", e);
+            throw new CheckpointException(
+                    dir + ": cannot write into the run folder (" + e.getClass().getSimpleName()
+                            + (e.getMessage() == null ? "" : ": " + e.getMessage())
+                            + "); choose another --out or fix its"
+                            + " permissions",
+                    e);
         }
     }
 

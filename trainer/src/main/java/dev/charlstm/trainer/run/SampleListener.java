@@ -1,9 +1,9 @@
 package dev.charlstm.trainer.run;
 
-import dev.charlstm.trainer.training.Trainer;
-import dev.charlstm.trainer.training.ValidationReport;
-import dev.charlstm.trainer.training.TrainingListener;
 import dev.charlstm.runtime.Vocabulary;
+import dev.charlstm.trainer.training.Trainer;
+import dev.charlstm.trainer.training.TrainingListener;
+import dev.charlstm.trainer.training.ValidationReport;
 import java.util.function.BiConsumer;
 
 /**
@@ -26,8 +26,10 @@ public final class SampleListener implements TrainingListener {
     public void onStart(Trainer trainer) {
         var e = trainer.config().evaluation();
         if (e.sampleLength() > 0 && e.samplePrompt().codePoints().noneMatch(trainer.vocabulary()::contains)) {
-            LOG.warn("no character of --prompt \"{}\" is in the corpus's vocabulary: the samples start from {} instead;"
-                    + " give a --prompt in the corpus's characters", e.samplePrompt(),
+            LOG.warn(
+                    "no character of --prompt \"{}\" is in the corpus's vocabulary: the samples start from {} instead;"
+                            + " give a --prompt in the corpus's characters",
+                    e.samplePrompt(),
                     Vocabulary.describe(trainer.vocabulary().codePoint(0)));
         }
     }
@@ -36,8 +38,12 @@ public final class SampleListener implements TrainingListener {
     public void onEvaluation(ValidationReport evaluation, Trainer trainer) {
         var e = trainer.config().evaluation();
         if (e.sampleLength() > 0) {
-            sink.accept(evaluation, trainer.sample(e.samplePrompt(), e.sampleLength(),
-                    trainer.config().data().seed() + evaluation.iteration()));
+            sink.accept(
+                    evaluation,
+                    trainer.sample(
+                            e.samplePrompt(),
+                            e.sampleLength(),
+                            trainer.config().data().seed() + evaluation.iteration()));
         }
     }
 }

@@ -1,10 +1,5 @@
 package dev.charlstm.trainer.run;
 
-import dev.charlstm.trainer.training.TrainingDivergedException;
-import dev.charlstm.trainer.training.TrainingResult;
-import dev.charlstm.trainer.training.Trainer;
-import dev.charlstm.trainer.training.TorchEngine;
-import dev.charlstm.trainer.training.TrainingListener;
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import dev.charlstm.trainer.checkpoint.Checkpoint;
@@ -13,6 +8,11 @@ import dev.charlstm.trainer.checkpoint.CheckpointMetadata;
 import dev.charlstm.trainer.config.TrainingConfig;
 import dev.charlstm.trainer.corpus.Corpus;
 import dev.charlstm.trainer.corpus.CorpusException;
+import dev.charlstm.trainer.training.TorchEngine;
+import dev.charlstm.trainer.training.Trainer;
+import dev.charlstm.trainer.training.TrainingDivergedException;
+import dev.charlstm.trainer.training.TrainingListener;
+import dev.charlstm.trainer.training.TrainingResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -57,8 +57,7 @@ public final class TrainingRun implements AutoCloseable {
      *     cannot be written
      * @throws CorpusException if the corpus is too short for the configuration
      */
-    public static TrainingRun start(Engine engine, Corpus corpus, TrainingConfig config, Path runDir,
-            Device device) {
+    public static TrainingRun start(Engine engine, Corpus corpus, TrainingConfig config, Path runDir, Device device) {
         RunDirectory dir = RunDirectory.of(runDir);
         boolean existed = Files.exists(runDir);
         RunLock lock = null;
@@ -66,8 +65,8 @@ public final class TrainingRun implements AutoCloseable {
             try {
                 Files.createDirectories(runDir);
             } catch (java.io.IOException e) {
-                throw new CheckpointException(runDir + ": cannot create the run folder (" + e + "); choose another"
-                        + " --out", e);
+                throw new CheckpointException(
+                        runDir + ": cannot create the run folder (" + e + "); choose another" + " --out", e);
             }
             // Owned before anything is checked or written: a second run started a second later is refused here
             lock = RunLock.acquire(runDir, "start a run");
@@ -127,9 +126,13 @@ public final class TrainingRun implements AutoCloseable {
         }
         int at = last.metadata().iteration();
         if (trainer.config().schedule().iterations() <= at) {
-            LOG.warn("{} is already at iteration {} (target {}): nothing to train, the package is exported again;"
-                    + " pass --iterations above {} to go further", runDir, at,
-                    trainer.config().schedule().iterations(), at);
+            LOG.warn(
+                    "{} is already at iteration {} (target {}): nothing to train, the package is exported again;"
+                            + " pass --iterations above {} to go further",
+                    runDir,
+                    at,
+                    trainer.config().schedule().iterations(),
+                    at);
         }
         return new TrainingRun(dir, trainer, lock);
     }
@@ -183,8 +186,8 @@ public final class TrainingRun implements AutoCloseable {
         Path last = dir.last();
         if (Files.exists(last)) {
             CheckpointMetadata m = Checkpoint.read(last).metadata();
-            return last + " is from iteration " + m.iteration() + String.format(" (validation loss %.4f nats)",
-                    m.metrics().valLoss());
+            return last + " is from iteration " + m.iteration()
+                    + String.format(" (validation loss %.4f nats)", m.metrics().valLoss());
         }
         return "no checkpoint was written (the first evaluation comes at iteration "
                 + trainer.config().evaluation().interval() + ")";

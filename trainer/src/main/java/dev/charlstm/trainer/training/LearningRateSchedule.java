@@ -24,8 +24,11 @@ final class LearningRateSchedule {
             main = Tracker.fixed(lr);
         }
         tracker = c.warmupIterations() > 0
-                ? WarmUpTracker.builder().setMainTracker(main).optWarmUpSteps(c.warmupIterations())
-                        .optWarmUpBeginValue(0f).build()
+                ? WarmUpTracker.builder()
+                        .setMainTracker(main)
+                        .optWarmUpSteps(c.warmupIterations())
+                        .optWarmUpBeginValue(0f)
+                        .build()
                 : main;
     }
 

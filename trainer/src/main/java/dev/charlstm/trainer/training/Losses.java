@@ -32,7 +32,9 @@ final class Losses {
         // PyTorch's label_smoothing: (1 - eps) * -log p(target) + eps * mean over the V classes of -log p.
         long v = logits.getShape().get(2);
         NDArray logProbs = logits.reshape(-1, v).logSoftmax(1);
-        NDArray nll = logProbs.gather(targets.reshape(-1, 1).toType(DataType.INT64, false), 1).reshape(-1).neg();
+        NDArray nll = logProbs.gather(targets.reshape(-1, 1).toType(DataType.INT64, false), 1)
+                .reshape(-1)
+                .neg();
         NDArray uniform = logProbs.mean(new int[] {1}).neg();
         return nll.mul(1 - eps).add(uniform.mul(eps)).mean();
     }

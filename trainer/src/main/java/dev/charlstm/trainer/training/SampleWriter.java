@@ -5,11 +5,11 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
-import dev.charlstm.runtime.Vocabulary;
-import dev.charlstm.trainer.model.CharLstm;
-import dev.charlstm.runtime.internal.LogitSampler;
 import dev.charlstm.runtime.SamplingParameters;
+import dev.charlstm.runtime.Vocabulary;
+import dev.charlstm.runtime.internal.LogitSampler;
 import dev.charlstm.runtime.internal.SplitMix64;
+import dev.charlstm.trainer.model.CharLstm;
 import java.nio.FloatBuffer;
 
 /**
@@ -33,8 +33,14 @@ final class SampleWriter {
      * @param seed sampling seed
      * @return the prompt (as used) followed by the sampled continuation
      */
-    static String write(CharLstm model, ParameterStore store, NDManager manager, Vocabulary vocab, String prompt,
-            int length, long seed) {
+    static String write(
+            CharLstm model,
+            ParameterStore store,
+            NDManager manager,
+            Vocabulary vocab,
+            String prompt,
+            int length,
+            long seed) {
         int[] ids = prompt.codePoints().map(vocab::idOf).filter(id -> id >= 0).toArray();
         if (ids.length == 0) {
             ids = new int[] {0};

@@ -57,7 +57,8 @@ final class StatefulAdamW implements AutoCloseable {
     static double gradientNorm(ParameterList parameters) {
         double sumSquares = 0;
         for (Pair<String, Parameter> p : parameters) {
-            try (NDArray grad = p.getValue().getArray().getGradient(); NDArray norm = grad.norm()) {
+            try (NDArray grad = p.getValue().getArray().getGradient();
+                    NDArray norm = grad.norm()) {
                 double n = norm.getFloat();
                 sumSquares += n * n;
             }
@@ -87,9 +88,20 @@ final class StatefulAdamW implements AutoCloseable {
             NDArray mean = means.computeIfAbsent(p.getKey(), k -> manager.zeros(weight.getShape()));
             NDArray variance = variances.computeIfAbsent(p.getKey(), k -> manager.zeros(weight.getShape()));
             try (NDArray grad = weight.getGradient()) {
-                weight.getNDArrayInternal().adamUpdate(new NDList(weight, grad, mean, variance),
-                        new NDList(weight), learningRate, correctedRate, weightDecay, gradientScale, -1f,
-                        BETA1, BETA2, epsilon, true, true);
+                weight.getNDArrayInternal()
+                        .adamUpdate(
+                                new NDList(weight, grad, mean, variance),
+                                new NDList(weight),
+                                learningRate,
+                                correctedRate,
+                                weightDecay,
+                                gradientScale,
+                                -1f,
+                                BETA1,
+                                BETA2,
+                                epsilon,
+                                true,
+                                true);
             }
         }
     }
@@ -131,7 +143,8 @@ final class StatefulAdamW implements AutoCloseable {
             }
             NDArray mean = readArray(in);
             NDArray variance = readArray(in);
-            if (!mean.getShape().equals(p.getArray().getShape()) || !variance.getShape().equals(mean.getShape())) {
+            if (!mean.getShape().equals(p.getArray().getShape())
+                    || !variance.getShape().equals(mean.getShape())) {
                 throw new IOException("optimizer state for " + name + " has shape " + mean.getShape()
                         + ", the parameter " + p.getArray().getShape());
             }

@@ -1,10 +1,10 @@
 package dev.charlstm.trainer.training;
 
-import dev.charlstm.runtime.DeviceChoice;
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.engine.EngineException;
 import ai.djl.pytorch.jni.JniUtils;
+import dev.charlstm.runtime.DeviceChoice;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.util.concurrent.TimeUnit;
@@ -45,8 +45,10 @@ public final class TorchEngine {
         try {
             engine = Engine.getEngine("PyTorch");
         } catch (EngineException | UnsatisfiedLinkError | IllegalArgumentException e) {
-            throw new IllegalStateException("cannot start DJL's PyTorch engine from the bundled natives"
-                    + " (pytorch-native-cpu linux-x86_64 + pytorch-jni): " + e.getMessage(), e);
+            throw new IllegalStateException(
+                    "cannot start DJL's PyTorch engine from the bundled natives"
+                            + " (pytorch-native-cpu linux-x86_64 + pytorch-jni): " + e.getMessage(),
+                    e);
         }
         if (threads > 0) {
             JniUtils.setNumThreads(threads);
@@ -55,8 +57,12 @@ public final class TorchEngine {
             int free = freeCores();
             JniUtils.setNumThreads(free);
             threadsChosen = true;
-            LOG.info("PyTorch: {} intra-op thread{} ({} of {} cores free now; --threads N to choose)", free,
-                    free == 1 ? "" : "s", free, Runtime.getRuntime().availableProcessors());
+            LOG.info(
+                    "PyTorch: {} intra-op thread{} ({} of {} cores free now; --threads N to choose)",
+                    free,
+                    free == 1 ? "" : "s",
+                    free,
+                    Runtime.getRuntime().availableProcessors());
         }
         return engine;
     }
@@ -83,15 +89,17 @@ public final class TorchEngine {
         Thread[] probes = new Thread[cores];
         for (int i = 0; i < cores; i++) {
             int k = i;
-            probes[i] = new Thread(() -> {
-                long start = System.nanoTime();
-                long t0 = mx.getCurrentThreadCpuTime();
-                long x = 0;
-                while (System.nanoTime() - start < wall) {
-                    x += x * 31 + 7; // busy: what an OpenMP worker does
-                }
-                cpu[k] = mx.getCurrentThreadCpuTime() - t0 + (x == 42 ? 1 : 0);
-            }, "charlstm-core-probe");
+            probes[i] = new Thread(
+                    () -> {
+                        long start = System.nanoTime();
+                        long t0 = mx.getCurrentThreadCpuTime();
+                        long x = 0;
+                        while (System.nanoTime() - start < wall) {
+                            x += x * 31 + 7; // busy: what an OpenMP worker does
+                        }
+                        cpu[k] = mx.getCurrentThreadCpuTime() - t0 + (x == 42 ? 1 : 0);
+                    },
+                    "charlstm-core-probe");
             probes[i].start();
         }
         try {

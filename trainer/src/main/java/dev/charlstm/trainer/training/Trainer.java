@@ -52,12 +52,18 @@ public final class Trainer implements AutoCloseable {
     private int iteration;
     /** Whether the last {@link #step} scaled its gradients down to the clip norm. */
     private boolean lastStepClipped;
+
     private double bestValLoss = Double.POSITIVE_INFINITY;
     private int bestIteration = -1;
     private double elapsedBefore;
     private final String resumeNote;
 
-    private Trainer(Engine engine, Device device, Corpus corpus, TrainingConfig config, Vocabulary vocab,
+    private Trainer(
+            Engine engine,
+            Device device,
+            Corpus corpus,
+            TrainingConfig config,
+            Vocabulary vocab,
             Checkpoint resumeFrom) {
         this.corpus = corpus;
         this.config = config;
@@ -66,7 +72,10 @@ public final class Trainer implements AutoCloseable {
         this.device = device;
         this.engine = engine;
         this.schedule = new LearningRateSchedule(config);
-        this.sampler = new BatchSampler(split.train(), config.data().batchSize(), config.data().seqLen(),
+        this.sampler = new BatchSampler(
+                split.train(),
+                config.data().batchSize(),
+                config.data().seqLen(),
                 config.data().seed());
         long seed = config.data().seed();
         engine.setRandomSeed((int) (seed ^ (seed >>> 32)));
@@ -89,8 +98,8 @@ public final class Trainer implements AutoCloseable {
                 bestValLoss = meta.metrics().bestValLoss();
                 bestIteration = meta.metrics().bestIteration();
                 elapsedBefore = meta.metrics().elapsedSeconds();
-                resumeNote = "resumed at iteration " + iteration + " with AdamW moments restored (step "
-                        + opt.step() + "); batches continue the same seeded sequence";
+                resumeNote = "resumed at iteration " + iteration + " with AdamW moments restored (step " + opt.step()
+                        + "); batches continue the same seeded sequence";
             } else {
                 resumeNote = null;
             }
@@ -131,8 +140,8 @@ public final class Trainer implements AutoCloseable {
      * @return the trainer
      * @throws CorpusException if the corpus's vocabulary differs from the checkpoint's, naming the first difference
      */
-    public static Trainer resume(Engine engine, Device device, Corpus corpus, Checkpoint checkpoint,
-            Integer iterations) {
+    public static Trainer resume(
+            Engine engine, Device device, Corpus corpus, Checkpoint checkpoint, Integer iterations) {
         CheckpointMetadata meta = checkpoint.metadata();
         Vocabulary saved = checkpoint.vocabulary();
         if (!saved.equals(corpus.vocabulary())) {
@@ -141,11 +150,17 @@ public final class Trainer implements AutoCloseable {
                     + vocabularyDifference(saved, corpus.vocabulary()));
         }
         if (meta.corpus() != null && !corpus.sha256().equals(meta.corpus().sha256())) {
-            LOG.warn("the corpus differs from the one the run started on (SHA-256 {} vs {}); same vocabulary,"
-                    + " so training continues", corpus.sha256(), meta.corpus().sha256());
+            LOG.warn(
+                    "the corpus differs from the one the run started on (SHA-256 {} vs {}); same vocabulary,"
+                            + " so training continues",
+                    corpus.sha256(),
+                    meta.corpus().sha256());
         }
-        TrainingConfig config = iterations == null ? meta.config()
-                : meta.config().toBuilder().set(TrainingConfig.ITERATIONS, iterations).build();
+        TrainingConfig config = iterations == null
+                ? meta.config()
+                : meta.config().toBuilder()
+                        .set(TrainingConfig.ITERATIONS, iterations)
+                        .build();
         return new Trainer(engine, device, corpus, config, saved, checkpoint);
     }
 
@@ -187,8 +202,10 @@ public final class Trainer implements AutoCloseable {
 
     /** @return one line: corpus, model, parameter count, configuration, device */
     public String description() {
-        return corpus.source() + " (" + corpus.length() + " characters, " + corpus.files().size() + " file"
-                + (corpus.files().size() == 1 ? "" : "s") + ", V=" + vocabulary().size() + "); model " + model.shape()
+        return corpus.source() + " (" + corpus.length() + " characters, "
+                + corpus.files().size() + " file"
+                + (corpus.files().size() == 1 ? "" : "s") + ", V="
+                + vocabulary().size() + "); model " + model.shape()
                 + " (" + model.shape().parameterCount() + " parameters); " + config.settings() + "; on " + device;
     }
 
@@ -222,9 +239,12 @@ public final class Trainer implements AutoCloseable {
             float loss = step(lr);
             long dt = System.nanoTime() - t0;
             if (!Float.isFinite(loss) || loss > divergedLoss()) {
-                throw new TrainingDivergedException("the training loss became " + loss + " at iteration "
-                        + (iteration + 1) + " (learning rate " + lr + "): training diverged", null,
-                        "start a new run with a lower --lr (e.g. " + config.optimisation().learningRate() / 10 + ")"
+                throw new TrainingDivergedException(
+                        "the training loss became " + loss + " at iteration " + (iteration + 1) + " (learning rate "
+                                + lr + "): training diverged",
+                        null,
+                        "start a new run with a lower --lr (e.g. "
+                                + config.optimisation().learningRate() / 10 + ")"
                                 + (config.optimisation().gradClip() > 0 ? "" : " and --grad-clip 1")
                                 + " and another --out");
             }
@@ -242,8 +262,8 @@ public final class Trainer implements AutoCloseable {
             }
             if (iteration % config.evaluation().interval() == 0 || iteration == target) {
                 double elapsed = elapsedBefore + (System.nanoTime() - sessionStart) / 1e9;
-                ValidationReport e = evaluate(windowLossSum / windowSteps, charsPerSecond, lr, elapsed, windowClipped,
-                        windowSteps);
+                ValidationReport e =
+                        evaluate(windowLossSum / windowSteps, charsPerSecond, lr, elapsed, windowClipped, windowSteps);
                 lastValLoss = e.valLoss();
                 for (TrainingListener l : listeners) {
                     l.onEvaluation(e, this);
@@ -298,19 +318,29 @@ public final class Trainer implements AutoCloseable {
         return loss;
     }
 
-    private ValidationReport evaluate(double trainLoss, double charsPerSecond, float lr, double elapsed, int clippedSteps,
-            int steps) {
+    private ValidationReport evaluate(
+            double trainLoss, double charsPerSecond, float lr, double elapsed, int clippedSteps, int steps) {
         double valLoss;
         try (NDManager evalManager = manager.newSubManager()) {
-            valLoss = Validator.loss(model, store, evalManager, split.validation(), config.data().seqLen());
+            valLoss = Validator.loss(
+                    model, store, evalManager, split.validation(), config.data().seqLen());
         }
         boolean best = valLoss < bestValLoss;
         if (best) {
             bestValLoss = valLoss;
             bestIteration = iteration;
         }
-        return new ValidationReport(iteration, config.schedule().iterations(), trainLoss, valLoss, charsPerSecond, lr,
-                elapsed, best, clippedSteps, steps);
+        return new ValidationReport(
+                iteration,
+                config.schedule().iterations(),
+                trainLoss,
+                valLoss,
+                charsPerSecond,
+                lr,
+                elapsed,
+                best,
+                clippedSteps,
+                steps);
     }
 
     /**
@@ -321,13 +351,18 @@ public final class Trainer implements AutoCloseable {
      * @return the checkpoint, in memory
      */
     public Checkpoint checkpoint(ValidationReport e) {
-        CheckpointMetadata m = new CheckpointMetadata(iteration, config, corpus.cleaning(), vocabulary().codePoints(),
+        CheckpointMetadata m = new CheckpointMetadata(
+                iteration,
+                config,
+                corpus.cleaning(),
+                vocabulary().codePoints(),
                 // absolute: a run resumes from any working folder (a relative path would mean another file there)
-                new CheckpointMetadata.CorpusInfo(corpus.source().toAbsolutePath().normalize().toString(),
-                        corpus.sha256(), corpus.length()),
-                new CheckpointMetadata.Metrics(e.trainLoss(), e.valLoss(), bestValLoss, bestIteration,
-                        e.charsPerSecond(), e.elapsedSeconds()),
-                new CheckpointMetadata.RngState(config.data().seed(), iteration), Instant.now().toString());
+                new CheckpointMetadata.CorpusInfo(
+                        corpus.source().toAbsolutePath().normalize().toString(), corpus.sha256(), corpus.length()),
+                new CheckpointMetadata.Metrics(
+                        e.trainLoss(), e.valLoss(), bestValLoss, bestIteration, e.charsPerSecond(), e.elapsedSeconds()),
+                new CheckpointMetadata.RngState(config.data().seed(), iteration),
+                Instant.now().toString());
         return Checkpoint.capture(m, model, optimizer::save);
     }
 

@@ -9,5 +9,5 @@ package dev.charlstm.trainer.training;
  * @param bestIteration the iteration of {@code bestValLoss}
  * @param charsPerSecond training characters per second over this session's iterations (evaluations excluded)
  */
-public record TrainingResult(int iterations, double lastValLoss, double bestValLoss, int bestIteration,
-        double charsPerSecond) {}
+public record TrainingResult(
+        int iterations, double lastValLoss, double bestValLoss, int bestIteration, double charsPerSecond) {}

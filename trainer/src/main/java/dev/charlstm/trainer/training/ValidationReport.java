@@ -15,8 +15,17 @@ package dev.charlstm.trainer.training;
  *     were scaled down); 0 when clipping is off
  * @param steps steps since the previous evaluation (this session's, after a resume)
  */
-public record ValidationReport(int iteration, int iterations, double trainLoss, double valLoss, double charsPerSecond,
-        float learningRate, double elapsedSeconds, boolean best, int clippedSteps, int steps) {
+public record ValidationReport(
+        int iteration,
+        int iterations,
+        double trainLoss,
+        double valLoss,
+        double charsPerSecond,
+        float learningRate,
+        double elapsedSeconds,
+        boolean best,
+        int clippedSteps,
+        int steps) {
 
     /** @return the validation loss in bits per character */
     public double valBitsPerChar() {

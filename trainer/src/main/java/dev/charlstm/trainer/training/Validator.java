@@ -33,8 +33,8 @@ final class Validator {
     static double loss(CharLstm model, ParameterStore store, NDManager manager, int[] ids, int seqLen) {
         int windows = dev.charlstm.runtime.EvaluationOptions.windows(ids.length, seqLen); // as `charlstm eval` cuts
         if (windows == 0) {
-            throw new IllegalArgumentException("validation text of " + ids.length
-                    + " characters is shorter than one window of " + (seqLen + 1));
+            throw new IllegalArgumentException(
+                    "validation text of " + ids.length + " characters is shorter than one window of " + (seqLen + 1));
         }
         double total = 0;
         long count = 0;

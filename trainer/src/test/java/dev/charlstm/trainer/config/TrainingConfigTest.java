@@ -16,7 +16,8 @@ class TrainingConfigTest {
 
     private static TrainingConfig throughJson(TrainingConfig c) {
         String text = JsonFields.toJson(c.toSections()).toString();
-        return TrainingConfig.fromSections(JsonFields.root(JsonParser.parseString(text).getAsJsonObject()).toMap());
+        return TrainingConfig.fromSections(
+                JsonFields.root(JsonParser.parseString(text).getAsJsonObject()).toMap());
     }
 
     @Test
@@ -25,8 +26,11 @@ class TrainingConfigTest {
             assertEquals(p.config(), throughJson(p.config()), p.toString());
         }
         String cpu = JsonFields.toJson(Preset.CPU.config().toSections()).toString();
-        assertTrue(cpu.contains("\"batch_size\":32,") && cpu.contains("\"learning_rate\":0.005,")
-                && cpu.contains("\"kind\":\"cosine\""), cpu);
+        assertTrue(
+                cpu.contains("\"batch_size\":32,")
+                        && cpu.contains("\"learning_rate\":0.005,")
+                        && cpu.contains("\"kind\":\"cosine\""),
+                cpu);
     }
 
     @Test
@@ -39,39 +43,57 @@ class TrainingConfigTest {
             assertEquals(p.defaultValue(), p.valueIn(Preset.SEED.config()), "seed is the defaults: " + p);
         }
         assertEquals(2, Preset.CPU.config().model().layers());
-        assertEquals(TrainingConfig.ScheduleKind.COSINE, Preset.CPU.config().schedule().kind());
+        assertEquals(
+                TrainingConfig.ScheduleKind.COSINE,
+                Preset.CPU.config().schedule().kind());
         assertEquals(0.2f, Preset.CPU.config().model().dropout());
     }
 
     @Test
     void badValuesAndUnknownKeysAreNamed() {
-        IllegalArgumentException missing = assertThrows(IllegalArgumentException.class,
-                () -> TrainingConfig.fromSections(Map.of("data", Map.of("seed", 3L))));
+        IllegalArgumentException missing = assertThrows(
+                IllegalArgumentException.class, () -> TrainingConfig.fromSections(Map.of("data", Map.of("seed", 3L))));
         assertEquals("model.embedding_size is missing", missing.getMessage(), "only keys added later may be absent");
-        IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException unknown = assertThrows(
+                IllegalArgumentException.class,
                 () -> TrainingConfig.fromSections(with("optimisation", "momentum", 0.9)));
         assertEquals("unknown hyper-parameter optimisation.momentum (a newer charlstm's?)", unknown.getMessage());
-        IllegalArgumentException type = assertThrows(IllegalArgumentException.class,
-                () -> TrainingConfig.fromSections(with("model", "layers", 2.5)));
+        IllegalArgumentException type = assertThrows(
+                IllegalArgumentException.class, () -> TrainingConfig.fromSections(with("model", "layers", 2.5)));
         assertEquals("model.layers must be an integer, got 2.5", type.getMessage());
-        Hyperparameter.Invalid range = assertThrows(Hyperparameter.Invalid.class,
+        Hyperparameter.Invalid range = assertThrows(
+                Hyperparameter.Invalid.class,
                 () -> TrainingConfig.fromSections(with("data", "validation_fraction", 1.0)));
         assertEquals(TrainingConfig.VALIDATION_FRACTION, range.hyperparameter());
         assertEquals("validation fraction must be in (0, 1), got 1.0", range.getMessage());
         for (Object huge : new Object[] {1e19, Double.POSITIVE_INFINITY, "7"}) {
-            IllegalArgumentException h = assertThrows(IllegalArgumentException.class,
-                    () -> TrainingConfig.fromSections(with("data", "seed", huge)));
+            IllegalArgumentException h = assertThrows(
+                    IllegalArgumentException.class, () -> TrainingConfig.fromSections(with("data", "seed", huge)));
             assertTrue(h.getMessage().startsWith("data.seed must be an integer, got "), h.getMessage());
         }
-        Hyperparameter.Invalid infinite = assertThrows(Hyperparameter.Invalid.class,
-                () -> Preset.TINY.builder().set(TrainingConfig.GRAD_CLIP, Float.POSITIVE_INFINITY).build());
+        Hyperparameter.Invalid infinite = assertThrows(
+                Hyperparameter.Invalid.class,
+                () -> Preset.TINY
+                        .builder()
+                        .set(TrainingConfig.GRAD_CLIP, Float.POSITIVE_INFINITY)
+                        .build());
         assertEquals("gradient clip norm must be a finite number, got Infinity", infinite.getMessage());
         TrainingConfig t = Preset.TINY.config();
-        Hyperparameter.Invalid direct = assertThrows(Hyperparameter.Invalid.class, () -> new TrainingConfig(t.model(),
-                new TrainingConfig.Data(-1, 32, 0.1, 0), t.optimisation(), t.schedule(), t.evaluation()));
+        Hyperparameter.Invalid direct = assertThrows(
+                Hyperparameter.Invalid.class,
+                () -> new TrainingConfig(
+                        t.model(),
+                        new TrainingConfig.Data(-1, 32, 0.1, 0),
+                        t.optimisation(),
+                        t.schedule(),
+                        t.evaluation()));
         assertEquals("batch size must be positive, got -1", direct.getMessage(), "the same rules, however it is made");
-        Hyperparameter.Invalid batch = assertThrows(Hyperparameter.Invalid.class,
-                () -> Preset.TINY.builder().set(TrainingConfig.BATCH_SIZE, Integer.MAX_VALUE).build());
+        Hyperparameter.Invalid batch = assertThrows(
+                Hyperparameter.Invalid.class,
+                () -> Preset.TINY
+                        .builder()
+                        .set(TrainingConfig.BATCH_SIZE, Integer.MAX_VALUE)
+                        .build());
         assertEquals(TrainingConfig.BATCH_SIZE, batch.hyperparameter(), batch.getMessage());
     }
 
@@ -85,7 +107,8 @@ class TrainingConfigTest {
     @Test
     void theVersion1FlatFormReadsIntoTheSameConfiguration() {
         // As Gson's reflection wrote TrainingConfig into version 1 manifests: camelCase, integers as decimals.
-        Map<String, Object> flat = JsonFields.root(JsonParser.parseString("""
+        Map<String, Object> flat =
+                JsonFields.root(JsonParser.parseString("""
                 {"embeddingSize": 128.0, "hiddenSize": 256.0, "layers": 2.0, "dropout": 0.2, "batchSize": 32.0,
                  "seqLen": 128.0, "iterations": 9000.0, "evalInterval": 500.0, "learningRate": 0.005,
                  "weightDecay": 0.01, "gradClip": 5.0, "schedule": "COSINE", "warmupIterations": 0.0,

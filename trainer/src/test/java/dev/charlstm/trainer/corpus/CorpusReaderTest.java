@@ -1,11 +1,11 @@
 package dev.charlstm.trainer.corpus;
 
-import dev.charlstm.runtime.TextCleaning;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.charlstm.runtime.TextCleaning;
 import dev.charlstm.runtime.Vocabulary;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -51,7 +51,9 @@ class CorpusReaderTest {
     @Test
     void dropsLinesContainingTheMarker() throws IOException {
         write("a.txt", "Harry looked up.\nPage | 12 Harry Potter\nHe ran.\n");
-        Corpus c = new CorpusReader(TextCleaning.builder().dropLinesContaining("Page").build()).read(dir);
+        Corpus c = new CorpusReader(
+                        TextCleaning.builder().dropLinesContaining("Page").build())
+                .read(dir);
         assertEquals("Harry looked up. He ran.", c.text());
     }
 
@@ -84,7 +86,8 @@ class CorpusReaderTest {
         assertEquals("ba e\u0301 \uD83D\uDC33a", v.decode(v.encode(c.codePoints())));
         // the default, NFC: e + U+0301 is the one character U+00E9
         Corpus nfc = read(dir);
-        assertArrayEquals(new int[] {' ', 'a', 'b', 0xE9, 0x1F433}, nfc.vocabulary().codePoints());
+        assertArrayEquals(
+                new int[] {' ', 'a', 'b', 0xE9, 0x1F433}, nfc.vocabulary().codePoints());
         assertEquals(7, nfc.length());
     }
 
@@ -148,10 +151,12 @@ class CorpusReaderTest {
         write("a.txt", "x".repeat(50) + "y".repeat(50));
         Split s = read(dir).split(0.1);
         CorpusException train = assertThrows(CorpusException.class, () -> s.requireWindows(100, dir));
-        assertTrue(train.getMessage().contains("training part has 90 characters, shorter than one window of 101"),
+        assertTrue(
+                train.getMessage().contains("training part has 90 characters, shorter than one window of 101"),
                 train.getMessage());
         CorpusException val = assertThrows(CorpusException.class, () -> s.requireWindows(20, dir));
-        assertTrue(val.getMessage().contains("validation part has 10 characters, shorter than one window of 21"),
+        assertTrue(
+                val.getMessage().contains("validation part has 10 characters, shorter than one window of 21"),
                 val.getMessage());
         s.requireWindows(9, dir);
     }
@@ -173,8 +178,11 @@ class CorpusReaderTest {
         Object[][] cases = {
             {"le-nobom.txt", text.getBytes(StandardCharsets.UTF_16LE), "UTF-16LE without a byte-order mark"},
             {"be-nobom.txt", text.getBytes(StandardCharsets.UTF_16BE), "UTF-16BE without a byte-order mark"},
-            {"le-bom.txt", concat(new byte[] {(byte) 0xFF, (byte) 0xFE}, text.getBytes(StandardCharsets.UTF_16LE)),
-                "UTF-16LE (it starts with the byte-order mark FF FE)"},
+            {
+                "le-bom.txt",
+                concat(new byte[] {(byte) 0xFF, (byte) 0xFE}, text.getBytes(StandardCharsets.UTF_16LE)),
+                "UTF-16LE (it starts with the byte-order mark FF FE)"
+            },
             {"be-bom.txt", text.getBytes(StandardCharsets.UTF_16), "UTF-16BE (it starts with the byte-order mark"},
         };
         for (Object[] c : cases) {
@@ -198,8 +206,11 @@ class CorpusReaderTest {
         for (String control : new String[] {"\u0000", "\u001B", "\u007F", "\u0085"}) {
             Path f = write("c" + (int) control.charAt(0) + "/a.txt", "good text\n" + control + "more");
             CorpusException e = assertThrows(CorpusException.class, () -> read(f));
-            assertTrue(e.getMessage().startsWith(f + ": control character " + Vocabulary.describe(control.charAt(0))
-                    + " at byte offset 10"), e.getMessage());
+            assertTrue(
+                    e.getMessage()
+                            .startsWith(f + ": control character " + Vocabulary.describe(control.charAt(0))
+                                    + " at byte offset 10"),
+                    e.getMessage());
         }
         Path ok = write("ws/a.txt", "tab\there\u000Bvertical\fform feed\r\nline");
         assertEquals("tab here vertical form feed line", read(ok).text());
@@ -209,10 +220,12 @@ class CorpusReaderTest {
     void anUnreadableSubfolderIsNamedWithWhatToDo() throws IOException {
         Path sub = Files.createDirectories(dir.resolve("corpus/locked"));
         write("corpus/a.txt", "readable text");
-        CorpusException e = CorpusReader.unreadable(dir.resolve("corpus"), sub,
-                new java.nio.file.AccessDeniedException(sub.toString()));
-        assertEquals(sub + ": cannot read it (permission denied); fix its permissions, or move it out of "
-                + dir.resolve("corpus"), e.getMessage());
+        CorpusException e = CorpusReader.unreadable(
+                dir.resolve("corpus"), sub, new java.nio.file.AccessDeniedException(sub.toString()));
+        assertEquals(
+                sub + ": cannot read it (permission denied); fix its permissions, or move it out of "
+                        + dir.resolve("corpus"),
+                e.getMessage());
         // For real where the file system denies us (not as root, who may read anything):
         sub.toFile().setReadable(false, false);
         sub.toFile().setExecutable(false, false);
@@ -231,7 +244,9 @@ class CorpusReaderTest {
     void aDropMarkerTypedInEitherFormDropsTheSameLines() throws IOException {
         write("a.txt", "un caf\u00e9 noir\nthe whale\nle caf\u00e9\n");
         String decomposed = "cafe\u0301";
-        Corpus c = new CorpusReader(TextCleaning.builder().dropLinesContaining(decomposed).build()).read(dir);
+        Corpus c = new CorpusReader(
+                        TextCleaning.builder().dropLinesContaining(decomposed).build())
+                .read(dir);
         assertEquals("the whale", c.text());
     }
 }

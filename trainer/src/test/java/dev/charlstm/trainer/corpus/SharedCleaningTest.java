@@ -24,10 +24,12 @@ class SharedCleaningTest {
                 + " precisely\u2014\nPage 7\n  having little or no money in my purse, caf\u0065\u0301 \n\n";
         Path file = dir.resolve("moby.txt");
         Files.writeString(file, raw, StandardCharsets.UTF_8);
-        for (TextCleaning cleaning : new TextCleaning[] {TextCleaning.DEFAULT,
+        for (TextCleaning cleaning : new TextCleaning[] {
+            TextCleaning.DEFAULT,
             TextCleaning.builder().dropLinesContaining("Page").build(),
             TextCleaning.builder().keepNewlines(true).build(),
-            TextCleaning.builder().normalizeNfc(false).build()}) {
+            TextCleaning.builder().normalizeNfc(false).build()
+        }) {
             Corpus corpus = new CorpusReader(cleaning).read(file);
             String trained = new String(corpus.codePoints(), 0, corpus.codePoints().length);
             String app = cleaning.clean(raw.substring(1)); // the reader drops the byte-order mark

@@ -50,8 +50,10 @@ class FullSizeParityCheck {
             int n = 200;
             int v = cfg.vocabSize();
             int[] tokens = new SplittableRandom(1).ints(n, 0, v).toArray();
-            float[] djl = model.forward(new ParameterStore(m, false),
-                    new NDList(m.create(tokens, new Shape(1, n))), false).get(0).toFloatArray();
+            float[] djl = model.forward(
+                            new ParameterStore(m, false), new NDList(m.create(tokens, new Shape(1, n))), false)
+                    .get(0)
+                    .toFloatArray();
             OrtEnvironment env = OrtEnvironment.getEnvironment();
             double max = 0;
             try (OrtSession.SessionOptions o = new OrtSession.SessionOptions()) {
@@ -75,8 +77,9 @@ class FullSizeParityCheck {
                     }
                 }
             }
-            System.out.printf("full-size parity (%s, %d params): max |logit diff| over %d steps = %.3g;"
-                    + " graph export %.0f ms, whole package build %.0f ms, model.onnx %d bytes%n",
+            System.out.printf(
+                    "full-size parity (%s, %d params): max |logit diff| over %d steps = %.3g;"
+                            + " graph export %.0f ms, whole package build %.0f ms, model.onnx %d bytes%n",
                     cfg, cfg.parameterCount(), n, max, exportMs, packageMs, onnx.length);
             assertTrue(max <= 1e-4, "max abs difference " + max);
         }

@@ -14,9 +14,9 @@ import dev.charlstm.trainer.checkpoint.Checkpoint;
 import dev.charlstm.trainer.config.Preset;
 import dev.charlstm.trainer.config.TrainingConfig;
 import dev.charlstm.trainer.corpus.Corpus;
+import dev.charlstm.trainer.run.TrainingRun;
 import dev.charlstm.trainer.training.TorchEngine;
 import dev.charlstm.trainer.training.TrainingListener;
-import dev.charlstm.trainer.run.TrainingRun;
 import java.nio.file.Path;
 import java.util.function.Function;
 import org.junit.jupiter.api.io.TempDir;
@@ -44,8 +44,12 @@ class Int8AccuracyTest {
             default -> TestCorpora::repetitive;
         };
         Corpus corpus = corpora.apply(dir);
-        TrainingConfig config = Preset.TINY.builder().set(TrainingConfig.ITERATIONS, 300)
-                .set(TrainingConfig.EVAL_INTERVAL, 300).set(TrainingConfig.SAMPLE_LENGTH, 0).build();
+        TrainingConfig config = Preset.TINY
+                .builder()
+                .set(TrainingConfig.ITERATIONS, 300)
+                .set(TrainingConfig.EVAL_INTERVAL, 300)
+                .set(TrainingConfig.SAMPLE_LENGTH, 0)
+                .build();
         try (TrainingRun run = TrainingRun.start(ENGINE, corpus, config, dir.resolve("run"), Device.cpu())) {
             run.train(TrainingListener.NONE);
         }
@@ -56,13 +60,21 @@ class Int8AccuracyTest {
                 CharLstmModel b = CharLstmModel.load(int8, RuntimeOptions.DEFAULT)) {
             double loss32 = a.evaluate(corpus.text(), EvaluationOptions.DEFAULT).natsPerCharacter();
             double loss8 = b.evaluate(corpus.text(), EvaluationOptions.DEFAULT).natsPerCharacter();
-            System.out.printf("%s: V%d, float32 %.5f, int8 %.5f nats/char%n", text, fp32.manifest().shape().vocabSize(),
-                    loss32, loss8);
+            System.out.printf(
+                    "%s: V%d, float32 %.5f, int8 %.5f nats/char%n",
+                    text, fp32.manifest().shape().vocabSize(), loss32, loss8);
             assertEquals(loss32, loss8, Math.max(0.01, 0.02 * loss32), text + ": int8 vs float32");
-            assertEquals(loss8, b.evaluate(corpus.text(), EvaluationOptions.DEFAULT).natsPerCharacter(), 0.0,
+            assertEquals(
+                    loss8,
+                    b.evaluate(corpus.text(), EvaluationOptions.DEFAULT).natsPerCharacter(),
+                    0.0,
                     "the same score every time");
-            EvaluationOptions onePerCall = EvaluationOptions.builder().windowsPerCall(1).build();
-            assertEquals(loss8, b.evaluate(corpus.text(), onePerCall).natsPerCharacter(), 0.0,
+            EvaluationOptions onePerCall =
+                    EvaluationOptions.builder().windowsPerCall(1).build();
+            assertEquals(
+                    loss8,
+                    b.evaluate(corpus.text(), onePerCall).natsPerCharacter(),
+                    0.0,
                     "the same score with one window per call as with 64");
             assertTrue(loss8 < Math.log(fp32.manifest().shape().vocabSize()), "better than uniform");
         }

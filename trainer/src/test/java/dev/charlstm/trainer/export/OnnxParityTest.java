@@ -1,12 +1,10 @@
 package dev.charlstm.trainer.export;
 
-import dev.charlstm.runtime.Fixtures;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
 import ai.djl.engine.Engine;
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -17,14 +15,15 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
+import dev.charlstm.runtime.Fixtures;
 import dev.charlstm.trainer.TestCorpora;
+import dev.charlstm.trainer.config.Preset;
+import dev.charlstm.trainer.config.TrainingConfig;
 import dev.charlstm.trainer.corpus.Corpus;
 import dev.charlstm.trainer.model.CharLstm;
-import dev.charlstm.trainer.config.Preset;
-import dev.charlstm.trainer.training.TorchEngine;
-import dev.charlstm.trainer.config.TrainingConfig;
-import dev.charlstm.trainer.training.TrainingListener;
 import dev.charlstm.trainer.run.TrainingRun;
+import dev.charlstm.trainer.training.TorchEngine;
+import dev.charlstm.trainer.training.TrainingListener;
 import java.nio.FloatBuffer;
 import java.nio.file.Path;
 import java.util.Map;
@@ -43,7 +42,6 @@ class OnnxParityTest {
     /** The engine, started once for every run of this class. */
     private static final Engine ENGINE = TorchEngine.start(0);
 
-
     private static final int LAYERS = 2;
     private static final int HIDDEN = 24;
 
@@ -60,8 +58,14 @@ class OnnxParityTest {
     static void trainAndExport() throws OrtException {
         TorchEngine.start(0);
         Corpus corpus = TestCorpora.repetitive(dir);
-        TrainingConfig config = Preset.TINY.builder().set(TrainingConfig.LAYERS, LAYERS).set(TrainingConfig.HIDDEN_SIZE, HIDDEN).set(TrainingConfig.ITERATIONS, 40)
-                .set(TrainingConfig.EVAL_INTERVAL, 40).set(TrainingConfig.SAMPLE_LENGTH, 0).build();
+        TrainingConfig config = Preset.TINY
+                .builder()
+                .set(TrainingConfig.LAYERS, LAYERS)
+                .set(TrainingConfig.HIDDEN_SIZE, HIDDEN)
+                .set(TrainingConfig.ITERATIONS, 40)
+                .set(TrainingConfig.EVAL_INTERVAL, 40)
+                .set(TrainingConfig.SAMPLE_LENGTH, 0)
+                .build();
         manager = NDManager.newBaseManager();
         try (TrainingRun run = TrainingRun.start(ENGINE, corpus, config, dir.resolve("run"), Device.cpu())) {
             run.train(TrainingListener.NONE);
@@ -110,8 +114,8 @@ class OnnxParityTest {
     void wholeSequenceInDjlEqualsStepByStepInOnnxRuntime() throws OrtException {
         int n = 200;
         int[] tokens = new SplittableRandom(1).ints(n, 0, vocabSize).toArray();
-        NDList whole = model.forward(new ParameterStore(manager, false),
-                new NDList(manager.create(tokens, new Shape(1, n))), false);
+        NDList whole = model.forward(
+                new ParameterStore(manager, false), new NDList(manager.create(tokens, new Shape(1, n))), false);
         float[] djlLogits = whole.get(0).toFloatArray(); // [1, n, V]
 
         float[] h = new float[LAYERS * HIDDEN];
@@ -143,18 +147,24 @@ class OnnxParityTest {
             c[i] = (float) rng.nextDouble(-2, 2);
         }
         Shape stateShape = new Shape(LAYERS, batch, HIDDEN);
-        NDList djl = model.forward(new ParameterStore(manager, false), new NDList(
-                manager.create(new int[] {1, 4, 7}, new Shape(batch, 1)),
-                manager.create(h, stateShape), manager.create(c, stateShape)), false);
+        NDList djl = model.forward(
+                new ParameterStore(manager, false),
+                new NDList(
+                        manager.create(new int[] {1, 4, 7}, new Shape(batch, 1)),
+                        manager.create(h, stateShape),
+                        manager.create(c, stateShape)),
+                false);
         float[][] ort = step(session, tokens, h, c);
         assertTrue(Fixtures.maxAbsDiff(djl.get(0).toFloatArray(), ort[0]) <= 1e-5);
         assertTrue(Fixtures.maxAbsDiff(djl.get(1).toFloatArray(), ort[1]) <= 1e-5);
         assertTrue(Fixtures.maxAbsDiff(djl.get(2).toFloatArray(), ort[2]) <= 1e-5);
 
         // The control: exporting with DJL's gate order unchanged must visibly differ.
-        try (OrtSession wrong = session(OnnxExporter.toProto(model, new int[] {0, 1, 2, 3}).toByteArray())) {
+        try (OrtSession wrong =
+                session(OnnxExporter.toProto(model, new int[] {0, 1, 2, 3}).toByteArray())) {
             float[][] bad = step(wrong, tokens, h, c);
-            assertTrue(Fixtures.maxAbsDiff(djl.get(2).toFloatArray(), bad[2]) > 1e-2, "a wrong gate order must be caught");
+            assertTrue(
+                    Fixtures.maxAbsDiff(djl.get(2).toFloatArray(), bad[2]) > 1e-2, "a wrong gate order must be caught");
         }
     }
 
@@ -199,7 +209,9 @@ class OnnxParityTest {
         assertEquals(LAYERS, h.getShape()[0]);
         assertEquals(HIDDEN, h.getShape()[2]);
         assertEquals("charlstm-model", session.getMetadata().getCustomMetadata().get("charlstm.format"));
-        assertEquals(String.valueOf(vocabSize), session.getMetadata().getCustomMetadata().get("charlstm.vocab_size"));
+        assertEquals(
+                String.valueOf(vocabSize),
+                session.getMetadata().getCustomMetadata().get("charlstm.vocab_size"));
     }
 
     /** One sequence-graph call from a state: returns {logits [T, B, V], h, c} as flat arrays. */
@@ -225,7 +237,8 @@ class OnnxParityTest {
     @Test
     void theSequenceGraphGivesEveryStepsLogitsAndTheFinalStateOfSteppingOneByOne() throws OrtException {
         LstmWeights w = LstmWeights.of(model);
-        try (OrtSession seq = session(OnnxExporter.sequence(w, Precision.FLOAT32, true).toByteArray())) {
+        try (OrtSession seq =
+                session(OnnxExporter.sequence(w, Precision.FLOAT32, true).toByteArray())) {
             for (int batch : new int[] {1, 3, 8}) {
                 int steps = 37;
                 SplittableRandom rng = new SplittableRandom(batch);
@@ -239,9 +252,10 @@ class OnnxParityTest {
                 assertEquals(steps * batch * vocabSize, whole[0].length);
                 double maxDiff = 0;
                 for (int t = 0; t < steps; t++) {
-                    float[][] out = step(session, java.util.Arrays.copyOfRange(tokens, t * batch, (t + 1) * batch), h, c);
-                    float[] expected = java.util.Arrays.copyOfRange(whole[0], t * batch * vocabSize,
-                            (t + 1) * batch * vocabSize);
+                    float[][] out =
+                            step(session, java.util.Arrays.copyOfRange(tokens, t * batch, (t + 1) * batch), h, c);
+                    float[] expected =
+                            java.util.Arrays.copyOfRange(whole[0], t * batch * vocabSize, (t + 1) * batch * vocabSize);
                     maxDiff = Math.max(maxDiff, Fixtures.maxAbsDiff(expected, out[0]));
                     h = out[1];
                     c = out[2];
@@ -268,15 +282,18 @@ class OnnxParityTest {
             maxLogit = Math.max(maxLogit, Math.abs(x));
         }
         double int8Diff;
-        try (OrtSession int8 = session(OnnxExporter.step(w, Precision.INT8, true).toByteArray())) {
+        try (OrtSession int8 =
+                session(OnnxExporter.step(w, Precision.INT8, true).toByteArray())) {
             int8Diff = Fixtures.maxAbsDiff(reference, stepAll(int8, tokens));
         }
-        System.out.printf("int8 vs float32 step graph, %d steps: max |logit diff| = %.3g (max |logit| %.3g)%n", n,
-                int8Diff, maxLogit);
+        System.out.printf(
+                "int8 vs float32 step graph, %d steps: max |logit diff| = %.3g (max |logit| %.3g)%n",
+                n, int8Diff, maxLogit);
         assertTrue(int8Diff <= INT8_TOLERANCE, "int8 max |logit diff| " + int8Diff);
         assertTrue(int8Diff > 0, "an int8 graph that equals float32 exactly is not int8");
 
-        try (OrtSession seq8 = session(OnnxExporter.sequence(w, Precision.INT8, true).toByteArray())) {
+        try (OrtSession seq8 =
+                session(OnnxExporter.sequence(w, Precision.INT8, true).toByteArray())) {
             float[][] whole = sequence(seq8, tokens, n, 1, new float[LAYERS * HIDDEN], new float[LAYERS * HIDDEN]);
             double d = Fixtures.maxAbsDiff(reference, whole[0]);
             assertTrue(d <= INT8_TOLERANCE, "int8 sequence graph max |logit diff| " + d);
@@ -286,7 +303,8 @@ class OnnxParityTest {
         // the contrib operator's [in, 4H]. (static-int8 graphs have one layout, checked by their exactness test
         // against each other and by this test against float32.)
         boolean caught;
-        try (OrtSession wrong = session(OnnxExporter.step(w, Precision.INT8_DYNAMIC, false).toByteArray())) {
+        try (OrtSession wrong =
+                session(OnnxExporter.step(w, Precision.INT8_DYNAMIC, false).toByteArray())) {
             caught = Fixtures.maxAbsDiff(reference, stepAll(wrong, tokens)) > 10 * INT8_TOLERANCE;
         } catch (OrtException e) {
             caught = true; // ONNX Runtime refuses the shapes: also a catch

@@ -6,17 +6,17 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
 import dev.charlstm.runtime.pack.ModelManifest;
 import dev.charlstm.runtime.pack.ModelPackage;
+import dev.charlstm.runtime.pack.ModelShape;
 import dev.charlstm.runtime.pack.Provenance;
 import dev.charlstm.trainer.TestCorpora;
 import dev.charlstm.trainer.checkpoint.Checkpoint;
+import dev.charlstm.trainer.config.Preset;
+import dev.charlstm.trainer.config.TrainingConfig;
 import dev.charlstm.trainer.corpus.Corpus;
 import dev.charlstm.trainer.model.CharLstm;
-import dev.charlstm.runtime.pack.ModelShape;
-import dev.charlstm.trainer.config.Preset;
-import dev.charlstm.trainer.training.TorchEngine;
-import dev.charlstm.trainer.config.TrainingConfig;
-import dev.charlstm.trainer.training.TrainingListener;
 import dev.charlstm.trainer.run.TrainingRun;
+import dev.charlstm.trainer.training.TorchEngine;
+import dev.charlstm.trainer.training.TrainingListener;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -44,16 +44,30 @@ class RuntimeFixtures {
         TorchEngine.start(1);
         Path tmp = Files.createTempDirectory("fixture");
         Corpus corpus = TestCorpora.repetitive(tmp);
-        TrainingConfig config = Preset.TINY.builder().set(TrainingConfig.LAYERS, 2).set(TrainingConfig.ITERATIONS, 400)
-                .set(TrainingConfig.EVAL_INTERVAL, 400).set(TrainingConfig.SAMPLE_LENGTH, 0).set(TrainingConfig.SEED, 1L)
+        TrainingConfig config = Preset.TINY
+                .builder()
+                .set(TrainingConfig.LAYERS, 2)
+                .set(TrainingConfig.ITERATIONS, 400)
+                .set(TrainingConfig.EVAL_INTERVAL, 400)
+                .set(TrainingConfig.SAMPLE_LENGTH, 0)
+                .set(TrainingConfig.SEED, 1L)
                 .build();
         try (TrainingRun run = TrainingRun.start(ENGINE, corpus, config, tmp.resolve("run"), Device.cpu())) {
             run.train(TrainingListener.NONE);
         }
         ModelPackage pkg = PackageExporter.build(Checkpoint.read(tmp.resolve("run/best.ckpt")));
-        ModelManifest info = pkg.manifest().toBuilder().provenance(new Provenance(pkg.manifest().provenance().producer(),
-                "2026-11-28T00:00:00Z", "runtime fixture: TestCorpora.repetitive", corpus.sha256(),
-                (long) corpus.length(), 400, pkg.manifest().provenance().valLoss(), 0.1, 32)).build();
+        ModelManifest info = pkg.manifest().toBuilder()
+                .provenance(new Provenance(
+                        pkg.manifest().provenance().producer(),
+                        "2026-11-28T00:00:00Z",
+                        "runtime fixture: TestCorpora.repetitive",
+                        corpus.sha256(),
+                        (long) corpus.length(),
+                        400,
+                        pkg.manifest().provenance().valLoss(),
+                        0.1,
+                        32))
+                .build();
         ModelPackage.of(info, pkg.modelBytes()).write(OUT.resolve("tiny"));
     }
 
@@ -80,8 +94,14 @@ class RuntimeFixtures {
     void controlled() {
         TorchEngine.start(1);
         int[] vocab = "abcdef".codePoints().toArray();
-        float[] logP = {(float) Math.log(0.4), (float) Math.log(0.3), (float) Math.log(0.15), (float) Math.log(0.1),
-            (float) Math.log(0.04), (float) Math.log(0.01)};
+        float[] logP = {
+            (float) Math.log(0.4),
+            (float) Math.log(0.3),
+            (float) Math.log(0.15),
+            (float) Math.log(0.1),
+            (float) Math.log(0.04),
+            (float) Math.log(0.01)
+        };
         ModelShape cfg = new ModelShape(vocab.length, 4, 8, 1, 0f);
         try (NDManager m = NDManager.newBaseManager()) {
             CharLstm model = new CharLstm(cfg);
@@ -91,10 +111,12 @@ class RuntimeFixtures {
                 param.getArray().set(new float[(int) param.getArray().size()]);
             }
             model.getParameters().get("02head_bias").getArray().set(logP);
-            ModelManifest info = ModelManifest.builder().vocabulary(dev.charlstm.runtime.Vocabulary.of(vocab))
-                    .shape(cfg).opset(OnnxExporter.OPSET)
-                    .provenance(new Provenance("charlstm test fixture", "2026-11-28T00:00:00Z", null, null, null,
-                            0, null, null, null))
+            ModelManifest info = ModelManifest.builder()
+                    .vocabulary(dev.charlstm.runtime.Vocabulary.of(vocab))
+                    .shape(cfg)
+                    .opset(OnnxExporter.OPSET)
+                    .provenance(new Provenance(
+                            "charlstm test fixture", "2026-11-28T00:00:00Z", null, null, null, 0, null, null, null))
                     .build();
             ModelPackage.of(info, OnnxExporter.export(model)).write(OUT.resolve("controlled"));
         }

@@ -34,7 +34,8 @@ class StaticInt8ExactnessTest {
     void everyRowIsExactAloneInAnyBatchAndAfterPrefill(int v, int e, int h, int l) throws OrtException {
         LstmWeights w = random(new ModelShape(v, e, h, l, 0f), 11);
         try (Steps step = new Steps(OnnxExporter.step(w, Precision.INT8, true).toByteArray(), w.shape());
-                OrtSession seq = session(OnnxExporter.sequence(w, Precision.INT8, true).toByteArray())) {
+                OrtSession seq =
+                        session(OnnxExporter.sequence(w, Precision.INT8, true).toByteArray())) {
             int rows = 64;
             Random r = new Random(v * 31L + h);
             long[][] tokens = new long[STEPS][rows];
@@ -61,26 +62,27 @@ class StaticInt8ExactnessTest {
                     int[] members = Arrays.copyOfRange(order, from, from + size);
                     Result[] batch = step.run(members, tokens, h0, c0);
                     for (int k = 0; k < size; k++) {
-                        alone[members[k]].assertSame(batch[k], "row " + members[k] + " at position " + k
-                                + " of a batch of " + size);
+                        alone[members[k]].assertSame(
+                                batch[k], "row " + members[k] + " at position " + k + " of a batch of " + size);
                     }
                 }
             }
             // A session with two intra-op threads splits the GEMMs and the elementwise work: still the same bits
-            try (Steps twoThreads = new Steps(OnnxExporter.step(w, Precision.INT8, true).toByteArray(), w.shape(), 2)) {
+            try (Steps twoThreads =
+                    new Steps(OnnxExporter.step(w, Precision.INT8, true).toByteArray(), w.shape(), 2)) {
                 int[] order = shuffled(rows, r);
                 Result[] batch = twoThreads.run(order, tokens, h0, c0);
                 for (int k = 0; k < rows; k++) {
-                    alone[order[k]].assertSame(batch[k], "row " + order[k] + " at position " + k
-                            + " of a batch of 64 on two threads");
+                    alone[order[k]].assertSame(
+                            batch[k], "row " + order[k] + " at position " + k + " of a batch of 64 on two threads");
                 }
             }
             // Prefill: the sequence graph over the same steps, alone and as a batch of 5, leaves what stepping leaves
             for (int[] members : new int[][] {{7}, {3, 60, 7, 0, 41}}) {
                 Result[] primed = sequence(seq, w.shape(), members, tokens, h0, c0);
                 for (int k = 0; k < members.length; k++) {
-                    alone[members[k]].assertSame(primed[k], "row " + members[k] + " primed in a batch of "
-                            + members.length);
+                    alone[members[k]].assertSame(
+                            primed[k], "row " + members[k] + " primed in a batch of " + members.length);
                 }
             }
         }
@@ -96,7 +98,8 @@ class StaticInt8ExactnessTest {
     void extremeActivationsStayCloseToFloat32(int v, int e, int h, int l) throws OrtException {
         LstmWeights w = random(new ModelShape(v, e, h, l, 0f), 13);
         try (Steps int8 = new Steps(OnnxExporter.step(w, Precision.INT8, true).toByteArray(), w.shape());
-                Steps fp32 = new Steps(OnnxExporter.step(w, Precision.FLOAT32, true).toByteArray(), w.shape())) {
+                Steps fp32 =
+                        new Steps(OnnxExporter.step(w, Precision.FLOAT32, true).toByteArray(), w.shape())) {
             int rows = 4;
             long[][] tokens = new long[STEPS][rows];
             float[][] h0 = new float[rows][l * h];
@@ -121,10 +124,12 @@ class StaticInt8ExactnessTest {
                     largest = Math.max(largest, Math.abs(b[k]));
                 }
             }
-            System.out.printf("V%d H%d L%d, h at +-0.999: first step's max |logit diff| int8 vs float32 %.4f (max"
-                    + " |logit| %.2f)%n", v, h, l, worst, largest);
-            assertTrue(worst < 0.05 * Math.max(1, largest), "max |logit diff| " + worst + " for logits up to "
-                    + largest);
+            System.out.printf(
+                    "V%d H%d L%d, h at +-0.999: first step's max |logit diff| int8 vs float32 %.4f (max"
+                            + " |logit| %.2f)%n",
+                    v, h, l, worst, largest);
+            assertTrue(
+                    worst < 0.05 * Math.max(1, largest), "max |logit diff| " + worst + " for logits up to " + largest);
         }
     }
 
@@ -135,10 +140,17 @@ class StaticInt8ExactnessTest {
     @org.junit.jupiter.api.Test
     void anAllZeroEmbeddingDoesNotCoarsenTheRecurrentWeights() throws OrtException {
         LstmWeights random = random(new ModelShape(40, 16, 64, 1, 0f), 17);
-        LstmWeights w = new LstmWeights(random.shape(), new float[random.embedding().length], random.w(), random.r(),
-                random.b(), random.headWeight(), random.headBias());
+        LstmWeights w = new LstmWeights(
+                random.shape(),
+                new float[random.embedding().length],
+                random.w(),
+                random.r(),
+                random.b(),
+                random.headWeight(),
+                random.headBias());
         try (Steps int8 = new Steps(OnnxExporter.step(w, Precision.INT8, true).toByteArray(), w.shape());
-                Steps fp32 = new Steps(OnnxExporter.step(w, Precision.FLOAT32, true).toByteArray(), w.shape())) {
+                Steps fp32 =
+                        new Steps(OnnxExporter.step(w, Precision.FLOAT32, true).toByteArray(), w.shape())) {
             Random r = new Random(2);
             int rows = 4;
             long[][] tokens = new long[STEPS][rows];
@@ -168,7 +180,8 @@ class StaticInt8ExactnessTest {
     @CsvSource({"80, 32, 64, 2"})
     void theEarlierDynamicInt8GraphsAreNot(int v, int e, int h, int l) throws OrtException {
         LstmWeights w = random(new ModelShape(v, e, h, l, 0f), 11);
-        try (Steps step = new Steps(OnnxExporter.step(w, Precision.INT8_DYNAMIC, true).toByteArray(), w.shape())) {
+        try (Steps step =
+                new Steps(OnnxExporter.step(w, Precision.INT8_DYNAMIC, true).toByteArray(), w.shape())) {
             int rows = 32;
             Random r = new Random(5);
             long[][] tokens = new long[STEPS][rows];
@@ -262,8 +275,8 @@ class StaticInt8ExactnessTest {
     }
 
     /** The sequence graph over all STEPS tokens of chosen rows in one call. */
-    private static Result[] sequence(OrtSession seq, ModelShape s, int[] rows, long[][] tokens, float[][] h0,
-            float[][] c0) throws OrtException {
+    private static Result[] sequence(
+            OrtSession seq, ModelShape s, int[] rows, long[][] tokens, float[][] h0, float[][] c0) throws OrtException {
         int n = rows.length;
         long[] tok = new long[STEPS * n];
         for (int t = 0; t < STEPS; t++) {
@@ -368,7 +381,13 @@ class StaticInt8ExactnessTest {
             rr[l] = uniform(r, 4 * h * h, k);
             b[l] = uniform(r, 8 * h, k);
         }
-        return new LstmWeights(s, uniform(r, s.vocabSize() * s.embeddingSize(), 1.5f), w, rr, b,
-                uniform(r, s.vocabSize() * h, 0.5f), uniform(r, s.vocabSize(), 1f));
+        return new LstmWeights(
+                s,
+                uniform(r, s.vocabSize() * s.embeddingSize(), 1.5f),
+                w,
+                rr,
+                b,
+                uniform(r, s.vocabSize() * h, 0.5f),
+                uniform(r, s.vocabSize(), 1f));
     }
 }

@@ -67,10 +67,21 @@ class CharLstmTest {
             CharLstm model = new CharLstm(config);
             model.initialize(m);
             var params = model.getParameters();
-            assertArrayEquals(new String[] {"embedding",
-                "01lstm_l_0_i2h_WEIGHT", "01lstm_l_0_h2h_WEIGHT", "01lstm_l_0_i2h_BIAS", "01lstm_l_0_h2h_BIAS",
-                "01lstm_l_1_i2h_WEIGHT", "01lstm_l_1_h2h_WEIGHT", "01lstm_l_1_i2h_BIAS", "01lstm_l_1_h2h_BIAS",
-                "02head_weight", "02head_bias"}, params.keys().toArray(new String[0]));
+            assertArrayEquals(
+                    new String[] {
+                        "embedding",
+                        "01lstm_l_0_i2h_WEIGHT",
+                        "01lstm_l_0_h2h_WEIGHT",
+                        "01lstm_l_0_i2h_BIAS",
+                        "01lstm_l_0_h2h_BIAS",
+                        "01lstm_l_1_i2h_WEIGHT",
+                        "01lstm_l_1_h2h_WEIGHT",
+                        "01lstm_l_1_i2h_BIAS",
+                        "01lstm_l_1_h2h_BIAS",
+                        "02head_weight",
+                        "02head_bias"
+                    },
+                    params.keys().toArray(new String[0]));
             long total = 0;
             for (var p : params) {
                 total += p.getValue().getArray().size();
@@ -83,15 +94,20 @@ class CharLstmTest {
             assertTrue(std > 0.95 && std < 1.05, "embedding ~ N(0, 1), std " + std);
 
             float bound = (float) (1 / Math.sqrt(100));
-            for (String name : new String[] {"01lstm_l_0_i2h_WEIGHT", "01lstm_l_1_h2h_BIAS", "02head_weight",
-                "02head_bias"}) {
+            for (String name :
+                    new String[] {"01lstm_l_0_i2h_WEIGHT", "01lstm_l_1_h2h_BIAS", "02head_weight", "02head_bias"}) {
                 Parameter p = params.get(name);
                 float max = p.getArray().abs().max().getFloat();
                 assertTrue(max <= bound && max > 0.9f * bound, name + " ~ U(±1/√H): max |w| " + max);
             }
-            assertEquals(new Shape(400, 64), params.get("01lstm_l_0_i2h_WEIGHT").getArray().getShape());
-            assertEquals(new Shape(400, 100), params.get("01lstm_l_1_i2h_WEIGHT").getArray().getShape());
-            assertEquals(new Shape(200, 100), params.get("02head_weight").getArray().getShape());
+            assertEquals(
+                    new Shape(400, 64),
+                    params.get("01lstm_l_0_i2h_WEIGHT").getArray().getShape());
+            assertEquals(
+                    new Shape(400, 100),
+                    params.get("01lstm_l_1_i2h_WEIGHT").getArray().getShape());
+            assertEquals(
+                    new Shape(200, 100), params.get("02head_weight").getArray().getShape());
         }
     }
 }

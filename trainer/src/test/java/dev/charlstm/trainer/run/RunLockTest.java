@@ -1,6 +1,5 @@
 package dev.charlstm.trainer.run;
 
-import dev.charlstm.trainer.training.TorchEngine;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -13,6 +12,7 @@ import dev.charlstm.trainer.checkpoint.CheckpointException;
 import dev.charlstm.trainer.config.Preset;
 import dev.charlstm.trainer.config.TrainingConfig;
 import dev.charlstm.trainer.corpus.Corpus;
+import dev.charlstm.trainer.training.TorchEngine;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -35,8 +35,13 @@ class RunLockTest {
     Path dir;
 
     private static TrainingConfig config(long seed) {
-        return Preset.TINY.builder().set(TrainingConfig.SAMPLE_LENGTH, 0).set(TrainingConfig.ITERATIONS, 20)
-                .set(TrainingConfig.EVAL_INTERVAL, 10).set(TrainingConfig.SEED, seed).build();
+        return Preset.TINY
+                .builder()
+                .set(TrainingConfig.SAMPLE_LENGTH, 0)
+                .set(TrainingConfig.ITERATIONS, 20)
+                .set(TrainingConfig.EVAL_INTERVAL, 10)
+                .set(TrainingConfig.SEED, seed)
+                .build();
     }
 
     @Test
@@ -45,15 +50,22 @@ class RunLockTest {
         Path runDir = dir.resolve("run");
         try (TrainingRun first = TrainingRun.start(ENGINE, corpus, config(0), runDir, Device.cpu())) {
             // Before its first evaluation the folder holds nothing but the lock: the case that used to slip through
-            CheckpointException second = assertThrows(CheckpointException.class,
+            CheckpointException second = assertThrows(
+                    CheckpointException.class,
                     () -> TrainingRun.start(ENGINE, corpus, config(5), runDir, Device.cpu()));
-            assertTrue(second.getMessage().startsWith(runDir + " is in use by another training run (process "
-                    + ProcessHandle.current().pid() + ", started "), second.getMessage());
-            assertTrue(second.getMessage().endsWith("cannot start a run there while it runs; wait for it to end, or"
-                    + " choose another --out"), second.getMessage());
+            assertTrue(
+                    second.getMessage()
+                            .startsWith(runDir + " is in use by another training run (process "
+                                    + ProcessHandle.current().pid() + ", started "),
+                    second.getMessage());
+            assertTrue(
+                    second.getMessage()
+                            .endsWith("cannot start a run there while it runs; wait for it to end, or"
+                                    + " choose another --out"),
+                    second.getMessage());
             first.train();
-            CheckpointException resume = assertThrows(CheckpointException.class,
-                    () -> TrainingRun.resume(ENGINE, runDir, corpus, 40, Device.cpu()));
+            CheckpointException resume = assertThrows(
+                    CheckpointException.class, () -> TrainingRun.resume(ENGINE, runDir, corpus, 40, Device.cpu()));
             assertTrue(resume.getMessage().contains("cannot resume there while it runs"), resume.getMessage());
         }
         // Released: the run can be resumed
@@ -68,14 +80,20 @@ class RunLockTest {
     void anotherProcessHoldingTheFolderIsNamedAndAKillNineLeavesNothingStuck() throws Exception {
         Corpus corpus = TestCorpora.repetitive(dir);
         Path runDir = Files.createDirectories(dir.resolve("run"));
-        Process holder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
-                System.getProperty("java.class.path"), RunLockHolder.class.getName(), runDir.toString())
-                .redirectErrorStream(true).start();
+        Process holder = new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        RunLockHolder.class.getName(),
+                        runDir.toString())
+                .redirectErrorStream(true)
+                .start();
         try {
-            BufferedReader out = new BufferedReader(new InputStreamReader(holder.getInputStream(),
-                    StandardCharsets.UTF_8));
+            BufferedReader out =
+                    new BufferedReader(new InputStreamReader(holder.getInputStream(), StandardCharsets.UTF_8));
             assertEquals("locked", out.readLine());
-            CheckpointException refused = assertThrows(CheckpointException.class,
+            CheckpointException refused = assertThrows(
+                    CheckpointException.class,
                     () -> TrainingRun.start(ENGINE, corpus, config(0), runDir, Device.cpu()));
             assertTrue(refused.getMessage().contains("(process " + holder.pid() + ", started "), refused.getMessage());
         } finally {
@@ -92,19 +110,21 @@ class RunLockTest {
     void aFailedStartLeavesNoFolderBehind() {
         Corpus tooShort = TestCorpora.write(dir, "short", "abc");
         Path runDir = dir.resolve("new-run");
-        assertThrows(RuntimeException.class, () -> TrainingRun.start(ENGINE, tooShort, config(0), runDir,
-                Device.cpu()));
+        assertThrows(
+                RuntimeException.class, () -> TrainingRun.start(ENGINE, tooShort, config(0), runDir, Device.cpu()));
         assertFalse(Files.exists(runDir));
     }
 
     private static List<String> metricsIterations(Path runDir) {
         try {
             return Files.readAllLines(runDir.resolve(RunDirectory.METRICS)).stream()
-                    .map(l -> com.google.gson.JsonParser.parseString(l).getAsJsonObject().get("iteration").getAsString())
+                    .map(l -> com.google.gson.JsonParser.parseString(l)
+                            .getAsJsonObject()
+                            .get("iteration")
+                            .getAsString())
                     .toList();
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
     }
-
 }

@@ -1,10 +1,5 @@
 package dev.charlstm.trainer.run;
 
-import dev.charlstm.trainer.training.TrainingDivergedException;
-import dev.charlstm.trainer.training.Trainer;
-import dev.charlstm.trainer.training.TorchEngine;
-import dev.charlstm.trainer.training.ValidationReport;
-import dev.charlstm.trainer.training.TrainingListener;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -27,6 +22,11 @@ import dev.charlstm.trainer.config.TrainingConfig;
 import dev.charlstm.trainer.corpus.Corpus;
 import dev.charlstm.trainer.corpus.CorpusException;
 import dev.charlstm.trainer.model.CharLstm;
+import dev.charlstm.trainer.training.TorchEngine;
+import dev.charlstm.trainer.training.Trainer;
+import dev.charlstm.trainer.training.TrainingDivergedException;
+import dev.charlstm.trainer.training.TrainingListener;
+import dev.charlstm.trainer.training.ValidationReport;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,7 +39,6 @@ class TrainingRunTest {
 
     /** The engine, started once for every run of this class. */
     private static final Engine ENGINE = TorchEngine.start(0);
-
 
     @TempDir
     Path dir;
@@ -86,7 +85,11 @@ class TrainingRunTest {
     @Test
     void tinyPresetLearnsARepetitiveCorpusWellBelowTheUniformBaseline() throws IOException {
         Corpus corpus = TestCorpora.repetitive(dir);
-        TrainingConfig config = Preset.TINY.builder().set(TrainingConfig.SAMPLE_PROMPT, "the ").set(TrainingConfig.SAMPLE_LENGTH, 40).build();
+        TrainingConfig config = Preset.TINY
+                .builder()
+                .set(TrainingConfig.SAMPLE_PROMPT, "the ")
+                .set(TrainingConfig.SAMPLE_LENGTH, 40)
+                .build();
         Recorder r = train(corpus, config, dir.resolve("run"));
         double uniform = Math.log(corpus.vocabulary().size());
         ValidationReport last = r.evaluations.get(r.evaluations.size() - 1);
@@ -98,15 +101,20 @@ class TrainingRunTest {
 
         List<String> metrics = Files.readAllLines(dir.resolve("run").resolve(RunDirectory.METRICS));
         assertEquals(config.schedule().iterations() / config.evaluation().interval(), metrics.size());
-        assertTrue(metrics.get(0).contains("\"iteration\":100") && metrics.get(0).contains("\"val_loss\""),
+        assertTrue(
+                metrics.get(0).contains("\"iteration\":100") && metrics.get(0).contains("\"val_loss\""),
                 metrics.get(0));
         assertTrue(Files.isRegularFile(dir.resolve("run/last.ckpt")));
         assertTrue(Files.isRegularFile(dir.resolve("run/best.ckpt")));
-        java.awt.image.BufferedImage curve = javax.imageio.ImageIO.read(dir.resolve("run/loss.png").toFile());
+        java.awt.image.BufferedImage curve =
+                javax.imageio.ImageIO.read(dir.resolve("run/loss.png").toFile());
         assertEquals(900, curve.getWidth(), "loss.png is a real picture");
         ModelPackage pkg = ModelPackage.read(dir.resolve("run").resolve(RunDirectory.PACKAGE));
         assertEquals(corpus.vocabulary(), pkg.manifest().vocabulary());
-        ValidationReport best = r.evaluations.stream().filter(ValidationReport::best).reduce((a, b) -> b).orElseThrow();
+        ValidationReport best = r.evaluations.stream()
+                .filter(ValidationReport::best)
+                .reduce((a, b) -> b)
+                .orElseThrow();
         assertEquals(best.iteration(), pkg.manifest().provenance().iterations(), "the package is the best checkpoint");
         assertEquals(best.valLoss(), pkg.manifest().provenance().valLoss(), 1e-12);
     }
@@ -115,9 +123,27 @@ class TrainingRunTest {
     void evaluationsCountTheStepsThatClippingScaledDown() throws IOException {
         Corpus corpus = TestCorpora.repetitive(dir);
         // A clip norm no gradient stays under: every step is clipped. Off: none is.
-        Recorder always = train(corpus, tiny().set(TrainingConfig.ITERATIONS, 8).set(TrainingConfig.EVAL_INTERVAL, 4).set(TrainingConfig.GRAD_CLIP, 1e-6f).build(), dir.resolve("a"));
-        Recorder off = train(corpus, tiny().set(TrainingConfig.ITERATIONS, 8).set(TrainingConfig.EVAL_INTERVAL, 4).set(TrainingConfig.GRAD_CLIP, 0f).build(), dir.resolve("b"));
-        Recorder never = train(corpus, tiny().set(TrainingConfig.ITERATIONS, 8).set(TrainingConfig.EVAL_INTERVAL, 4).set(TrainingConfig.GRAD_CLIP, 1e6f).build(), dir.resolve("c"));
+        Recorder always = train(
+                corpus,
+                tiny().set(TrainingConfig.ITERATIONS, 8)
+                        .set(TrainingConfig.EVAL_INTERVAL, 4)
+                        .set(TrainingConfig.GRAD_CLIP, 1e-6f)
+                        .build(),
+                dir.resolve("a"));
+        Recorder off = train(
+                corpus,
+                tiny().set(TrainingConfig.ITERATIONS, 8)
+                        .set(TrainingConfig.EVAL_INTERVAL, 4)
+                        .set(TrainingConfig.GRAD_CLIP, 0f)
+                        .build(),
+                dir.resolve("b"));
+        Recorder never = train(
+                corpus,
+                tiny().set(TrainingConfig.ITERATIONS, 8)
+                        .set(TrainingConfig.EVAL_INTERVAL, 4)
+                        .set(TrainingConfig.GRAD_CLIP, 1e6f)
+                        .build(),
+                dir.resolve("c"));
         for (ValidationReport e : always.evaluations) {
             assertEquals(4, e.clippedSteps());
             assertEquals(4, e.steps());
@@ -125,16 +151,21 @@ class TrainingRunTest {
         assertEquals(0, off.evaluations.get(1).clippedSteps());
         assertEquals(0, never.evaluations.get(1).clippedSteps());
         assertEquals(off.losses, never.losses, "a clip norm never reached changes nothing");
-        assertTrue(Files.readString(dir.resolve("a").resolve(RunDirectory.METRICS)).contains("\"clipped_steps\":4"));
+        assertTrue(
+                Files.readString(dir.resolve("a").resolve(RunDirectory.METRICS)).contains("\"clipped_steps\":4"));
     }
 
     @Test
     void sameSeedSameLossesDifferentSeedDifferentLosses() {
         Corpus corpus = TestCorpora.repetitive(dir);
-        TrainingConfig config = tiny().set(TrainingConfig.ITERATIONS, 12).set(TrainingConfig.EVAL_INTERVAL, 6).set(TrainingConfig.SEED, 7L).build();
+        TrainingConfig config = tiny().set(TrainingConfig.ITERATIONS, 12)
+                .set(TrainingConfig.EVAL_INTERVAL, 6)
+                .set(TrainingConfig.SEED, 7L)
+                .build();
         Recorder a = train(corpus, config, dir.resolve("a"));
         Recorder b = train(corpus, config, dir.resolve("b"));
-        Recorder c = train(corpus, config.toBuilder().set(TrainingConfig.SEED, 8L).build(), dir.resolve("c"));
+        Recorder c =
+                train(corpus, config.toBuilder().set(TrainingConfig.SEED, 8L).build(), dir.resolve("c"));
         assertEquals(12, a.losses.size());
         assertEquals(a.losses, b.losses);
         assertEquals(a.evaluations.get(1).valLoss(), b.evaluations.get(1).valLoss());
@@ -144,12 +175,17 @@ class TrainingRunTest {
     @Test
     void resumeContinuesAtTheSavedIterationExactlyAsAnUninterruptedRun() {
         Corpus corpus = TestCorpora.repetitive(dir);
-        TrainingConfig full = tiny().set(TrainingConfig.ITERATIONS, 20).set(TrainingConfig.EVAL_INTERVAL, 10).build();
+        TrainingConfig full = tiny().set(TrainingConfig.ITERATIONS, 20)
+                .set(TrainingConfig.EVAL_INTERVAL, 10)
+                .build();
         Recorder straight = train(corpus, full, dir.resolve("straight"));
 
         Path runDir = dir.resolve("interrupted");
-        Recorder first = train(corpus, full.toBuilder().set(TrainingConfig.ITERATIONS, 10).build(), runDir);
-        assertEquals(10, Checkpoint.read(runDir.resolve(RunDirectory.LAST)).metadata().iteration());
+        Recorder first = train(
+                corpus, full.toBuilder().set(TrainingConfig.ITERATIONS, 10).build(), runDir);
+        assertEquals(
+                10,
+                Checkpoint.read(runDir.resolve(RunDirectory.LAST)).metadata().iteration());
         Recorder second = new Recorder();
         try (TrainingRun run = TrainingRun.resume(ENGINE, runDir, corpus, 20, Device.cpu())) {
             assertEquals(10, run.trainer().iteration());
@@ -162,14 +198,19 @@ class TrainingRunTest {
         for (int i = 0; i < joined.size(); i++) {
             assertEquals(straight.losses.get(i), joined.get(i), 1e-5, "loss at iteration " + (i + 1));
         }
-        assertEquals(straight.evaluations.get(1).valLoss(), second.evaluations.get(0).valLoss(), 1e-5);
-        assertEquals(20, Checkpoint.read(runDir.resolve(RunDirectory.LAST)).metadata().iteration());
+        assertEquals(
+                straight.evaluations.get(1).valLoss(), second.evaluations.get(0).valLoss(), 1e-5);
+        assertEquals(
+                20,
+                Checkpoint.read(runDir.resolve(RunDirectory.LAST)).metadata().iteration());
     }
 
     @Test
     void checkpointRoundTripRestoresTheModelExactly() {
         Corpus corpus = TestCorpora.repetitive(dir);
-        TrainingConfig config = tiny().set(TrainingConfig.ITERATIONS, 10).set(TrainingConfig.EVAL_INTERVAL, 10).build();
+        TrainingConfig config = tiny().set(TrainingConfig.ITERATIONS, 10)
+                .set(TrainingConfig.EVAL_INTERVAL, 10)
+                .build();
         Path runDir = dir.resolve("run");
         int[] tokens = corpus.vocabulary().encode("the whale".codePoints().toArray());
         float[] trained;
@@ -204,14 +245,20 @@ class TrainingRunTest {
     void corruptOrTruncatedCheckpointsAreRejectedClearly() throws IOException {
         Corpus corpus = TestCorpora.repetitive(dir);
         Path runDir = dir.resolve("run");
-        train(corpus, tiny().set(TrainingConfig.ITERATIONS, 5).set(TrainingConfig.EVAL_INTERVAL, 5).build(), runDir);
+        train(
+                corpus,
+                tiny().set(TrainingConfig.ITERATIONS, 5)
+                        .set(TrainingConfig.EVAL_INTERVAL, 5)
+                        .build(),
+                runDir);
         Path last = runDir.resolve(RunDirectory.LAST);
         byte[] good = Files.readAllBytes(last);
 
         Path truncated = dir.resolve("truncated.ckpt");
         Files.write(truncated, java.util.Arrays.copyOf(good, good.length / 2));
         CheckpointException t = assertThrows(CheckpointException.class, () -> Checkpoint.read(truncated));
-        assertTrue(t.getMessage().contains(truncated.toString()) && t.getMessage().contains("corrupt or truncated"),
+        assertTrue(
+                t.getMessage().contains(truncated.toString()) && t.getMessage().contains("corrupt or truncated"),
                 t.getMessage());
 
         byte[] flipped = good.clone();
@@ -219,16 +266,15 @@ class TrainingRunTest {
         Path corrupt = dir.resolve("corrupt.ckpt");
         Files.write(corrupt, flipped);
         CheckpointException c = assertThrows(CheckpointException.class, () -> Checkpoint.read(corrupt));
-        assertTrue(c.getMessage().contains(corrupt.toString()) && c.getMessage().contains("corrupt"),
-                c.getMessage());
+        assertTrue(c.getMessage().contains(corrupt.toString()) && c.getMessage().contains("corrupt"), c.getMessage());
 
         Path notZip = dir.resolve("text.ckpt");
         Files.writeString(notZip, "hello");
         assertThrows(CheckpointException.class, () -> Checkpoint.read(notZip));
 
         Files.write(last, flipped);
-        CheckpointException r = assertThrows(CheckpointException.class,
-                () -> TrainingRun.resume(ENGINE, runDir, corpus, null, Device.cpu()));
+        CheckpointException r = assertThrows(
+                CheckpointException.class, () -> TrainingRun.resume(ENGINE, runDir, corpus, null, Device.cpu()));
         assertTrue(r.getMessage().contains(last.toString()), r.getMessage());
     }
 
@@ -236,11 +282,18 @@ class TrainingRunTest {
     void resumeRejectsACorpusWithAnotherVocabulary() {
         Corpus corpus = TestCorpora.repetitive(dir);
         Path runDir = dir.resolve("run");
-        train(corpus, tiny().set(TrainingConfig.ITERATIONS, 5).set(TrainingConfig.EVAL_INTERVAL, 5).build(), runDir);
+        train(
+                corpus,
+                tiny().set(TrainingConfig.ITERATIONS, 5)
+                        .set(TrainingConfig.EVAL_INTERVAL, 5)
+                        .build(),
+                runDir);
         Corpus other = TestCorpora.write(dir, "other", corpus.text() + " Z");
-        CorpusException e = assertThrows(CorpusException.class,
-                () -> TrainingRun.resume(ENGINE, runDir, other, null, Device.cpu()));
-        assertTrue(e.getMessage().contains("does not match the checkpoint") && e.getMessage().contains("U+005A 'Z'"),
+        CorpusException e = assertThrows(
+                CorpusException.class, () -> TrainingRun.resume(ENGINE, runDir, other, null, Device.cpu()));
+        assertTrue(
+                e.getMessage().contains("does not match the checkpoint")
+                        && e.getMessage().contains("U+005A 'Z'"),
                 e.getMessage());
     }
 
@@ -248,17 +301,20 @@ class TrainingRunTest {
     void aNewRunRefusesAFolderThatHoldsOne() {
         Corpus corpus = TestCorpora.repetitive(dir);
         Path runDir = dir.resolve("run");
-        TrainingConfig config = tiny().set(TrainingConfig.ITERATIONS, 5).set(TrainingConfig.EVAL_INTERVAL, 5).build();
+        TrainingConfig config = tiny().set(TrainingConfig.ITERATIONS, 5)
+                .set(TrainingConfig.EVAL_INTERVAL, 5)
+                .build();
         train(corpus, config, runDir);
-        CheckpointException e = assertThrows(CheckpointException.class,
-                () -> TrainingRun.start(ENGINE, corpus, config, runDir, Device.cpu()));
+        CheckpointException e = assertThrows(
+                CheckpointException.class, () -> TrainingRun.start(ENGINE, corpus, config, runDir, Device.cpu()));
         assertTrue(e.getMessage().contains("already holds a training run"), e.getMessage());
     }
 
     @Test
     void aCorpusTooShortForTheWindowFailsBeforeTraining() {
         Corpus corpus = TestCorpora.write(dir, "short", "just a few words here, not enough");
-        CorpusException e = assertThrows(CorpusException.class,
+        CorpusException e = assertThrows(
+                CorpusException.class,
                 () -> TrainingRun.start(ENGINE, corpus, tiny().build(), dir.resolve("run"), Device.cpu()));
         assertTrue(e.getMessage().contains("shorter than one window of 33"), e.getMessage());
         assertFalse(Files.exists(dir.resolve("run/last.ckpt")));
@@ -272,15 +328,27 @@ class TrainingRunTest {
     void afterAKillAnywhereAResumedRunLeavesItsFilesInAgreement() throws IOException {
         Corpus corpus = TestCorpora.repetitive(dir);
         Path runDir = dir.resolve("run");
-        train(corpus, tiny().set(TrainingConfig.ITERATIONS, 15).set(TrainingConfig.EVAL_INTERVAL, 5).build(), runDir);
+        train(
+                corpus,
+                tiny().set(TrainingConfig.ITERATIONS, 15)
+                        .set(TrainingConfig.EVAL_INTERVAL, 5)
+                        .build(),
+                runDir);
         byte[] bestAt15 = Files.readAllBytes(runDir.resolve(RunDirectory.BEST));
         resume(runDir, corpus, 20);
-        assertEquals(20, Checkpoint.read(runDir.resolve(RunDirectory.LAST)).metadata().metrics().bestIteration(),
+        assertEquals(
+                20,
+                Checkpoint.read(runDir.resolve(RunDirectory.LAST))
+                        .metadata()
+                        .metrics()
+                        .bestIteration(),
                 "precondition: iteration 20 is the best so far");
         // The state a kill leaves right after last.ckpt was replaced, before best.ckpt was, and before the next
         // checkpoint: a stale best.ckpt, a metrics line past last.ckpt and a torn one, temporaries of killed writes.
         Files.write(runDir.resolve(RunDirectory.BEST), bestAt15);
-        Files.writeString(runDir.resolve(RunDirectory.METRICS), "{\"iteration\":25,\"train_loss\":1.0}\n{\"itera",
+        Files.writeString(
+                runDir.resolve(RunDirectory.METRICS),
+                "{\"iteration\":25,\"train_loss\":1.0}\n{\"itera",
                 java.nio.file.StandardOpenOption.APPEND);
         Files.writeString(runDir.resolve("last.ckpt.123.tmp"), "partial");
         Files.writeString(runDir.resolve("loss.png.456.tmp"), "partial");
@@ -290,18 +358,31 @@ class TrainingRunTest {
 
         Checkpoint last = Checkpoint.read(runDir.resolve(RunDirectory.LAST));
         int bestIteration = last.metadata().metrics().bestIteration();
-        assertEquals(bestIteration, Checkpoint.read(runDir.resolve(RunDirectory.BEST)).metadata().iteration(),
+        assertEquals(
+                bestIteration,
+                Checkpoint.read(runDir.resolve(RunDirectory.BEST)).metadata().iteration(),
                 "best.ckpt is the best last.ckpt names");
-        assertEquals(bestIteration, ModelPackage.read(runDir.resolve(RunDirectory.PACKAGE)).manifest().provenance()
-                .iterations(), "model/ is exported from that best");
+        assertEquals(
+                bestIteration,
+                ModelPackage.read(runDir.resolve(RunDirectory.PACKAGE))
+                        .manifest()
+                        .provenance()
+                        .iterations(),
+                "model/ is exported from that best");
         List<Integer> lines = new ArrayList<>();
         for (String line : Files.readAllLines(runDir.resolve(RunDirectory.METRICS))) {
-            lines.add(com.google.gson.JsonParser.parseString(line).getAsJsonObject().get("iteration").getAsInt());
+            lines.add(com.google.gson.JsonParser.parseString(line)
+                    .getAsJsonObject()
+                    .get("iteration")
+                    .getAsInt());
         }
         assertEquals(List.of(5, 10, 15, 20, 25), lines, "one line per evaluation, none lost, none twice");
         try (var files = Files.list(runDir)) {
-            assertEquals(List.of(), files.map(p -> p.getFileName().toString())
-                    .filter(n -> n.endsWith(".tmp") || n.startsWith(".") && !n.equals(RunDirectory.LOCK)).toList(),
+            assertEquals(
+                    List.of(),
+                    files.map(p -> p.getFileName().toString())
+                            .filter(n -> n.endsWith(".tmp") || n.startsWith(".") && !n.equals(RunDirectory.LOCK))
+                            .toList(),
                     "temporaries cleaned");
         }
     }
@@ -312,26 +393,30 @@ class TrainingRunTest {
         Path old = Files.createDirectories(dir.resolve("old"));
         Files.writeString(old.resolve(RunDirectory.METRICS), "{\"iteration\":5}\n");
         Files.writeString(old.resolve(RunDirectory.BEST), "an old best");
-        CheckpointException e = assertThrows(CheckpointException.class,
-                () -> TrainingRun.start(ENGINE, corpus, tiny().build(), old, Device.cpu()));
-        assertTrue(e.getMessage().contains("holds files of an earlier run (best.ckpt, metrics.jsonl)")
-                && e.getMessage().contains("choose another --out"), e.getMessage());
+        CheckpointException e = assertThrows(
+                CheckpointException.class, () -> TrainingRun.start(ENGINE, corpus, tiny().build(), old, Device.cpu()));
+        assertTrue(
+                e.getMessage().contains("holds files of an earlier run (best.ckpt, metrics.jsonl)")
+                        && e.getMessage().contains("choose another --out"),
+                e.getMessage());
         assertEquals("an old best", Files.readString(old.resolve(RunDirectory.BEST)), "nothing replaced");
 
         Path underAFile = Files.writeString(dir.resolve("a-file"), "x").resolve("run");
-        CheckpointException f = assertThrows(CheckpointException.class,
+        CheckpointException f = assertThrows(
+                CheckpointException.class,
                 () -> TrainingRun.start(ENGINE, corpus, tiny().build(), underAFile, Device.cpu()));
         assertTrue(f.getMessage().contains("cannot create the run folder"), f.getMessage());
         Path readOnly = emptyFolderNobodyCanWrite();
         if (readOnly != null) {
-            CheckpointException g = assertThrows(CheckpointException.class,
+            CheckpointException g = assertThrows(
+                    CheckpointException.class,
                     () -> TrainingRun.start(ENGINE, corpus, tiny().build(), readOnly, Device.cpu()));
             assertTrue(g.getMessage().contains("cannot write into the run folder"), g.getMessage());
         }
         Path busy = Files.createDirectories(dir.resolve("busy"));
         Files.writeString(busy.resolve("chapter-1.txt"), "a corpus, say");
-        CheckpointException h = assertThrows(CheckpointException.class,
-                () -> TrainingRun.start(ENGINE, corpus, tiny().build(), busy, Device.cpu()));
+        CheckpointException h = assertThrows(
+                CheckpointException.class, () -> TrainingRun.start(ENGINE, corpus, tiny().build(), busy, Device.cpu()));
         assertTrue(h.getMessage().contains("is not empty (chapter-1.txt)"), h.getMessage());
     }
 
@@ -363,11 +448,19 @@ class TrainingRunTest {
     void divergenceSaysWhatTheFolderHoldsAndWhatToDo() {
         Corpus corpus = TestCorpora.repetitive(dir);
         Path runDir = dir.resolve("run");
-        TrainingDivergedException e = assertThrows(TrainingDivergedException.class,
-                () -> train(corpus, tiny().set(TrainingConfig.LEARNING_RATE, 1e6f).set(TrainingConfig.GRAD_CLIP, 0f).set(TrainingConfig.ITERATIONS, 50).set(TrainingConfig.EVAL_INTERVAL, 40).build(),
+        TrainingDivergedException e = assertThrows(
+                TrainingDivergedException.class,
+                () -> train(
+                        corpus,
+                        tiny().set(TrainingConfig.LEARNING_RATE, 1e6f)
+                                .set(TrainingConfig.GRAD_CLIP, 0f)
+                                .set(TrainingConfig.ITERATIONS, 50)
+                                .set(TrainingConfig.EVAL_INTERVAL, 40)
+                                .build(),
                         runDir));
         assertTrue(e.getMessage().contains("no checkpoint was written"), e.getMessage());
-        assertTrue(e.getMessage().contains("start a new run with a lower --lr (e.g. 100000.0) and --grad-clip 1"),
+        assertTrue(
+                e.getMessage().contains("start a new run with a lower --lr (e.g. 100000.0) and --grad-clip 1"),
                 e.getMessage());
         assertFalse(e.getMessage().contains("good"), e.getMessage());
         assertFalse(Files.exists(runDir.resolve(RunDirectory.LAST)));

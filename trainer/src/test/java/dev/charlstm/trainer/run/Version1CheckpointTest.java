@@ -1,9 +1,5 @@
 package dev.charlstm.trainer.run;
 
-import dev.charlstm.trainer.training.Trainer;
-import dev.charlstm.trainer.training.TorchEngine;
-import dev.charlstm.trainer.training.ValidationReport;
-import dev.charlstm.trainer.training.TrainingListener;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -18,6 +14,10 @@ import dev.charlstm.trainer.config.TrainingConfig;
 import dev.charlstm.trainer.corpus.Corpus;
 import dev.charlstm.trainer.corpus.CorpusReader;
 import dev.charlstm.trainer.export.PackageExporter;
+import dev.charlstm.trainer.training.TorchEngine;
+import dev.charlstm.trainer.training.Trainer;
+import dev.charlstm.trainer.training.TrainingListener;
+import dev.charlstm.trainer.training.ValidationReport;
 import java.io.IOException;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
@@ -52,15 +52,23 @@ class Version1CheckpointTest {
     void aVersion1CheckpointResumesAsTheOldCodeWouldHaveContinued() throws Exception {
         Path run = copyOfTheOldRun();
         Checkpoint old = Checkpoint.read(run.resolve(RunDirectory.LAST));
-        TrainingConfig expected = Preset.TINY.builder().set(TrainingConfig.EMBEDDING_SIZE, 8)
-                .set(TrainingConfig.HIDDEN_SIZE, 8).set(TrainingConfig.ITERATIONS, 10)
-                .set(TrainingConfig.EVAL_INTERVAL, 5).set(TrainingConfig.SEQ_LEN, 16).set(TrainingConfig.BATCH_SIZE, 4)
-                .set(TrainingConfig.SAMPLE_LENGTH, 0).set(TrainingConfig.SEED, 5L).build();
+        TrainingConfig expected = Preset.TINY
+                .builder()
+                .set(TrainingConfig.EMBEDDING_SIZE, 8)
+                .set(TrainingConfig.HIDDEN_SIZE, 8)
+                .set(TrainingConfig.ITERATIONS, 10)
+                .set(TrainingConfig.EVAL_INTERVAL, 5)
+                .set(TrainingConfig.SEQ_LEN, 16)
+                .set(TrainingConfig.BATCH_SIZE, 4)
+                .set(TrainingConfig.SAMPLE_LENGTH, 0)
+                .set(TrainingConfig.SEED, 5L)
+                .build();
         assertEquals(expected, old.metadata().config(), "the flat version 1 configuration, read into its sections");
         assertEquals(10, old.metadata().iteration());
         assertEquals(10, old.metadata().rng().nextBatch());
 
-        Path corpusFile = Path.of(getClass().getResource("/checkpoints/v1/corpus.txt").toURI());
+        Path corpusFile =
+                Path.of(getClass().getResource("/checkpoints/v1/corpus.txt").toURI());
         Corpus corpus = new CorpusReader(old.metadata().cleaning()).read(corpusFile);
         List<ValidationReport> evaluations = new ArrayList<>();
         try (TrainingRun resumed = TrainingRun.resume(ENGINE, run, corpus, 20, Device.cpu())) {
@@ -71,19 +79,29 @@ class Version1CheckpointTest {
                 }
             });
         }
-        List<String> straight = Files.readAllLines(Path.of(getClass()
-                .getResource("/checkpoints/v1/straight-metrics.jsonl").toURI()));
+        List<String> straight = Files.readAllLines(Path.of(
+                getClass().getResource("/checkpoints/v1/straight-metrics.jsonl").toURI()));
         for (int k = 0; k < 2; k++) {
             JsonObject o = JsonParser.parseString(straight.get(2 + k)).getAsJsonObject();
             assertEquals(o.get("iteration").getAsInt(), evaluations.get(k).iteration());
-            assertEquals(o.get("val_loss").getAsDouble(), evaluations.get(k).valLoss(), 1e-4,
-                    "the old code, never interrupted, at iteration " + evaluations.get(k).iteration());
+            assertEquals(
+                    o.get("val_loss").getAsDouble(),
+                    evaluations.get(k).valLoss(),
+                    1e-4,
+                    "the old code, never interrupted, at iteration "
+                            + evaluations.get(k).iteration());
         }
         assertEquals(4, Files.readAllLines(run.resolve(RunDirectory.METRICS)).size());
         try (ZipFile zip = new ZipFile(run.resolve(RunDirectory.LAST).toFile())) {
-            String json = new String(zip.getInputStream(zip.getEntry("checkpoint.json")).readAllBytes(),
+            String json = new String(
+                    zip.getInputStream(zip.getEntry("checkpoint.json")).readAllBytes(),
                     java.nio.charset.StandardCharsets.UTF_8);
-            assertEquals(2, JsonParser.parseString(json).getAsJsonObject().get("version").getAsInt(),
+            assertEquals(
+                    2,
+                    JsonParser.parseString(json)
+                            .getAsJsonObject()
+                            .get("version")
+                            .getAsInt(),
                     "what a resumed run writes is version 2: " + json);
             assertTrue(json.contains("\"embedding_size\": 8,") && json.contains("\"learning_rate\": 0.01,"), json);
         }
@@ -96,9 +114,14 @@ class Version1CheckpointTest {
         Path out = dir.resolve("pkg");
         PackageExporter.export(Checkpoint.read(run.resolve(RunDirectory.BEST)), out);
         String manifest = Files.readString(out.resolve(ModelPackage.MANIFEST_FILE));
-        assertTrue(manifest.contains("\"version\": 2,") && manifest.contains("\"hidden_size\": 8,")
-                && manifest.contains("\"batch_size\": 4,") && manifest.contains("\"seq_len\": 16,")
-                && !manifest.contains("8.0") && !manifest.contains("4.0"), manifest);
+        assertTrue(
+                manifest.contains("\"version\": 2,")
+                        && manifest.contains("\"hidden_size\": 8,")
+                        && manifest.contains("\"batch_size\": 4,")
+                        && manifest.contains("\"seq_len\": 16,")
+                        && !manifest.contains("8.0")
+                        && !manifest.contains("4.0"),
+                manifest);
         assertEquals(10, ModelPackage.read(out).manifest().provenance().iterations());
     }
 
@@ -123,14 +146,20 @@ class Version1CheckpointTest {
     @Test
     void aCheckpointWhoseConfigurationDisagreesWithItsWeightsOrLacksAValueIsRefused() throws Exception {
         Path run = copyOfTheOldRun();
-        Path wrongShape = edited(run.resolve("last.ckpt"), dir.resolve("e16.ckpt"),
+        Path wrongShape = edited(
+                run.resolve("last.ckpt"),
+                dir.resolve("e16.ckpt"),
                 j -> j.replace("\"embeddingSize\": 8,", "\"embeddingSize\": 16,"));
         var e = org.junit.jupiter.api.Assertions.assertThrows(
                 dev.charlstm.trainer.checkpoint.CheckpointException.class,
                 () -> PackageExporter.build(Checkpoint.read(wrongShape)));
-        assertTrue(e.getMessage().contains("e16.ckpt: the checkpoint's parameter embedding is (")
-                && e.getMessage().contains("needs (24, 16)"), e.getMessage());
-        Path noMetric = edited(run.resolve("last.ckpt"), dir.resolve("m.ckpt"),
+        assertTrue(
+                e.getMessage().contains("e16.ckpt: the checkpoint's parameter embedding is (")
+                        && e.getMessage().contains("needs (24, 16)"),
+                e.getMessage());
+        Path noMetric = edited(
+                run.resolve("last.ckpt"),
+                dir.resolve("m.ckpt"),
                 j -> j.replaceAll("\"elapsedSeconds\": [0-9.eE-]+", "\"elapsedSecondsX\": 1"));
         var m = org.junit.jupiter.api.Assertions.assertThrows(
                 dev.charlstm.trainer.checkpoint.CheckpointException.class, () -> Checkpoint.read(noMetric));

@@ -1,6 +1,5 @@
 package dev.charlstm.trainer.training;
 
-import dev.charlstm.trainer.run.TrainingRun;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -15,6 +14,7 @@ import dev.charlstm.trainer.TestCorpora;
 import dev.charlstm.trainer.config.Preset;
 import dev.charlstm.trainer.config.TrainingConfig;
 import dev.charlstm.trainer.corpus.Corpus;
+import dev.charlstm.trainer.run.TrainingRun;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,7 +30,11 @@ class LossesTest {
     Path dir;
 
     private static TrainingConfig.Optimisation smoothing(float eps) {
-        return Preset.TINY.builder().set(TrainingConfig.LABEL_SMOOTHING, eps).build().optimisation();
+        return Preset.TINY
+                .builder()
+                .set(TrainingConfig.LABEL_SMOOTHING, eps)
+                .build()
+                .optimisation();
     }
 
     @Test
@@ -60,37 +64,58 @@ class LossesTest {
                 }
                 assertEquals(expected, Losses.training(x, y, smoothing(eps)).getFloat(), 1e-5, "eps " + eps);
             }
-            assertEquals(Losses.meanCrossEntropy(x, y).getFloat(), Losses.training(x, y, smoothing(0)).getFloat(),
+            assertEquals(
+                    Losses.meanCrossEntropy(x, y).getFloat(),
+                    Losses.training(x, y, smoothing(0)).getFloat(),
                     "0 is the plain cross-entropy, bit for bit");
         }
         for (Preset p : Preset.values()) {
             assertEquals(0f, p.config().optimisation().labelSmoothing(), p + " trains without it");
         }
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> Preset.TINY.builder().set(TrainingConfig.LABEL_SMOOTHING, 1f).build());
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
+                () -> Preset.TINY
+                        .builder()
+                        .set(TrainingConfig.LABEL_SMOOTHING, 1f)
+                        .build());
         assertEquals("label smoothing must be in [0, 1), got 1.0", e.getMessage());
         var before = Preset.CPU.config().toSections();
         before.get("optimisation").remove("label_smoothing");
-        assertEquals(Preset.CPU.config(), TrainingConfig.fromSections(before),
+        assertEquals(
+                Preset.CPU.config(),
+                TrainingConfig.fromSections(before),
                 "a configuration recorded before it existed reads as off");
     }
 
     @Test
     void aRunWithLabelSmoothingTrainsOnItAndRecordsIt() {
         Corpus corpus = TestCorpora.repetitive(dir);
-        TrainingConfig plain = Preset.TINY.builder().set(TrainingConfig.ITERATIONS, 6)
-                .set(TrainingConfig.EVAL_INTERVAL, 6).set(TrainingConfig.SAMPLE_LENGTH, 0).build();
-        TrainingConfig smoothed = plain.toBuilder().set(TrainingConfig.LABEL_SMOOTHING, 0.2f).build();
+        TrainingConfig plain = Preset.TINY
+                .builder()
+                .set(TrainingConfig.ITERATIONS, 6)
+                .set(TrainingConfig.EVAL_INTERVAL, 6)
+                .set(TrainingConfig.SAMPLE_LENGTH, 0)
+                .build();
+        TrainingConfig smoothed =
+                plain.toBuilder().set(TrainingConfig.LABEL_SMOOTHING, 0.2f).build();
         List<Float> a = losses(corpus, plain, dir.resolve("plain"));
         List<Float> b = losses(corpus, smoothed, dir.resolve("smoothed"));
-        assertEquals(a.get(0) * 0.8 + 0.2 * Math.log(corpus.vocabulary().size()), b.get(0), 0.05,
+        assertEquals(
+                a.get(0) * 0.8 + 0.2 * Math.log(corpus.vocabulary().size()),
+                b.get(0),
+                0.05,
                 "at the start the logits are near uniform: the smoothed loss is about 0.8 CE + 0.2 ln V");
         assertNotEquals(a, b);
-        var recorded = dev.charlstm.trainer.checkpoint.Checkpoint.read(dir.resolve("smoothed/last.ckpt")).metadata();
+        var recorded = dev.charlstm.trainer.checkpoint.Checkpoint.read(dir.resolve("smoothed/last.ckpt"))
+                .metadata();
         assertEquals(smoothed, recorded.config());
-        var pkg = dev.charlstm.runtime.pack.ModelPackage.read(dir.resolve("smoothed/model")).manifest();
-        assertTrue(((Map<?, ?>) pkg.training().get("optimisation")).get("label_smoothing").equals(0.2), pkg.training()
-                .toString());
+        var pkg = dev.charlstm.runtime.pack.ModelPackage.read(dir.resolve("smoothed/model"))
+                .manifest();
+        assertTrue(
+                ((Map<?, ?>) pkg.training().get("optimisation"))
+                        .get("label_smoothing")
+                        .equals(0.2),
+                pkg.training().toString());
     }
 
     private static List<Float> losses(Corpus corpus, TrainingConfig config, Path runDir) {

@@ -1,6 +1,5 @@
 package dev.charlstm.trainer.training;
 
-import dev.charlstm.trainer.run.TrainingRun;
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.nn.Parameter;
@@ -8,12 +7,13 @@ import ai.djl.util.Pair;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
+import dev.charlstm.runtime.TextCleaning;
 import dev.charlstm.trainer.config.Preset;
 import dev.charlstm.trainer.config.TrainingConfig;
 import dev.charlstm.trainer.corpus.BatchSampler;
-import dev.charlstm.runtime.TextCleaning;
 import dev.charlstm.trainer.corpus.Corpus;
 import dev.charlstm.trainer.corpus.CorpusReader;
+import dev.charlstm.trainer.run.TrainingRun;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -48,23 +48,35 @@ class SameWeightsCheck {
     /** The engine, started once for every run of this class. */
     private static final Engine ENGINE = TorchEngine.start(0);
 
-
     @Test
     void dump() throws IOException {
-        Path out = Files.createDirectories(Path.of(System.getProperty("charlstm.sameWeights.out", "/tmp/same-weights")));
+        Path out =
+                Files.createDirectories(Path.of(System.getProperty("charlstm.sameWeights.out", "/tmp/same-weights")));
         int iterations = Integer.getInteger("charlstm.sameWeights.iterations", 300);
         TorchEngine.start(1); // one thread: float sums in a fixed order, as in the reference at one thread
-        Corpus corpus = new CorpusReader(TextCleaning.DEFAULT).read(Path.of(System.getProperty(
-                "charlstm.sameWeights.data")));
+        Corpus corpus =
+                new CorpusReader(TextCleaning.DEFAULT).read(Path.of(System.getProperty("charlstm.sameWeights.data")));
         // The tutorial's loop at the cpu preset's shape unless asked otherwise: lr 0.003, no clipping, constant rate,
         // no warm-up; never dropout (its random masks cannot be replayed).
-        TrainingConfig config = Preset.CPU.builder().set(TrainingConfig.DROPOUT, 0f)
-                .set(TrainingConfig.LEARNING_RATE, Float.parseFloat(System.getProperty("charlstm.sameWeights.lr", "0.003")))
-                .set(TrainingConfig.GRAD_CLIP, Float.parseFloat(System.getProperty("charlstm.sameWeights.gradClip", "0")))
-                .set(TrainingConfig.SCHEDULE, TrainingConfig.ScheduleKind.valueOf(
-                        System.getProperty("charlstm.sameWeights.schedule", "constant").toUpperCase(java.util.Locale.ROOT)))
+        TrainingConfig config = Preset.CPU
+                .builder()
+                .set(TrainingConfig.DROPOUT, 0f)
+                .set(
+                        TrainingConfig.LEARNING_RATE,
+                        Float.parseFloat(System.getProperty("charlstm.sameWeights.lr", "0.003")))
+                .set(
+                        TrainingConfig.GRAD_CLIP,
+                        Float.parseFloat(System.getProperty("charlstm.sameWeights.gradClip", "0")))
+                .set(
+                        TrainingConfig.SCHEDULE,
+                        TrainingConfig.ScheduleKind.valueOf(
+                                System.getProperty("charlstm.sameWeights.schedule", "constant")
+                                        .toUpperCase(java.util.Locale.ROOT)))
                 .set(TrainingConfig.WARMUP, Integer.getInteger("charlstm.sameWeights.warmup", 0))
-                .set(TrainingConfig.ITERATIONS, iterations).set(TrainingConfig.EVAL_INTERVAL, iterations).set(TrainingConfig.SAMPLE_LENGTH, 0).build();
+                .set(TrainingConfig.ITERATIONS, iterations)
+                .set(TrainingConfig.EVAL_INTERVAL, iterations)
+                .set(TrainingConfig.SAMPLE_LENGTH, 0)
+                .build();
         Path runDir = Files.createTempDirectory("same-weights-run");
         try (TrainingRun run = TrainingRun.start(ENGINE, corpus, config, runDir, Device.cpu())) {
             JsonObject index = new JsonObject();
@@ -102,10 +114,14 @@ class SameWeightsCheck {
                 rates.add(schedule.at(k));
             }
             index.add("learning_rates", rates);
-            BatchSampler sampler = new BatchSampler(corpus.split(config.data().validationFraction()).train(),
-                    config.data().batchSize(), config.data().seqLen(), config.data().seed());
+            BatchSampler sampler = new BatchSampler(
+                    corpus.split(config.data().validationFraction()).train(),
+                    config.data().batchSize(),
+                    config.data().seqLen(),
+                    config.data().seed());
             try (DataOutputStream o = new DataOutputStream(Files.newOutputStream(out.resolve("batches.bin")))) {
-                ByteBuffer b = ByteBuffer.allocate(config.data().batchSize() * config.data().seqLen() * 4)
+                ByteBuffer b = ByteBuffer.allocate(
+                                config.data().batchSize() * config.data().seqLen() * 4)
                         .order(ByteOrder.LITTLE_ENDIAN);
                 for (int k = 0; k < iterations; k++) {
                     sampler.batch(k);
@@ -124,7 +140,9 @@ class SameWeightsCheck {
                 }
             });
             index.add("charlstm_losses", losses);
-            Files.writeString(out.resolve("index.json"), new GsonBuilder().setPrettyPrinting().create().toJson(index));
+            Files.writeString(
+                    out.resolve("index.json"),
+                    new GsonBuilder().setPrettyPrinting().create().toJson(index));
         }
     }
 }

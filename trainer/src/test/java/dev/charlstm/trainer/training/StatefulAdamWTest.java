@@ -30,7 +30,11 @@ class StatefulAdamWTest {
     private static ParameterList param(NDManager m) {
         NDArray w = m.create(W0.clone());
         w.setRequiresGradient(true);
-        Parameter p = Parameter.builder().setName("w").setType(Parameter.Type.WEIGHT).optArray(w).build();
+        Parameter p = Parameter.builder()
+                .setName("w")
+                .setType(Parameter.Type.WEIGHT)
+                .optArray(w)
+                .build();
         ParameterList list = new ParameterList();
         list.add("w", p);
         return list;
@@ -49,7 +53,8 @@ class StatefulAdamWTest {
         float lr = 0.01f;
         float wd = 0.1f;
         float scale = 0.5f;
-        try (NDManager m = NDManager.newBaseManager(); StatefulAdamW opt = new StatefulAdamW(m, wd)) {
+        try (NDManager m = NDManager.newBaseManager();
+                StatefulAdamW opt = new StatefulAdamW(m, wd)) {
             ParameterList params = param(m);
             double[] w = {W0[0], W0[1], W0[2]};
             double[] mean = new double[3];
@@ -80,11 +85,18 @@ class StatefulAdamWTest {
     void epsilonSitsWhereTorchPutsItEvenForTinyGradients() {
         // With |g| near eps, where eps goes decides the step: torch divides by sqrt(v / bc2) + eps.
         float lr = 0.01f;
-        try (NDManager m = NDManager.newBaseManager(); StatefulAdamW opt = new StatefulAdamW(m, 0f)) {
+        try (NDManager m = NDManager.newBaseManager();
+                StatefulAdamW opt = new StatefulAdamW(m, 0f)) {
             NDArray w = m.create(new float[] {1f, 1f});
             w.setRequiresGradient(true);
             ParameterList params = new ParameterList();
-            params.add("w", Parameter.builder().setName("w").setType(Parameter.Type.WEIGHT).optArray(w).build());
+            params.add(
+                    "w",
+                    Parameter.builder()
+                            .setName("w")
+                            .setType(Parameter.Type.WEIGHT)
+                            .optArray(w)
+                            .build());
             float[] g = {1e-7f, -3e-8f};
             double[] mean = new double[2];
             double[] var = new double[2];
@@ -97,7 +109,8 @@ class StatefulAdamWTest {
                 for (int i = 0; i < 2; i++) {
                     mean[i] = 0.9 * mean[i] + 0.1 * g[i];
                     var[i] = 0.999 * var[i] + 0.001 * g[i] * g[i];
-                    expected[i] -= lr * (mean[i] / (1 - Math.pow(0.9, t)))
+                    expected[i] -= lr
+                            * (mean[i] / (1 - Math.pow(0.9, t)))
                             / (Math.sqrt(var[i] / (1 - Math.pow(0.999, t))) + 1e-8);
                 }
                 float[] actual = w.toFloatArray();
@@ -129,7 +142,9 @@ class StatefulAdamWTest {
             a.update(pa, 0.05f, 1f);
             gradient(m, pb);
             b.update(pb, 0.05f, 1f);
-            assertArrayEquals(pa.get("w").getArray().toFloatArray(), pb.get("w").getArray().toFloatArray());
+            assertArrayEquals(
+                    pa.get("w").getArray().toFloatArray(),
+                    pb.get("w").getArray().toFloatArray());
         }
     }
 }
