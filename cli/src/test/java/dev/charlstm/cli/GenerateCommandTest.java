@@ -357,19 +357,19 @@ class GenerateCommandTest {
         assertEquals(0, r.code(), r.err());
         JsonObject j = JsonParser.parseString(r.out()).getAsJsonObject();
         for (String field : new String[] {
-            "loadMillis",
-            "firstCharacterMillis",
-            "oneStreamCharsPerSecond",
-            "p50Micros",
-            "p99Micros",
-            "naiveCharsPerSecond",
-            "batchedCharsPerSecond",
-            "peakRssMegabytes"
+            "load_ms",
+            "first_char_ms",
+            "one_stream_chars_per_s",
+            "p50_us",
+            "p99_us",
+            "naive_chars_per_s",
+            "batched_chars_per_s",
+            "peak_rss_mb"
         }) {
             assertTrue(j.has(field), field + " in " + r.out());
         }
-        assertTrue(j.get("oneStreamCharsPerSecond").getAsDouble() > 0);
-        assertTrue(j.getAsJsonObject("batchedCharsPerSecond").has("4"));
+        assertTrue(j.get("one_stream_chars_per_s").getAsDouble() > 0);
+        assertTrue(j.getAsJsonObject("batched_chars_per_s").has("4"));
         for (String threads : new String[] {"1", "3"}) {
             for (String mode : new String[] {"on", "off"}) {
                 JsonObject f =

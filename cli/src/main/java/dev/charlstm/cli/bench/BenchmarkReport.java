@@ -23,22 +23,25 @@ import java.util.Map;
  * @param feed the same, fed one step-graph call per character
  * @param peakRssMegabytes the process's peak resident memory, or -1 where /proc is unavailable
  * @param comparison a second package side by side (--compare), or null
+ *
+ * <p>As JSON ({@code bench --json}) every key is snake_case with its unit as a suffix ({@code _ms}, {@code _us},
+ * {@code _chars_per_s}, {@code _mb}), the one convention of every JSON charlstm writes.
  */
 public record BenchmarkReport(
         String model,
         String machine,
-        double loadMillis,
-        double firstCharacterMillis,
-        double oneStreamCharsPerSecond,
-        double p50Micros,
-        double p99Micros,
-        double naiveCharsPerSecond,
-        Map<Integer, Double> batchedCharsPerSecond,
+        @SerializedName("load_ms") double loadMillis,
+        @SerializedName("first_char_ms") double firstCharacterMillis,
+        @SerializedName("one_stream_chars_per_s") double oneStreamCharsPerSecond,
+        @SerializedName("p50_us") double p50Micros,
+        @SerializedName("p99_us") double p99Micros,
+        @SerializedName("naive_chars_per_s") double naiveCharsPerSecond,
+        @SerializedName("batched_chars_per_s") Map<Integer, Double> batchedCharsPerSecond,
         Map<Integer, Concurrency.OnOff> concurrent,
         @SerializedName("prompt_chars") int promptCharacters,
         Priming.Figures prefill,
         Priming.Figures feed,
-        double peakRssMegabytes,
+        @SerializedName("peak_rss_mb") double peakRssMegabytes,
         Comparison.Result comparison) {
 
     /** Copies the maps. */
