@@ -9,7 +9,10 @@ module dev.charlstm.runtime {
 
     exports dev.charlstm.runtime;
     exports dev.charlstm.runtime.pack;
+    // Named modules may read it only by name; on the classpath (where the trainer, server and CLI run) the fence is
+    // the package's documentation and CONTRIBUTING.md's dependency rule, not the compiler.
     exports dev.charlstm.runtime.internal to
             dev.charlstm.trainer,
+            dev.charlstm.server,
             dev.charlstm.cli;
 }
