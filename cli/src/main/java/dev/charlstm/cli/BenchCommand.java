@@ -5,9 +5,14 @@ import com.google.gson.GsonBuilder;
 import dev.charlstm.cli.bench.Benchmark;
 import dev.charlstm.cli.bench.BenchmarkReport;
 import dev.charlstm.cli.bench.Comparison;
+import dev.charlstm.cli.bench.SamplingBench;
 import dev.charlstm.runtime.pack.ModelPackage;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -79,7 +84,7 @@ final class BenchCommand implements Callable<Integer> {
             description = "Packages to measure side by side with --model (e.g. its int8 export; repeat the option or"
                     + " separate folders with commas): load to first character, one stream, batch of 32, prefill"
                     + " and feed, in rounds there and back (A B C C B A).")
-    java.util.List<java.nio.file.Path> compare;
+    List<Path> compare;
 
     @Option(
             names = "--sampling-vocab",
@@ -106,7 +111,7 @@ final class BenchCommand implements Callable<Integer> {
                             + " it takes no " + other);
                 }
             }
-            spec.commandLine().getOut().print(dev.charlstm.cli.bench.SamplingBench.run(samplingVocab, 1000));
+            spec.commandLine().getOut().print(SamplingBench.run(samplingVocab, 1000));
             return 0;
         }
         if (chars < 100) {
@@ -127,10 +132,9 @@ final class BenchCommand implements Callable<Integer> {
         BenchmarkReport r = Benchmark.run(
                 model::readPackage, chars, batches, model.runtimeOptions(), concurrent, concurrentChars, promptChars);
         if (compare != null && !compare.isEmpty()) {
-            java.util.List<String> names = new java.util.ArrayList<>(java.util.List.of(model.describe()));
-            java.util.List<java.util.function.Supplier<ModelPackage>> packages =
-                    new java.util.ArrayList<>(java.util.List.of(model::readPackage));
-            for (java.nio.file.Path dir : compare) {
+            List<String> names = new ArrayList<>(List.of(model.describe()));
+            List<Supplier<ModelPackage>> packages = new ArrayList<>(List.of(model::readPackage));
+            for (Path dir : compare) {
                 ModelOptions.readPackage(dir); // a bad folder fails now, not after minutes of measuring
                 names.add(dir.toString());
                 packages.add(() -> ModelOptions.readPackage(dir));

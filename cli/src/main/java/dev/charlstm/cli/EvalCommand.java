@@ -4,6 +4,7 @@ import com.google.gson.GsonBuilder;
 import dev.charlstm.runtime.CharLstmModel;
 import dev.charlstm.runtime.EvaluationOptions;
 import dev.charlstm.runtime.EvaluationResult;
+import dev.charlstm.runtime.Vocabulary;
 import dev.charlstm.runtime.pack.ModelManifest;
 import dev.charlstm.runtime.pack.ModelPackage;
 import dev.charlstm.runtime.pack.Provenance;
@@ -87,7 +88,7 @@ final class EvalCommand implements Callable<Integer> {
         for (int i = 0; i < text.length; i++) {
             if (!m.vocabulary().contains(text[i])) {
                 throw new IllegalArgumentException(corpus.locate(i) + ": character "
-                        + dev.charlstm.runtime.Vocabulary.describe(text[i]) + " is not in the model's vocabulary (it"
+                        + Vocabulary.describe(text[i]) + " is not in the model's vocabulary (it"
                         + " never saw it in training); eval scores text made of the model's characters only");
             }
         }

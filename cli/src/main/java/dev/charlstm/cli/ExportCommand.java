@@ -8,6 +8,7 @@ import dev.charlstm.trainer.export.PackageExporter;
 import dev.charlstm.trainer.export.Precision;
 import dev.charlstm.trainer.run.RunDirectory;
 import dev.charlstm.trainer.training.TorchEngine;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -126,7 +127,7 @@ final class ExportCommand implements Callable<Integer> {
     private static boolean sameFolder(Path a, Path b) {
         try {
             return Files.exists(b) && Files.isSameFile(a, b);
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             return a.toAbsolutePath().normalize().equals(b.toAbsolutePath().normalize());
         }
     }

@@ -12,6 +12,8 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.text.Normalizer;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -123,7 +125,7 @@ final class GenerateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        long chosenSeed = seed != null ? seed : new java.security.SecureRandom().nextLong() >>> 1;
+        long chosenSeed = seed != null ? seed : new SecureRandom().nextLong() >>> 1;
         GenerationOptions.Builder b = GenerationOptions.builder()
                 .maxCharacters(maxChars)
                 .temperature(temperature)
@@ -138,7 +140,7 @@ final class GenerateCommand implements Callable<Integer> {
                 .cleanPrompt(!rawPrompt);
         if (unknown == UnknownCharacterPolicy.REPLACE) {
             // composed first: "e" + U+0301 typed on a command line is the one character é
-            String r = java.text.Normalizer.normalize(replacement, java.text.Normalizer.Form.NFC);
+            String r = Normalizer.normalize(replacement, Normalizer.Form.NFC);
             if (r.codePointCount(0, r.length()) != 1) {
                 throw new UsageError("--replacement must be one character, got \"" + replacement + "\"");
             }

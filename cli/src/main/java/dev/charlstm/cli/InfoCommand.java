@@ -8,6 +8,8 @@ import dev.charlstm.runtime.pack.ModelPackage;
 import dev.charlstm.runtime.pack.ModelShape;
 import dev.charlstm.runtime.pack.Provenance;
 import java.io.PrintWriter;
+import java.math.BigDecimal;
+import java.math.MathContext;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
@@ -109,8 +111,8 @@ final class InfoCommand implements Callable<Integer> {
                                         ? ""
                                         : String.format(
                                                 " on the last %s%% of the corpus, windows of %d characters from zero state",
-                                                new java.math.BigDecimal(p.valFraction() * 100)
-                                                        .round(new java.math.MathContext(3))
+                                                new BigDecimal(p.valFraction() * 100)
+                                                        .round(new MathContext(3))
                                                         .stripTrailingZeros()
                                                         .toPlainString(),
                                                 p.valWindow())));

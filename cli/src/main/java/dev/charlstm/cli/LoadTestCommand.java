@@ -3,7 +3,9 @@ package dev.charlstm.cli;
 import com.google.gson.GsonBuilder;
 import dev.charlstm.cli.bench.LoadTest;
 import java.io.PrintWriter;
+import java.net.URI;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -80,13 +82,13 @@ final class LoadTestCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        if (chars < 2 || java.util.Arrays.stream(clients).anyMatch(c -> c < 1)) {
+        if (chars < 2 || Arrays.stream(clients).anyMatch(c -> c < 1)) {
             throw new UsageError("--chars must be at least 2 and --clients positive");
         }
         String base = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
         PrintWriter out = spec.commandLine().getOut();
         List<LoadTest.Figures> rounds = new ArrayList<>();
-        java.net.URI uri = java.net.URI.create(base);
+        URI uri = URI.create(base);
         if (!"http".equals(uri.getScheme()) || uri.getHost() == null) {
             throw new UsageError("--url must be http://HOST:PORT, got " + url);
         }

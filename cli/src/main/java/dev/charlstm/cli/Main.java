@@ -1,5 +1,6 @@
 package dev.charlstm.cli;
 
+import dev.charlstm.runtime.Version;
 import dev.charlstm.runtime.pack.PackageException;
 import dev.charlstm.trainer.checkpoint.CheckpointException;
 import dev.charlstm.trainer.corpus.CorpusException;
@@ -9,6 +10,9 @@ import java.io.FileOutputStream;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.stream.Collectors;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -35,7 +39,7 @@ public final class Main {
     static final class VersionProvider implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            return new String[] {"charlstm " + dev.charlstm.runtime.Version.CURRENT};
+            return new String[] {"charlstm " + Version.CURRENT};
         }
     }
 
@@ -169,9 +173,9 @@ public final class Main {
             return e;
         }
         String what = option.longestName().substring(2);
-        String valid = java.util.Arrays.stream(arg.type().getEnumConstants())
-                .map(c -> ((Enum<?>) c).name().toLowerCase(java.util.Locale.ROOT))
-                .collect(java.util.stream.Collectors.joining(", "));
+        String valid = Arrays.stream(arg.type().getEnumConstants())
+                .map(c -> ((Enum<?>) c).name().toLowerCase(Locale.ROOT))
+                .collect(Collectors.joining(", "));
         return new CommandLine.ParameterException(
                 e.getCommandLine(),
                 "Invalid value for option '"

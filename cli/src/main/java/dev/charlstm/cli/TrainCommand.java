@@ -17,9 +17,11 @@ import dev.charlstm.trainer.run.TrainingRun;
 import dev.charlstm.trainer.training.TorchEngine;
 import dev.charlstm.trainer.training.TrainingResult;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.LocalDateTime;
+import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
@@ -188,7 +190,7 @@ final class TrainCommand implements Callable<Integer> {
                 : Paths.get(
                         "runs",
                         preset + "-"
-                                + LocalDateTime.now(java.time.ZoneId.systemDefault())
+                                + LocalDateTime.now(ZoneId.systemDefault())
                                         .format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         return TrainingRun.start(engine, corpus, config, runDir, dev);
     }
@@ -210,7 +212,7 @@ final class TrainCommand implements Callable<Integer> {
             throw new UsageError(last + " records no corpus path: give --data");
         }
         Path corpusPath = data != null ? data : Paths.get(meta.corpus().source());
-        if (data == null && !java.nio.file.Files.exists(corpusPath)) {
+        if (data == null && !Files.exists(corpusPath)) {
             throw new UsageError("the corpus this run was trained on, " + corpusPath + " (recorded in " + last
                     + (corpusPath.isAbsolute() ? "" : ", relative to the folder the run was started in") + "), is not"
                     + " there: give its new place with --data PATH (its SHA-256 "

@@ -1,5 +1,7 @@
 package dev.charlstm.cli;
 
+import java.util.function.Supplier;
+
 /**
  * A value on the command line that parses but is not allowed (a negative length, a top-p above 1, a missing
  * option): exit code 2 with a one-line message, like picocli's own usage errors but without the whole usage text.
@@ -13,7 +15,7 @@ final class UsageError extends RuntimeException {
     }
 
     /** Runs a check that reports a bad value as an {@link IllegalArgumentException}, as a usage error. */
-    static <T> T check(java.util.function.Supplier<T> build) {
+    static <T> T check(Supplier<T> build) {
         try {
             return build.get();
         } catch (IllegalArgumentException e) {

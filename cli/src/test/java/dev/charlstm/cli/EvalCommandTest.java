@@ -8,6 +8,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.charlstm.runtime.pack.ModelPackage;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeAll;
@@ -150,7 +151,7 @@ class EvalCommandTest {
             Files.createDirectories(sample);
             Files.writeString(sample.resolve("s.txt"), text);
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
         }
         double a = json(Cli.run(
                         "eval",

@@ -9,6 +9,7 @@ import dev.charlstm.runtime.pack.ModelPackage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -210,12 +211,7 @@ class ExportCommandTest {
             assertTrue(export[2].startsWith("charlstm: error: " + expected), export[2]);
             assertEquals(
                     1,
-                    export[2].split(
-                                            java.util.regex.Pattern.quote(
-                                                    pkg.resolve("model.onnx").toString()),
-                                            -1)
-                                    .length
-                            - 1,
+                    export[2].split(Pattern.quote(pkg.resolve("model.onnx").toString()), -1).length - 1,
                     "the file named once: " + export[2]);
         }
     }

@@ -7,9 +7,25 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import dev.charlstm.runtime.CharLstmModel;
+import dev.charlstm.runtime.GenerationOptions;
+import dev.charlstm.runtime.GenerationStream;
+import dev.charlstm.runtime.pack.ModelPackage;
+import dev.charlstm.runtime.pack.ModelShape;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.OutputStreamWriter;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -76,8 +92,7 @@ class GenerateCommandTest {
         Cli.Result a = Cli.run("generate", "The whale", "--model", model.toString(), "--max-chars", "80");
         Cli.Result b = Cli.run("generate", "The whale", "--model", model.toString(), "--max-chars", "80");
         assertEquals(0, a.code(), a.err());
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile(
-                        "charlstm: seed (\\d+) \\(--seed \\1 writes this" + " text again\\)")
+        Matcher m = Pattern.compile("charlstm: seed (\\d+) \\(--seed \\1 writes this" + " text again\\)")
                 .matcher(a.err());
         assertTrue(m.find(), a.err());
         assertFalse(a.out().equals(b.out()) && a.err().equals(b.err()), "two draws");
@@ -120,10 +135,9 @@ class GenerateCommandTest {
 
     @Test
     void interactiveModeKeepsTheStateBetweenTurns() {
-        java.io.InputStream stdin = System.in;
+        InputStream stdin = System.in;
         try {
-            System.setIn(new java.io.ByteArrayInputStream(
-                    "The sea\nThe whale\n\n".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            System.setIn(new ByteArrayInputStream("The sea\nThe whale\n\n".getBytes(StandardCharsets.UTF_8)));
             Cli.Result r =
                     Cli.run("generate", "--interactive", "--model", model.toString(), "--max-chars", "15", "--greedy");
             assertEquals(0, r.code(), r.err());
@@ -131,9 +145,9 @@ class GenerateCommandTest {
             assertEquals(3, turns.length, r.out()); // the banner, then two answered prompts
             assertEquals(15 + System.lineSeparator().length(), turns[1].length(), turns[1]);
             // Same as one SDK stream answering both prompts in turn: the state carries over.
-            try (dev.charlstm.runtime.CharLstmModel m = dev.charlstm.runtime.CharLstmModel.load(model);
-                    dev.charlstm.runtime.GenerationStream s = m.newStream()) {
-                dev.charlstm.runtime.GenerationOptions o = dev.charlstm.runtime.GenerationOptions.builder()
+            try (CharLstmModel m = CharLstmModel.load(model);
+                    GenerationStream s = m.newStream()) {
+                GenerationOptions o = GenerationOptions.builder()
                         .maxCharacters(15)
                         .greedy(true)
                         .build();
@@ -170,11 +184,11 @@ class GenerateCommandTest {
     void theDefaultPromptOnAModelThatCannotReadItSaysSo() throws IOException {
         Path data = Files.createDirectories(dir.resolve("dna"));
         Files.writeString(data.resolve("a.txt"), "acgtacggtcatgcatcgatcgatgcta".repeat(200));
-        java.io.PrintStream stderr = System.err;
-        java.io.ByteArrayOutputStream log = new java.io.ByteArrayOutputStream();
+        PrintStream stderr = System.err;
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
         Cli.Result t;
         try {
-            System.setErr(new java.io.PrintStream(log, true, java.nio.charset.StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(log, true, StandardCharsets.UTF_8));
             t = Cli.run(
                     "train",
                     "--preset",
@@ -196,9 +210,9 @@ class GenerateCommandTest {
         }
         assertEquals(0, t.code(), t.err());
         assertTrue(
-                log.toString(java.nio.charset.StandardCharsets.UTF_8)
+                log.toString(StandardCharsets.UTF_8)
                         .contains("no character of --prompt \"The \" is in the corpus's vocabulary"),
-                log.toString(java.nio.charset.StandardCharsets.UTF_8));
+                log.toString(StandardCharsets.UTF_8));
         Cli.Result r =
                 Cli.run("generate", "--model", dir.resolve("dna-run/model").toString());
         assertEquals(1, r.code());
@@ -211,19 +225,18 @@ class GenerateCommandTest {
 
     @Test
     void aBadTurnInInteractiveModeIsReportedAndTheConversationGoesOn() {
-        java.io.InputStream stdin = System.in;
+        InputStream stdin = System.in;
         try {
-            System.setIn(new java.io.ByteArrayInputStream(
-                    "The sea\nThe seé\nThe whale\n\n".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            System.setIn(new ByteArrayInputStream("The sea\nThe seé\nThe whale\n\n".getBytes(StandardCharsets.UTF_8)));
             Cli.Result r =
                     Cli.run("generate", "--interactive", "--model", model.toString(), "--max-chars", "15", "--greedy");
             assertEquals(0, r.code(), r.err());
             assertTrue(r.err().contains("U+00E9"), r.err());
             String[] turns = r.out().split("> ");
             assertEquals(4, turns.length, r.out()); // the banner, then three prompts, one refused
-            try (dev.charlstm.runtime.CharLstmModel m = dev.charlstm.runtime.CharLstmModel.load(model);
-                    dev.charlstm.runtime.GenerationStream s = m.newStream()) {
-                dev.charlstm.runtime.GenerationOptions o = dev.charlstm.runtime.GenerationOptions.builder()
+            try (CharLstmModel m = CharLstmModel.load(model);
+                    GenerationStream s = m.newStream()) {
+                GenerationOptions o = GenerationOptions.builder()
                         .maxCharacters(15)
                         .greedy(true)
                         .build();
@@ -243,7 +256,7 @@ class GenerateCommandTest {
     void generationStopsWhenStandardOutputIsClosed() {
         // Like `generate ... | head -c 50`: the pipe closes after 50 bytes and every later write fails.
         int[] attempts = {0};
-        java.io.OutputStream pipe = new java.io.OutputStream() {
+        OutputStream pipe = new OutputStream() {
             private int written;
 
             @Override
@@ -254,11 +267,11 @@ class GenerateCommandTest {
                 }
             }
         };
-        java.io.StringWriter err = new java.io.StringWriter();
+        StringWriter err = new StringWriter();
         int code = Main.run(
                 new String[] {"generate", "The sea", "--model", model.toString(), "--max-chars", "200000"},
-                new java.io.PrintWriter(new java.io.OutputStreamWriter(pipe, java.nio.charset.StandardCharsets.UTF_8)),
-                new java.io.PrintWriter(err, true));
+                new PrintWriter(new OutputStreamWriter(pipe, StandardCharsets.UTF_8)),
+                new PrintWriter(err, true));
         assertEquals(0, code, err.toString());
         assertTrue(
                 attempts[0] < 100, "stopped at the first failed write, not after 200,000 characters: " + attempts[0]);
@@ -298,11 +311,10 @@ class GenerateCommandTest {
     @Test
     void infoValidatesThePackageLikeGenerate() throws IOException {
         Path wrongShape = dir.resolve("wrong-shape");
-        dev.charlstm.runtime.pack.ModelPackage pkg = dev.charlstm.runtime.pack.ModelPackage.read(model);
-        dev.charlstm.runtime.pack.ModelPackage.of(
+        ModelPackage pkg = ModelPackage.read(model);
+        ModelPackage.of(
                         pkg.manifest().toBuilder()
-                                .shape(new dev.charlstm.runtime.pack.ModelShape(
-                                        0, pkg.manifest().shape().embeddingSize(), 256, 2, 0f))
+                                .shape(new ModelShape(0, pkg.manifest().shape().embeddingSize(), 256, 2, 0f))
                                 .build(),
                         pkg.modelBytes())
                 .write(wrongShape);
@@ -312,7 +324,7 @@ class GenerateCommandTest {
         assertTrue(r.err().contains("V, H and L must match the graph"), r.err());
 
         Path empty = dir.resolve("empty-graph");
-        dev.charlstm.runtime.pack.ModelPackage.of(pkg.manifest(), new byte[0]).write(empty);
+        ModelPackage.of(pkg.manifest(), new byte[0]).write(empty);
         Cli.Result e = Cli.run("info", "--model", empty.toString());
         assertEquals(1, e.code(), e.out());
         assertTrue(

@@ -7,6 +7,7 @@ import com.google.gson.JsonParser;
 import dev.charlstm.runtime.pack.ModelPackage;
 import dev.charlstm.trainer.checkpoint.Checkpoint;
 import dev.charlstm.trainer.checkpoint.CheckpointMetadata;
+import dev.charlstm.trainer.run.RunDirectory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -119,8 +120,7 @@ class KillAndResumeTest {
             assertEquals(
                     List.of(),
                     files.map(f -> f.getFileName().toString())
-                            .filter(n -> n.endsWith(".tmp")
-                                    || n.startsWith(".") && !n.equals(dev.charlstm.trainer.run.RunDirectory.LOCK))
+                            .filter(n -> n.endsWith(".tmp") || n.startsWith(".") && !n.equals(RunDirectory.LOCK))
                             .toList(),
                     "no temporaries left (the run's lock file stays, unlocked: every kill above released it)");
         }

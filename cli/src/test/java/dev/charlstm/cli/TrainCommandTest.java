@@ -4,10 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.Device;
+import dev.charlstm.runtime.TextCleaning;
 import dev.charlstm.trainer.checkpoint.Checkpoint;
 import dev.charlstm.trainer.config.Hyperparameter;
 import dev.charlstm.trainer.config.Preset;
 import dev.charlstm.trainer.config.TrainingConfig;
+import dev.charlstm.trainer.corpus.Corpus;
+import dev.charlstm.trainer.corpus.CorpusReader;
+import dev.charlstm.trainer.run.TrainingRun;
+import dev.charlstm.trainer.training.TorchEngine;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -106,14 +112,9 @@ class TrainCommandTest {
     @Test
     void aFolderInUseIsRefusedByTheCommandLine() throws IOException {
         Path out = dir.resolve("held");
-        dev.charlstm.trainer.corpus.Corpus corpus =
-                new dev.charlstm.trainer.corpus.CorpusReader(dev.charlstm.runtime.TextCleaning.DEFAULT).read(corpus());
-        try (dev.charlstm.trainer.run.TrainingRun held = dev.charlstm.trainer.run.TrainingRun.start(
-                dev.charlstm.trainer.training.TorchEngine.start(1),
-                corpus,
-                dev.charlstm.trainer.config.Preset.TINY.builder().build(),
-                out,
-                ai.djl.Device.cpu())) {
+        Corpus corpus = new CorpusReader(TextCleaning.DEFAULT).read(corpus());
+        try (TrainingRun held = TrainingRun.start(
+                TorchEngine.start(1), corpus, Preset.TINY.builder().build(), out, Device.cpu())) {
             Cli.Result second =
                     Cli.run("train", "--preset", "tiny", "--data", corpus().toString(), "--out", out.toString());
             assertEquals(Main.EXIT_FAILURE, second.code());

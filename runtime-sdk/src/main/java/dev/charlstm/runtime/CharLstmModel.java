@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,8 +44,7 @@ public final class CharLstmModel implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(CharLstmModel.class);
     /** The dynamic-int8 warning is given once per JVM, not once per load. */
-    private static final java.util.concurrent.atomic.AtomicBoolean WARNED_BATCH_DEPENDENT =
-            new java.util.concurrent.atomic.AtomicBoolean();
+    private static final AtomicBoolean WARNED_BATCH_DEPENDENT = new AtomicBoolean();
     /** The longest a waiting row waits for the others of its call (a slow callback delays them at most this). */
     private static final long GATHER_NANOS = TimeUnit.MICROSECONDS.toNanos(200);
 
@@ -386,7 +387,7 @@ public final class CharLstmModel implements AutoCloseable {
     }
 
     /** Runs decoders to their end on the shared scheduler, or on a private one when batching is off. */
-    void drive(Decoder[] decoders, boolean isolateErrors, java.util.function.BooleanSupplier until) {
+    void drive(Decoder[] decoders, boolean isolateErrors, BooleanSupplier until) {
         if (shared != null) {
             Decoder.run(shared, decoders, isolateErrors, until);
             return;

@@ -1,6 +1,10 @@
 package dev.charlstm.runtime;
 
+import ai.onnxruntime.OrtException;
 import dev.charlstm.runtime.internal.SplitMix64;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -48,9 +52,9 @@ final class Decoder {
     /** Whether {@link #run} has this decoder's row joined to the scheduler. */
     private boolean joined;
     /** With logprobs: those of the sampled characters not yet emitted, in the stop matcher's order; else null. */
-    private final java.util.ArrayDeque<CharacterLogprob> pendingLogprobs;
+    private final ArrayDeque<CharacterLogprob> pendingLogprobs;
     /** With logprobs: those of the emitted characters, for the result; else null. */
-    private final java.util.List<CharacterLogprob> logprobs;
+    private final List<CharacterLogprob> logprobs;
 
     /**
      * @param prompt the prompt's token ids, already checked against the vocabulary
@@ -77,8 +81,8 @@ final class Decoder {
         this.rng = new SplitMix64(options.seed());
         this.sink = sink;
         this.start = System.nanoTime();
-        this.pendingLogprobs = options.logprobs() ? new java.util.ArrayDeque<>() : null;
-        this.logprobs = options.logprobs() ? new java.util.ArrayList<>() : null;
+        this.pendingLogprobs = options.logprobs() ? new ArrayDeque<>() : null;
+        this.logprobs = options.logprobs() ? new ArrayList<>() : null;
     }
 
     /**
@@ -150,7 +154,7 @@ final class Decoder {
             graph.enter();
             try {
                 row.stepper.prefill(prompt, fed, to);
-            } catch (ai.onnxruntime.OrtException e) {
+            } catch (OrtException e) {
                 throw new IllegalStateException("ONNX Runtime failed to prime the prompt: " + e.getMessage(), e);
             } finally {
                 graph.exit();

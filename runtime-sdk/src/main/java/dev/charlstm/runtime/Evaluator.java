@@ -3,6 +3,9 @@ package dev.charlstm.runtime;
 import ai.onnxruntime.OrtException;
 import dev.charlstm.runtime.pack.Provenance;
 import java.nio.FloatBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 
 /** {@link CharLstmModel#evaluate}: windows from zero state, many per graph call. Stateless. */
 final class Evaluator {
@@ -80,7 +83,7 @@ final class Evaluator {
                 }
                 graph.enter();
                 try {
-                    graph.runSequence(java.util.Arrays.copyOf(tokens, n * b), n, b, h, c, logits, false);
+                    graph.runSequence(Arrays.copyOf(tokens, n * b), n, b, h, c, logits, false);
                 } catch (OrtException e) {
                     throw new IllegalStateException("ONNX Runtime failed to evaluate: " + e.getMessage(), e);
                 } finally {
@@ -116,12 +119,12 @@ final class Evaluator {
      * {@link CharLstmModel#logprobs}: one window from zero state over the whole text, {@link #CHUNK} steps a call
      * with the state carried over.
      */
-    static java.util.List<CharacterLogprob> logprobs(CharLstmModel model, CharSequence text, int top) {
+    static List<CharacterLogprob> logprobs(CharLstmModel model, CharSequence text, int top) {
         if (top < 0) {
             throw new IllegalArgumentException("top logprobs must be >= 0, got " + top);
         }
         int[] ids = model.encode(text, GenerationOptions.DEFAULT);
-        java.util.List<CharacterLogprob> out = new java.util.ArrayList<>(Math.max(0, ids.length - 1));
+        List<CharacterLogprob> out = new ArrayList<>(Math.max(0, ids.length - 1));
         if (ids.length < 2) {
             return out;
         }

@@ -1,6 +1,9 @@
 package dev.charlstm.runtime;
 
 import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
 
@@ -256,8 +259,7 @@ public final class GenerationOptions implements Serializable {
          */
         public Builder stopSequences(List<String> stops) {
             // copied as given (nulls too): build() names what is wrong, as it does for every other value
-            stopSequences =
-                    stops == null ? null : java.util.Collections.unmodifiableList(new java.util.ArrayList<>(stops));
+            stopSequences = stops == null ? null : Collections.unmodifiableList(new ArrayList<>(stops));
             return this;
         }
 
@@ -269,7 +271,7 @@ public final class GenerationOptions implements Serializable {
          *
          */
         public Builder stopSequences(String... stops) {
-            return stopSequences(stops == null ? null : java.util.Arrays.asList(stops));
+            return stopSequences(stops == null ? null : Arrays.asList(stops));
         }
 
         /**

@@ -15,6 +15,7 @@ import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -213,7 +214,7 @@ final class Graph implements AutoCloseable {
         if (!(diff <= tolerance)) {
             throw new PackageException(sequenceSource + " disagrees with " + stepSource + ": over " + steps
                     + " characters their logits or state differ by up to "
-                    + String.format(java.util.Locale.ROOT, "%.3g", diff)
+                    + String.format(Locale.ROOT, "%.3g", diff)
                     + (tolerance == 0
                             ? " (a static-int8 package's two graphs agree to the bit)"
                             : " (at most " + tolerance + ")")

@@ -8,6 +8,7 @@ import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -120,6 +121,6 @@ final class Lane implements AutoCloseable {
     public void close() {
         tensors.forEach(OnnxTensor::close);
         tensors.clear();
-        java.util.Arrays.fill(bySize, null);
+        Arrays.fill(bySize, null);
     }
 }

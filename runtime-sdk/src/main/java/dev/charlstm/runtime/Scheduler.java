@@ -3,6 +3,7 @@ package dev.charlstm.runtime;
 import ai.onnxruntime.OrtException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -227,7 +228,7 @@ final class Scheduler implements AutoCloseable {
                 idleLanes.addFirst(lane);
             }
             if (take > 1 && batch != null) {
-                java.util.Arrays.fill(batch, 0, take, null);
+                Arrays.fill(batch, 0, take, null);
             }
             wakeHead();
         }

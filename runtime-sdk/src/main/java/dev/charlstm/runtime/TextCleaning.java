@@ -1,5 +1,6 @@
 package dev.charlstm.runtime;
 
+import java.text.Normalizer;
 import java.util.Objects;
 
 /**
@@ -78,9 +79,9 @@ public final class TextCleaning {
     private String clean(String text, boolean keepEnds) {
         String drop = dropLinesContaining();
         if (normalizeNfc()) {
-            text = java.text.Normalizer.normalize(text, java.text.Normalizer.Form.NFC);
+            text = Normalizer.normalize(text, Normalizer.Form.NFC);
             // the marker too: "café" typed either way drops the same lines
-            drop = drop == null ? null : java.text.Normalizer.normalize(drop, java.text.Normalizer.Form.NFC);
+            drop = drop == null ? null : Normalizer.normalize(drop, Normalizer.Form.NFC);
         }
         String separator = keepNewlines() ? "\n" : " ";
         StringBuilder joined = new StringBuilder(text.length());

@@ -11,8 +11,10 @@ import dev.charlstm.runtime.internal.Sha256;
 import dev.charlstm.runtime.pack.ModelPackage;
 import dev.charlstm.runtime.pack.PackageException;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,7 +24,7 @@ class CharLstmModelTest {
     Path dir;
 
     /** Copies the tiny fixture into a folder, optionally editing its vocab.json (the graph's hash stays valid). */
-    private Path tinyCopy(java.util.function.Consumer<JsonObject> edit) throws IOException {
+    private Path tinyCopy(Consumer<JsonObject> edit) throws IOException {
         ModelPackage pkg = ModelPackage.read(getClass().getClassLoader(), "fixtures/tiny");
         Path p = dir.resolve("pkg");
         pkg.write(p);
@@ -96,7 +98,7 @@ class CharLstmModelTest {
     @Test
     void aCorruptGraphFailsAsAPackageProblem() throws IOException {
         Path p = tinyCopy(null);
-        byte[] junk = "definitely not protobuf".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] junk = "definitely not protobuf".getBytes(StandardCharsets.UTF_8);
         Files.write(p.resolve("model.onnx"), junk);
         JsonObject j = JsonParser.parseString(Files.readString(p.resolve("vocab.json")))
                 .getAsJsonObject();

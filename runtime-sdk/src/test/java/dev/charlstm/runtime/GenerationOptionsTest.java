@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.Arrays;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Every bad value is an IllegalArgumentException from build() that names it: never a NullPointerException. */
@@ -24,7 +25,7 @@ class GenerationOptionsTest {
                 assertThrows(
                                 IllegalArgumentException.class,
                                 () -> GenerationOptions.builder()
-                                        .stopSequences((java.util.List<String>) null)
+                                        .stopSequences((List<String>) null)
                                         .build())
                         .getMessage());
         assertEquals(
@@ -45,7 +46,7 @@ class GenerationOptionsTest {
                                         .build())
                         .getMessage());
         assertEquals(
-                java.util.List.of("a", "b"),
+                List.of("a", "b"),
                 GenerationOptions.builder().stopSequences("a", "b").build().stopSequences());
     }
 }

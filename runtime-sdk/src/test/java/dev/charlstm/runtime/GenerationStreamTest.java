@@ -15,6 +15,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -334,7 +335,7 @@ class GenerationStreamTest {
             assertTrue(!closed.hasNext());
             assertEquals(FinishReason.CANCELLED, closed.result().finishReason());
 
-            java.util.stream.Stream<String> stream = s.stream(opts().build());
+            Stream<String> stream = s.stream(opts().build());
             assertEquals(2, stream.limit(2).count());
             stream.close();
             assertEquals(

@@ -6,10 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.charlstm.runtime.internal.Sha256;
 import dev.charlstm.runtime.pack.ModelPackage;
+import dev.charlstm.runtime.pack.PackageException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -115,15 +120,15 @@ class PrefillTest {
     }
 
     @Test
-    void aBrokenSequenceGraphIsReportedByNameWhenFirstNeeded(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+    void aBrokenSequenceGraphIsReportedByNameWhenFirstNeeded(@org.junit.jupiter.api.io.TempDir Path dir)
             throws Exception {
         WITH_SEQUENCE.write(dir.resolve("pkg"));
-        java.nio.file.Path pkg = dir.resolve("pkg");
-        byte[] junk = "not an onnx graph".getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        java.nio.file.Files.write(pkg.resolve("sequence.onnx"), junk);
-        java.nio.file.Files.writeString(
+        Path pkg = dir.resolve("pkg");
+        byte[] junk = "not an onnx graph".getBytes(StandardCharsets.UTF_8);
+        Files.write(pkg.resolve("sequence.onnx"), junk);
+        Files.writeString(
                 pkg.resolve("vocab.json"),
-                java.nio.file.Files.readString(pkg.resolve("vocab.json"))
+                Files.readString(pkg.resolve("vocab.json"))
                         .replace(WITH_SEQUENCE.manifest().sequenceSha256(), Sha256.hex(junk)));
         try (CharLstmModel model = CharLstmModel.load(pkg)) {
             // short prompts never need it
@@ -135,11 +140,10 @@ class PrefillTest {
                                             .maxCharacters(20)
                                             .build())
                             .generatedCharacters());
-            var e = org.junit.jupiter.api.Assertions.assertThrows(
-                    dev.charlstm.runtime.pack.PackageException.class, model::prepareSequenceGraph);
+            var e = Assertions.assertThrows(PackageException.class, model::prepareSequenceGraph);
             assertTrue(e.getMessage().startsWith(pkg + "/sequence.onnx: ONNX Runtime cannot load it"), e.getMessage());
-            var again = org.junit.jupiter.api.Assertions.assertThrows(
-                    dev.charlstm.runtime.pack.PackageException.class,
+            var again = Assertions.assertThrows(
+                    PackageException.class,
                     () -> model.generate(
                             text(100, 1),
                             GenerationOptions.builder().maxCharacters(5).build()));

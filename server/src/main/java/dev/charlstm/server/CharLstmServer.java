@@ -4,6 +4,10 @@ import dev.charlstm.runtime.CharLstmModel;
 import io.javalin.Javalin;
 import io.javalin.http.HandlerType;
 import io.javalin.http.HttpResponseException;
+import java.nio.channels.UnresolvedAddressException;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -49,7 +53,7 @@ public final class CharLstmServer implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(CharLstmServer.class);
     /** Every route and the methods it answers: registration, {@code Allow} headers and metrics' route labels. */
-    static final java.util.Map<String, String> ROUTES = new java.util.LinkedHashMap<>();
+    static final Map<String, String> ROUTES = new LinkedHashMap<>();
 
     static {
         for (String get : new String[] {"/", "/health", "/metrics", "/v1/models", "/v1/models/{id}"}) {
@@ -79,7 +83,7 @@ public final class CharLstmServer implements AutoCloseable {
 
     private final ServerOptions options;
     private final long flushNanos;
-    private final long created = java.time.Instant.now().getEpochSecond();
+    private final long created = Instant.now().getEpochSecond();
     private volatile CharLstmModel model;
     private volatile String chatUnavailable;
     private final Admission admission;
@@ -205,7 +209,7 @@ public final class CharLstmServer implements AutoCloseable {
             while (root.getCause() != null) {
                 root = root.getCause();
             }
-            String why = root instanceof java.nio.channels.UnresolvedAddressException
+            String why = root instanceof UnresolvedAddressException
                     ? "the address does not resolve"
                     : root.getMessage() != null
                             ? root.getMessage()

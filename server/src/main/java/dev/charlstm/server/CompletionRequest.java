@@ -5,6 +5,7 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import dev.charlstm.runtime.CharLstmModel;
 import dev.charlstm.runtime.GenerationOptions;
+import dev.charlstm.runtime.TextCleaning;
 import dev.charlstm.runtime.UnknownCharacterException;
 import dev.charlstm.runtime.Vocabulary;
 import dev.charlstm.runtime.internal.JsonFields;
@@ -12,6 +13,7 @@ import dev.charlstm.runtime.pack.ModelManifest;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * A {@code POST /v1/completions} or {@code POST /v1/chat/completions} body, read as OpenAI's API defines it and
@@ -328,7 +330,7 @@ record CompletionRequest(
             throw ApiError.invalid("messages", "invalid_value", "messages must be a non-empty array, got " + shown(e));
         }
         List<ChatTemplate.Message> out = new ArrayList<>();
-        dev.charlstm.runtime.TextCleaning cleaning = manifest.textCleaning();
+        TextCleaning cleaning = manifest.textCleaning();
         JsonArray a = e.getAsJsonArray();
         for (int i = 0; i < a.size(); i++) {
             String at = "messages[" + i + "]";
@@ -495,7 +497,7 @@ record CompletionRequest(
             this.prefix = prefix;
         }
 
-        private <T> T read(java.util.function.Supplier<T> r) {
+        private <T> T read(Supplier<T> r) {
             try {
                 return r.get();
             } catch (JsonFields.FieldException e) {

@@ -1,5 +1,7 @@
 package dev.charlstm.server;
 
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.util.List;
 import java.util.Objects;
 
@@ -81,13 +83,13 @@ public final class ServerOptions {
             return false;
         }
         try {
-            java.net.URI u = new java.net.URI(o);
+            URI u = new URI(o);
             return u.getHost() != null
                     && u.getUserInfo() == null
                     && (u.getPort() == -1 || u.getPort() > 0 && u.getPort() <= 65535)
                     && u.getRawPath().isEmpty()
                     && u.getRawQuery() == null;
-        } catch (java.net.URISyntaxException e) {
+        } catch (URISyntaxException e) {
             return false;
         }
     }

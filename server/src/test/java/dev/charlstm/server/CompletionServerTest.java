@@ -21,6 +21,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -261,7 +262,7 @@ class CompletionServerTest {
 
     @Test
     void everyBadRequestGetsOpenAiStyleErrorJson() throws Exception {
-        Map<String, String> cases = new java.util.LinkedHashMap<>();
+        Map<String, String> cases = new LinkedHashMap<>();
         cases.put("{\"max_tokens\": 5}", "400 prompt missing");
         cases.put("{\"prompt\": 5}", "400 prompt invalid_type");
         cases.put("{\"prompt\": [\"a\", 7]}", "400 prompt invalid_type");

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
 import java.io.OutputStream;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -16,6 +17,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 
 /** What a hostile tester found in the first version of the module, each kept as a test. */
@@ -43,7 +46,7 @@ class EdgeCasesTest {
         return socket;
     }
 
-    static void await(java.util.function.BooleanSupplier condition) throws InterruptedException {
+    static void await(BooleanSupplier condition) throws InterruptedException {
         long end = System.currentTimeMillis() + 10_000;
         while (!condition.getAsBoolean() && System.currentTimeMillis() < end) {
             Thread.sleep(10);
@@ -73,7 +76,7 @@ class EdgeCasesTest {
                                             "{\"prompt\": \"The \", \"max_tokens\": 5}"))
                                     .build(),
                             HttpResponse.BodyHandlers.ofString())
-                    .completeOnTimeout(null, 300, java.util.concurrent.TimeUnit.MILLISECONDS)
+                    .completeOnTimeout(null, 300, TimeUnit.MILLISECONDS)
                     .get();
             assertTrue(r == null || r.statusCode() != 429, "it waits its turn instead of a 429 for a full queue");
             running.close();
@@ -248,7 +251,7 @@ class EdgeCasesTest {
         // a client that never reads: its writes block once the buffers fill
         Socket stalled = new Socket();
         stalled.setReceiveBufferSize(4096);
-        stalled.connect(new java.net.InetSocketAddress("127.0.0.1", s.port()));
+        stalled.connect(new InetSocketAddress("127.0.0.1", s.port()));
         byte[] b = "{\"prompt\": \"The \", \"max_tokens\": 2000000, \"stream\": true}".getBytes(StandardCharsets.UTF_8);
         stalled.getOutputStream()
                 .write(("POST /v1/completions HTTP/1.1\r\nHost: x\r\nContent-Length: " + b.length + "\r\n\r\n")

@@ -16,7 +16,10 @@ import dev.charlstm.runtime.EvaluationResult;
 import dev.charlstm.runtime.Fixtures;
 import dev.charlstm.runtime.GenerationStream;
 import dev.charlstm.runtime.Vocabulary;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
@@ -44,7 +47,7 @@ class LogprobsServeTest {
                 double[] expected = Fixtures.logSoftmax(s.snapshot().logits());
                 assertEquals(expected[v.idOf(chars.get(i).codePointAt(0))], values.get(i), 1e-5, "character " + i);
                 double[] sorted = expected.clone();
-                java.util.Arrays.sort(sorted);
+                Arrays.sort(sorted);
                 for (Map.Entry<String, Double> alt : tops.get(i).entrySet()) {
                     assertEquals(expected[v.idOf(alt.getKey().codePointAt(0))], alt.getValue(), 1e-5);
                 }
@@ -165,9 +168,9 @@ class LogprobsServeTest {
             chars.add(t.get("token").getAsString());
             values.add(t.get("logprob").getAsDouble());
             assertEquals(
-                    t.get("token").getAsString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length,
+                    t.get("token").getAsString().getBytes(StandardCharsets.UTF_8).length,
                     t.getAsJsonArray("bytes").size());
-            Map<String, Double> top = new java.util.LinkedHashMap<>();
+            Map<String, Double> top = new LinkedHashMap<>();
             for (JsonElement a : t.getAsJsonArray("top_logprobs")) {
                 top.put(
                         a.getAsJsonObject().get("token").getAsString(),
@@ -195,7 +198,7 @@ class LogprobsServeTest {
     static List<Map<String, Double>> maps(JsonArray a) {
         List<Map<String, Double>> out = new ArrayList<>();
         for (JsonElement e : a) {
-            Map<String, Double> m = new java.util.LinkedHashMap<>();
+            Map<String, Double> m = new LinkedHashMap<>();
             e.getAsJsonObject()
                     .entrySet()
                     .forEach(x -> m.put(x.getKey(), x.getValue().getAsDouble()));

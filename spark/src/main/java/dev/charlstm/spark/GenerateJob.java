@@ -2,11 +2,18 @@ package dev.charlstm.spark;
 
 import dev.charlstm.runtime.GenerationOptions;
 import dev.charlstm.runtime.UnknownCharacterPolicy;
+import dev.charlstm.runtime.Version;
 import dev.charlstm.runtime.pack.ModelPackage;
+import dev.charlstm.runtime.pack.PackageException;
+import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.UUID;
 import java.util.concurrent.Callable;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -37,7 +44,7 @@ public final class GenerateJob implements Callable<Integer> {
     static final class VersionProvider implements picocli.CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            return new String[] {"charlstm-spark " + dev.charlstm.runtime.Version.CURRENT};
+            return new String[] {"charlstm-spark " + Version.CURRENT};
         }
     }
 
@@ -152,7 +159,7 @@ public final class GenerateJob implements Callable<Integer> {
         cli.setExecutionExceptionHandler((e, c, r) -> {
             Throwable t = e;
             while (t.getCause() != null
-                    && !(t instanceof dev.charlstm.runtime.pack.PackageException)
+                    && !(t instanceof PackageException)
                     && !(t instanceof IllegalArgumentException)) {
                 t = t.getCause(); // Spark wraps a task's failure: report what failed, not the wrapping
             }
@@ -163,7 +170,7 @@ public final class GenerateJob implements Callable<Integer> {
     }
 
     @Override
-    public Integer call() throws java.io.IOException {
+    public Integer call() throws IOException {
         CommandLine self = new CommandLine(this);
         if (!ship.equals("broadcast") && !ship.equals("path")) {
             throw new CommandLine.ParameterException(self, "--ship must be broadcast or path, got " + ship);
@@ -194,7 +201,7 @@ public final class GenerateJob implements Callable<Integer> {
         boolean ours = SparkSession.getDefaultSession().isEmpty(); // stop only a session this job started
         SparkSession spark = b.getOrCreate();
         try {
-            org.apache.hadoop.conf.Configuration hadoop = spark.sparkContext().hadoopConfiguration();
+            Configuration hadoop = spark.sparkContext().hadoopConfiguration();
             org.apache.hadoop.fs.Path source = new org.apache.hadoop.fs.Path(input);
             if (!source.getFileSystem(hadoop).exists(source)) {
                 throw new IllegalArgumentException("--input " + input + ": no such file or folder");
@@ -212,7 +219,7 @@ public final class GenerateJob implements Callable<Integer> {
             Dataset<Row> prompts = in.equals("parquet")
                     ? spark.read().parquet(input)
                     : spark.read().json(input);
-            if (java.util.Arrays.equals(prompts.schema().fieldNames(), new String[] {"_corrupt_record"})) {
+            if (Arrays.equals(prompts.schema().fieldNames(), new String[] {"_corrupt_record"})) {
                 throw new IllegalArgumentException("--input " + input + ": no record could be read as JSON lines; if"
                         + " it is Parquet, say --input-format parquet");
             }
@@ -228,10 +235,10 @@ public final class GenerateJob implements Callable<Integer> {
             Dataset<Row> results = generator.generate(prompts).cache();
             // Written beside --output under a hidden name and renamed when complete: a failed or interrupted job
             // (Ctrl-C) leaves no --output, so the same command runs again
-            org.apache.hadoop.fs.FileSystem fs = target.getFileSystem(hadoop);
+            FileSystem fs = target.getFileSystem(hadoop);
             org.apache.hadoop.fs.Path qualified = fs.makeQualified(target);
             org.apache.hadoop.fs.Path partial = new org.apache.hadoop.fs.Path(
-                    qualified.getParent(), "." + qualified.getName() + ".incomplete-" + java.util.UUID.randomUUID());
+                    qualified.getParent(), "." + qualified.getName() + ".incomplete-" + UUID.randomUUID());
             Thread cleanup = new Thread(() -> deleteQuietly(fs, partial), "charlstm-spark-partial-output");
             Runtime.getRuntime().addShutdownHook(cleanup);
             try {
@@ -273,12 +280,12 @@ public final class GenerateJob implements Callable<Integer> {
         }
     }
 
-    private static void deleteQuietly(org.apache.hadoop.fs.FileSystem fs, org.apache.hadoop.fs.Path p) {
+    private static void deleteQuietly(FileSystem fs, org.apache.hadoop.fs.Path p) {
         try {
             if (fs.exists(p)) {
                 fs.delete(p, true);
             }
-        } catch (java.io.IOException | RuntimeException ignored) {
+        } catch (IOException | RuntimeException ignored) {
             // best effort: a hidden folder beside --output never blocks a rerun
         }
     }

@@ -9,6 +9,7 @@ import dev.charlstm.runtime.CharLstmModel;
 import dev.charlstm.runtime.Fixtures;
 import dev.charlstm.runtime.GenerationOptions;
 import dev.charlstm.runtime.GenerationResult;
+import dev.charlstm.runtime.RuntimeOptions;
 import dev.charlstm.runtime.pack.ModelPackage;
 import dev.charlstm.runtime.pack.PackageException;
 import java.io.IOException;
@@ -21,6 +22,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -277,10 +279,7 @@ class SparkGeneratorTest {
             Map<Object, Row> five =
                     byId(g.generate(spark.createDataFrame(rows, PROMPTS).repartition(5)));
             try (CharLstmModel int8 = CharLstmModel.load(
-                    pkg,
-                    dev.charlstm.runtime.RuntimeOptions.builder()
-                            .continuousBatching(false)
-                            .build())) {
+                    pkg, RuntimeOptions.builder().continuousBatching(false).build())) {
                 assertEquals(pkg == TINY_INT8 ? 64 : 1, ExecutorModels.rowsPerCall(int8, 64), pkg.toString());
                 for (Row r : rows) {
                     String alone = int8.generate(
@@ -541,8 +540,8 @@ class SparkGeneratorTest {
                         "30"));
         List<Row> rows = spark.read().json(out.toString()).collectAsList();
         assertEquals(5, rows.size());
-        Map<String, Row> byPrompt = new java.util.HashMap<>();
-        List<String> nullIdErrors = new java.util.ArrayList<>();
+        Map<String, Row> byPrompt = new HashMap<>();
+        List<String> nullIdErrors = new ArrayList<>();
         for (Row r : rows) {
             Object id = r.getAs("id");
             if (id == null) {
@@ -588,7 +587,7 @@ class SparkGeneratorTest {
         }
         Files.writeString(jsonl, sb.toString());
         Path out = dir.resolve("interrupted.parquet");
-        List<String> command = new java.util.ArrayList<>(
+        List<String> command = new ArrayList<>(
                 List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         command.addAll(Arrays.asList(
                 Files.readString(Path.of("target/jvm-options")).trim().split("\\s+")));
@@ -612,13 +611,13 @@ class SparkGeneratorTest {
                 .start();
         try {
             // wait until it generates (its first partition's progress line would come much later)
-            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             while (System.nanoTime() < deadline && !hasPartialOutput(out)) {
                 Thread.sleep(100);
             }
             assertTrue(hasPartialOutput(out), "the job started writing: " + Files.readString(dir.resolve("job.log")));
             job.destroy(); // SIGTERM: the JVM runs its shutdown hooks, as on Ctrl-C
-            assertTrue(job.waitFor(60, java.util.concurrent.TimeUnit.SECONDS));
+            assertTrue(job.waitFor(60, TimeUnit.SECONDS));
         } finally {
             job.destroyForcibly();
         }

@@ -1,6 +1,7 @@
 package dev.charlstm.cli.bench;
 
 import com.google.gson.annotations.SerializedName;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -46,8 +47,8 @@ public record BenchmarkReport(
 
     /** Copies the maps. */
     public BenchmarkReport {
-        batchedCharsPerSecond = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(batchedCharsPerSecond));
-        concurrent = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(concurrent));
+        batchedCharsPerSecond = Collections.unmodifiableMap(new LinkedHashMap<>(batchedCharsPerSecond));
+        concurrent = Collections.unmodifiableMap(new LinkedHashMap<>(concurrent));
     }
 
     /** @return the report as a plain-text table */

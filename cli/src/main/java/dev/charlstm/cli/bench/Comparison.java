@@ -9,6 +9,7 @@ import dev.charlstm.runtime.pack.ModelPackage;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
+import java.util.function.ToDoubleFunction;
 
 /**
  * Packages side by side in one run (say float32, an earlier int8 export and a new one): load to first character,
@@ -91,7 +92,7 @@ public final class Comparison {
             return sb.toString();
         }
 
-        private void row(StringBuilder sb, String name, java.util.function.ToDoubleFunction<Side> f) {
+        private void row(StringBuilder sb, String name, ToDoubleFunction<Side> f) {
             double a = f.applyAsDouble(sides.get(0));
             sb.append(String.format("%-40s %10.1f", name, a));
             for (int i = 1; i < sides.size(); i++) {

@@ -1,7 +1,11 @@
 package dev.charlstm.cli.bench;
 
+import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.annotations.SerializedName;
+import java.io.IOException;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -86,7 +90,7 @@ public final class LoadTest {
                     () -> {
                         JsonObject body = new JsonObject();
                         if (chat) {
-                            com.google.gson.JsonArray messages = new com.google.gson.JsonArray();
+                            JsonArray messages = new JsonArray();
                             JsonObject user = new JsonObject();
                             user.addProperty("role", "user");
                             user.addProperty("content", prompt);
@@ -249,22 +253,21 @@ public final class LoadTest {
         big.append("], \"max_tokens\": ").append(bigCharacters).append(", \"seed\": 1}");
         long[] bigMillis = {-1};
         String[] bigStatus = {null};
-        java.net.Socket socket = new java.net.Socket(host, port);
-        byte[] b = big.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        Socket socket = new Socket(host, port);
+        byte[] b = big.toString().getBytes(StandardCharsets.UTF_8);
         long t0 = System.nanoTime();
         socket.getOutputStream()
                 .write(("POST /v1/completions HTTP/1.1\r\nHost: " + host + "\r\nContent-Length: " + b.length
                                 + "\r\nConnection: close\r\n\r\n")
-                        .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                        .getBytes(StandardCharsets.US_ASCII));
         socket.getOutputStream().write(b);
         socket.getOutputStream().flush();
         Thread reader = new Thread(() -> {
             try {
-                String answer =
-                        new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+                String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
                 bigMillis[0] = (System.nanoTime() - t0) / 1_000_000;
                 bigStatus[0] = answer.isEmpty() ? "no answer" : answer.substring(0, answer.indexOf('\r'));
-            } catch (java.io.IOException e) {
+            } catch (IOException e) {
                 // closed by abandon
             }
         });

@@ -7,6 +7,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.Locale;
 import java.util.function.Predicate;
 
 /**
@@ -39,8 +40,8 @@ final class Sse {
             int status = Integer.parseInt(statusLine.split(" ")[1]);
             boolean chunked = false;
             for (String h; !(h = line(in)).isEmpty(); ) {
-                chunked |= h.toLowerCase(java.util.Locale.ROOT).startsWith("transfer-encoding:")
-                        && h.toLowerCase(java.util.Locale.ROOT).contains("chunked");
+                chunked |= h.toLowerCase(Locale.ROOT).startsWith("transfer-encoding:")
+                        && h.toLowerCase(Locale.ROOT).contains("chunked");
             }
             if (status != 200) {
                 return status;

@@ -4,7 +4,14 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
 import com.google.gson.JsonPrimitive;
+import com.google.gson.Strictness;
+import com.google.gson.stream.JsonReader;
+import com.google.gson.stream.JsonToken;
+import java.io.IOException;
+import java.io.StringReader;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -46,17 +53,14 @@ public final class JsonFields {
             return JsonNull.INSTANCE;
         }
         try {
-            com.google.gson.stream.JsonReader r = new com.google.gson.stream.JsonReader(new java.io.StringReader(text));
-            r.setStrictness(com.google.gson.Strictness.STRICT);
-            JsonElement e = com.google.gson.JsonParser.parseReader(r);
-            if (r.peek() != com.google.gson.stream.JsonToken.END_DOCUMENT) {
+            JsonReader r = new JsonReader(new StringReader(text));
+            r.setStrictness(Strictness.STRICT);
+            JsonElement e = JsonParser.parseReader(r);
+            if (r.peek() != JsonToken.END_DOCUMENT) {
                 throw new IllegalArgumentException("more follows the JSON value at " + r.getPath());
             }
             return e;
-        } catch (com.google.gson.JsonParseException
-                | java.io.IOException
-                | IllegalStateException
-                | StackOverflowError e) {
+        } catch (JsonParseException | IOException | IllegalStateException | StackOverflowError e) {
             throw new IllegalArgumentException(oneLine(e), e);
         }
     }

@@ -1,6 +1,8 @@
 package dev.charlstm.runtime.pack;
 
+import dev.charlstm.runtime.TextCleaning;
 import dev.charlstm.runtime.Vocabulary;
+import java.text.Normalizer;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -147,8 +149,8 @@ public final class ModelManifest {
      *     before the model reads it: {@code textCleaning().clean(chapter)} for {@code evaluate},
      *     {@code cleanPrompt(text)} for a prompt (or {@code GenerationOptions.cleanPrompt(true)})
      */
-    public dev.charlstm.runtime.TextCleaning textCleaning() {
-        return dev.charlstm.runtime.TextCleaning.builder()
+    public TextCleaning textCleaning() {
+        return TextCleaning.builder()
                 .dropLinesContaining(dropLinesContaining)
                 .keepNewlines(keepNewlines)
                 .normalizeNfc(NFC.equals(unicodeNormalization))
@@ -160,9 +162,8 @@ public final class ModelManifest {
      * @return the text in the form the model was trained on: NFC for a package that records it, else unchanged
      */
     public CharSequence normalize(CharSequence text) {
-        return NFC.equals(unicodeNormalization)
-                        && !java.text.Normalizer.isNormalized(text, java.text.Normalizer.Form.NFC)
-                ? java.text.Normalizer.normalize(text, java.text.Normalizer.Form.NFC)
+        return NFC.equals(unicodeNormalization) && !Normalizer.isNormalized(text, Normalizer.Form.NFC)
+                ? Normalizer.normalize(text, Normalizer.Form.NFC)
                 : text;
     }
 

@@ -1,5 +1,6 @@
 package dev.charlstm.runtime.pack;
 
+import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashSet;
 import java.util.Set;
 
@@ -110,7 +111,7 @@ final class OnnxOperators {
 
         String string() {
             int n = length();
-            String s = new String(b, pos, n, java.nio.charset.StandardCharsets.UTF_8);
+            String s = new String(b, pos, n, StandardCharsets.UTF_8);
             pos += n;
             return s;
         }

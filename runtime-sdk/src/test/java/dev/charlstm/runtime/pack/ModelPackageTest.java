@@ -6,18 +6,26 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import com.google.gson.JsonPrimitive;
 import dev.charlstm.runtime.Vocabulary;
 import dev.charlstm.runtime.internal.Sha256;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.RandomAccessFile;
+import java.math.BigDecimal;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -39,7 +47,7 @@ class ModelPackageTest {
                 .cleaning("Page", true)
                 .provenance(
                         new Provenance("charlstm test", "2026-11-28T00:00:00Z", "x", "abc", 1234L, 300, 1.25, 0.1, 32))
-                .training(Map.of("data", new java.util.TreeMap<>(Map.of("seq_len", 32L, "validation_fraction", 0.1))))
+                .training(Map.of("data", new TreeMap<>(Map.of("seq_len", 32L, "validation_fraction", 0.1))))
                 .build();
         return ModelPackage.of(info, GRAPH);
     }
@@ -166,9 +174,8 @@ class ModelPackageTest {
             cps.set(1, first);
         });
         assertTrue(order.getMessage().contains("strictly ascending"), order.getMessage());
-        PackageException chars = rejected(j -> j.getAsJsonObject("vocabulary")
-                .getAsJsonArray("characters")
-                .set(3, new com.google.gson.JsonPrimitive("x")));
+        PackageException chars = rejected(j ->
+                j.getAsJsonObject("vocabulary").getAsJsonArray("characters").set(3, new JsonPrimitive("x")));
         assertTrue(chars.getMessage().contains("vocabulary.characters[3] disagrees"), chars.getMessage());
         PackageException dims = rejected(j -> j.getAsJsonObject("model").addProperty("hidden_size", 0));
         assertTrue(dims.getMessage().contains("hidden size must be positive, got 0"), dims.getMessage());
@@ -245,8 +252,8 @@ class ModelPackageTest {
     void oversizedFilesAreRefusedBeforeTheyAreRead() throws IOException {
         Path pkgDir = dir.resolve("big");
         sample().write(pkgDir);
-        try (java.io.RandomAccessFile f =
-                new java.io.RandomAccessFile(pkgDir.resolve("vocab.json").toFile(), "rw")) {
+        try (RandomAccessFile f =
+                new RandomAccessFile(pkgDir.resolve("vocab.json").toFile(), "rw")) {
             f.setLength(ModelPackage.MAX_MANIFEST_BYTES + 1); // sparse: nothing is written
         }
         PackageException e = assertThrows(PackageException.class, () -> ModelPackage.read(pkgDir));
@@ -254,8 +261,8 @@ class ModelPackageTest {
                 e.getMessage().startsWith(pkgDir.resolve("vocab.json") + ": 16777217 bytes, more than a manifest"),
                 e.getMessage());
         sample().write(pkgDir);
-        try (java.io.RandomAccessFile f =
-                new java.io.RandomAccessFile(pkgDir.resolve("model.onnx").toFile(), "rw")) {
+        try (RandomAccessFile f =
+                new RandomAccessFile(pkgDir.resolve("model.onnx").toFile(), "rw")) {
             f.setLength(3L << 30);
         }
         PackageException g = assertThrows(PackageException.class, () -> ModelPackage.read(pkgDir));
@@ -263,7 +270,7 @@ class ModelPackageTest {
                 g.getMessage()
                         .startsWith(pkgDir.resolve("model.onnx") + ": 3221225472 bytes, more than charlstm" + " loads"),
                 g.getMessage());
-        java.io.InputStream endless = new java.io.InputStream() {
+        InputStream endless = new InputStream() {
             @Override
             public int read() {
                 return ' ';
@@ -271,13 +278,13 @@ class ModelPackageTest {
 
             @Override
             public int read(byte[] b, int off, int len) {
-                java.util.Arrays.fill(b, off, off + len, (byte) ' ');
+                Arrays.fill(b, off, off + len, (byte) ' ');
                 return len;
             }
         };
         ClassLoader endlessManifest = new ClassLoader(null) {
             @Override
-            public java.io.InputStream getResourceAsStream(String name) {
+            public InputStream getResourceAsStream(String name) {
                 return name.endsWith("vocab.json") ? endless : new ByteArrayInputStream(GRAPH);
             }
         };
@@ -362,11 +369,11 @@ class ModelPackageTest {
 
     @Test
     void recordedFactsOutOfRangeOrOfTheWrongShapeAreRefusedNamingTheField() throws IOException {
-        Map<Consumer<JsonObject>, String> cases = new java.util.LinkedHashMap<>();
+        Map<Consumer<JsonObject>, String> cases = new LinkedHashMap<>();
         cases.put(
                 j -> j.getAsJsonObject("provenance")
                         .getAsJsonObject("validation")
-                        .add("nats_per_char", new com.google.gson.JsonPrimitive(new java.math.BigDecimal("1e400"))),
+                        .add("nats_per_char", new JsonPrimitive(new BigDecimal("1e400"))),
                 "provenance.validation.nats_per_char must be a finite number");
         cases.put(
                 j -> j.getAsJsonObject("provenance")
@@ -382,9 +389,7 @@ class ModelPackageTest {
                 j -> j.getAsJsonObject("provenance").addProperty("iterations", -1), "iterations must be >= 0, got -1");
         cases.put(j -> j.getAsJsonObject("training").addProperty("data", 5), "training.data must be an object");
         cases.put(
-                j -> j.getAsJsonObject("training")
-                        .getAsJsonObject("data")
-                        .add("seq_len", new com.google.gson.JsonArray()),
+                j -> j.getAsJsonObject("training").getAsJsonObject("data").add("seq_len", new JsonArray()),
                 "training.data.seq_len must be a number, a string or true/false");
         cases.put(
                 j -> j.getAsJsonObject("training").add("model", new JsonObject()),

@@ -2,8 +2,10 @@ package dev.charlstm.trainer.checkpoint;
 
 import ai.djl.MalformedModelException;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
+import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import dev.charlstm.runtime.TextCleaning;
@@ -12,6 +14,7 @@ import dev.charlstm.runtime.internal.AtomicFiles;
 import dev.charlstm.runtime.internal.JsonFields;
 import dev.charlstm.runtime.internal.LegacyTraining;
 import dev.charlstm.runtime.internal.Sha256;
+import dev.charlstm.runtime.pack.ModelManifest;
 import dev.charlstm.trainer.config.TrainingConfig;
 import dev.charlstm.trainer.model.CharLstm;
 import java.io.ByteArrayInputStream;
@@ -24,6 +27,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipException;
 import java.util.zip.ZipFile;
@@ -114,7 +119,7 @@ public final class Checkpoint {
      * @throws CheckpointException if the parameters do not fit the model
      */
     public void loadParameters(CharLstm model, NDManager manager) {
-        java.util.Map<String, ai.djl.ndarray.types.Shape> expected = new java.util.LinkedHashMap<>();
+        Map<String, Shape> expected = new LinkedHashMap<>();
         model.getParameters()
                 .forEach(p -> expected.put(p.getKey(), p.getValue().getArray().getShape()));
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(parameters))) {
@@ -127,7 +132,7 @@ public final class Checkpoint {
         }
         // DJL loads arrays of any shape into a block; a configuration that disagrees with its weights must not train.
         model.getParameters().forEach(p -> {
-            ai.djl.ndarray.types.Shape loaded = p.getValue().getArray().getShape();
+            Shape loaded = p.getValue().getArray().getShape();
             if (!loaded.equals(expected.get(p.getKey()))) {
                 throw new CheckpointException(source + ": the checkpoint's parameter " + p.getKey() + " is " + loaded
                         + ", but its configuration (" + model.shape() + ") needs " + expected.get(p.getKey()));
@@ -275,8 +280,7 @@ public final class Checkpoint {
                 .dropLinesContaining(cleaningJson.string(n.of("drop_lines_containing")))
                 .keepNewlines(Boolean.TRUE.equals(cleaningJson.bool(n.of("keep_newlines"))))
                 // added later: a checkpoint without it was trained on text as given
-                .normalizeNfc(dev.charlstm.runtime.pack.ModelManifest.NFC.equals(
-                        cleaningJson.string("unicode_normalization")))
+                .normalizeNfc(ModelManifest.NFC.equals(cleaningJson.string("unicode_normalization")))
                 .build();
         JsonFields c = root.objectOrNull("corpus");
         CheckpointMetadata.CorpusInfo corpus = c == null
@@ -317,11 +321,9 @@ public final class Checkpoint {
         JsonObject cleaning = new JsonObject();
         cleaning.addProperty("drop_lines_containing", m.cleaning().dropLinesContaining());
         cleaning.addProperty("keep_newlines", m.cleaning().keepNewlines());
-        cleaning.addProperty(
-                "unicode_normalization",
-                m.cleaning().normalizeNfc() ? dev.charlstm.runtime.pack.ModelManifest.NFC : null);
+        cleaning.addProperty("unicode_normalization", m.cleaning().normalizeNfc() ? ModelManifest.NFC : null);
         o.add("cleaning", cleaning);
-        com.google.gson.JsonArray vocab = new com.google.gson.JsonArray();
+        JsonArray vocab = new JsonArray();
         for (int cp : m.vocabulary()) {
             vocab.add(cp);
         }

@@ -1,5 +1,6 @@
 package dev.charlstm.trainer.config;
 
+import dev.charlstm.runtime.internal.JsonFields;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.function.Function;
@@ -251,7 +252,7 @@ public final class Hyperparameter<T> {
     public String format(Object v) {
         return v instanceof Enum<?> e
                 ? e.name().toLowerCase(Locale.ROOT)
-                : dev.charlstm.runtime.internal.JsonFields.toJson(v).toString();
+                : JsonFields.toJson(v).toString();
     }
 
     @Override

@@ -1,8 +1,10 @@
 package dev.charlstm.trainer.corpus;
 
+import dev.charlstm.runtime.EvaluationOptions;
 import dev.charlstm.runtime.TextCleaning;
 import dev.charlstm.runtime.Vocabulary;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -162,8 +164,7 @@ public final class Corpus {
             throw new CorpusException(source + ": " + e.getMessage() + " of the model", e);
         }
         // The one definition of the held-out tail, shared with `charlstm eval` (the reference script's int(n * 0.9)).
-        int cut = dev.charlstm.runtime.EvaluationOptions.heldOutStart(ids.length, validationFraction);
-        return new Split(
-                vocab, java.util.Arrays.copyOfRange(ids, 0, cut), java.util.Arrays.copyOfRange(ids, cut, ids.length));
+        int cut = EvaluationOptions.heldOutStart(ids.length, validationFraction);
+        return new Split(vocab, Arrays.copyOfRange(ids, 0, cut), Arrays.copyOfRange(ids, cut, ids.length));
     }
 }

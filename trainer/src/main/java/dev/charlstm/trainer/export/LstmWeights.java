@@ -12,6 +12,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -186,7 +187,7 @@ record LstmWeights(
      */
     private static void checkShape(
             GraphProto graph, Map<String, TensorProto> init, ModelShape shape, boolean dynamicInt8, String source) {
-        java.util.List<String> inputs =
+        List<String> inputs =
                 graph.getInputList().stream().map(i -> i.getName()).toList();
         if (inputs.contains("tokens")) {
             throw new IllegalArgumentException(source + ": is a sequence graph (inputs " + inputs + "), not the step"

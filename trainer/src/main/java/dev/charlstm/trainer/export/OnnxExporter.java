@@ -5,6 +5,7 @@ import ai.onnx.proto.OnnxMl.ModelProto;
 import ai.onnx.proto.OnnxMl.OperatorSetIdProto;
 import ai.onnx.proto.OnnxMl.StringStringEntryProto;
 import ai.onnx.proto.OnnxMl.TensorProto;
+import dev.charlstm.runtime.Version;
 import dev.charlstm.runtime.pack.GraphSignature;
 import dev.charlstm.runtime.pack.ModelPackage;
 import dev.charlstm.runtime.pack.ModelShape;
@@ -47,7 +48,7 @@ public final class OnnxExporter {
 
     static final int MS_OPSET = 1;
     /** What the graph's metadata names as its producer. */
-    public static final String PRODUCER_VERSION = dev.charlstm.runtime.Version.CURRENT;
+    public static final String PRODUCER_VERSION = Version.CURRENT;
 
     private static final String STEP_DOC =
             "charlstm single-step character LSTM: (token, h, c) -> (logits, h_out, c_out)";

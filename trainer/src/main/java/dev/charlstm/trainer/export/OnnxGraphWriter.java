@@ -10,6 +10,9 @@ import ai.onnx.proto.OnnxMl.ValueInfoProto;
 import com.google.protobuf.ByteString;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 
 /**
  * A thin layer over the ONNX protobuf builders ({@code ai.onnx.proto.OnnxMl} from tribuo-util-onnx): nodes,
@@ -54,8 +57,7 @@ final class OnnxGraphWriter {
             n *= d;
         }
         if (n != values) {
-            throw new IllegalArgumentException(
-                    name + ": " + values + " values for shape " + java.util.Arrays.toString(dims));
+            throw new IllegalArgumentException(name + ": " + values + " values for shape " + Arrays.toString(dims));
         }
     }
 
@@ -158,8 +160,8 @@ final class OnnxGraphWriter {
         return graph.build();
     }
 
-    private static java.util.List<Long> toList(long[] dims) {
-        java.util.List<Long> l = new java.util.ArrayList<>(dims.length);
+    private static List<Long> toList(long[] dims) {
+        List<Long> l = new ArrayList<>(dims.length);
         for (long d : dims) {
             l.add(d);
         }

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.core.Embedding;
@@ -95,8 +96,7 @@ public final class CharLstm extends AbstractBlock {
             ParameterStore store, NDList inputs, boolean training, PairList<String, Object> params) {
         NDArray tokens = inputs.get(0);
         NDArray weight = store.getValue(embedding, tokens.getDevice(), training);
-        NDArray x = Embedding.embedding(tokens, weight, ai.djl.ndarray.types.SparseFormat.DENSE)
-                .head();
+        NDArray x = Embedding.embedding(tokens, weight, SparseFormat.DENSE).head();
         NDList lstmIn = new NDList(x);
         if (inputs.size() == 3) {
             lstmIn.add(inputs.get(1));

@@ -13,6 +13,7 @@ import java.util.List;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
+import org.slf4j.LoggerFactory;
 
 /**
  * Draws {@code loss.png} in a run folder from its {@code metrics.jsonl}: training and validation loss against
@@ -30,7 +31,7 @@ public final class LossPlotListener {
                 try {
                     write(run.dir());
                 } catch (IOException e) {
-                    org.slf4j.LoggerFactory.getLogger(LossPlotListener.class)
+                    LoggerFactory.getLogger(LossPlotListener.class)
                             .warn("could not draw {}: {}", run.lossPlot(), e.getMessage());
                 }
             }

@@ -5,6 +5,8 @@ import dev.charlstm.trainer.training.Trainer;
 import dev.charlstm.trainer.training.TrainingListener;
 import dev.charlstm.trainer.training.ValidationReport;
 import java.util.function.BiConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * At every evaluation, samples a continuation of the configuration's prompt ({@code evaluation.sample_prompt},
@@ -13,7 +15,7 @@ import java.util.function.BiConsumer;
  */
 public final class SampleListener implements TrainingListener {
 
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SampleListener.class);
+    private static final Logger LOG = LoggerFactory.getLogger(SampleListener.class);
 
     private final BiConsumer<ValidationReport, String> sink;
 

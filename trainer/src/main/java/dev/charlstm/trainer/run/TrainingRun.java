@@ -13,6 +13,7 @@ import dev.charlstm.trainer.training.Trainer;
 import dev.charlstm.trainer.training.TrainingDivergedException;
 import dev.charlstm.trainer.training.TrainingListener;
 import dev.charlstm.trainer.training.TrainingResult;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -64,7 +65,7 @@ public final class TrainingRun implements AutoCloseable {
         try {
             try {
                 Files.createDirectories(runDir);
-            } catch (java.io.IOException e) {
+            } catch (IOException e) {
                 throw new CheckpointException(
                         runDir + ": cannot create the run folder (" + e + "); choose another" + " --out", e);
             }
@@ -79,7 +80,7 @@ public final class TrainingRun implements AutoCloseable {
                     try {
                         Files.deleteIfExists(runDir.resolve(RunDirectory.LOCK));
                         Files.deleteIfExists(runDir); // only if still empty: a failed start leaves no folder behind
-                    } catch (java.io.IOException ignored) {
+                    } catch (IOException ignored) {
                         // not empty, or not ours to remove
                     }
                 }

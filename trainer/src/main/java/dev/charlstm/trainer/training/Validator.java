@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
+import dev.charlstm.runtime.EvaluationOptions;
 import dev.charlstm.trainer.model.CharLstm;
 
 /**
@@ -31,7 +32,7 @@ final class Validator {
      * @return mean cross-entropy in nats per character
      */
     static double loss(CharLstm model, ParameterStore store, NDManager manager, int[] ids, int seqLen) {
-        int windows = dev.charlstm.runtime.EvaluationOptions.windows(ids.length, seqLen); // as `charlstm eval` cuts
+        int windows = EvaluationOptions.windows(ids.length, seqLen); // as `charlstm eval` cuts
         if (windows == 0) {
             throw new IllegalArgumentException(
                     "validation text of " + ids.length + " characters is shorter than one window of " + (seqLen + 1));

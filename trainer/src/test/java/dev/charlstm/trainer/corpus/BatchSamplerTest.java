@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
@@ -64,11 +66,11 @@ class BatchSamplerTest {
         // them and the training loss would fall far below the validation loss.
         int[] ids = IntStream.range(0, 1_000_000).toArray();
         BatchSampler s = new BatchSampler(ids, 32, 128, 0);
-        java.util.Set<Integer> previous = java.util.Set.of();
+        Set<Integer> previous = Set.of();
         int shared = 0;
         for (int k = 0; k < 50; k++) {
             s.batch(k);
-            java.util.Set<Integer> starts = new java.util.HashSet<>();
+            Set<Integer> starts = new HashSet<>();
             for (int start : s.starts()) {
                 starts.add(start);
                 if (previous.contains(start)) {

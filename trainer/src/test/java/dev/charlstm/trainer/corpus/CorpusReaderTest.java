@@ -9,8 +9,10 @@ import dev.charlstm.runtime.TextCleaning;
 import dev.charlstm.runtime.Vocabulary;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -196,7 +198,7 @@ class CorpusReaderTest {
     }
 
     private static byte[] concat(byte[] a, byte[] b) {
-        byte[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        byte[] out = Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, out, a.length, b.length);
         return out;
     }
@@ -220,8 +222,8 @@ class CorpusReaderTest {
     void anUnreadableSubfolderIsNamedWithWhatToDo() throws IOException {
         Path sub = Files.createDirectories(dir.resolve("corpus/locked"));
         write("corpus/a.txt", "readable text");
-        CorpusException e = CorpusReader.unreadable(
-                dir.resolve("corpus"), sub, new java.nio.file.AccessDeniedException(sub.toString()));
+        CorpusException e =
+                CorpusReader.unreadable(dir.resolve("corpus"), sub, new AccessDeniedException(sub.toString()));
         assertEquals(
                 sub + ": cannot read it (permission denied); fix its permissions, or move it out of "
                         + dir.resolve("corpus"),

@@ -17,6 +17,7 @@ import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
 import dev.charlstm.runtime.Fixtures;
 import dev.charlstm.trainer.TestCorpora;
+import dev.charlstm.trainer.checkpoint.Checkpoint;
 import dev.charlstm.trainer.config.Preset;
 import dev.charlstm.trainer.config.TrainingConfig;
 import dev.charlstm.trainer.corpus.Corpus;
@@ -25,8 +26,11 @@ import dev.charlstm.trainer.run.TrainingRun;
 import dev.charlstm.trainer.training.TorchEngine;
 import dev.charlstm.trainer.training.TrainingListener;
 import java.nio.FloatBuffer;
+import java.nio.LongBuffer;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -70,7 +74,7 @@ class OnnxParityTest {
         try (TrainingRun run = TrainingRun.start(ENGINE, corpus, config, dir.resolve("run"), Device.cpu())) {
             run.train(TrainingListener.NONE);
         }
-        var ckpt = dev.charlstm.trainer.checkpoint.Checkpoint.read(dir.resolve("run/last.ckpt"));
+        var ckpt = Checkpoint.read(dir.resolve("run/last.ckpt"));
         vocabSize = corpus.vocabulary().size();
         model = new CharLstm(config.shape(vocabSize));
         model.initialize(manager);
@@ -123,7 +127,7 @@ class OnnxParityTest {
         double maxDiff = 0;
         for (int t = 0; t < n; t++) {
             float[][] out = step(session, new long[] {tokens[t]}, h, c);
-            float[] expected = java.util.Arrays.copyOfRange(djlLogits, t * vocabSize, (t + 1) * vocabSize);
+            float[] expected = Arrays.copyOfRange(djlLogits, t * vocabSize, (t + 1) * vocabSize);
             maxDiff = Math.max(maxDiff, Fixtures.maxAbsDiff(expected, out[0]));
             h = out[1];
             c = out[2];
@@ -187,7 +191,7 @@ class OnnxParityTest {
         for (int t = 0; t < steps; t++) {
             float[][] batched = step(session, tokens[t], hb, cb);
             float[][] alone = step(session, new long[] {tokens[t][stream]}, h1, c1);
-            float[] mine = java.util.Arrays.copyOfRange(batched[0], stream * vocabSize, (stream + 1) * vocabSize);
+            float[] mine = Arrays.copyOfRange(batched[0], stream * vocabSize, (stream + 1) * vocabSize);
             assertTrue(Fixtures.maxAbsDiff(alone[0], mine) <= 1e-6, "step " + t);
             hb = batched[1];
             cb = batched[2];
@@ -200,8 +204,8 @@ class OnnxParityTest {
     void theGraphDeclaresTheSignatureWithASymbolicBatch() throws OrtException {
         Map<String, NodeInfo> in = session.getInputInfo();
         Map<String, NodeInfo> out = session.getOutputInfo();
-        assertEquals(java.util.Set.of("token", "h", "c"), in.keySet());
-        assertEquals(java.util.Set.of("logits", "h_out", "c_out"), out.keySet());
+        assertEquals(Set.of("token", "h", "c"), in.keySet());
+        assertEquals(Set.of("logits", "h_out", "c_out"), out.keySet());
         TensorInfo logits = (TensorInfo) out.get("logits").getInfo();
         assertEquals(-1, logits.getShape()[0], "batch is dynamic");
         assertEquals(vocabSize, logits.getShape()[1]);
@@ -218,7 +222,7 @@ class OnnxParityTest {
     private static float[][] sequence(OrtSession s, long[] tokens, int steps, int batch, float[] h, float[] c)
             throws OrtException {
         long[] stateShape = {LAYERS, batch, HIDDEN};
-        try (OnnxTensor t = OnnxTensor.createTensor(env, java.nio.LongBuffer.wrap(tokens), new long[] {steps, batch});
+        try (OnnxTensor t = OnnxTensor.createTensor(env, LongBuffer.wrap(tokens), new long[] {steps, batch});
                 OnnxTensor th = OnnxTensor.createTensor(env, FloatBuffer.wrap(h), stateShape);
                 OnnxTensor tc = OnnxTensor.createTensor(env, FloatBuffer.wrap(c), stateShape);
                 OrtSession.Result r = s.run(Map.of("tokens", t, "h", th, "c", tc))) {
@@ -252,10 +256,8 @@ class OnnxParityTest {
                 assertEquals(steps * batch * vocabSize, whole[0].length);
                 double maxDiff = 0;
                 for (int t = 0; t < steps; t++) {
-                    float[][] out =
-                            step(session, java.util.Arrays.copyOfRange(tokens, t * batch, (t + 1) * batch), h, c);
-                    float[] expected =
-                            java.util.Arrays.copyOfRange(whole[0], t * batch * vocabSize, (t + 1) * batch * vocabSize);
+                    float[][] out = step(session, Arrays.copyOfRange(tokens, t * batch, (t + 1) * batch), h, c);
+                    float[] expected = Arrays.copyOfRange(whole[0], t * batch * vocabSize, (t + 1) * batch * vocabSize);
                     maxDiff = Math.max(maxDiff, Fixtures.maxAbsDiff(expected, out[0]));
                     h = out[1];
                     c = out[2];

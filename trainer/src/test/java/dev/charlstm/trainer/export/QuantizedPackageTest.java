@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
 import ai.djl.engine.Engine;
+import ai.onnx.proto.OnnxMl;
+import com.google.protobuf.ByteString;
 import dev.charlstm.runtime.CharLstmModel;
 import dev.charlstm.runtime.EvaluationOptions;
 import dev.charlstm.runtime.EvaluationResult;
@@ -25,8 +27,11 @@ import dev.charlstm.trainer.corpus.Corpus;
 import dev.charlstm.trainer.run.TrainingRun;
 import dev.charlstm.trainer.training.TorchEngine;
 import dev.charlstm.trainer.training.TrainingListener;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -143,10 +148,10 @@ class QuantizedPackageTest {
             String text = a.generate("the whale ", o).text();
             assertEquals(120, text.codePointCount(0, text.length()));
             assertEquals(text, a.generate("the whale ", o).text(), "a seed reproduces an int8 stream");
-            java.util.List<String> prompts = java.util.List.of("the whale ", "call me ", "the sea ", "a ship ");
-            java.util.List<String> first =
+            List<String> prompts = List.of("the whale ", "call me ", "the sea ", "a ship ");
+            List<String> first =
                     a.generateBatch(prompts, o).stream().map(r -> r.text()).toList();
-            java.util.List<String> again =
+            List<String> again =
                     a.generateBatch(prompts, o).stream().map(r -> r.text()).toList();
             assertEquals(first, again, "a seed reproduces an int8 batch generated again as the same batch");
             for (int i = 0; i < prompts.size(); i++) {
@@ -259,7 +264,7 @@ class QuantizedPackageTest {
      */
     @Test
     void aPackageWhoseTwoGraphsDisagreeIsRefusedWhenTheSequenceGraphIsFirstNeeded() throws Exception {
-        for (ModelPackage pkg : java.util.List.of(fp32, int8)) {
+        for (ModelPackage pkg : List.of(fp32, int8)) {
             ModelPackage edited =
                     ModelPackage.of(pkg.manifest(), withHeadBiasNudged(pkg.modelBytes(), 2f), pkg.sequenceBytes());
             try (CharLstmModel model = CharLstmModel.load(edited, RuntimeOptions.DEFAULT)) {
@@ -298,16 +303,14 @@ class QuantizedPackageTest {
 
     /** A graph with its first head bias raised by {@code by}: what an edit of one graph of a package looks like. */
     private static byte[] withHeadBiasNudged(byte[] onnx, float by) throws Exception {
-        ai.onnx.proto.OnnxMl.ModelProto.Builder m = ai.onnx.proto.OnnxMl.ModelProto.parseFrom(onnx).toBuilder();
+        OnnxMl.ModelProto.Builder m = OnnxMl.ModelProto.parseFrom(onnx).toBuilder();
         var graph = m.getGraphBuilder();
         for (int i = 0; i < graph.getInitializerCount(); i++) {
             if (graph.getInitializer(i).getName().equals("head_bias")) {
                 byte[] raw = graph.getInitializer(i).getRawData().toByteArray();
-                java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(raw).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+                ByteBuffer b = ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN);
                 b.putFloat(0, b.getFloat(0) + by);
-                graph.setInitializer(
-                        i,
-                        graph.getInitializer(i).toBuilder().setRawData(com.google.protobuf.ByteString.copyFrom(raw)));
+                graph.setInitializer(i, graph.getInitializer(i).toBuilder().setRawData(ByteString.copyFrom(raw)));
             }
         }
         return m.build().toByteArray();

@@ -4,6 +4,7 @@ import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
+import dev.charlstm.runtime.Vocabulary;
 import dev.charlstm.runtime.pack.ModelManifest;
 import dev.charlstm.runtime.pack.ModelPackage;
 import dev.charlstm.runtime.pack.ModelShape;
@@ -112,7 +113,7 @@ class RuntimeFixtures {
             }
             model.getParameters().get("02head_bias").getArray().set(logP);
             ModelManifest info = ModelManifest.builder()
-                    .vocabulary(dev.charlstm.runtime.Vocabulary.of(vocab))
+                    .vocabulary(Vocabulary.of(vocab))
                     .shape(cfg)
                     .opset(OnnxExporter.OPSET)
                     .provenance(new Provenance(

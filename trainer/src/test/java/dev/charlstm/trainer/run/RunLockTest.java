@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
 import ai.djl.engine.Engine;
+import com.google.gson.JsonParser;
 import dev.charlstm.trainer.TestCorpora;
 import dev.charlstm.trainer.checkpoint.CheckpointException;
 import dev.charlstm.trainer.config.Preset;
@@ -14,7 +15,9 @@ import dev.charlstm.trainer.config.TrainingConfig;
 import dev.charlstm.trainer.corpus.Corpus;
 import dev.charlstm.trainer.training.TorchEngine;
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -118,13 +121,13 @@ class RunLockTest {
     private static List<String> metricsIterations(Path runDir) {
         try {
             return Files.readAllLines(runDir.resolve(RunDirectory.METRICS)).stream()
-                    .map(l -> com.google.gson.JsonParser.parseString(l)
+                    .map(l -> JsonParser.parseString(l)
                             .getAsJsonObject()
                             .get("iteration")
                             .getAsString())
                     .toList();
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 }

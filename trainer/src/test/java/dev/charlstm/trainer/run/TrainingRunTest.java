@@ -13,6 +13,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
+import com.google.gson.JsonParser;
 import dev.charlstm.runtime.pack.ModelPackage;
 import dev.charlstm.trainer.TestCorpora;
 import dev.charlstm.trainer.checkpoint.Checkpoint;
@@ -27,11 +28,15 @@ import dev.charlstm.trainer.training.Trainer;
 import dev.charlstm.trainer.training.TrainingDivergedException;
 import dev.charlstm.trainer.training.TrainingListener;
 import dev.charlstm.trainer.training.ValidationReport;
+import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -106,8 +111,7 @@ class TrainingRunTest {
                 metrics.get(0));
         assertTrue(Files.isRegularFile(dir.resolve("run/last.ckpt")));
         assertTrue(Files.isRegularFile(dir.resolve("run/best.ckpt")));
-        java.awt.image.BufferedImage curve =
-                javax.imageio.ImageIO.read(dir.resolve("run/loss.png").toFile());
+        BufferedImage curve = ImageIO.read(dir.resolve("run/loss.png").toFile());
         assertEquals(900, curve.getWidth(), "loss.png is a real picture");
         ModelPackage pkg = ModelPackage.read(dir.resolve("run").resolve(RunDirectory.PACKAGE));
         assertEquals(corpus.vocabulary(), pkg.manifest().vocabulary());
@@ -255,7 +259,7 @@ class TrainingRunTest {
         byte[] good = Files.readAllBytes(last);
 
         Path truncated = dir.resolve("truncated.ckpt");
-        Files.write(truncated, java.util.Arrays.copyOf(good, good.length / 2));
+        Files.write(truncated, Arrays.copyOf(good, good.length / 2));
         CheckpointException t = assertThrows(CheckpointException.class, () -> Checkpoint.read(truncated));
         assertTrue(
                 t.getMessage().contains(truncated.toString()) && t.getMessage().contains("corrupt or truncated"),
@@ -349,7 +353,7 @@ class TrainingRunTest {
         Files.writeString(
                 runDir.resolve(RunDirectory.METRICS),
                 "{\"iteration\":25,\"train_loss\":1.0}\n{\"itera",
-                java.nio.file.StandardOpenOption.APPEND);
+                StandardOpenOption.APPEND);
         Files.writeString(runDir.resolve("last.ckpt.123.tmp"), "partial");
         Files.writeString(runDir.resolve("loss.png.456.tmp"), "partial");
         Files.createDirectories(runDir.resolve(".model.tmp-789"));
@@ -371,7 +375,7 @@ class TrainingRunTest {
                 "model/ is exported from that best");
         List<Integer> lines = new ArrayList<>();
         for (String line : Files.readAllLines(runDir.resolve(RunDirectory.METRICS))) {
-            lines.add(com.google.gson.JsonParser.parseString(line)
+            lines.add(JsonParser.parseString(line)
                     .getAsJsonObject()
                     .get("iteration")
                     .getAsInt());

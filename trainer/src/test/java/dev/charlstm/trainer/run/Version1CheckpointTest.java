@@ -9,6 +9,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.charlstm.runtime.pack.ModelPackage;
 import dev.charlstm.trainer.checkpoint.Checkpoint;
+import dev.charlstm.trainer.checkpoint.CheckpointException;
 import dev.charlstm.trainer.config.Preset;
 import dev.charlstm.trainer.config.TrainingConfig;
 import dev.charlstm.trainer.corpus.Corpus;
@@ -20,11 +21,17 @@ import dev.charlstm.trainer.training.TrainingListener;
 import dev.charlstm.trainer.training.ValidationReport;
 import java.io.IOException;
 import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.function.UnaryOperator;
+import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
+import java.util.zip.ZipOutputStream;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -94,8 +101,7 @@ class Version1CheckpointTest {
         assertEquals(4, Files.readAllLines(run.resolve(RunDirectory.METRICS)).size());
         try (ZipFile zip = new ZipFile(run.resolve(RunDirectory.LAST).toFile())) {
             String json = new String(
-                    zip.getInputStream(zip.getEntry("checkpoint.json")).readAllBytes(),
-                    java.nio.charset.StandardCharsets.UTF_8);
+                    zip.getInputStream(zip.getEntry("checkpoint.json")).readAllBytes(), StandardCharsets.UTF_8);
             assertEquals(
                     2,
                     JsonParser.parseString(json)
@@ -127,16 +133,16 @@ class Version1CheckpointTest {
     }
 
     /** Rewrites checkpoint.json inside a checkpoint (the digests cover only the binary entries). */
-    private static Path edited(Path ckpt, Path out, java.util.function.UnaryOperator<String> edit) throws IOException {
+    private static Path edited(Path ckpt, Path out, UnaryOperator<String> edit) throws IOException {
         try (ZipFile in = new ZipFile(ckpt.toFile());
-                java.util.zip.ZipOutputStream zip = new java.util.zip.ZipOutputStream(Files.newOutputStream(out))) {
-            for (var e : java.util.Collections.list(in.entries())) {
+                ZipOutputStream zip = new ZipOutputStream(Files.newOutputStream(out))) {
+            for (var e : Collections.list(in.entries())) {
                 byte[] bytes = in.getInputStream(e).readAllBytes();
                 if (e.getName().equals("checkpoint.json")) {
-                    bytes = edit.apply(new String(bytes, java.nio.charset.StandardCharsets.UTF_8))
-                            .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                    bytes = edit.apply(new String(bytes, StandardCharsets.UTF_8))
+                            .getBytes(StandardCharsets.UTF_8);
                 }
-                zip.putNextEntry(new java.util.zip.ZipEntry(e.getName()));
+                zip.putNextEntry(new ZipEntry(e.getName()));
                 zip.write(bytes);
                 zip.closeEntry();
             }
@@ -151,9 +157,8 @@ class Version1CheckpointTest {
                 run.resolve("last.ckpt"),
                 dir.resolve("e16.ckpt"),
                 j -> j.replace("\"embeddingSize\": 8,", "\"embeddingSize\": 16,"));
-        var e = org.junit.jupiter.api.Assertions.assertThrows(
-                dev.charlstm.trainer.checkpoint.CheckpointException.class,
-                () -> PackageExporter.build(Checkpoint.read(wrongShape)));
+        var e = Assertions.assertThrows(
+                CheckpointException.class, () -> PackageExporter.build(Checkpoint.read(wrongShape)));
         assertTrue(
                 e.getMessage().contains("e16.ckpt: the checkpoint's parameter embedding is (")
                         && e.getMessage().contains("needs (24, 16)"),
@@ -162,12 +167,10 @@ class Version1CheckpointTest {
                 run.resolve("last.ckpt"),
                 dir.resolve("m.ckpt"),
                 j -> j.replaceAll("\"elapsedSeconds\": [0-9.eE-]+", "\"elapsedSecondsX\": 1"));
-        var m = org.junit.jupiter.api.Assertions.assertThrows(
-                dev.charlstm.trainer.checkpoint.CheckpointException.class, () -> Checkpoint.read(noMetric));
+        var m = Assertions.assertThrows(CheckpointException.class, () -> Checkpoint.read(noMetric));
         assertTrue(m.getMessage().contains("metrics.elapsedSeconds is missing"), m.getMessage());
         Path noSeqLen = edited(run.resolve("last.ckpt"), dir.resolve("s.ckpt"), j -> j.replace("\"seqLen\": 16,", ""));
-        var q = org.junit.jupiter.api.Assertions.assertThrows(
-                dev.charlstm.trainer.checkpoint.CheckpointException.class, () -> Checkpoint.read(noSeqLen));
+        var q = Assertions.assertThrows(CheckpointException.class, () -> Checkpoint.read(noSeqLen));
         assertTrue(q.getMessage().contains("data.seq_len is missing"), q.getMessage());
     }
 }

@@ -10,7 +10,9 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import dev.charlstm.runtime.pack.ModelPackage;
 import dev.charlstm.trainer.TestCorpora;
+import dev.charlstm.trainer.checkpoint.Checkpoint;
 import dev.charlstm.trainer.config.Preset;
 import dev.charlstm.trainer.config.TrainingConfig;
 import dev.charlstm.trainer.corpus.Corpus;
@@ -106,11 +108,9 @@ class LossesTest {
                 0.05,
                 "at the start the logits are near uniform: the smoothed loss is about 0.8 CE + 0.2 ln V");
         assertNotEquals(a, b);
-        var recorded = dev.charlstm.trainer.checkpoint.Checkpoint.read(dir.resolve("smoothed/last.ckpt"))
-                .metadata();
+        var recorded = Checkpoint.read(dir.resolve("smoothed/last.ckpt")).metadata();
         assertEquals(smoothed, recorded.config());
-        var pkg = dev.charlstm.runtime.pack.ModelPackage.read(dir.resolve("smoothed/model"))
-                .manifest();
+        var pkg = ModelPackage.read(dir.resolve("smoothed/model")).manifest();
         assertTrue(
                 ((Map<?, ?>) pkg.training().get("optimisation"))
                         .get("label_smoothing")

@@ -21,6 +21,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
@@ -71,7 +72,7 @@ class SameWeightsCheck {
                         TrainingConfig.SCHEDULE,
                         TrainingConfig.ScheduleKind.valueOf(
                                 System.getProperty("charlstm.sameWeights.schedule", "constant")
-                                        .toUpperCase(java.util.Locale.ROOT)))
+                                        .toUpperCase(Locale.ROOT)))
                 .set(TrainingConfig.WARMUP, Integer.getInteger("charlstm.sameWeights.warmup", 0))
                 .set(TrainingConfig.ITERATIONS, iterations)
                 .set(TrainingConfig.EVAL_INTERVAL, iterations)
