@@ -30,7 +30,7 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>The step session is created at load. The sequence session (packages with {@code sequence.onnx}) is created
  * on first use ({@link #sequence()}): short prompts never need it, so loading and the first character of a short
- * prompt cost what they did before it existed.
+ * prompt cost the same as for a package without one.
  *
  * <p>Thread-safe: ONNX Runtime sessions run concurrently.
  */

@@ -36,7 +36,7 @@ import java.util.zip.ZipOutputStream;
 
 /**
  * A training checkpoint: a ZIP file holding {@code checkpoint.json} ({@link CheckpointMetadata}, written and read
- * field by field here: format version 2, and version 1 as charlstm wrote it until 2026-11-30),
+ * field by field here: format version 2, and version 1 with its flat camelCase training fields),
  * {@code parameters.djl} (the model's parameters in DJL's block format) and {@code optimizer.bin} (AdamW's step
  * and moments).
  *
