@@ -31,55 +31,107 @@ public final class Hyperparameter<T> {
     private final String requirement;
     private final boolean optional;
 
-    Hyperparameter(
-            String key,
-            String option,
-            String label,
-            String name,
-            String description,
-            Class<T> type,
-            T defaultValue,
-            Function<TrainingConfig, T> value,
-            String requirement,
-            Predicate<T> valid) {
-        this(key, option, label, name, description, type, defaultValue, value, requirement, valid, false);
-    }
-
-    private Hyperparameter(
-            String key,
-            String option,
-            String label,
-            String name,
-            String description,
-            Class<T> type,
-            T defaultValue,
-            Function<TrainingConfig, T> value,
-            String requirement,
-            Predicate<T> valid,
-            boolean optional) {
-        this.optional = optional;
-        this.key = key;
-        this.option = option;
-        this.label = label;
-        this.name = name;
-        this.description = description;
-        this.type = type;
-        this.defaultValue = Objects.requireNonNull(defaultValue, key);
-        this.value = value;
-        this.requirement = requirement;
-        this.valid = valid;
+    private Hyperparameter(Builder<T> b) {
+        this.key = b.key;
+        this.option = Objects.requireNonNull(b.option, () -> b.key + ": option(...) not given");
+        this.label = b.label;
+        this.name = Objects.requireNonNull(b.name, () -> b.key + ": named(...) not given");
+        this.description = b.description;
+        this.type = b.type;
+        this.defaultValue = Objects.requireNonNull(b.defaultValue, b.key);
+        this.value = b.value;
+        this.requirement = Objects.requireNonNull(b.requirement, () -> b.key + ": valid(...) not given");
+        this.valid = b.valid;
+        this.optional = b.optional;
     }
 
     /**
-     * @return this hyper-parameter, marked as added after checkpoint format 2: a recorded configuration without it
-     *     reads as its default, which must be the behaviour from before it existed. Every other key is required.
+     * Starts a declaration: what the value is and where a configuration holds it. The builder then takes its option,
+     * its names and its valid range, each by name, so that a table entry reads as what it declares.
+     *
+     * @param key the key in JSON, {@code section.field}
+     * @param type the value's type
+     * @param defaultValue the value when nothing else sets it (the tutorial's)
+     * @param value where a configuration holds it
+     * @param <T> the value's type
+     * @return the builder
      */
-    Hyperparameter<T> addedLater() {
-        return new Hyperparameter<>(
-                key, option, label, name, description, type, defaultValue, value, requirement, valid, true);
+    static <T> Builder<T> of(String key, Class<T> type, T defaultValue, Function<TrainingConfig, T> value) {
+        return new Builder<>(key, type, defaultValue, value);
     }
 
-    /** @return whether a recorded configuration may lack it (see {@link #addedLater()}) */
+    /** Declares one hyper-parameter; used only by {@link TrainingConfig}'s table. Not thread-safe. */
+    static final class Builder<T> {
+        private final String key;
+        private final Class<T> type;
+        private final T defaultValue;
+        private final Function<TrainingConfig, T> value;
+        private String option;
+        private String label;
+        private String name;
+        private String description;
+        private String requirement;
+        private Predicate<T> valid;
+        private boolean optional;
+
+        private Builder(String key, Class<T> type, T defaultValue, Function<TrainingConfig, T> value) {
+            this.key = key;
+            this.type = type;
+            this.defaultValue = defaultValue;
+            this.value = value;
+        }
+
+        /**
+         * @param option the command-line option, e.g. {@code --lr}
+         * @param label its parameter label in help, e.g. {@code RATE}
+         * @return this builder
+         */
+        Builder<T> option(String option, String label) {
+            this.option = option;
+            this.label = label;
+            return this;
+        }
+
+        /**
+         * @param name the name in messages, e.g. {@code learning rate}
+         * @param description one sentence of help
+         * @return this builder
+         */
+        Builder<T> named(String name, String description) {
+            this.name = name;
+            this.description = description;
+            return this;
+        }
+
+        /**
+         * @param requirement what a valid value is, for messages, e.g. {@code must be positive}
+         * @param valid the test
+         * @return this builder
+         */
+        Builder<T> valid(String requirement, Predicate<T> valid) {
+            this.requirement = requirement;
+            this.valid = valid;
+            return this;
+        }
+
+        /**
+         * Marks it as added after checkpoint format 2: a recorded configuration without it reads as its default,
+         * which must be the behaviour from before it existed. Every other key is required.
+         *
+         * @return this builder
+         */
+        Builder<T> addedLater() {
+            this.optional = true;
+            return this;
+        }
+
+        /** @return the declaration */
+        Hyperparameter<T> build() {
+            return new Hyperparameter<>(this);
+        }
+    }
+
+    /** @return whether a recorded configuration may lack it (see {@link Builder#addedLater()}) */
     public boolean optional() {
         return optional;
     }

@@ -83,234 +83,174 @@ public record TrainingConfig(
     static final long MAX_BATCH_CHARACTERS = 1L << 26;
 
     /** E. */
-    public static final Hyperparameter<Integer> EMBEDDING_SIZE = new Hyperparameter<>(
-            "model.embedding_size",
-            "--embedding",
-            "E",
-            "embedding size",
-            "Embedding size",
-            Integer.class,
-            128,
-            c -> c.model().embeddingSize(),
-            POSITIVE,
-            v -> v > 0);
+    public static final Hyperparameter<Integer> EMBEDDING_SIZE = Hyperparameter.of(
+                    "model.embedding_size", Integer.class, 128, c -> c.model().embeddingSize())
+            .option("--embedding", "E")
+            .named("embedding size", "Embedding size")
+            .valid(POSITIVE, v -> v > 0)
+            .build();
     /** H. */
-    public static final Hyperparameter<Integer> HIDDEN_SIZE = new Hyperparameter<>(
-            "model.hidden_size",
-            "--hidden",
-            "H",
-            "hidden size",
-            "LSTM hidden size",
-            Integer.class,
-            256,
-            c -> c.model().hiddenSize(),
-            POSITIVE,
-            v -> v > 0);
+    public static final Hyperparameter<Integer> HIDDEN_SIZE = Hyperparameter.of(
+                    "model.hidden_size", Integer.class, 256, c -> c.model().hiddenSize())
+            .option("--hidden", "H")
+            .named("hidden size", "LSTM hidden size")
+            .valid(POSITIVE, v -> v > 0)
+            .build();
     /** L. */
-    public static final Hyperparameter<Integer> LAYERS = new Hyperparameter<>(
-            "model.layers",
-            "--layers",
-            "L",
-            "layers",
-            "Stacked LSTM layers",
-            Integer.class,
-            3,
-            c -> c.model().layers(),
-            POSITIVE,
-            v -> v > 0);
+    public static final Hyperparameter<Integer> LAYERS = Hyperparameter.of(
+                    "model.layers", Integer.class, 3, c -> c.model().layers())
+            .option("--layers", "L")
+            .named("layers", "Stacked LSTM layers")
+            .valid(POSITIVE, v -> v > 0)
+            .build();
     /** Dropout between LSTM layers while training. */
-    public static final Hyperparameter<Float> DROPOUT = new Hyperparameter<>(
-            "model.dropout",
-            "--dropout",
-            "P",
-            "dropout",
-            "Dropout between LSTM layers while training",
-            Float.class,
-            0f,
-            c -> c.model().dropout(),
-            "must be in [0, 1)",
-            v -> v >= 0 && v < 1);
+    public static final Hyperparameter<Float> DROPOUT = Hyperparameter.of(
+                    "model.dropout", Float.class, 0f, c -> c.model().dropout())
+            .option("--dropout", "P")
+            .named("dropout", "Dropout between LSTM layers while training")
+            .valid("must be in [0, 1)", v -> v >= 0 && v < 1)
+            .build();
     /** Windows per batch. */
-    public static final Hyperparameter<Integer> BATCH_SIZE = new Hyperparameter<>(
-            "data.batch_size",
-            "--batch",
-            "B",
-            "batch size",
-            "Windows per batch",
-            Integer.class,
-            128,
-            c -> c.data().batchSize(),
-            POSITIVE,
-            v -> v > 0);
+    public static final Hyperparameter<Integer> BATCH_SIZE = Hyperparameter.of(
+                    "data.batch_size", Integer.class, 128, c -> c.data().batchSize())
+            .option("--batch", "B")
+            .named("batch size", "Windows per batch")
+            .valid(POSITIVE, v -> v > 0)
+            .build();
     /** Window length. */
-    public static final Hyperparameter<Integer> SEQ_LEN = new Hyperparameter<>(
-            "data.seq_len",
-            "--seq-len",
-            "T",
-            "sequence length",
-            "Window length in characters",
-            Integer.class,
-            300,
-            c -> c.data().seqLen(),
-            POSITIVE,
-            v -> v > 0);
+    public static final Hyperparameter<Integer> SEQ_LEN = Hyperparameter.of(
+                    "data.seq_len", Integer.class, 300, c -> c.data().seqLen())
+            .option("--seq-len", "T")
+            .named("sequence length", "Window length in characters")
+            .valid(POSITIVE, v -> v > 0)
+            .build();
     /** The held-out share. */
-    public static final Hyperparameter<Double> VALIDATION_FRACTION = new Hyperparameter<>(
-            "data.validation_fraction",
-            "--val-fraction",
-            "F",
-            "validation fraction",
-            "Share of the text, at its end, held out for validation",
-            Double.class,
-            0.1,
-            c -> c.data().validationFraction(),
-            "must be in (0, 1)",
-            v -> v > 0 && v < 1);
+    public static final Hyperparameter<Double> VALIDATION_FRACTION = Hyperparameter.of(
+                    "data.validation_fraction", Double.class, 0.1, c -> c.data().validationFraction())
+            .option("--val-fraction", "F")
+            .named("validation fraction", "Share of the text, at its end, held out for validation")
+            .valid("must be in (0, 1)", v -> v > 0 && v < 1)
+            .build();
     /** The seed. */
-    public static final Hyperparameter<Long> SEED = new Hyperparameter<>(
-            "data.seed",
-            "--seed",
-            "N",
-            "seed",
-            "Seed of initialisation, batches and samples",
-            Long.class,
-            0L,
-            c -> c.data().seed(),
-            "may be any integer",
-            v -> true);
+    public static final Hyperparameter<Long> SEED = Hyperparameter.of(
+                    "data.seed", Long.class, 0L, c -> c.data().seed())
+            .option("--seed", "N")
+            .named("seed", "Seed of initialisation, batches and samples")
+            .valid("may be any integer", v -> true)
+            .build();
     /** Peak learning rate. */
-    public static final Hyperparameter<Float> LEARNING_RATE = new Hyperparameter<>(
-            "optimisation.learning_rate",
-            "--lr",
-            "RATE",
-            "learning rate",
-            "AdamW learning rate",
-            Float.class,
-            0.003f,
-            c -> c.optimisation().learningRate(),
-            POSITIVE,
-            v -> v > 0 && !v.isInfinite());
+    public static final Hyperparameter<Float> LEARNING_RATE = Hyperparameter.of(
+                    "optimisation.learning_rate",
+                    Float.class,
+                    0.003f,
+                    c -> c.optimisation().learningRate())
+            .option("--lr", "RATE")
+            .named("learning rate", "AdamW learning rate")
+            .valid(POSITIVE, v -> v > 0 && !v.isInfinite())
+            .build();
     /** AdamW weight decay. */
-    public static final Hyperparameter<Float> WEIGHT_DECAY = new Hyperparameter<>(
-            "optimisation.weight_decay",
-            "--weight-decay",
-            "WD",
-            "weight decay",
-            "AdamW decoupled weight decay",
-            Float.class,
-            0.01f,
-            c -> c.optimisation().weightDecay(),
-            "must be >= 0",
-            v -> v >= 0 && !v.isInfinite());
+    public static final Hyperparameter<Float> WEIGHT_DECAY = Hyperparameter.of(
+                    "optimisation.weight_decay",
+                    Float.class,
+                    0.01f,
+                    c -> c.optimisation().weightDecay())
+            .option("--weight-decay", "WD")
+            .named("weight decay", "AdamW decoupled weight decay")
+            .valid("must be >= 0", v -> v >= 0 && !v.isInfinite())
+            .build();
     /** Clip norm. */
-    public static final Hyperparameter<Float> GRAD_CLIP = new Hyperparameter<>(
-            "optimisation.grad_clip",
-            "--grad-clip",
-            "NORM",
-            "gradient clip norm",
-            "Clip gradients to this global L2 norm; 0 = off",
-            Float.class,
-            0f,
-            c -> c.optimisation().gradClip(),
-            "must be >= 0 (0 = off)",
-            v -> v >= 0);
-    /** Label smoothing of the training loss. */
-    public static final Hyperparameter<Float> LABEL_SMOOTHING = new Hyperparameter<>(
-                    "optimisation.label_smoothing",
-                    "--label-smoothing",
-                    "EPS",
-                    "label smoothing",
-                    "Training loss with label smoothing: 1 - EPS on the next character, EPS spread over all; 0 = off",
+    public static final Hyperparameter<Float> GRAD_CLIP = Hyperparameter.of(
+                    "optimisation.grad_clip",
                     Float.class,
                     0f,
-                    c -> c.optimisation().labelSmoothing(),
-                    "must be in [0, 1)",
-                    v -> v >= 0 && v < 1)
-            .addedLater();
+                    c -> c.optimisation().gradClip())
+            .option("--grad-clip", "NORM")
+            .named("gradient clip norm", "Clip gradients to this global L2 norm; 0 = off")
+            .valid("must be >= 0 (0 = off)", v -> v >= 0)
+            .build();
+    /** Label smoothing of the training loss. */
+    public static final Hyperparameter<Float> LABEL_SMOOTHING = Hyperparameter.of(
+                    "optimisation.label_smoothing",
+                    Float.class,
+                    0f,
+                    c -> c.optimisation().labelSmoothing())
+            .option("--label-smoothing", "EPS")
+            .named(
+                    "label smoothing",
+                    "Training loss with label smoothing: 1 - EPS on the next character, EPS spread over all; 0 = off")
+            .valid("must be in [0, 1)", v -> v >= 0 && v < 1)
+            .addedLater()
+            .build();
     /** The iteration target. */
-    public static final Hyperparameter<Integer> ITERATIONS = new Hyperparameter<>(
-            "schedule.iterations",
-            "--iterations",
-            "N",
-            "iterations",
-            "Iterations to train to",
-            Integer.class,
-            3000,
-            c -> c.schedule().iterations(),
-            POSITIVE,
-            v -> v > 0);
+    public static final Hyperparameter<Integer> ITERATIONS = Hyperparameter.of(
+                    "schedule.iterations",
+                    Integer.class,
+                    3000,
+                    c -> c.schedule().iterations())
+            .option("--iterations", "N")
+            .named("iterations", "Iterations to train to")
+            .valid(POSITIVE, v -> v > 0)
+            .build();
     /** The schedule's kind. */
-    public static final Hyperparameter<ScheduleKind> SCHEDULE = new Hyperparameter<>(
-            "schedule.kind",
-            "--schedule",
-            "KIND",
-            "schedule",
-            "Learning-rate schedule after warm-up: constant or cosine",
-            ScheduleKind.class,
-            ScheduleKind.CONSTANT,
-            c -> c.schedule().kind(),
-            "must be constant or cosine",
-            Objects::nonNull);
+    public static final Hyperparameter<ScheduleKind> SCHEDULE = Hyperparameter.of(
+                    "schedule.kind",
+                    ScheduleKind.class,
+                    ScheduleKind.CONSTANT,
+                    c -> c.schedule().kind())
+            .option("--schedule", "KIND")
+            .named("schedule", "Learning-rate schedule after warm-up: constant or cosine")
+            .valid("must be constant or cosine", Objects::nonNull)
+            .build();
     /** Warm-up. */
-    public static final Hyperparameter<Integer> WARMUP = new Hyperparameter<>(
-            "schedule.warmup_iterations",
-            "--warmup",
-            "N",
-            "warm-up iterations",
-            "Linear warm-up iterations",
-            Integer.class,
-            0,
-            c -> c.schedule().warmupIterations(),
-            "must be >= 0",
-            v -> v >= 0);
+    public static final Hyperparameter<Integer> WARMUP = Hyperparameter.of(
+                    "schedule.warmup_iterations",
+                    Integer.class,
+                    0,
+                    c -> c.schedule().warmupIterations())
+            .option("--warmup", "N")
+            .named("warm-up iterations", "Linear warm-up iterations")
+            .valid("must be >= 0", v -> v >= 0)
+            .build();
     /** Cosine's end. */
-    public static final Hyperparameter<Float> FINAL_LR_FRACTION = new Hyperparameter<>(
-            "schedule.final_learning_rate_fraction",
-            "--final-lr-fraction",
-            "F",
-            "final learning-rate fraction",
-            "Cosine: final learning rate as a fraction of --lr",
-            Float.class,
-            0.1f,
-            c -> c.schedule().finalLearningRateFraction(),
-            "must be in [0, 1]",
-            v -> v >= 0 && v <= 1);
+    public static final Hyperparameter<Float> FINAL_LR_FRACTION = Hyperparameter.of(
+                    "schedule.final_learning_rate_fraction",
+                    Float.class,
+                    0.1f,
+                    c -> c.schedule().finalLearningRateFraction())
+            .option("--final-lr-fraction", "F")
+            .named("final learning-rate fraction", "Cosine: final learning rate as a fraction of --lr")
+            .valid("must be in [0, 1]", v -> v >= 0 && v <= 1)
+            .build();
     /** Evaluation interval. */
-    public static final Hyperparameter<Integer> EVAL_INTERVAL = new Hyperparameter<>(
-            "evaluation.interval",
-            "--eval-interval",
-            "N",
-            "eval interval",
-            "Iterations between evaluations: validation loss, a sample and a checkpoint",
-            Integer.class,
-            300,
-            c -> c.evaluation().interval(),
-            POSITIVE,
-            v -> v > 0);
+    public static final Hyperparameter<Integer> EVAL_INTERVAL = Hyperparameter.of(
+                    "evaluation.interval",
+                    Integer.class,
+                    300,
+                    c -> c.evaluation().interval())
+            .option("--eval-interval", "N")
+            .named("eval interval", "Iterations between evaluations: validation loss, a sample and a checkpoint")
+            .valid(POSITIVE, v -> v > 0)
+            .build();
     /** The sample's prompt. */
-    public static final Hyperparameter<String> SAMPLE_PROMPT = new Hyperparameter<>(
-            "evaluation.sample_prompt",
-            "--prompt",
-            "TEXT",
-            "sample prompt",
-            "Prompt whose continuation each evaluation prints",
-            String.class,
-            "The ",
-            c -> c.evaluation().samplePrompt(),
-            "must be given",
-            Objects::nonNull);
+    public static final Hyperparameter<String> SAMPLE_PROMPT = Hyperparameter.of(
+                    "evaluation.sample_prompt",
+                    String.class,
+                    "The ",
+                    c -> c.evaluation().samplePrompt())
+            .option("--prompt", "TEXT")
+            .named("sample prompt", "Prompt whose continuation each evaluation prints")
+            .valid("must be given", Objects::nonNull)
+            .build();
     /** The sample's length. */
-    public static final Hyperparameter<Integer> SAMPLE_LENGTH = new Hyperparameter<>(
-            "evaluation.sample_length",
-            "--sample-length",
-            "N",
-            "sample length",
-            "Characters sampled at each evaluation; 0 = none",
-            Integer.class,
-            200,
-            c -> c.evaluation().sampleLength(),
-            "must be >= 0",
-            v -> v >= 0);
+    public static final Hyperparameter<Integer> SAMPLE_LENGTH = Hyperparameter.of(
+                    "evaluation.sample_length",
+                    Integer.class,
+                    200,
+                    c -> c.evaluation().sampleLength())
+            .option("--sample-length", "N")
+            .named("sample length", "Characters sampled at each evaluation; 0 = none")
+            .valid("must be >= 0", v -> v >= 0)
+            .build();
 
     /** Every hyper-parameter, in the order of help and JSON. */
     public static final List<Hyperparameter<?>> ALL = List.of(
