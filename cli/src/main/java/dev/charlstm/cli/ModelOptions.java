@@ -31,7 +31,9 @@ final class ModelOptions {
             names = "--device",
             paramLabel = "DEV",
             defaultValue = "cpu",
-            description = "cpu, gpu (CUDA; needs the -Pgpu build) or auto (CUDA when it can be added, else CPU).")
+            description =
+                    "cpu (the default: a seed then gives the same text on every machine), gpu (CUDA; needs the -Pgpu"
+                            + " build) or auto (CUDA when it can be added, else CPU).")
     DeviceChoice device;
 
     @Option(
