@@ -70,7 +70,8 @@ public final class Fixtures {
 
     /**
      * A fixture as a package folder on disk, for tests that need a path (a {@code --model} option, Spark's path
-     * source): written once per JVM to a temporary folder, which tests must not change (copy it first).
+     * source): written once per JVM to a temporary folder, which tests must not change (copy it first). It is written
+     * in the current format, so {@code folder(TINY)} is not the format 1 package it was read from.
      *
      * @param name a fixture's name
      * @return the folder

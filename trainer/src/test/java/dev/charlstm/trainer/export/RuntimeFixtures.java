@@ -27,7 +27,7 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 /**
  * Regenerates the model packages of runtime-sdk's test fixtures (runtime-sdk cannot depend on the trainer; every
  * module takes them from runtime-sdk's test-jar). Off unless told where to write; CONTRIBUTING.md has the command:
- * {@code mvn -B -pl runtime-sdk,trainer test -Dtest=RuntimeFixtures -Dsurefire.failIfNoSpecifiedTests=false
+ * {@code mvn -B -pl runtime-sdk,trainer -am test -Dtest=RuntimeFixtures -Dsurefire.failIfNoSpecifiedTests=false
  * -Dcharlstm.fixturesOut=$PWD/runtime-sdk/src/test/resources/fixtures}.
  */
 @EnabledIfSystemProperty(named = "charlstm.fixturesOut", matches = ".+")

@@ -10,8 +10,8 @@ import com.google.gson.JsonParser;
 import dev.charlstm.runtime.pack.ModelPackage;
 import dev.charlstm.trainer.checkpoint.Checkpoint;
 import dev.charlstm.trainer.checkpoint.CheckpointException;
-import dev.charlstm.trainer.config.Preset;
 import dev.charlstm.trainer.config.TrainingConfig;
+import dev.charlstm.trainer.config.TrainingConfig.ScheduleKind;
 import dev.charlstm.trainer.corpus.Corpus;
 import dev.charlstm.trainer.corpus.CorpusReader;
 import dev.charlstm.trainer.export.PackageExporter;
@@ -59,16 +59,27 @@ class Version1CheckpointTest {
     void aVersion1CheckpointResumesAsTheOldCodeWouldHaveContinued() throws Exception {
         Path run = copyOfTheOldRun();
         Checkpoint old = Checkpoint.read(run.resolve(RunDirectory.LAST));
-        TrainingConfig expected = Preset.TINY
-                .builder()
+        // every value as the frozen file holds it (not from a preset, which may change after the file was written)
+        TrainingConfig expected = TrainingConfig.builder()
                 .set(TrainingConfig.EMBEDDING_SIZE, 8)
                 .set(TrainingConfig.HIDDEN_SIZE, 8)
-                .set(TrainingConfig.ITERATIONS, 10)
-                .set(TrainingConfig.EVAL_INTERVAL, 5)
-                .set(TrainingConfig.SEQ_LEN, 16)
+                .set(TrainingConfig.LAYERS, 1)
+                .set(TrainingConfig.DROPOUT, 0f)
                 .set(TrainingConfig.BATCH_SIZE, 4)
-                .set(TrainingConfig.SAMPLE_LENGTH, 0)
+                .set(TrainingConfig.SEQ_LEN, 16)
+                .set(TrainingConfig.VALIDATION_FRACTION, 0.1)
                 .set(TrainingConfig.SEED, 5L)
+                .set(TrainingConfig.LEARNING_RATE, 0.01f)
+                .set(TrainingConfig.WEIGHT_DECAY, 0.01f)
+                .set(TrainingConfig.GRAD_CLIP, 1f)
+                .set(TrainingConfig.LABEL_SMOOTHING, 0f)
+                .set(TrainingConfig.ITERATIONS, 10)
+                .set(TrainingConfig.SCHEDULE, ScheduleKind.CONSTANT)
+                .set(TrainingConfig.WARMUP, 0)
+                .set(TrainingConfig.FINAL_LR_FRACTION, 0.1f)
+                .set(TrainingConfig.EVAL_INTERVAL, 5)
+                .set(TrainingConfig.SAMPLE_PROMPT, "The ")
+                .set(TrainingConfig.SAMPLE_LENGTH, 0)
                 .build();
         assertEquals(expected, old.metadata().config(), "the flat version 1 configuration, read into its sections");
         assertEquals(10, old.metadata().iteration());
