@@ -129,16 +129,16 @@ final class BenchCommand implements Callable<Integer> {
         if (compare != null && compare.size() > 3) {
             throw new UsageError("--compare takes at most 3 packages, got " + compare.size());
         }
+        List<String> names = new ArrayList<>(List.of(model.describe()));
+        List<Supplier<ModelPackage>> packages = new ArrayList<>(List.of(model::readPackage));
+        for (Path dir : compare == null ? List.<Path>of() : compare) {
+            ModelOptions.readPackage(dir); // a bad folder fails now, not after minutes of measuring
+            names.add(dir.toString());
+            packages.add(() -> ModelOptions.readPackage(dir));
+        }
         BenchmarkReport r = Benchmark.run(
                 model::readPackage, chars, batches, model.runtimeOptions(), concurrent, concurrentChars, promptChars);
         if (compare != null && !compare.isEmpty()) {
-            List<String> names = new ArrayList<>(List.of(model.describe()));
-            List<Supplier<ModelPackage>> packages = new ArrayList<>(List.of(model::readPackage));
-            for (Path dir : compare) {
-                ModelOptions.readPackage(dir); // a bad folder fails now, not after minutes of measuring
-                names.add(dir.toString());
-                packages.add(() -> ModelOptions.readPackage(dir));
-            }
             Comparison.Result c = Comparison.run(names, packages, model.runtimeOptions(), chars, promptChars);
             r = new BenchmarkReport(
                     r.model(),

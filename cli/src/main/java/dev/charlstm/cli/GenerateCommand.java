@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.text.Normalizer;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -211,7 +212,12 @@ final class GenerateCommand implements Callable<Integer> {
             throw new IllegalArgumentException(
                     what + " holds " + Vocabulary.describe(e.codePoint()) + " at index "
                             + e.index()
-                            + " (0-based, in characters), which is not in the model's vocabulary (charlstm info"
+                            + " (0-based, in characters"
+                            + (e.cleanedPrompt() != null
+                                    ? " of the prompt as cleaned, \"" + e.cleanedPrompt() + "\"; --raw-prompt keeps it"
+                                            + " as typed"
+                                    : "")
+                            + "), which is not in the model's vocabulary (charlstm info"
                             + " lists it); "
                             + (defaultPrompt != null ? "give a PROMPT, or " : "")
                             + "use --unknown skip or --unknown replace"
@@ -222,9 +228,14 @@ final class GenerateCommand implements Callable<Integer> {
             throw new UsageError(
                     text.isEmpty()
                             ? "the prompt is empty: give a PROMPT to continue"
-                            : "every character of the prompt \"" + text + "\" is outside the model's vocabulary and was"
-                                    + " skipped (--unknown skip): nothing to continue from; give a prompt with characters the model"
-                                    + " knows (charlstm info lists them)");
+                            : text.isBlank() && options.cleanPrompt()
+                                    ? "the prompt holds only spaces and line breaks, which cleaning removes: nothing to"
+                                            + " continue from; give a PROMPT (or --raw-prompt to feed them as typed)"
+                                    : "every character of the prompt \"" + text + "\" is outside the model's"
+                                            + " vocabulary and was skipped (--unknown "
+                                            + options.unknownCharacters().name().toLowerCase(Locale.ROOT)
+                                            + "): nothing to continue from; give a prompt with characters the model"
+                                            + " knows (charlstm info lists them)");
         }
     }
 

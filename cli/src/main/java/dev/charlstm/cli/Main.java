@@ -1,5 +1,6 @@
 package dev.charlstm.cli;
 
+import dev.charlstm.runtime.GpuUnavailableException;
 import dev.charlstm.runtime.Version;
 import dev.charlstm.runtime.pack.PackageException;
 import dev.charlstm.trainer.checkpoint.CheckpointException;
@@ -114,6 +115,16 @@ public final class Main {
                         .println("charlstm: error: " + e.getMessage() + " (see charlstm " + commandLine.getCommandName()
                                 + " --help)");
                 return EXIT_USAGE;
+            }
+            if (e instanceof GpuUnavailableException g) {
+                // the SDK's message speaks to an application's build; here the choice is an option
+                commandLine
+                        .getErr()
+                        .println("charlstm: error: --device gpu: ONNX Runtime cannot add its CUDA provider ("
+                                + g.reason() + "); this charlstm needs the -Pgpu build (onnxruntime_gpu) and a"
+                                + " machine with CUDA 12 and cuDNN 9, or use --device auto (falls back to the CPU)"
+                                + " or --device cpu");
+                return EXIT_FAILURE;
             }
             // Our own exceptions carry a message written for the user; anything else gets its type named too.
             boolean ours = e instanceof CorpusException

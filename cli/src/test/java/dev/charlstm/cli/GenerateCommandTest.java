@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
@@ -28,6 +29,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** generate, info and bench, end to end on a package the train command itself produced. */
@@ -390,5 +392,50 @@ class GenerateCommandTest {
                 assertTrue(f.get("p99_us").getAsDouble() >= f.get("p50_us").getAsDouble(), r.out());
             }
         }
+    }
+
+    @Test
+    @Timeout(120) // a guard, not a speed target: the bad folder must be refused before a billion characters are timed
+    void benchRefusesABadComparisonFolderBeforeMeasuring() {
+        Cli.Result r = Cli.run(
+                "bench",
+                "--model",
+                model.toString(),
+                "--compare",
+                model.getParent().toString(),
+                "--chars",
+                "1000000000");
+        assertEquals(Main.EXIT_FAILURE, r.code(), r.err());
+        assertTrue(r.err().contains("a training run folder, not a model package; its package is " + model), r.err());
+        assertEquals("", r.out());
+    }
+
+    @Test
+    void promptErrorsPlaceTheCharacterInTheTextTheyQuoteAndBlankPromptsSaySo() {
+        String typed = "The   sea\n\n  was #";
+        String cleaned = ModelPackage.read(model).manifest().textCleaning().cleanPrompt(typed);
+        Cli.Result r = Cli.run("generate", typed, "--model", model.toString());
+        assertEquals(Main.EXIT_FAILURE, r.code(), r.err());
+        assertTrue(
+                r.err()
+                        .contains("at index " + cleaned.indexOf('#') + " (0-based, in characters of the prompt as"
+                                + " cleaned, \"" + cleaned + "\"; --raw-prompt keeps it as typed)"),
+                r.err());
+        Cli.Result blank = Cli.run("generate", "   \n\n  ", "--model", model.toString());
+        assertEquals(Main.EXIT_USAGE, blank.code(), blank.err());
+        assertTrue(
+                blank.err().contains("the prompt holds only spaces and line breaks, which cleaning removes"),
+                blank.err());
+        assertEquals(1, blank.err().strip().lines().count(), blank.err());
+    }
+
+    @Test
+    void aGpuThatCannotBeUsedIsNamedInTheCommandLinesTerms() {
+        Cli.Result r = Cli.run("generate", "The ", "--model", model.toString(), "--device", "gpu", "--max-chars", "5");
+        assumeTrue(r.code() != 0, "this machine runs CUDA: nothing to refuse");
+        assertTrue(
+                r.err().startsWith("charlstm: error: --device gpu: ONNX Runtime cannot add its CUDA provider ("),
+                r.err());
+        assertTrue(r.err().contains("or use --device auto") && !r.err().contains("Exception"), r.err());
     }
 }

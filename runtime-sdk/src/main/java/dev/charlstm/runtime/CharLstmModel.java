@@ -239,8 +239,8 @@ public final class CharLstmModel implements AutoCloseable {
                 throw new IllegalArgumentException("request " + i + ": " + e.getMessage(), e);
             }
             if (prompts[i].length == 0) {
-                throw new IllegalArgumentException(
-                        "request " + i + ": " + emptyPrompt(requests.get(i).prompt()));
+                throw new IllegalArgumentException("request " + i + ": "
+                        + emptyPrompt(requests.get(i).prompt(), requests.get(i).options()));
             }
         }
         Decoder[] decoders = new Decoder[n];
@@ -369,7 +369,7 @@ public final class CharLstmModel implements AutoCloseable {
      */
     public void checkPrompt(CharSequence prompt, GenerationOptions options) {
         if (encode(prompt, options).length == 0) {
-            throw new IllegalArgumentException(emptyPrompt(prompt));
+            throw new IllegalArgumentException(emptyPrompt(prompt, options));
         }
     }
 
@@ -415,8 +415,11 @@ public final class CharLstmModel implements AutoCloseable {
      */
     int[] encode(CharSequence text, GenerationOptions options) {
         Vocabulary vocab = manifest.vocabulary();
+        boolean cleaned = false;
         if (options.cleanPrompt()) {
-            text = manifest.textCleaning().cleanPrompt(text);
+            String c = manifest.textCleaning().cleanPrompt(text);
+            cleaned = !c.contentEquals(text);
+            text = c;
         }
         // in the model's normal form first (NFC for packages that record it): "é" typed either way is one character
         int[] cps = manifest.normalize(text).codePoints().toArray();
@@ -440,7 +443,7 @@ public final class CharLstmModel implements AutoCloseable {
                         id = replacementId;
                         break;
                     default:
-                        throw new UnknownCharacterException(cps[i], i);
+                        throw new UnknownCharacterException(cps[i], i, cleaned ? new String(cps, 0, cps.length) : null);
                 }
             }
             ids[n++] = id;
@@ -463,9 +466,15 @@ public final class CharLstmModel implements AutoCloseable {
     }
 
     /** The message for a prompt with nothing to feed on a stream with nothing fed. */
-    static String emptyPrompt(CharSequence prompt) {
-        return "the prompt is empty" + (prompt.length() == 0 ? "" : " once unknown characters are skipped")
-                + ": nothing to continue from";
+    /** Why a prompt left nothing to feed: it was empty, cleaning left nothing, or every character was skipped. */
+    String emptyPrompt(CharSequence prompt, GenerationOptions options) {
+        String why = prompt.length() == 0
+                ? ""
+                : options.cleanPrompt()
+                                && manifest.textCleaning().cleanPrompt(prompt).isEmpty()
+                        ? " once cleaned (it holds only spaces and line breaks)"
+                        : " once unknown characters are skipped";
+        return "the prompt is empty" + why + ": nothing to continue from";
     }
 
     void ensureOpen() {

@@ -100,7 +100,7 @@ public final class GenerationStream implements AutoCloseable {
             int[] ids = model.encode(prompt, options);
             if (ids.length == 0 && !row.primed) {
                 throw new IllegalStateException(
-                        CharLstmModel.emptyPrompt(prompt) + (prompt.length() == 0 ? " (feed a prompt first)" : ""));
+                        model.emptyPrompt(prompt, options) + (prompt.length() == 0 ? " (feed a prompt first)" : ""));
             }
             Decoder d = new Decoder(row, model, ids, options, callback);
             model.drive(new Decoder[] {d}, false, null);
@@ -155,7 +155,7 @@ public final class GenerationStream implements AutoCloseable {
             startCall();
             int[] ids = model.encode(prompt, options);
             if (ids.length == 0 && !row.primed) {
-                throw new IllegalStateException(CharLstmModel.emptyPrompt(prompt)
+                throw new IllegalStateException(model.emptyPrompt(prompt, options)
                         + (prompt.length() == 0 ? " (feed a prompt first, or give one)" : ""));
             }
             int mine = epoch;

@@ -14,10 +14,18 @@ public final class GpuUnavailableException extends RuntimeException {
             + " second from charlstm-runtime-sdk; in this repository: mvn -Pgpu), on a machine with CUDA 12 and"
             + " cuDNN 9; or use DeviceChoice.AUTO to fall back to the CPU";
 
+    private final String reason;
+
     GpuUnavailableException(String why, Throwable cause) {
         super(
                 "DeviceChoice.GPU was asked for, but ONNX Runtime cannot add the CUDA provider (" + why + "): "
                         + HOW_TO,
                 cause);
+        this.reason = why;
+    }
+
+    /** @return why ONNX Runtime could not add the CUDA provider, in its words (e.g. a library it failed to load) */
+    public String reason() {
+        return reason;
     }
 }

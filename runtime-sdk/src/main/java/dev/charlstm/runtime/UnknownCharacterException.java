@@ -6,12 +6,32 @@ public final class UnknownCharacterException extends IllegalArgumentException {
 
     private final int codePoint;
     private final int index;
+    private final String cleanedPrompt;
 
-    UnknownCharacterException(int codePoint, int index) {
+    UnknownCharacterException(int codePoint, int index, String cleanedPrompt) {
         super("character " + Vocabulary.describe(codePoint) + " at index " + index + " (0-based, in characters)"
-                + " of the prompt is not in the model's vocabulary (use UnknownCharacterPolicy SKIP or REPLACE)");
+                + " of the prompt" + (cleanedPrompt == null ? "" : " as cleaned (" + quote(cleanedPrompt) + ")")
+                + " is not in the model's vocabulary (use UnknownCharacterPolicy SKIP or REPLACE)");
         this.codePoint = codePoint;
         this.index = index;
+        this.cleanedPrompt = cleanedPrompt;
+    }
+
+    private static String quote(String s) {
+        return '"'
+                + (s.length() > 80
+                        ? s.substring(0, s.offsetByCodePoints(0, Math.min(77, s.codePointCount(0, s.length())))) + "..."
+                        : s)
+                + '"';
+    }
+
+    /**
+     * @return the prompt {@link #index()} counts in, when cleaning changed the prompt as given (runs of spaces and
+     *     line breaks become one space, the manifest's cleaning rules apply), else null: the index is then in the
+     *     prompt as given
+     */
+    public String cleanedPrompt() {
+        return cleanedPrompt;
     }
 
     /** @return the unknown code point */

@@ -2,6 +2,8 @@ package dev.charlstm.runtime;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -32,6 +34,30 @@ class PromptCheckTest {
                     assertThrows(IllegalArgumentException.class, () -> model.checkPrompt("WXYZ", skip));
             assertTrue(
                     allSkipped.getMessage().contains("once unknown characters are skipped"), allSkipped.getMessage());
+        }
+    }
+
+    @Test
+    void anUnknownCharacterIsPlacedInThePromptAsCleanedWhenCleaningChangedIt() {
+        try (CharLstmModel model = Fixtures.load(Fixtures.TINY_V2)) {
+            GenerationOptions cleaning =
+                    GenerationOptions.builder().cleanPrompt(true).build();
+            String typed = "the   whale\n\n  Swam";
+            String cleaned = model.manifest().textCleaning().cleanPrompt(typed);
+            assertNotEquals(typed, cleaned, "this fixture's cleaning collapses runs of spaces and line breaks");
+            UnknownCharacterException e =
+                    assertThrows(UnknownCharacterException.class, () -> model.checkPrompt(typed, cleaning));
+            assertEquals(cleaned, e.cleanedPrompt());
+            assertEquals(cleaned.indexOf('S'), e.index(), "the index counts in the text the message quotes");
+            assertTrue(e.getMessage().contains("of the prompt as cleaned (\"" + cleaned + "\")"), e.getMessage());
+            UnknownCharacterException raw =
+                    assertThrows(UnknownCharacterException.class, () -> model.checkPrompt("the Whale", cleaning));
+            assertNull(raw.cleanedPrompt(), "nothing to quote when cleaning changed nothing");
+            IllegalArgumentException blank =
+                    assertThrows(IllegalArgumentException.class, () -> model.checkPrompt("  \n\n  ", cleaning));
+            assertTrue(
+                    blank.getMessage().startsWith("the prompt is empty once cleaned (it holds only spaces and line"),
+                    blank.getMessage());
         }
     }
 

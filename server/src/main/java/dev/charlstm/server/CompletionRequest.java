@@ -246,6 +246,7 @@ record CompletionRequest(
                     at + ": " + Vocabulary.describe(e.codePoint())
                             + " at index " + e.index() + " (0-based, in characters)"
                             + (param.equals("messages") ? " of the prompt the chat template makes" : "")
+                            + (e.cleanedPrompt() != null ? " once cleaned, \"" + e.cleanedPrompt() + "\"," : "")
                             + " is not in the model's vocabulary ("
                             + model.manifest().vocabulary().size()
                             + " characters; GET /v1/models lists them)");

@@ -190,8 +190,8 @@ public final class GenerateJob implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(
                     self,
-                    "a default option (--max-chars, --temperature, --top-p,"
-                            + " --top-k, --stop, --max-chars-limit) is invalid: " + e.getMessage());
+                    "a default option (--max-chars, --temperature, --top-p, --top-k, --stop, --unknown,"
+                            + " --max-chars-limit) is invalid: " + e.getMessage());
         }
         ModelPackage pkg = ModelPackage.read(model); // fails here, on the driver, with the package's message
         SparkSession.Builder b = SparkSession.builder().appName("charlstm-spark");
@@ -292,16 +292,17 @@ public final class GenerateJob implements Callable<Integer> {
 
     /** The SparkGenerator of this command line's defaults. */
     private SparkGenerator.Builder configured(ModelSource source) {
-        return SparkGenerator.builder(source)
-                .options(GenerationOptions.builder()
-                        .maxCharacters(maxChars)
-                        .temperature(temperature)
-                        .topP(topP)
-                        .topK(topK)
-                        .stopSequences(stop)
-                        .unknownCharacters(unknown)
-                        .build())
-                .maxCharactersLimit(maxCharsLimit);
+        GenerationOptions.Builder options = GenerationOptions.builder()
+                .maxCharacters(maxChars)
+                .temperature(temperature)
+                .topP(topP)
+                .topK(topK)
+                .stopSequences(stop)
+                .unknownCharacters(unknown);
+        if (unknown == UnknownCharacterPolicy.REPLACE) {
+            options.replacement(' '); // as --unknown's help says: replaced by a space
+        }
+        return SparkGenerator.builder(source).options(options.build()).maxCharactersLimit(maxCharsLimit);
     }
 
     private static String format(String given, String path, String option, CommandLine self) {

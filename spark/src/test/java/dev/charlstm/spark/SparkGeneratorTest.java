@@ -444,6 +444,33 @@ class SparkGeneratorTest {
         assertTrue(
                 cleaned.get(2L).<String>getAs("error").startsWith("max_chars must be in [0, 100]"),
                 cleaned.get(2L).<String>getAs("error"));
+        // --unknown replace feeds a space, as its help says (it once failed every run for want of a replacement)
+        Path replacedOut = dir.resolve("replaced-out.json");
+        assertEquals(
+                0,
+                GenerateJob.run(
+                        "--master",
+                        "local[2]",
+                        "--model",
+                        TINY.toString(),
+                        "--input",
+                        clean.toString(),
+                        "--output",
+                        replacedOut.toString(),
+                        "--unknown",
+                        "replace",
+                        "--max-chars",
+                        "20"));
+        assertEquals(
+                sdk.generate(
+                                "the Whale ",
+                                GenerationOptions.builder()
+                                        .maxCharacters(20)
+                                        .replacement(' ')
+                                        .seed(SparkGenerator.seedOf(1L))
+                                        .build())
+                        .text(),
+                byId(spark.read().json(replacedOut.toString())).get(1L).getAs("text"));
         assertEquals(
                 1,
                 GenerateJob.run(

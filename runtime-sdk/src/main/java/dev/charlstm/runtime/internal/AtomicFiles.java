@@ -2,6 +2,7 @@ package dev.charlstm.runtime.internal;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
@@ -9,6 +10,7 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -16,6 +18,8 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Comparator;
 import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The one way charlstm writes a file or a folder: completely or not at all. A reader (or a run killed at any moment)
@@ -48,6 +52,8 @@ public final class AtomicFiles {
         void writeInto(Path dir) throws IOException;
     }
 
+    private static final Logger LOG = LoggerFactory.getLogger(AtomicFiles.class);
+
     private AtomicFiles() {}
 
     /**
@@ -63,7 +69,8 @@ public final class AtomicFiles {
 
     /**
      * Replaces {@code file} with what {@code content} writes: to a temporary file in the same folder, forced to
-     * disk, then renamed over {@code file} (atomically where the file system can).
+     * disk, then renamed over {@code file} (atomically where the file system can). The file keeps the permissions of
+     * the one it replaces, or is readable by all (rw-r--r--) when new, as a file made with {@code >} would be.
      *
      * @param file the target; its folder is created if missing
      * @param content writes the new content
@@ -72,8 +79,16 @@ public final class AtomicFiles {
     public static void replaceFile(Path file, Content content) throws IOException {
         Path dir = file.toAbsolutePath().getParent();
         Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, file.getFileName() + ".", ".tmp");
+        Path tmp = createTemp(dir, () -> Files.createTempFile(dir, file.getFileName() + ".", ".tmp"));
         try {
+            if (posix(tmp)) {
+                // temporary files are private (rw-------); the file it becomes is as readable as the one it replaces
+                Files.setPosixFilePermissions(
+                        tmp,
+                        Files.exists(file)
+                                ? Files.getPosixFilePermissions(file)
+                                : PosixFilePermissions.fromString("rw-r--r--"));
+            }
             try (FileChannel ch =
                             FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
                     OutputStream out = Channels.newOutputStream(ch)) {
@@ -105,13 +120,14 @@ public final class AtomicFiles {
         Path target = dir.toAbsolutePath().normalize();
         Path parent = target.getParent();
         Files.createDirectories(parent);
-        Path tmp = Files.createTempDirectory(parent, "." + target.getFileName() + ".tmp-");
+        Path tmp = createTemp(parent, () -> Files.createTempDirectory(parent, "." + target.getFileName() + ".tmp-"));
         Path old = null;
         try {
-            if (tmp.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+            if (posix(tmp)) {
                 Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxr-xr-x"));
             }
             content.writeInto(tmp);
+            forceFiles(tmp); // on disk before the move makes them the folder, as replaceFile does for one file
             if (Files.exists(target)) {
                 old = parent.resolve("." + target.getFileName() + ".old-" + System.nanoTime());
                 move(target, old, false);
@@ -130,7 +146,37 @@ public final class AtomicFiles {
             throw e;
         } finally {
             deleteRecursively(tmp);
-            deleteRecursively(old);
+            if (old != null && !deleteRecursively(old)) {
+                // the new folder is in place; the old copy is clutter, but a silent one would never be found
+                LOG.warn("{}: written, but its previous version could not be removed: delete {} by hand", dir, old);
+            }
+        }
+    }
+
+    private interface TempMaker {
+        Path make() throws IOException;
+    }
+
+    /** Makes a temporary file or folder, naming the folder (not a random name) when it cannot be written to. */
+    private static Path createTemp(Path dir, TempMaker maker) throws IOException {
+        try {
+            return maker.make();
+        } catch (AccessDeniedException e) {
+            throw new AccessDeniedException(dir.toString(), null, "cannot create files in this folder");
+        }
+    }
+
+    private static boolean posix(Path p) {
+        return p.getFileSystem().supportedFileAttributeViews().contains("posix");
+    }
+
+    private static void forceFiles(Path dir) throws IOException {
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path f : (Iterable<Path>) files.filter(Files::isRegularFile)::iterator) {
+                try (FileChannel ch = FileChannel.open(f, StandardOpenOption.WRITE)) {
+                    ch.force(true);
+                }
+            }
         }
     }
 
@@ -138,16 +184,18 @@ public final class AtomicFiles {
      * Deletes a file or a folder and everything in it, as far as it can.
      *
      * @param p the path, or null (nothing to do)
+     * @return whether nothing is left at {@code p}
      */
-    public static void deleteRecursively(Path p) {
-        if (p == null || !Files.exists(p)) {
-            return;
+    public static boolean deleteRecursively(Path p) {
+        if (p == null || !Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
+            return true;
         }
         try (Stream<Path> walk = Files.walk(p)) {
             walk.sorted(Comparator.reverseOrder()).forEach(x -> x.toFile().delete());
-        } catch (IOException ignored) {
-            // best effort: a leftover temporary is harmless and clearly named
+        } catch (IOException | UncheckedIOException ignored) {
+            // best effort: what is left is reported below
         }
+        return !Files.exists(p, LinkOption.NOFOLLOW_LINKS);
     }
 
     /**

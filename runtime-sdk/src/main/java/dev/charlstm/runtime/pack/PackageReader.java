@@ -18,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -45,6 +46,11 @@ final class PackageReader {
 
     static ModelPackage resource(ClassLoader given, String folder) {
         ClassLoader loader = given != null ? given : PackageReader.class.getClassLoader();
+        if (folder.startsWith("/")) {
+            // ClassLoader resources have no leading slash (Class.getResource's convention differs): say so, not "none"
+            throw new PackageException("classpath:" + folder + ": a class loader's resource names have no leading"
+                    + " slash; give " + folder.replaceFirst("^/+", ""));
+        }
         String base = folder.endsWith("/") ? folder : folder + "/";
         ManifestJson.Read read = parseManifest(readResource(loader, base + MANIFEST_FILE), "classpath:" + base);
         byte[] model = readResource(loader, base + MODEL_FILE);
@@ -53,6 +59,11 @@ final class PackageReader {
     }
 
     static ModelPackage bytes(byte[] manifestJson, byte[] modelOnnx, byte[] sequenceOnnx, String source) {
+        Objects.requireNonNull(source, "source");
+        Objects.requireNonNull(manifestJson, () -> source + ": no " + MANIFEST_FILE + " bytes (null)");
+        Objects.requireNonNull(modelOnnx, () -> source + ": no " + MODEL_FILE + " bytes (null)");
+        // the same limits as the folder and class-loader readers: a manifest is kilobytes
+        checkSize(base(source) + MANIFEST_FILE, manifestJson.length);
         ManifestJson.Read read = parseManifest(manifestJson, source);
         boolean named = read.builder().namesSequence();
         if (named && sequenceOnnx == null) {

@@ -3,10 +3,12 @@ package dev.charlstm.runtime.internal;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -47,6 +49,17 @@ class AtomicFilesTest {
                 }));
         assertEquals(List.of("y"), names(pkg));
         assertEquals(List.of("pkg"), names(dir), "no .pkg.tmp-* or .pkg.old-* left behind");
+    }
+
+    @Test
+    void aNewFileIsReadableByAllAndAReplacedOneKeepsItsPermissions() throws IOException {
+        assumeTrue(dir.getFileSystem().supportedFileAttributeViews().contains("posix"));
+        Path file = dir.resolve("metrics.jsonl");
+        AtomicFiles.replaceFile(file, "{}".getBytes(UTF_8));
+        assertEquals("rw-r--r--", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-rw----"));
+        AtomicFiles.replaceFile(file, "{}\n".getBytes(UTF_8));
+        assertEquals("rw-rw----", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
     }
 
     private static List<String> names(Path d) throws IOException {

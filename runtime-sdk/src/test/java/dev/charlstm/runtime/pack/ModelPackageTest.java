@@ -292,6 +292,16 @@ class ModelPackageTest {
         assertTrue(
                 s.getMessage().startsWith("classpath:stream/vocab.json: 16777217 bytes, more than a manifest"),
                 s.getMessage());
+        byte[] huge = new byte[(int) ModelPackage.MAX_MANIFEST_BYTES + 1];
+        java.util.Arrays.fill(huge, (byte) ' ');
+        PackageException bytes =
+                assertThrows(PackageException.class, () -> ModelPackage.read(huge, GRAPH, null, "mem"));
+        assertTrue(
+                bytes.getMessage().startsWith("mem/vocab.json: 16777217 bytes, more than a manifest"),
+                bytes.getMessage());
+        PackageException slash = assertThrows(
+                PackageException.class, () -> ModelPackage.read(getClass().getClassLoader(), "/fixtures/tiny"));
+        assertTrue(slash.getMessage().contains("have no leading slash; give fixtures/tiny"), slash.getMessage());
     }
 
     /** A version 1 manifest as charlstm wrote them until 2026-11-30: flat camelCase training, integers as 128.0. */

@@ -2,6 +2,7 @@ package dev.charlstm.trainer.corpus;
 
 import dev.charlstm.runtime.TextCleaning;
 import dev.charlstm.runtime.Vocabulary;
+import dev.charlstm.runtime.internal.AtomicFiles;
 import dev.charlstm.runtime.internal.Sha256;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -127,9 +128,7 @@ public final class CorpusReader {
     static CorpusException unreadable(Path source, Path what, IOException e) {
         String why = e instanceof AccessDeniedException
                 ? "permission denied"
-                : e instanceof NoSuchFileException
-                        ? "it disappeared while being listed"
-                        : e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+                : e instanceof NoSuchFileException ? "it disappeared while being listed" : AtomicFiles.describe(e);
         return new CorpusException(
                 what + ": cannot read it (" + why + "); fix its permissions, or move it out of " + source, e);
     }

@@ -105,7 +105,8 @@ public final class RunDirectory {
         try {
             Files.createDirectories(dir);
         } catch (IOException e) {
-            throw new CheckpointException(dir + ": cannot create the run folder (" + e + "); choose another --out", e);
+            throw new CheckpointException(
+                    dir + ": cannot create the run folder (" + AtomicFiles.describe(e) + "); choose another --out", e);
         }
         List<String> found = new ArrayList<>();
         for (String f : runFiles()) {
@@ -136,7 +137,8 @@ public final class RunDirectory {
                 }
             }
         } catch (IOException e) {
-            throw new CheckpointException(dir + ": cannot create the run folder (" + e + "); choose another --out", e);
+            throw new CheckpointException(
+                    dir + ": cannot create the run folder (" + AtomicFiles.describe(e) + "); choose another --out", e);
         }
         checkWritable();
     }

@@ -1,5 +1,6 @@
 package dev.charlstm.trainer.run;
 
+import dev.charlstm.runtime.internal.AtomicFiles;
 import dev.charlstm.trainer.checkpoint.CheckpointException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -74,10 +75,8 @@ final class RunLock implements AutoCloseable {
                 }
             }
             throw new CheckpointException(
-                    dir + ": cannot write into the run folder (" + e.getClass().getSimpleName()
-                            + (e.getMessage() == null ? "" : ": " + e.getMessage())
-                            + "); choose another --out or fix its"
-                            + " permissions",
+                    dir + ": cannot write into the run folder (" + AtomicFiles.describe(e)
+                            + "); choose another --out or fix its permissions",
                     e);
         }
     }

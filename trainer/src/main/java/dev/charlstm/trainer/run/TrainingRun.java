@@ -2,6 +2,7 @@ package dev.charlstm.trainer.run;
 
 import ai.djl.Device;
 import ai.djl.engine.Engine;
+import dev.charlstm.runtime.internal.AtomicFiles;
 import dev.charlstm.trainer.checkpoint.Checkpoint;
 import dev.charlstm.trainer.checkpoint.CheckpointException;
 import dev.charlstm.trainer.checkpoint.CheckpointMetadata;
@@ -67,7 +68,9 @@ public final class TrainingRun implements AutoCloseable {
                 Files.createDirectories(runDir);
             } catch (IOException e) {
                 throw new CheckpointException(
-                        runDir + ": cannot create the run folder (" + e + "); choose another" + " --out", e);
+                        runDir + ": cannot create the run folder (" + AtomicFiles.describe(e)
+                                + "); choose another --out",
+                        e);
             }
             // Owned before anything is checked or written: a second run started a second later is refused here
             lock = RunLock.acquire(runDir, "start a run");
