@@ -115,6 +115,10 @@ final class ExportCommand implements Callable<Integer> {
             return 0;
         }
         Path checkpoint = source.checkpoint;
+        if (Files.isRegularFile(checkpoint.resolve(ModelPackage.MANIFEST_FILE))) {
+            throw new UsageError(checkpoint + ": a model package, not a checkpoint or run folder; give it with"
+                    + " --package " + checkpoint);
+        }
         Path file = Files.isDirectory(checkpoint) ? RunDirectory.of(checkpoint).best() : checkpoint;
         Checkpoint ckpt = Checkpoint.read(file);
         TorchEngine.start(0);

@@ -81,6 +81,14 @@ class ExportCommandTest {
         assertEquals("1", corrupt[0]);
         assertFalse(corrupt[2].contains("\tat "), corrupt[2]);
         assertFalse(Files.exists(out), "a failed export leaves no package");
+        Path shipped = Path.of("../models/moby-dick");
+        String[] aPackage = run("export", "--checkpoint", shipped.toString(), "--out", out.toString());
+        assertEquals("2", aPackage[0], aPackage[2]);
+        assertTrue(
+                aPackage[2].contains(shipped + ": a model package, not a checkpoint or run folder; give it with"
+                        + " --package " + shipped),
+                aPackage[2]);
+        assertFalse(Files.exists(out), "a refused export leaves no package");
     }
 
     @Test

@@ -35,8 +35,9 @@ import picocli.CommandLine.Option;
             "Generate a continuation for every prompt of a JSONL or Parquet file with Spark.",
             "Input columns: id, prompt; optional per row: seed, max_chars, temperature, top_p, top_k, stop.",
             "Output columns: id, prompt, text, finish_reason, characters, error.",
-            "A row's seed is its own, or derived from its id: the output does not depend on partitions,",
-            "executors or retries. Outside spark-submit, give --master (e.g. local[2])."
+            "A row's seed is its own, or derived from its id: the output does not depend on partitions, executors or"
+                    + " retries.",
+            "Outside spark-submit, give --master (e.g. local[2])."
         })
 public final class GenerateJob implements Callable<Integer> {
 
