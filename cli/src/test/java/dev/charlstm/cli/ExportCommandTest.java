@@ -28,20 +28,8 @@ class ExportCommandTest {
         Path data = Files.createDirectories(dir.resolve("data"));
         Files.writeString(data.resolve("a.txt"), "It was the best of times, it was the worst of times. ".repeat(40));
         Path runDir = dir.resolve("run");
-        String[] train = run(
-                "train",
-                "--preset",
-                "tiny",
-                "--data",
-                data.toString(),
-                "--out",
-                runDir.toString(),
-                "--iterations",
-                "10",
-                "--eval-interval",
-                "5",
-                "--sample-length",
-                "0");
+        String[] train = run(Cli.tinyTraining(
+                data.toString(), runDir.toString(), "10", "--eval-interval", "5", "--sample-length", "0"));
         assertEquals("0", train[0], train[2]);
         assertTrue(train[1].contains("model package " + runDir.resolve("model")), train[1]);
         ModelPackage trained = ModelPackage.read(runDir.resolve("model"));
@@ -174,20 +162,14 @@ class ExportCommandTest {
         Files.writeString(data.resolve("a.txt"), "It was the best of times, it was the worst of times. ".repeat(40));
         assertEquals(
                 "0",
-                run(
-                        "train",
-                        "--preset",
-                        "tiny",
-                        "--data",
+                run(Cli.tinyTraining(
                         data.toString(),
-                        "--out",
                         dir.resolve("run").toString(),
-                        "--iterations",
                         "5",
                         "--eval-interval",
                         "5",
                         "--sample-length",
-                        "0")[0]);
+                        "0"))[0]);
         Path shipped = Path.of("../models/moby-dick");
         for (String graph : new String[] {"other", "sequence"}) {
             Path pkg = Files.createDirectories(dir.resolve("swapped-" + graph));

@@ -191,22 +191,16 @@ class GenerateCommandTest {
         Cli.Result t;
         try {
             System.setErr(new PrintStream(log, true, StandardCharsets.UTF_8));
-            t = Cli.run(
-                    "train",
-                    "--preset",
-                    "tiny",
-                    "--data",
+            t = Cli.run(Cli.tinyTraining(
                     data.toString(),
-                    "--out",
                     dir.resolve("dna-run").toString(),
-                    "--iterations",
                     "2",
                     "--eval-interval",
                     "2",
                     "--sample-length",
                     "5",
                     "--prompt",
-                    "The ");
+                    "The "));
         } finally {
             System.setErr(stderr);
         }

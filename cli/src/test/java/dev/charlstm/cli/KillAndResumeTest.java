@@ -48,23 +48,16 @@ class KillAndResumeTest {
         Files.writeString(data.resolve("a.txt"), "The sea was calm and the whale swam deep. ".repeat(80));
         Path run = dir.resolve("run");
         int target = 60;
-        String[] fresh = {
-            "train",
-            "--preset",
-            "tiny",
-            "--data",
-            data.toString(),
-            "--out",
-            run.toString(),
-            "--iterations",
-            String.valueOf(target),
-            "--eval-interval",
-            "2",
-            "--sample-length",
-            "0",
-            "--threads",
-            "1"
-        };
+        String[] fresh = Cli.tinyTraining(
+                data.toString(),
+                run.toString(),
+                String.valueOf(target),
+                "--eval-interval",
+                "2",
+                "--sample-length",
+                "0",
+                "--threads",
+                "1");
         String[] resume = {"train", "--resume", run.toString(), "--threads", "1"};
         Random r = new Random(7);
         int kills = 0;

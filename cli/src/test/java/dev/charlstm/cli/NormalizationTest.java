@@ -33,20 +33,8 @@ class NormalizationTest {
             Path data = Files.createDirectories(dir.resolve("data-" + corpusForm));
             Files.writeString(data.resolve("a.txt"), Normalizer.normalize(TEXT.repeat(60), corpusForm));
             Path run = dir.resolve("run-" + corpusForm);
-            Cli.Result train = Cli.run(
-                    "train",
-                    "--preset",
-                    "tiny",
-                    "--data",
-                    data.toString(),
-                    "--out",
-                    run.toString(),
-                    "--iterations",
-                    "40",
-                    "--eval-interval",
-                    "40",
-                    "--sample-length",
-                    "0");
+            Cli.Result train = Cli.run(Cli.tinyTraining(
+                    data.toString(), run.toString(), "40", "--eval-interval", "40", "--sample-length", "0"));
             assertEquals(0, train.code(), train.err());
             ModelPackage pkg = ModelPackage.read(run.resolve("model"));
             assertEquals(ModelManifest.NFC, pkg.manifest().unicodeNormalization());

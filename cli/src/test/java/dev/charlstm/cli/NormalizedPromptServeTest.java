@@ -30,20 +30,8 @@ class NormalizedPromptServeTest {
     void aDecomposedPromptIsTheComposedOne() throws Exception {
         Path data = Files.createDirectories(dir.resolve("data"));
         Files.writeString(data.resolve("a.txt"), "Le café est fermé. L'été, la forêt était calme. ".repeat(60));
-        Cli.Result train = Cli.run(
-                "train",
-                "--preset",
-                "tiny",
-                "--data",
-                data.toString(),
-                "--out",
-                dir.resolve("run").toString(),
-                "--iterations",
-                "20",
-                "--eval-interval",
-                "20",
-                "--sample-length",
-                "0");
+        Cli.Result train = Cli.run(Cli.tinyTraining(
+                data.toString(), dir.resolve("run").toString(), "20", "--eval-interval", "20", "--sample-length", "0"));
         assertEquals(0, train.code(), train.err());
         HttpClient http = HttpClient.newHttpClient();
         try (CharLstmServer server = CharLstmServer.start(

@@ -44,20 +44,14 @@ final class TinyRun {
                 Path dir = Files.createTempDirectory("charlstm-tiny-run-");
                 Runtime.getRuntime().addShutdownHook(new Thread(() -> AtomicFiles.deleteRecursively(dir)));
                 Files.writeString(Files.createDirectories(dir.resolve("data")).resolve("a.txt"), CORPUS);
-                Cli.Result r = Cli.run(
-                        "train",
-                        "--preset",
-                        "tiny",
-                        "--data",
+                Cli.Result r = Cli.run(Cli.tinyTraining(
                         dir.resolve("data").toString(),
-                        "--out",
                         dir.resolve("run").toString(),
-                        "--iterations",
                         "60",
                         "--eval-interval",
                         "30",
                         "--sample-length",
-                        "0");
+                        "0"));
                 assertEquals(0, r.code(), r.err());
                 root = dir;
             } catch (IOException e) {

@@ -39,22 +39,16 @@ class TrainCommandTest {
     @Test
     void trainsATinyModelAndWritesTheRunFolder() throws IOException {
         Path out = dir.resolve("run");
-        Cli.Result r = Cli.run(
-                "train",
-                "--preset",
-                "tiny",
-                "--data",
+        Cli.Result r = Cli.run(Cli.tinyTraining(
                 corpus().toString(),
-                "--out",
                 out.toString(),
-                "--iterations",
                 "20",
                 "--eval-interval",
                 "10",
                 "--sample-length",
                 "30",
                 "--seed",
-                "3");
+                "3"));
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("iteration 10/20"), r.out());
         assertTrue(r.out().contains("iteration 20/20"), r.out());
@@ -78,20 +72,14 @@ class TrainCommandTest {
         Path out = dir.resolve("run");
         assertEquals(
                 0,
-                Cli.run(
-                                "train",
-                                "--preset",
-                                "tiny",
-                                "--data",
+                Cli.run(Cli.tinyTraining(
                                 corpus().toString(),
-                                "--out",
                                 out.toString(),
-                                "--iterations",
                                 "10",
                                 "--eval-interval",
                                 "5",
                                 "--sample-length",
-                                "0")
+                                "0"))
                         .code());
         Cli.Result r = Cli.run("train", "--resume", out.toString(), "--iterations", "15");
         assertEquals(0, r.code(), r.err());
@@ -140,20 +128,8 @@ class TrainCommandTest {
         assertTrue(!data.isAbsolute());
         assertEquals(
                 0,
-                Cli.run(
-                                "train",
-                                "--preset",
-                                "tiny",
-                                "--data",
-                                data.toString(),
-                                "--out",
-                                out.toString(),
-                                "--iterations",
-                                "5",
-                                "--eval-interval",
-                                "5",
-                                "--sample-length",
-                                "0")
+                Cli.run(Cli.tinyTraining(
+                                data.toString(), out.toString(), "5", "--eval-interval", "5", "--sample-length", "0"))
                         .code());
         String recorded =
                 Checkpoint.read(out.resolve("last.ckpt")).metadata().corpus().source();
