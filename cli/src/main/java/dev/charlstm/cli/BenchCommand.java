@@ -5,6 +5,7 @@ import com.google.gson.GsonBuilder;
 import dev.charlstm.cli.bench.Benchmark;
 import dev.charlstm.cli.bench.BenchmarkReport;
 import dev.charlstm.cli.bench.Comparison;
+import dev.charlstm.cli.bench.ItemsBench;
 import dev.charlstm.cli.bench.SamplingBench;
 import dev.charlstm.runtime.pack.ModelPackage;
 import java.nio.file.Path;
@@ -94,6 +95,14 @@ final class BenchCommand implements Callable<Integer> {
                     + " plain, with top-k 40 and with top-p 0.9. No model is loaded.")
     int[] samplingVocab;
 
+    @Option(
+            names = "--items",
+            paramLabel = "N",
+            description = "For a model trained on a list (train --lines): measure only items per second, N items made"
+                    + " as one batch (generate --items N) beside the same N made one call at a time, in 3 alternating"
+                    + " rounds each.")
+    Integer items;
+
     @Option(names = "--json", description = "Print the report as JSON instead of a table.")
     boolean json;
 
@@ -112,6 +121,21 @@ final class BenchCommand implements Callable<Integer> {
                 }
             }
             spec.commandLine().getOut().print(SamplingBench.run(samplingVocab, 1000));
+            return 0;
+        }
+        if (items != null) {
+            if (items < 1) {
+                throw new UsageError("--items must be positive, got " + items);
+            }
+            ModelPackage pkg = model.readPackage();
+            if (!pkg.manifest().lines()) {
+                throw new UsageError(model.describe() + " was not trained on a list (train --lines): --items measures"
+                        + " list models only");
+            }
+            ItemsBench.Result r = ItemsBench.run(pkg, model.runtimeOptions(), items, 3);
+            spec.commandLine()
+                    .getOut()
+                    .print(json ? new GsonBuilder().setPrettyPrinting().create().toJson(r) + "\n" : r.table());
             return 0;
         }
         if (chars < 100) {

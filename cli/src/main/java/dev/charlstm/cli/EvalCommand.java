@@ -32,7 +32,10 @@ import picocli.CommandLine.Spec;
                     + " cleaned as the package's manifest says, its held-out tail (or, with --all, the whole text)"
                     + " is cut into windows of the recorded length, and each window is scored from zero state. On"
                     + " the corpus a package was trained on it reproduces the validation loss the manifest records;"
-                    + " use it to compare an int8 package with its float32 source, or two packages on your text."
+                    + " use it to compare an int8 package with its float32 source, or two packages on your text.",
+            "%nFor a model trained on a list (train --lines): the corpus's items (one per line), the held-out ones"
+                    + " drawn as training drew them (or, with --all, every item), each scored from the start state:"
+                    + " the mean cross-entropy over every character of each item plus its end (makemore's test loss)."
         })
 final class EvalCommand implements Callable<Integer> {
 
@@ -83,6 +86,10 @@ final class EvalCommand implements Callable<Integer> {
                 .build());
         ModelPackage pkg = model.readPackage();
         ModelManifest m = pkg.manifest();
+        if (m.lines() && window != 0) {
+            throw new UsageError("--window does not apply to " + model.describe() + ", a model trained on a list:"
+                    + " each item is scored whole, from the start state");
+        }
         Corpus corpus = new CorpusReader(m.textCleaning()).read(data);
         int[] text = corpus.codePoints();
         for (int i = 0; i < text.length; i++) {
@@ -108,7 +115,7 @@ final class EvalCommand implements Callable<Integer> {
             j.put("data", data.toString());
             j.put("corpus_sha256", corpus.sha256());
             j.put("same_corpus_as_training", sameText);
-            j.put("scored", all ? "whole text" : "held-out tail");
+            j.put("scored", m.lines() ? (all ? "every item" : "held-out items") : all ? "whole text" : "held-out tail");
             j.put("first_index", r.firstIndex());
             j.put("text_characters", r.textLength());
             j.put("characters", r.characters());
@@ -128,6 +135,34 @@ final class EvalCommand implements Callable<Integer> {
             return 0;
         }
         out.printf("model        %s (%s, %s)%n", model.describe(), m.shape(), m.precision());
+        if (m.lines()) {
+            out.printf(
+                    "data         %s: %d items after cleaning, sha256 %s%s%n",
+                    data,
+                    r.textLength(),
+                    corpus.sha256(),
+                    sameText
+                            ? " (the list it was trained on)"
+                            : p.corpusSha256() == null ? "" : " (not the list it was trained on)");
+            out.printf(
+                    "scored       %s: %d items, %d characters with their ends, each from the start state (%s graph,"
+                            + " %.2f s)%n",
+                    all ? "every item" : "the held-out items", r.windows(), r.characters(), r.graph(), r.nanos() / 1e9);
+        } else {
+            printTextScope(out, r, corpus, sameText, p);
+        }
+        out.printf("loss         %.4f nats/char (%.4f bits/char)%n", r.natsPerCharacter(), r.bitsPerCharacter());
+        if (recorded != null) {
+            out.printf(
+                    "recorded     %.4f nats/char in the manifest%s (difference %+.2e)%n",
+                    recorded,
+                    m.quantization() == null ? "" : ", measured by the trainer on its float32 source",
+                    r.natsPerCharacter() - recorded);
+        }
+        return 0;
+    }
+
+    private void printTextScope(PrintWriter out, EvaluationResult r, Corpus corpus, boolean sameText, Provenance p) {
         out.printf(
                 "data         %s: %d characters after cleaning, sha256 %s%s%n",
                 data,
@@ -145,14 +180,5 @@ final class EvalCommand implements Callable<Integer> {
                 r.window(),
                 r.graph(),
                 r.nanos() / 1e9);
-        out.printf("loss         %.4f nats/char (%.4f bits/char)%n", r.natsPerCharacter(), r.bitsPerCharacter());
-        if (recorded != null) {
-            out.printf(
-                    "recorded     %.4f nats/char in the manifest%s (difference %+.2e)%n",
-                    recorded,
-                    m.quantization() == null ? "" : ", measured by the trainer on its float32 source",
-                    r.natsPerCharacter() - recorded);
-        }
-        return 0;
     }
 }

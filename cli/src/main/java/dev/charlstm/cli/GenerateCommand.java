@@ -2,11 +2,15 @@ package dev.charlstm.cli;
 
 import dev.charlstm.runtime.CharLstmModel;
 import dev.charlstm.runtime.CharacterCallback;
+import dev.charlstm.runtime.GeneratedItem;
+import dev.charlstm.runtime.GeneratedItems;
 import dev.charlstm.runtime.GenerationOptions;
 import dev.charlstm.runtime.GenerationStream;
+import dev.charlstm.runtime.ItemOptions;
 import dev.charlstm.runtime.UnknownCharacterException;
 import dev.charlstm.runtime.UnknownCharacterPolicy;
 import dev.charlstm.runtime.Vocabulary;
+import dev.charlstm.runtime.pack.LineItems;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -124,8 +128,33 @@ final class GenerateCommand implements Callable<Integer> {
                     + " between turns (an empty line ends it).")
     boolean interactive;
 
+    @Option(
+            names = "--items",
+            paramLabel = "N",
+            description = "For a model trained on a list (train --lines): write N items, one per line, each"
+                    + " followed by a tab and where it stands: training (the training items hold it), held-out,"
+                    + " new, or cut (it reached --max-chars without ending). Generated as one batch; item i"
+                    + " samples with seed + i. --max-chars caps each item (default: twice the longest training"
+                    + " item, at least 16).")
+    Integer items;
+
+    @Option(
+            names = "--novel",
+            description = "With --items: keep only new items (not among the training items, not repeated, ended by"
+                    + " the model), sampling until there are N.")
+    boolean novel;
+
+    @Option(names = "--prefix", paramLabel = "TEXT", description = "With --items: every item starts with TEXT.")
+    String prefix;
+
     @Override
     public Integer call() throws IOException {
+        if (items == null && (novel || prefix != null)) {
+            throw new UsageError((novel ? "--novel" : "--prefix") + " goes with --items N");
+        }
+        if (items != null) {
+            return generateItems();
+        }
         long chosenSeed = seed != null ? seed : new SecureRandom().nextLong() >>> 1;
         GenerationOptions.Builder b = GenerationOptions.builder()
                 .maxCharacters(maxChars)
@@ -184,6 +213,94 @@ final class GenerateCommand implements Callable<Integer> {
                     return 0;
                 }
             }
+            return 0;
+        }
+    }
+
+    /** --items: a list model's items, one per line with its origin; what was dropped goes to standard error. */
+    private int generateItems() {
+        if (items < 0) {
+            throw new UsageError("--items must be >= 0, got " + items);
+        }
+        if (spec.commandLine().getParseResult().hasMatchedPositional(0) || interactive) {
+            throw new UsageError("--items makes items from the start state: give --prefix TEXT instead of a PROMPT"
+                    + (interactive ? " (and no --interactive)" : ""));
+        }
+        long chosenSeed = seed != null ? seed : new SecureRandom().nextLong() >>> 1;
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        try (CharLstmModel m = model.load()) {
+            if (!m.manifest().lines()) {
+                throw new UsageError(model.describe() + " was not trained on a list (train --lines): it has no"
+                        + " items to make; generate text with a PROMPT instead of --items");
+            }
+            LineItems known = m.manifest().items();
+            int cap = spec.commandLine().getParseResult().hasMatchedOption("--max-chars")
+                    ? maxChars
+                    : Math.max(16, 2 * (known == null ? 16 : known.maxLength()));
+            GenerationOptions.Builder b = GenerationOptions.builder()
+                    .maxCharacters(cap)
+                    .temperature(temperature)
+                    .topK(topK)
+                    .topP(topP)
+                    .repetitionPenalty(repetitionPenalty)
+                    .greedy(greedy)
+                    .seed(chosenSeed)
+                    .stopSequences(stop)
+                    .unknownCharacters(unknown);
+            ItemOptions options = ItemOptions.builder()
+                    .generation(UsageError.check(b::build))
+                    .prefix(prefix)
+                    .novel(novel)
+                    .build();
+            GeneratedItems made;
+            try {
+                made = m.generateItems(items, options);
+            } catch (UnknownCharacterException e) {
+                throw new UsageError("--prefix holds " + Vocabulary.describe(e.codePoint()) + " at index " + e.index()
+                        + ", which is not in the model's vocabulary (charlstm info lists it)");
+            }
+            announceSeed(chosenSeed);
+            int[] counts = new int[4];
+            for (GeneratedItem item : made.items()) {
+                String label = !item.complete()
+                        ? "cut"
+                        : item.origin() == null
+                                ? "unknown"
+                                : item.origin().name().toLowerCase(Locale.ROOT).replace('_', '-');
+                out.println(item.text() + "\t" + label);
+                counts[
+                        !item.complete()
+                                ? 3
+                                : item.origin() == null ? 2 : item.origin().ordinal()]++;
+            }
+            out.flush();
+            if (novel) {
+                err.println("charlstm: " + made.items().size() + " new item"
+                        + (made.items().size() == 1 ? "" : "s")
+                        + " from " + made.sampled() + " samples (dropped: " + made.inTraining() + " in the training"
+                        + " items, " + made.repeated() + " repeated, " + made.unfinished() + " cut at " + cap
+                        + " characters)");
+                if (made.items().size() < items) {
+                    err.println("charlstm: only " + made.items().size() + " of " + items + " new items after "
+                            + made.sampled() + " samples: the model mostly repeats its training items; raise"
+                            + " --temperature or ask for fewer");
+                    return 1;
+                }
+            } else if (known != null) {
+                err.printf(
+                        Locale.ROOT,
+                        "charlstm: %d items: %d in the training items, %d held-out, %d new, %d cut at %d characters"
+                                + " (membership false-positive rate %.1g)%n",
+                        made.items().size(),
+                        counts[0],
+                        counts[1],
+                        counts[2],
+                        counts[3],
+                        cap,
+                        known.training().falsePositiveRate());
+            }
+            err.flush();
             return 0;
         }
     }

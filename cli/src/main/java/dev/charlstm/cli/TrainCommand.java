@@ -104,6 +104,14 @@ final class TrainCommand implements Callable<Integer> {
     boolean keepNewlines;
 
     @Option(
+            names = "--lines",
+            description = "The corpus is a list, one item per line (names, words, titles), as makemore reads it: each"
+                    + " non-empty line, trimmed, is an item; a seeded random sample of items (--val-fraction, at most"
+                    + " 1,000) is held out; each item is trained from the start state and ends with a line break,"
+                    + " which the model learns to write. Generate with: generate --items N.")
+    boolean lines;
+
+    @Option(
             names = "--device",
             paramLabel = "DEV",
             defaultValue = "auto",
@@ -178,9 +186,14 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     private Corpus newCorpus() {
+        if (lines && keepNewlines) {
+            throw new UsageError("--lines and --keep-newlines exclude each other: with --lines a line break ends an"
+                    + " item; drop one of them");
+        }
         TextCleaning cleaning = TextCleaning.builder()
                 .dropLinesContaining(dropLinesContaining)
                 .keepNewlines(keepNewlines)
+                .lines(lines)
                 .build();
         return new CorpusReader(cleaning).read(data);
     }
@@ -201,7 +214,7 @@ final class TrainCommand implements Callable<Integer> {
         ParseResult parsed = spec.commandLine().getParseResult();
         boolean overrides = TrainingConfig.ALL.stream()
                         .anyMatch(p -> p != TrainingConfig.ITERATIONS && parsed.hasMatchedOption(p.option()))
-                || Stream.of("--preset", "--drop-lines-containing", "--keep-newlines", "--out")
+                || Stream.of("--preset", "--drop-lines-containing", "--keep-newlines", "--lines", "--out")
                         .anyMatch(parsed::hasMatchedOption);
         if (overrides) {
             throw new UsageError("--resume continues a run under its own configuration; only"

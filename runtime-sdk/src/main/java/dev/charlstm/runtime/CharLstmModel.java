@@ -1,11 +1,13 @@
 package dev.charlstm.runtime;
 
+import dev.charlstm.runtime.pack.LineItems;
 import dev.charlstm.runtime.pack.ModelManifest;
 import dev.charlstm.runtime.pack.ModelPackage;
 import dev.charlstm.runtime.pack.PackageException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -315,6 +317,93 @@ public final class CharLstmModel implements AutoCloseable {
      */
     public List<GenerationResult> generateBatch(List<String> prompts, GenerationOptions options) {
         return generateBatch(prompts, options, null);
+    }
+
+    /**
+     * Makes new items with a model trained on a list ({@code charlstm train --lines}): each item starts from the zero
+     * state after the end-of-item symbol {@code '\n'} (then the prefix), and ends at the model's next {@code '\n'}, at
+     * a stop sequence of the options, or at {@code maxCharacters}. The items are generated as one batch (every item
+     * stepped in the same graph calls), item {@code i} sampling with seed {@code seed + i}, so a seed reproduces the
+     * list. With {@link ItemOptions#novel()} it keeps sampling (seeds {@code seed + n}, ...) until it has {@code n}
+     * items that are complete, not among the training items and not repeated, or has drawn {@code 100 n + 1000}
+     * samples; then it returns what it has.
+     *
+     * @param n the number of items wanted, at least 0
+     * @param options generation options, prefix, novelty
+     * @return the items (fewer than {@code n} only with {@code novel}, when the samples ran out) and what was dropped
+     * @throws IllegalStateException if the package was not trained on a list
+     * @throws UnknownCharacterException if the prefix holds a character the vocabulary lacks (under the options'
+     *     {@link UnknownCharacterPolicy#ERROR})
+     * @throws IllegalArgumentException if {@code n} is negative or the prefix holds a line break
+     * @throws ModelClosedException if the model is closed
+     */
+    public GeneratedItems generateItems(int n, ItemOptions options) {
+        ensureOpen();
+        if (!manifest.lines()) {
+            throw new IllegalStateException("this model was not trained on a list (charlstm train --lines), so it has"
+                    + " no notion of an item; generate text with generate()");
+        }
+        if (n < 0) {
+            throw new IllegalArgumentException("the number of items must be >= 0, got " + n);
+        }
+        String prefix =
+                options.prefix().isEmpty() ? "" : manifest.textCleaning().cleanPrompt(options.prefix());
+        if (prefix.indexOf('\n') >= 0) {
+            throw new IllegalArgumentException("the prefix holds a line break, which ends an item: give one line");
+        }
+        GenerationOptions base = options.generation();
+        List<String> stops = new ArrayList<>(base.stopSequences());
+        stops.add("\n");
+        GenerationOptions g = base.toBuilder()
+                .stopSequences(stops)
+                .emitStopSequence(false)
+                .cleanPrompt(false)
+                .build();
+        String prompt = "\n" + prefix;
+        checkPrompt(prompt, g);
+        LineItems known = manifest.items();
+        List<GeneratedItem> items = new ArrayList<>(n);
+        Set<String> seen = new HashSet<>();
+        long limit = options.novel() ? 100L * n + 1000 : n;
+        int drawn = 0; // seeds used: seed .. seed + drawn - 1
+        int sampled = 0; // of those, looked at (a round may draw more than it needs)
+        int inTraining = 0;
+        int repeated = 0;
+        int unfinished = 0;
+        while (items.size() < n && drawn < limit) {
+            int batch = options.novel() ? (int) Math.min(limit - drawn, Math.max(16, 2L * (n - items.size()))) : n;
+            List<GenerationRequest> requests = new ArrayList<>(batch);
+            for (int i = 0; i < batch; i++) {
+                requests.add(GenerationRequest.of(
+                        prompt, g.toBuilder().seed(g.seed() + drawn + i).build()));
+            }
+            drawn += batch;
+            for (GenerationResult r : generateBatch(requests)) {
+                if (items.size() == n) {
+                    break;
+                }
+                sampled++;
+                String text = prefix + r.text();
+                boolean complete = r.finishReason() == FinishReason.STOP_SEQUENCE;
+                LineItems.Origin origin = known == null ? null : known.origin(text);
+                if (options.novel()) {
+                    if (!complete) {
+                        unfinished++;
+                        continue;
+                    }
+                    if (origin == LineItems.Origin.TRAINING) {
+                        inTraining++;
+                        continue;
+                    }
+                    if (!seen.add(text)) {
+                        repeated++;
+                        continue;
+                    }
+                }
+                items.add(new GeneratedItem(text, origin, complete));
+            }
+        }
+        return new GeneratedItems(items, sampled, inTraining, repeated, unfinished);
     }
 
     /**

@@ -1,5 +1,7 @@
 package dev.charlstm.runtime;
 
+import dev.charlstm.runtime.internal.SplitMix64;
+
 /**
  * What {@link CharLstmModel#evaluate} scores and how. By default it reproduces the validation loss the trainer
  * recorded in the package: the held-out tail of the text (the last {@code held_out_fraction} of it, the same code
@@ -73,6 +75,44 @@ public final class EvaluationOptions {
             throw new IllegalArgumentException("held-out fraction must be in (0, 1), got " + fraction);
         }
         return (int) (length * (1.0 - fraction));
+    }
+
+    /** The most items a list holds out, whatever its size (makemore's rule: 10% of the items, at most 1,000). */
+    public static final int MAX_HELD_OUT_ITEMS = 1000;
+
+    /**
+     * Which items of a list are held out: makemore's rule, {@code min(1000, floor(n · fraction))} items drawn at
+     * random, seeded. The trainer and {@code eval} draw the same ones. The draw, for other implementations: a
+     * SplitMix64 generator seeded with {@code seed}; the identity permutation of {@code 0..n-1}; for
+     * {@code i = 0, 1, ..., count - 1}, swap position {@code i} with position {@code i + (x >>> 1) % (n - i)},
+     * {@code x} the generator's next 64-bit output (unsigned shift); the first {@code count} positions are the
+     * held-out items.
+     *
+     * @param items the number of items n
+     * @param fraction the held-out share, in (0, 1)
+     * @param seed the seed
+     * @return {@code held[i]} is true when item {@code i} (in file order) is held out
+     * @throws IllegalArgumentException if the fraction is not in (0, 1)
+     */
+    public static boolean[] heldOutItems(int items, double fraction, long seed) {
+        if (!(fraction > 0 && fraction < 1)) {
+            throw new IllegalArgumentException("held-out fraction must be in (0, 1), got " + fraction);
+        }
+        int count = (int) Math.min(MAX_HELD_OUT_ITEMS, Math.floor(items * fraction));
+        int[] perm = new int[items];
+        for (int i = 0; i < items; i++) {
+            perm[i] = i;
+        }
+        SplitMix64 rng = new SplitMix64(seed);
+        boolean[] held = new boolean[items];
+        for (int i = 0; i < count; i++) {
+            int j = i + (int) ((rng.nextLong() >>> 1) % (items - i));
+            int t = perm[i];
+            perm[i] = perm[j];
+            perm[j] = t;
+            held[perm[i]] = true;
+        }
+        return held;
     }
 
     /**

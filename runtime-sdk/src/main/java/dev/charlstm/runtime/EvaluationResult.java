@@ -2,14 +2,15 @@ package dev.charlstm.runtime;
 
 /**
  * A model's loss on a text ({@link CharLstmModel#evaluate}): the mean cross-entropy of each next character given
- * the characters before it in its window. Immutable and thread-safe.
+ * the characters before it in its window (for a model trained on a list: in its item, the item's end included).
+ * Immutable and thread-safe.
  *
  * @param natsPerCharacter mean cross-entropy in nats per character
- * @param characters characters scored (windows × window)
- * @param windows windows scored
- * @param window the window length
- * @param firstIndex the code point index of the text where scoring starts (0 for the whole text)
- * @param textLength the text's length in code points
+ * @param characters characters scored (windows × window; for a list, the items' characters plus one end each)
+ * @param windows windows scored; for a list, items scored
+ * @param window the window length; 0 for a list (each item is its own window)
+ * @param firstIndex the code point index of the text where scoring starts (0 for the whole text and for a list)
+ * @param textLength the text's length in code points; for a list, its number of items
  * @param graph which graph scored it: {@code sequence} or {@code step}
  * @param nanos how long it took
  */

@@ -1,6 +1,8 @@
 package dev.charlstm.runtime;
 
 import ai.onnxruntime.OrtException;
+import dev.charlstm.runtime.pack.LineItems;
+import dev.charlstm.runtime.pack.ModelManifest;
 import dev.charlstm.runtime.pack.Provenance;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
@@ -29,6 +31,9 @@ final class Evaluator {
     }
 
     static EvaluationResult evaluate(CharLstmModel model, CharSequence text, EvaluationOptions options) {
+        if (model.manifest().lines()) {
+            return evaluateItems(model, text, options);
+        }
         long start = System.nanoTime();
         Provenance p = model.manifest().provenance();
         int window = options.window() > 0 ? options.window() : p.valWindow() == null ? 0 : p.valWindow();
@@ -111,6 +116,123 @@ final class Evaluator {
                 window,
                 first,
                 ids.length,
+                graph.sequenceNames != null ? "sequence" : "step",
+                System.nanoTime() - start);
+    }
+
+    /**
+     * A list's loss, makemore's definition: every item (or the held-out ones) from the zero state after a
+     * {@code '\n'}, the cross-entropy of each of its characters and of its end summed over all items and divided by
+     * their number (characters + 1 per item). Items go through the sequence graph many at a time, padded to the
+     * longest of their call (the padding's logits are ignored).
+     */
+    private static EvaluationResult evaluateItems(CharLstmModel model, CharSequence text, EvaluationOptions options) {
+        long start = System.nanoTime();
+        ModelManifest manifest = model.manifest();
+        List<String> all = options.cleanText()
+                ? manifest.textCleaning().items(text.toString())
+                : Arrays.stream(text.toString().split("\n", -1))
+                        .filter(l -> !l.isEmpty())
+                        .toList();
+        List<String> items = all;
+        if (!options.wholeText()) {
+            LineItems recorded = manifest.items();
+            double fraction = !Double.isNaN(options.heldOutFraction())
+                    ? options.heldOutFraction()
+                    : recorded == null ? Double.NaN : recorded.heldOutFraction();
+            if (recorded == null || Double.isNaN(fraction)) {
+                throw new IllegalArgumentException(
+                        "the package records no held-out split of its items: score every" + " item (eval --all)");
+            }
+            boolean[] held = EvaluationOptions.heldOutItems(all.size(), fraction, recorded.splitSeed());
+            List<String> chosen = new ArrayList<>();
+            for (int i = 0; i < held.length; i++) {
+                if (held[i]) {
+                    chosen.add(all.get(i));
+                }
+            }
+            items = chosen;
+        }
+        if (items.isEmpty()) {
+            throw new IllegalArgumentException("the " + (options.wholeText() ? "text" : "held-out part of the list")
+                    + " has no items (" + all.size() + " item" + (all.size() == 1 ? "" : "s") + " in all)"
+                    + (options.wholeText() ? "" : "; score every item (eval --all)"));
+        }
+        Graph graph = model.graph();
+        int v = graph.vocabSize;
+        int end = manifest.vocabulary().idOf('\n');
+        int[][] ids = new int[items.size()][];
+        for (int i = 0; i < ids.length; i++) {
+            try {
+                ids[i] = encode(model, items.get(i));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(
+                        "item " + (i + 1) + " (\"" + items.get(i) + "\"): " + e.getMessage(), e);
+            }
+        }
+        double total = 0;
+        long scored = 0;
+        for (int i0 = 0; i0 < ids.length; ) {
+            // as many items as the logits budget allows for the longest of them
+            int longest = 0;
+            int b = 0;
+            while (i0 + b < ids.length && b < options.windowsPerCall()) {
+                int len = Math.max(longest, ids[i0 + b].length + 1);
+                if (b > 0 && (long) (b + 1) * Math.min(len, CHUNK) * v > LOGITS_BUDGET) {
+                    break;
+                }
+                longest = len;
+                b++;
+            }
+            int state = graph.layers * b * graph.hidden;
+            FloatBuffer h = FloatBuffer.allocate(state);
+            FloatBuffer c = FloatBuffer.allocate(state);
+            double[] perItem = new double[b];
+            for (int t0 = 0; t0 < longest; t0 += CHUNK) {
+                int n = Math.min(CHUNK, longest - t0);
+                long[] tokens = new long[n * b];
+                for (int t = 0; t < n; t++) {
+                    for (int k = 0; k < b; k++) {
+                        int[] item = ids[i0 + k];
+                        int at = t0 + t; // input at position `at`: the end symbol, then the item's characters
+                        tokens[t * b + k] = at == 0 || at > item.length ? end : item[at - 1];
+                    }
+                }
+                FloatBuffer logits = FloatBuffer.allocate(n * b * v);
+                graph.enter();
+                try {
+                    graph.runSequence(tokens, n, b, h, c, logits, false);
+                } catch (OrtException e) {
+                    throw new IllegalStateException("ONNX Runtime failed to evaluate: " + e.getMessage(), e);
+                } finally {
+                    graph.exit();
+                }
+                for (int t = 0; t < n; t++) {
+                    for (int k = 0; k < b; k++) {
+                        int[] item = ids[i0 + k];
+                        int at = t0 + t;
+                        if (at > item.length) {
+                            continue; // padding
+                        }
+                        int target = at < item.length ? item[at] : end;
+                        int o = (t * b + k) * v;
+                        perItem[k] += CharacterLogprob.logSumExp(logits, o, v) - logits.get(o + target);
+                    }
+                }
+            }
+            for (int k = 0; k < b; k++) {
+                total += perItem[k];
+                scored += ids[i0 + k].length + 1;
+            }
+            i0 += b;
+        }
+        return new EvaluationResult(
+                total / scored,
+                scored,
+                items.size(),
+                0,
+                0,
+                all.size(),
                 graph.sequenceNames != null ? "sequence" : "step",
                 System.nanoTime() - start);
     }

@@ -1,6 +1,8 @@
 package dev.charlstm.runtime;
 
 import java.text.Normalizer;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -10,8 +12,10 @@ import java.util.Objects;
  * removed, lines are joined with a single space and every run of whitespace (spaces, tabs, line breaks, Unicode
  * spaces) becomes one space, with none at either end; files are joined with a single space. With
  * {@link #keepNewlines()}: lines are joined with {@code '\n'} and keep their inner spacing (indentation matters in
- * code and verse), losing only trailing whitespace. Text is first normalised to NFC unless {@link #normalizeNfc()}
- * is off.
+ * code and verse), losing only trailing whitespace. With {@link #lines()}: the text is a list, one item per line
+ * (names, words, titles): each line's whitespace is collapsed as above and trimmed, empty lines are dropped, and the
+ * items are joined with {@code '\n'}, which is then the model's end-of-item symbol ({@link #items(String)} gives
+ * them one by one). Text is first normalised to NFC unless {@link #normalizeNfc()} is off.
  *
  * <p>Immutable and thread-safe; build with {@link #builder()}.
  */
@@ -23,8 +27,14 @@ public final class TextCleaning {
     private final String dropLinesContaining;
     private final boolean keepNewlines;
     private final boolean normalizeNfc;
+    private final boolean lines;
 
     private TextCleaning(Builder b) {
+        if (b.lines && b.keepNewlines) {
+            throw new IllegalArgumentException(
+                    "lines and keepNewlines exclude each other: with lines, a line break ends an item");
+        }
+        this.lines = b.lines;
         this.dropLinesContaining = b.dropLinesContaining;
         this.keepNewlines = b.keepNewlines;
         this.normalizeNfc = b.normalizeNfc;
@@ -57,6 +67,42 @@ public final class TextCleaning {
     }
 
     /**
+     * @return whether the text is a list of items, one per line (names, words, titles): see {@link #items(String)}.
+     *     The line break is then the end-of-item symbol, and a model trained so starts each item from its start
+     *     state, after a {@code '\n'}.
+     */
+    public boolean lines() {
+        return lines;
+    }
+
+    /**
+     * The items of a list, cleaned: each line (lines marked for dropping left out) normalised to NFC if set, its
+     * whitespace runs collapsed to one space and trimmed; empty lines are not items. Works whatever {@link #lines()}
+     * says; with it, {@link #clean(String)} is these items joined with {@code '\n'}.
+     *
+     * @param text the decoded contents of one file
+     * @return the items in file order (duplicates kept)
+     */
+    public List<String> items(String text) {
+        String drop = dropLinesContaining();
+        if (normalizeNfc()) {
+            text = Normalizer.normalize(text, Normalizer.Form.NFC);
+            drop = drop == null ? null : Normalizer.normalize(drop, Normalizer.Form.NFC);
+        }
+        List<String> items = new ArrayList<>();
+        for (String line : text.split("\r\n|\r|\n", -1)) {
+            if (drop != null && line.contains(drop)) {
+                continue;
+            }
+            String item = collapseWhitespace(line);
+            if (!item.isEmpty()) {
+                items.add(item);
+            }
+        }
+        return items;
+    }
+
+    /**
      * @param text the decoded contents of one file (a leading byte-order mark has already been dropped)
      * @return the cleaned text, possibly empty
      */
@@ -77,6 +123,18 @@ public final class TextCleaning {
     }
 
     private String clean(String text, boolean keepEnds) {
+        if (lines()) {
+            String joined = String.join("\n", items(text));
+            if (!keepEnds || joined.isEmpty()) {
+                return joined;
+            }
+            // a prompt's line break at either end is an item boundary: "\nja" primes the start of an item
+            int first = text.codePointAt(0);
+            int last = text.codePointBefore(text.length());
+            return (first == '\n' || first == '\r' ? "\n" : "")
+                    + joined
+                    + (last == '\n' || last == '\r' ? "\n" : isSpace(last) ? " " : "");
+        }
         String drop = dropLinesContaining();
         if (normalizeNfc()) {
             text = Normalizer.normalize(text, Normalizer.Form.NFC);
@@ -155,13 +213,14 @@ public final class TextCleaning {
         }
         TextCleaning other = (TextCleaning) o;
         return keepNewlines == other.keepNewlines
+                && lines == other.lines
                 && normalizeNfc == other.normalizeNfc
                 && Objects.equals(dropLinesContaining, other.dropLinesContaining);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(dropLinesContaining, keepNewlines, normalizeNfc);
+        return Objects.hash(dropLinesContaining, keepNewlines, normalizeNfc, lines);
     }
 
     @Override
@@ -170,8 +229,9 @@ public final class TextCleaning {
                 + (dropLinesContaining == null
                         ? "no lines dropped"
                         : "lines containing \"" + dropLinesContaining + "\" dropped")
-                + ", line breaks "
-                + (keepNewlines ? "kept (--keep-newlines)" : "joined with spaces")
+                + (lines
+                        ? ", one item per line (--lines)"
+                        : ", line breaks " + (keepNewlines ? "kept (--keep-newlines)" : "joined with spaces"))
                 + (normalizeNfc ? ", Unicode NFC" : "");
     }
 
@@ -180,8 +240,19 @@ public final class TextCleaning {
         private String dropLinesContaining;
         private boolean keepNewlines;
         private boolean normalizeNfc = true;
+        private boolean lines;
 
         private Builder() {}
+
+        /**
+         * @param v read the text as a list, one item per line (see {@link TextCleaning#lines()}); excludes
+         *     {@link #keepNewlines(boolean)}
+         * @return this builder
+         */
+        public Builder lines(boolean v) {
+            this.lines = v;
+            return this;
+        }
 
         /**
          * @param marker drop every line that contains this text; null or empty: drop none
@@ -210,7 +281,10 @@ public final class TextCleaning {
             return this;
         }
 
-        /** @return the options */
+        /**
+         * @return the options
+         * @throws IllegalArgumentException if both {@code lines} and {@code keepNewlines} are set
+         */
         public TextCleaning build() {
             return new TextCleaning(this);
         }

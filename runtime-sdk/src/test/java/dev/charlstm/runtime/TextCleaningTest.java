@@ -1,6 +1,10 @@
 package dev.charlstm.runtime;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
@@ -33,5 +37,53 @@ class TextCleaningTest {
         assertEquals("def f():\n    return 1\n", lines.cleanPrompt("def f():  \r\n    return 1\n"));
         assertEquals("  x = 1 ", lines.cleanPrompt("  x = 1   "));
         assertEquals("\nfoo", lines.cleanPrompt("\n\nfoo"));
+    }
+
+    @Test
+    void aListIsOneTrimmedItemPerNonEmptyLine() {
+        TextCleaning c =
+                TextCleaning.builder().lines(true).dropLinesContaining("#").build();
+        String raw = "  emma \r\n\n ava\tmaria \n# a comment\n\t \ncafe\u0301\nzoe";
+        assertEquals(java.util.List.of("emma", "ava maria", "caf\u00e9", "zoe"), c.items(raw));
+        assertEquals("emma\nava maria\ncaf\u00e9\nzoe", c.clean(raw));
+        // a prompt's line breaks at its ends mark item boundaries
+        assertEquals("\nja", c.cleanPrompt("\n  ja"));
+        assertEquals("ja", c.cleanPrompt("ja"));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> TextCleaning.builder().lines(true).keepNewlines(true).build());
+        assertTrue(c.toString().contains("one item per line (--lines)"), c.toString());
+    }
+
+    @Test
+    void theHeldOutItemsAreASeededSampleByMakemoresRule() {
+        // min(1000, floor(n * fraction)) items
+        assertEquals(2, count(EvaluationOptions.heldOutItems(20, 0.1, 0)));
+        assertEquals(0, count(EvaluationOptions.heldOutItems(9, 0.1, 0)));
+        assertEquals(1000, count(EvaluationOptions.heldOutItems(32_033, 0.1, 0)));
+        assertEquals(3203, (int) Math.floor(32_033 * 0.1)); // what makemore's cap replaces
+        // stable: the same seed draws the same items on every run and machine; pinned so a change is seen
+        boolean[] a = EvaluationOptions.heldOutItems(20, 0.25, 42);
+        assertArrayEquals(a, EvaluationOptions.heldOutItems(20, 0.25, 42));
+        assertEquals("[6, 8, 11, 13, 14]", java.util.Arrays.toString(indices(a)));
+        boolean[] b = EvaluationOptions.heldOutItems(20, 0.25, 43);
+        assertFalse(java.util.Arrays.equals(a, b));
+        // random, not the tail: of 10,000 items the 1,000 held out spread over the whole list
+        int[] held = indices(EvaluationOptions.heldOutItems(10_000, 0.1, 7));
+        int inFirstHalf = 0;
+        for (int i : held) {
+            inFirstHalf += i < 5000 ? 1 : 0;
+        }
+        assertTrue(inFirstHalf > 400 && inFirstHalf < 600, inFirstHalf + " of 1000 in the first half");
+    }
+
+    private static int count(boolean[] held) {
+        return indices(held).length;
+    }
+
+    private static int[] indices(boolean[] held) {
+        return java.util.stream.IntStream.range(0, held.length)
+                .filter(i -> held[i])
+                .toArray();
     }
 }

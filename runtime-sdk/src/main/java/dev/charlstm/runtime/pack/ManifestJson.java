@@ -9,19 +9,25 @@ import com.google.gson.JsonObject;
 import dev.charlstm.runtime.Vocabulary;
 import dev.charlstm.runtime.internal.JsonFields;
 import dev.charlstm.runtime.internal.LegacyTraining;
+import dev.charlstm.runtime.internal.Sha256;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Reads a manifest ({@code vocab.json}) of format version 1 or 2 and writes version 2, field by field: the file
+ * Reads a manifest ({@code vocab.json}) of format version 1, 2 or 3 and writes version 2 or 3 (3 only for a package
+ * trained on a list, whose {@code cleaning.lines} and {@code items} a version 2 reader would ignore), field by field: the file
  * format lives here and in {@code docs/model-package.md}, never in the names of Java fields. Stateless and
  * thread-safe.
  */
 final class ManifestJson {
 
-    /** The version {@link #write} writes. */
-    static final int VERSION = 2;
+    /** The newest version {@link #write} writes (for packages trained on a list; others are written as 2). */
+    static final int VERSION = 3;
+
+    /** The version of packages without items: what readers before version 3 read. */
+    static final int TEXT_VERSION = 2;
 
     private static final Gson GSON = new GsonBuilder()
             .setPrettyPrinting()
@@ -35,7 +41,7 @@ final class ManifestJson {
     record Read(ModelManifest.Builder builder, String graphSha256) {}
 
     /**
-     * @param version the manifest's format version (already checked to be 1 or 2)
+     * @param version the manifest's format version (already checked to be 1, 2 or 3)
      * @param root its top-level object
      * @return what it says
      * @throws IllegalArgumentException naming the first field that is missing, of the wrong type or invalid
@@ -209,6 +215,12 @@ final class ManifestJson {
             // added later: absent in earlier packages, which keep seeing text as given
             b.unicodeNormalization(
                     cleaning.has("unicode_normalization") ? cleaning.string("unicode_normalization") : null);
+            // version 3: one item per line
+            b.lines(Boolean.TRUE.equals(cleaning.bool("lines")));
+        }
+        JsonFields items = r.objectOrNull("items");
+        if (items != null) {
+            b.items(readItems(items));
         }
         // A method this reader does not know is refused, never loaded as if it were float32.
         b.quantization(quantization(r));
@@ -300,6 +312,74 @@ final class ManifestJson {
         return graph(r.object("graph"), "graph.", b);
     }
 
+    // ------------------------------------------------------------------------------------------------ items
+
+    static LineItems readItems(String json) {
+        JsonElement e = JsonFields.parse(json);
+        require(e.isJsonObject(), "items must be an object");
+        return readItems(JsonFields.root(e.getAsJsonObject()));
+    }
+
+    private static LineItems readItems(JsonFields items) {
+        Integer maxLength = items.int32("max_length");
+        require(maxLength != null, "items.max_length is missing");
+        try {
+            return new LineItems(
+                    items.requiredInteger("split_seed"),
+                    items.requiredNumber("held_out_fraction"),
+                    maxLength,
+                    membership(items.object("training"), "items.training."),
+                    membership(items.object("held_out"), "items.held_out."));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(
+                    e.getMessage().startsWith("items.") ? e.getMessage() : "items: " + e.getMessage(), e);
+        }
+    }
+
+    private static ItemMembership membership(JsonFields f, String at) {
+        String base64 = f.string("bloom");
+        require(base64 != null, at + "bloom is missing");
+        byte[] bits;
+        try {
+            bits = Base64.getDecoder().decode(base64);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(at + "bloom is not base64: " + e.getMessage(), e);
+        }
+        String sha = f.string("sha256");
+        require(
+                sha == null || sha.equalsIgnoreCase(Sha256.hex(bits)),
+                at + "bloom's SHA-256 " + Sha256.hex(bits) + " differs from the recorded " + sha + " (damaged)");
+        Integer count = f.int32("count");
+        Integer hashes = f.int32("hashes");
+        require(count != null && hashes != null, at + "count or hashes is missing");
+        try {
+            return new ItemMembership(count, f.requiredInteger("bits"), hashes, bits);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(at + e.getMessage(), e);
+        }
+    }
+
+    static JsonObject itemsJson(LineItems items) {
+        JsonObject o = new JsonObject();
+        o.addProperty("split_seed", items.splitSeed());
+        o.addProperty("held_out_fraction", items.heldOutFraction());
+        o.addProperty("max_length", items.maxLength());
+        o.add("training", membershipJson(items.training()));
+        o.add("held_out", membershipJson(items.heldOut()));
+        return o;
+    }
+
+    private static JsonObject membershipJson(ItemMembership m) {
+        JsonObject o = new JsonObject();
+        o.addProperty("count", m.count());
+        o.addProperty("bits", m.bits());
+        o.addProperty("hashes", m.hashes());
+        o.addProperty("false_positive_rate", m.falsePositiveRate());
+        o.addProperty("sha256", Sha256.hex(m.filterShared()));
+        o.addProperty("bloom", Base64.getEncoder().encodeToString(m.filterShared()));
+        return o;
+    }
+
     // ------------------------------------------------------------------------------------------------ writing
 
     /** One entry of {@code graphs}: file, digest, opset, and the names by role. */
@@ -323,12 +403,12 @@ final class ManifestJson {
 
     /**
      * @param m the description
-     * @return {@code vocab.json}, format version 2, ending with a newline
+     * @return {@code vocab.json}, format version 3 for a package with items, else 2, ending with a newline
      */
     static String write(ModelManifest m) {
         JsonObject root = new JsonObject();
         root.addProperty("format", ModelPackage.FORMAT);
-        root.addProperty("version", VERSION);
+        root.addProperty("version", m.lines() || m.items() != null ? VERSION : TEXT_VERSION);
 
         ModelShape s = m.shape();
         JsonObject model = new JsonObject();
@@ -355,7 +435,13 @@ final class ManifestJson {
         cleaning.addProperty("drop_lines_containing", m.dropLinesContaining());
         cleaning.addProperty("keep_newlines", m.keepNewlines());
         cleaning.addProperty("unicode_normalization", m.unicodeNormalization());
+        if (m.lines()) {
+            cleaning.addProperty("lines", true);
+        }
         root.add("cleaning", cleaning);
+        if (m.items() != null) {
+            root.add("items", itemsJson(m.items()));
+        }
 
         JsonObject graphs = new JsonObject();
         graphs.add("step", graph(ModelPackage.MODEL_FILE, m.modelSha256(), m.opset(), "token", m.signature()));

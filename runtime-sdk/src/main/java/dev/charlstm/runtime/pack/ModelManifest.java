@@ -9,8 +9,8 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * The whole description of a model package, as its manifest {@code vocab.json} records it (format versions 1 and
- * 2, see {@code docs/model-package.md}): the model's shape, its vocabulary, how its training text was cleaned, the
+ * The whole description of a model package, as its manifest {@code vocab.json} records it (format versions 1 to
+ * 3, see {@code docs/model-package.md}): the model's shape, its vocabulary, how its training text was cleaned, the
  * single-step graph's signature and digest, where the model came from and how it was trained.
  *
  * <p>Immutable and thread-safe; build with {@link #builder()}.
@@ -28,6 +28,8 @@ public final class ModelManifest {
     private final String dropLinesContaining;
     private final boolean keepNewlines;
     private final String unicodeNormalization;
+    private final boolean lines;
+    private final LineItems items;
     private final Provenance provenance;
     private final Map<String, Object> training;
     private final GraphSignature sequenceSignature;
@@ -53,6 +55,18 @@ public final class ModelManifest {
         this.dropLinesContaining = b.dropLinesContaining;
         this.keepNewlines = b.keepNewlines;
         this.unicodeNormalization = b.unicodeNormalization;
+        this.lines = b.lines;
+        this.items = b.items;
+        if (lines && keepNewlines) {
+            throw new IllegalArgumentException("cleaning.lines and cleaning.keep_newlines exclude each other");
+        }
+        if (lines && !vocabulary.contains('\n')) {
+            throw new IllegalArgumentException(
+                    "cleaning.lines is true but the vocabulary lacks the end-of-item symbol" + " U+000A (line feed)");
+        }
+        if (items != null && !lines) {
+            throw new IllegalArgumentException("items describes a list, but cleaning.lines is not true");
+        }
         this.provenance = b.provenance == null ? Provenance.UNKNOWN : b.provenance;
         this.training = deepUnmodifiable(b.training);
         this.sequenceSignature = b.sequenceSignature;
@@ -93,6 +107,8 @@ public final class ModelManifest {
                 .modelSha256(modelSha256)
                 .cleaning(dropLinesContaining, keepNewlines)
                 .unicodeNormalization(unicodeNormalization)
+                .lines(lines)
+                .items(items)
                 .provenance(provenance)
                 .training(training)
                 .sequence(sequenceSignature, sequenceSha256)
@@ -153,8 +169,25 @@ public final class ModelManifest {
         return TextCleaning.builder()
                 .dropLinesContaining(dropLinesContaining)
                 .keepNewlines(keepNewlines)
+                .lines(lines)
                 .normalizeNfc(NFC.equals(unicodeNormalization))
                 .build();
+    }
+
+    /**
+     * @return whether the model was trained on a list, one item per line ({@code charlstm train --lines}): each item
+     *     from the zero state after a {@code '\n'}, ended by a {@code '\n'} (format version 3)
+     */
+    public boolean lines() {
+        return lines;
+    }
+
+    /**
+     * @return what the package knows of its training and held-out items (split, longest item, membership), or null
+     *     when it was not trained on a list
+     */
+    public LineItems items() {
+        return items;
     }
 
     /**
@@ -232,6 +265,8 @@ public final class ModelManifest {
         private String dropLinesContaining;
         private boolean keepNewlines;
         private String unicodeNormalization;
+        private boolean lines;
+        private LineItems items;
         private Provenance provenance;
         private Map<String, ?> training;
         private GraphSignature sequenceSignature;
@@ -336,6 +371,24 @@ public final class ModelManifest {
         public Builder cleaning(String dropLines, boolean keepLineBreaks) {
             dropLinesContaining = dropLines;
             keepNewlines = keepLineBreaks;
+            return this;
+        }
+
+        /**
+         * @param v whether the model was trained on a list, one item per line
+         * @return this builder
+         */
+        public Builder lines(boolean v) {
+            lines = v;
+            return this;
+        }
+
+        /**
+         * @param v the list's items (split and membership), or null
+         * @return this builder
+         */
+        public Builder items(LineItems v) {
+            items = v;
             return this;
         }
 

@@ -26,7 +26,10 @@ public final class ModelPackage {
     public static final String MANIFEST_FILE = "vocab.json";
     /** The value of {@code format} in {@code vocab.json}. */
     public static final String FORMAT = "charlstm-model";
-    /** The format version this code writes; it reads this one and version 1. */
+    /**
+     * The newest format version this code writes (3, for packages trained on a list; others are written as version 2,
+     * which readers before version 3 read); it reads versions 1 to this one.
+     */
     public static final int VERSION = ManifestJson.VERSION;
 
     /** The most {@code vocab.json} may hold: a manifest is kilobytes; anything near this is not one. */
@@ -177,7 +180,7 @@ public final class ModelPackage {
 
     // ---------------------------------------------------------------- writing
 
-    /** @return the contents of {@code vocab.json} for this package: format version {@link #VERSION} */
+    /** @return the contents of {@code vocab.json} for this package: format version 3 with items, else 2 */
     public String manifestJson() {
         return ManifestJson.write(manifest);
     }

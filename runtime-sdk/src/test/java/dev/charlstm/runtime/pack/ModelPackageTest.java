@@ -155,8 +155,8 @@ class ModelPackageTest {
         assertTrue(
                 format.getMessage().contains("format is \"something-else\", expected \"charlstm-model\""),
                 format.getMessage());
-        PackageException version = rejected(j -> j.addProperty("version", 3));
-        assertTrue(version.getMessage().contains("format version 3 is not supported"), version.getMessage());
+        PackageException version = rejected(j -> j.addProperty("version", 4));
+        assertTrue(version.getMessage().contains("format version 4 is not supported"), version.getMessage());
         PackageException missing = rejected(j -> j.remove("version"));
         assertTrue(missing.getMessage().contains("format version null"), missing.getMessage());
     }

@@ -8,12 +8,14 @@ import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import dev.charlstm.runtime.TextCleaning;
 import dev.charlstm.runtime.Vocabulary;
 import dev.charlstm.runtime.internal.AtomicFiles;
 import dev.charlstm.runtime.internal.JsonFields;
 import dev.charlstm.runtime.internal.LegacyTraining;
 import dev.charlstm.runtime.internal.Sha256;
+import dev.charlstm.runtime.pack.LineItems;
 import dev.charlstm.runtime.pack.ModelManifest;
 import dev.charlstm.trainer.config.TrainingConfig;
 import dev.charlstm.trainer.model.CharLstm;
@@ -36,7 +38,7 @@ import java.util.zip.ZipOutputStream;
 
 /**
  * A training checkpoint: a ZIP file holding {@code checkpoint.json} ({@link CheckpointMetadata}, written and read
- * field by field here: format version 2, and version 1 with its flat camelCase training fields),
+ * field by field here: format version 2 (3 for a run on a list: cleaning.lines and items), and version 1 with its flat camelCase training fields),
  * {@code parameters.djl} (the model's parameters in DJL's block format) and {@code optimizer.bin} (AdamW's step
  * and moments).
  *
@@ -279,6 +281,7 @@ public final class Checkpoint {
         TextCleaning cleaning = TextCleaning.builder()
                 .dropLinesContaining(cleaningJson.string(n.of("drop_lines_containing")))
                 .keepNewlines(Boolean.TRUE.equals(cleaningJson.bool(n.of("keep_newlines"))))
+                .lines(Boolean.TRUE.equals(cleaningJson.bool("lines"))) // version 3
                 // added later: a checkpoint without it was trained on text as given
                 .normalizeNfc(ModelManifest.NFC.equals(cleaningJson.string("unicode_normalization")))
                 .build();
@@ -307,22 +310,37 @@ public final class Checkpoint {
                 corpus,
                 metrics,
                 new CheckpointMetadata.RngState(rng.requiredInteger("seed"), rng.requiredInteger(n.of("next_batch"))),
-                root.string(n.of("created_at")));
+                root.string(n.of("created_at")),
+                items(root));
     }
 
-    /** @return {@code checkpoint.json}: format version {@link CheckpointMetadata#VERSION}, snake_case */
+    /** Version 3: a list's split and membership structures, in the package manifest's form. */
+    private static LineItems items(JsonFields root) {
+        if (!root.has("items") || root.json().get("items").isJsonNull()) {
+            return null;
+        }
+        return LineItems.fromJson(root.json().get("items").toString());
+    }
+
+    /** @return {@code checkpoint.json}: format version 3 for a run on a list, else 2; snake_case */
     String json() {
         CheckpointMetadata m = metadata;
         JsonObject o = new JsonObject();
         o.addProperty("format", CheckpointMetadata.FORMAT);
-        o.addProperty("version", CheckpointMetadata.VERSION);
+        o.addProperty("version", m.items() != null || m.cleaning().lines() ? CheckpointMetadata.VERSION : 2);
         o.addProperty("iteration", m.iteration());
         o.add("config", JsonFields.toJson(m.config().toSections()));
         JsonObject cleaning = new JsonObject();
         cleaning.addProperty("drop_lines_containing", m.cleaning().dropLinesContaining());
         cleaning.addProperty("keep_newlines", m.cleaning().keepNewlines());
         cleaning.addProperty("unicode_normalization", m.cleaning().normalizeNfc() ? ModelManifest.NFC : null);
+        if (m.cleaning().lines()) {
+            cleaning.addProperty("lines", true);
+        }
         o.add("cleaning", cleaning);
+        if (m.items() != null) {
+            o.add("items", JsonParser.parseString(m.items().toJson()));
+        }
         JsonArray vocab = new JsonArray();
         for (int cp : m.vocabulary()) {
             vocab.add(cp);

@@ -1,6 +1,7 @@
 package dev.charlstm.trainer.checkpoint;
 
 import dev.charlstm.runtime.TextCleaning;
+import dev.charlstm.runtime.pack.LineItems;
 import dev.charlstm.trainer.config.TrainingConfig;
 import java.util.Objects;
 
@@ -18,6 +19,7 @@ import java.util.Objects;
  * @param metrics losses and speed at this checkpoint
  * @param rng the batch sampler's state
  * @param createdAt when the checkpoint was written, ISO-8601 UTC
+ * @param items for a run on a list: its split and the membership of its training and held-out items; else null
  */
 public record CheckpointMetadata(
         int iteration,
@@ -27,12 +29,16 @@ public record CheckpointMetadata(
         CorpusInfo corpus,
         Metrics metrics,
         RngState rng,
-        String createdAt) {
+        String createdAt,
+        LineItems items) {
 
     /** Value of {@code format}. */
     public static final String FORMAT = "charlstm-checkpoint";
-    /** The format version this code writes; it reads this one and version 1. */
-    public static final int VERSION = 2;
+    /**
+     * The newest format version this code writes (3, for a run on a list, whose items a version 2 reader would ignore;
+     * other runs write 2); it reads versions 1 to this one.
+     */
+    public static final int VERSION = 3;
     /** Which optimizer state is in {@code optimizer.bin}. */
     public static final String OPTIMIZER = "adamw-moments-v1";
 

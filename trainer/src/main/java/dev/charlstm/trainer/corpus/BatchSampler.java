@@ -1,10 +1,14 @@
 package dev.charlstm.trainer.corpus;
 
+import java.util.Arrays;
 import java.util.SplittableRandom;
 
 /**
  * Draws training batches as the tutorial does: random windows of {@code seqLen + 1} ids from the training part;
- * the input is a window's first {@code seqLen} ids and the target its last {@code seqLen} (shifted by one).
+ * the input is a window's first {@code seqLen} ids and the target its last {@code seqLen} (shifted by one). For a
+ * list ({@link #items}) a batch is {@code batchSize} random items instead, each from its leading {@code '\n'}: the
+ * input is {@code '\n'} and the item's characters, the target the characters and the end, both padded to the
+ * longest item of the batch ({@link #steps()}), the padding's targets {@link #PAD}.
  *
  * <p>Batch {@code k} depends only on the seed and {@code k}, not on the batches drawn before it, so a resumed
  * run draws exactly the batches the uninterrupted run would have: the sampler's whole RNG state is
@@ -14,7 +18,14 @@ import java.util.SplittableRandom;
  */
 public final class BatchSampler {
 
+    /** The target of a padding position, which the loss ignores. */
+    public static final int PAD = -1;
+
     private final int[] ids;
+    /** For a list: each item's leading '\n' and the final end (null for a text). */
+    private final int[] itemStarts;
+
+    private int steps;
     private final int batchSize;
     private final int seqLen;
     private final long seed;
@@ -29,7 +40,27 @@ public final class BatchSampler {
      * @param seed the seed of the batch sequence
      */
     public BatchSampler(int[] ids, int batchSize, int seqLen, long seed) {
-        if (ids.length < seqLen + 1) {
+        this(ids, null, batchSize, seqLen, seed);
+    }
+
+    /**
+     * A sampler of a list's items.
+     *
+     * @param ids a list's training part ({@code Split.train()})
+     * @param itemStarts where its items start ({@code Split.trainItems()})
+     * @param batchSize items per batch
+     * @param seqLen at least the longest item's length + 1
+     * @param seed the seed of the batch sequence
+     * @return the sampler
+     */
+    public static BatchSampler items(int[] ids, int[] itemStarts, int batchSize, int seqLen, long seed) {
+        return new BatchSampler(ids, itemStarts, batchSize, seqLen, seed);
+    }
+
+    private BatchSampler(int[] ids, int[] itemStarts, int batchSize, int seqLen, long seed) {
+        this.itemStarts = itemStarts;
+        this.steps = seqLen;
+        if (itemStarts == null && ids.length < seqLen + 1) {
             throw new IllegalArgumentException(
                     "text of " + ids.length + " ids is shorter than one window of " + (seqLen + 1));
         }
@@ -49,12 +80,35 @@ public final class BatchSampler {
      */
     public void batch(long index) {
         SplittableRandom rng = new SplittableRandom(batchSeed(seed, index));
+        if (itemStarts != null) {
+            itemBatch(rng);
+            return;
+        }
         int maxStart = ids.length - seqLen - 1; // inclusive: the last window ends at the last id
         for (int b = 0; b < batchSize; b++) {
             int start = rng.nextInt(maxStart + 1);
             starts[b] = start;
             System.arraycopy(ids, start, inputs, b * seqLen, seqLen);
             System.arraycopy(ids, start + 1, targets, b * seqLen, seqLen);
+        }
+    }
+
+    private void itemBatch(SplittableRandom rng) {
+        int items = itemStarts.length - 1;
+        int longest = 1;
+        for (int b = 0; b < batchSize; b++) {
+            int k = rng.nextInt(items);
+            starts[b] = k;
+            longest = Math.max(longest, itemStarts[k + 1] - itemStarts[k]);
+        }
+        steps = longest; // the longest item's characters + its end
+        for (int b = 0; b < batchSize; b++) {
+            int from = itemStarts[starts[b]];
+            int length = itemStarts[starts[b] + 1] - from;
+            System.arraycopy(ids, from, inputs, b * steps, length);
+            System.arraycopy(ids, from + 1, targets, b * steps, length);
+            Arrays.fill(inputs, b * steps + length, (b + 1) * steps, ids[itemStarts[0]]);
+            Arrays.fill(targets, b * steps + length, (b + 1) * steps, PAD);
         }
     }
 
@@ -73,17 +127,27 @@ public final class BatchSampler {
         return z ^ (z >>> 31);
     }
 
-    /** @return the inputs of the last batch, row-major [batchSize, seqLen]; reused by the next call */
+    /**
+     * @return the time steps of the last batch: {@link #seqLen()} for a text, the longest item's length + 1 for a list
+     */
+    public int steps() {
+        return steps;
+    }
+
+    /**
+     * @return the inputs of the last batch, row-major [batchSize, steps()] in the first batchSize·steps() entries;
+     *     reused by the next call
+     */
     public int[] inputs() {
         return inputs;
     }
 
-    /** @return the targets of the last batch, row-major [batchSize, seqLen]; reused by the next call */
+    /** @return the targets of the last batch, as {@link #inputs()}, padding {@link #PAD}; reused by the next call */
     public int[] targets() {
         return targets;
     }
 
-    /** @return the start offsets of the last batch's windows; reused by the next call */
+    /** @return the start offsets of the last batch's windows (for a list: its items' numbers); reused */
     public int[] starts() {
         return starts;
     }

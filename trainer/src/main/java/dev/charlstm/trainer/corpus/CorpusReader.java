@@ -49,12 +49,13 @@ public final class CorpusReader {
         List<Integer> starts = new ArrayList<>();
         int codePoints = 0;
         for (Path file : files) {
+            // a list: its items joined with '\n' (the end-of-item symbol), and files joined the same way
             String cleaned = options.clean(decode(file));
             if (cleaned.isEmpty()) {
                 continue;
             }
             if (text.length() > 0) {
-                text.append(options.keepNewlines() ? '\n' : ' ');
+                text.append(options.keepNewlines() || options.lines() ? '\n' : ' ');
                 codePoints++;
             }
             placed.add(file);

@@ -276,7 +276,8 @@ public final class OnnxExporter {
     static Map<String, String> metadata(ModelShape cfg, Precision precision, String kind) {
         Map<String, String> md = new LinkedHashMap<>();
         md.put("charlstm.format", ModelPackage.FORMAT);
-        md.put("charlstm.format_version", Integer.toString(ModelPackage.VERSION));
+        // the graphs are version 2's: version 3 changed the manifest only
+        md.put("charlstm.format_version", "2");
         md.put("charlstm.graph", kind);
         md.put("charlstm.quantization", precision.method() == null ? "none" : precision.method());
         md.put("charlstm.vocab_size", Integer.toString(cfg.vocabSize()));

@@ -149,7 +149,8 @@ public final class PackageExporter {
                 meta.iteration(),
                 meta.metrics().valLoss(),
                 config.data().validationFraction(),
-                config.data().seqLen());
+                // a list's validation has no window: each held-out item is its own
+                meta.cleaning().lines() ? null : config.data().seqLen());
         Map<String, Map<String, Object>> training = config.toSections();
         training.remove("model"); // the manifest's model section is the shape
         return ModelManifest.builder()
@@ -157,6 +158,8 @@ public final class PackageExporter {
                 .vocabulary(Vocabulary.of(meta.vocabulary()))
                 .opset(OnnxExporter.OPSET)
                 .cleaning(meta.cleaning().dropLinesContaining(), meta.cleaning().keepNewlines())
+                .lines(meta.cleaning().lines())
+                .items(meta.items())
                 .unicodeNormalization(meta.cleaning().normalizeNfc() ? ModelManifest.NFC : null)
                 .provenance(provenance)
                 .training(training)

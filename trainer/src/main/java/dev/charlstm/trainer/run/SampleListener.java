@@ -27,13 +27,26 @@ public final class SampleListener implements TrainingListener {
     @Override
     public void onStart(Trainer trainer) {
         var e = trainer.config().evaluation();
-        if (e.sampleLength() > 0 && e.samplePrompt().codePoints().noneMatch(trainer.vocabulary()::contains)) {
+        if (e.sampleLength() > 0
+                && !trainer.lines()
+                && e.samplePrompt().codePoints().noneMatch(trainer.vocabulary()::contains)) {
             LOG.warn(
                     "no character of --prompt \"{}\" is in the corpus's vocabulary: the samples start from {} instead;"
                             + " give a --prompt in the corpus's characters",
                     e.samplePrompt(),
                     Vocabulary.describe(trainer.vocabulary().codePoint(0)));
         }
+    }
+
+    /**
+     * A list's samples are items: from an item's start ({@code '\n'}), primed with the prompt only when the list has
+     * all of its characters (the default "The " is rarely a name's start).
+     */
+    private static String prompt(String prompt, Trainer trainer) {
+        if (!trainer.lines()) {
+            return prompt;
+        }
+        return prompt.codePoints().allMatch(trainer.vocabulary()::contains) ? "\n" + prompt : "\n";
     }
 
     @Override
@@ -43,7 +56,7 @@ public final class SampleListener implements TrainingListener {
             sink.accept(
                     evaluation,
                     trainer.sample(
-                            e.samplePrompt(),
+                            prompt(e.samplePrompt(), trainer),
                             e.sampleLength(),
                             trainer.config().data().seed() + evaluation.iteration()));
         }

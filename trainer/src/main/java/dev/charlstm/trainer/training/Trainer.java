@@ -19,6 +19,7 @@ import dev.charlstm.trainer.corpus.CorpusException;
 import dev.charlstm.trainer.corpus.Split;
 import dev.charlstm.trainer.model.CharLstm;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,6 +51,8 @@ public final class Trainer implements AutoCloseable {
     private final BatchSampler sampler;
     private final LearningRateSchedule schedule;
     private int iteration;
+    /** The characters the last {@link #step} trained on (a list's batches vary). */
+    private long lastStepCharacters;
     /** Whether the last {@link #step} scaled its gradients down to the clip norm. */
     private boolean lastStepClipped;
 
@@ -67,16 +70,24 @@ public final class Trainer implements AutoCloseable {
             Checkpoint resumeFrom) {
         this.corpus = corpus;
         this.config = config;
-        this.split = corpus.split(config.data().validationFraction(), vocab);
+        this.split = corpus.split(
+                config.data().validationFraction(), vocab, config.data().seed());
         split.requireWindows(config.data().seqLen(), corpus.source());
         this.device = device;
         this.engine = engine;
         this.schedule = new LearningRateSchedule(config);
-        this.sampler = new BatchSampler(
-                split.train(),
-                config.data().batchSize(),
-                config.data().seqLen(),
-                config.data().seed());
+        this.sampler = split.lines()
+                ? BatchSampler.items(
+                        split.train(),
+                        split.trainItems(),
+                        config.data().batchSize(),
+                        config.data().seqLen(),
+                        config.data().seed())
+                : new BatchSampler(
+                        split.train(),
+                        config.data().batchSize(),
+                        config.data().seqLen(),
+                        config.data().seed());
         long seed = config.data().seed();
         engine.setRandomSeed((int) (seed ^ (seed >>> 32)));
         NDManager m = NDManager.newBaseManager(device, engine.getEngineName());
@@ -190,6 +201,11 @@ public final class Trainer implements AutoCloseable {
         return iteration;
     }
 
+    /** @return whether the corpus is a list, one item per line, trained item by item */
+    public boolean lines() {
+        return split.lines();
+    }
+
     /** @return the model being trained */
     public CharLstm model() {
         return model;
@@ -251,8 +267,8 @@ public final class Trainer implements AutoCloseable {
             iteration++;
             trainingNanos += dt;
             windowNanos += dt;
-            windowChars += config.charactersPerIteration();
-            sessionChars += config.charactersPerIteration();
+            windowChars += lastStepCharacters;
+            sessionChars += lastStepCharacters;
             windowLossSum += loss;
             windowSteps++;
             windowClipped += lastStepClipped ? 1 : 0;
@@ -296,11 +312,27 @@ public final class Trainer implements AutoCloseable {
         // Every array of the step lives in this sub-manager and is freed with it; otherwise native memory grows.
         try (NDManager stepManager = manager.newSubManager();
                 GradientCollector collector = engine.newGradientCollector()) {
-            Shape shape = new Shape(config.data().batchSize(), config.data().seqLen());
-            NDArray inputs = stepManager.create(sampler.inputs(), shape);
-            NDArray targets = stepManager.create(sampler.targets(), shape);
+            int rows = config.data().batchSize();
+            int steps = sampler.steps();
+            Shape shape = new Shape(rows, steps);
+            int size = rows * steps;
+            int[] in = sampler.inputs();
+            int[] out = sampler.targets();
+            NDArray inputs = stepManager.create(in.length == size ? in : Arrays.copyOf(in, size), shape);
+            NDArray targets = stepManager.create(out.length == size ? out : Arrays.copyOf(out, size), shape);
             NDArray logits = model.forward(store, new NDList(inputs), true).head();
-            NDArray lossArray = Losses.training(logits, targets, config.optimisation());
+            NDArray lossArray;
+            if (split.lines()) {
+                lossArray = Losses.training(logits, targets, config.optimisation(), true);
+                long real = 0;
+                for (int i = 0; i < size; i++) {
+                    real += out[i] == BatchSampler.PAD ? 0 : 1;
+                }
+                lastStepCharacters = real;
+            } else {
+                lossArray = Losses.training(logits, targets, config.optimisation(), false);
+                lastStepCharacters = size;
+            }
             collector.backward(lossArray);
             loss = lossArray.getFloat();
         }
@@ -322,8 +354,14 @@ public final class Trainer implements AutoCloseable {
             double trainLoss, double charsPerSecond, float lr, double elapsed, int clippedSteps, int steps) {
         double valLoss;
         try (NDManager evalManager = manager.newSubManager()) {
-            valLoss = Validator.loss(
-                    model, store, evalManager, split.validation(), config.data().seqLen());
+            valLoss = split.lines()
+                    ? Validator.itemLoss(model, store, evalManager, split.validation(), split.validationItems())
+                    : Validator.loss(
+                            model,
+                            store,
+                            evalManager,
+                            split.validation(),
+                            config.data().seqLen());
         }
         boolean best = valLoss < bestValLoss;
         if (best) {
@@ -362,7 +400,8 @@ public final class Trainer implements AutoCloseable {
                 new CheckpointMetadata.Metrics(
                         e.trainLoss(), e.valLoss(), bestValLoss, bestIteration, e.charsPerSecond(), e.elapsedSeconds()),
                 new CheckpointMetadata.RngState(config.data().seed(), iteration),
-                Instant.now().toString());
+                Instant.now().toString(),
+                split.items());
         return Checkpoint.capture(m, model, optimizer::save);
     }
 

@@ -59,4 +59,55 @@ final class Validator {
         }
         return total / count;
     }
+
+    /** Items per forward pass of a list's validation. */
+    private static final int ITEMS = 256;
+
+    /**
+     * A list's validation loss, makemore's definition: each held-out item from the zero state after its leading
+     * {@code '\n'}, the cross-entropy of each of its characters and of its end, summed over all items and divided by
+     * the number of those positions (characters + 1 per item).
+     *
+     * @param model the model
+     * @param store its parameter store
+     * @param manager a manager for temporaries (closed by the caller)
+     * @param ids the validation part of a list's split
+     * @param starts where its items start, then the final end ({@code Split.validationItems()})
+     * @return mean cross-entropy in nats per character
+     */
+    static double itemLoss(CharLstm model, ParameterStore store, NDManager manager, int[] ids, int[] starts) {
+        int items = starts.length - 1;
+        if (items < 1) {
+            throw new IllegalArgumentException("no held-out items to validate on");
+        }
+        double total = 0;
+        long count = 0;
+        for (int first = 0; first < items; first += ITEMS) {
+            int rows = Math.min(ITEMS, items - first);
+            int steps = 1;
+            for (int r = 0; r < rows; r++) {
+                steps = Math.max(steps, starts[first + r + 1] - starts[first + r]);
+            }
+            int[] x = new int[rows * steps];
+            int[] y = new int[rows * steps];
+            java.util.Arrays.fill(x, ids[starts[0]]);
+            java.util.Arrays.fill(y, dev.charlstm.trainer.corpus.BatchSampler.PAD);
+            for (int r = 0; r < rows; r++) {
+                int from = starts[first + r];
+                int length = starts[first + r + 1] - from;
+                System.arraycopy(ids, from, x, r * steps, length);
+                System.arraycopy(ids, from + 1, y, r * steps, length);
+                count += length;
+            }
+            try (NDManager step = manager.newSubManager()) {
+                NDArray inputs = step.create(x, new Shape(rows, steps));
+                NDArray targets = step.create(y, new Shape(rows, steps));
+                NDArray logits = model.forward(store, new NDList(inputs), false).head();
+                total += Losses.summedCrossEntropy(logits, targets)
+                        .toType(ai.djl.ndarray.types.DataType.FLOAT64, false)
+                        .getDouble();
+            }
+        }
+        return total / count;
+    }
 }
