@@ -33,13 +33,15 @@ if [ -d "$root/examples/gpu-consumer" ]; then
   mvn -B -q clean package
   java -cp "target/classes:target/lib/*" example.gpu.Main "$model"
 fi
-echo "== the README's SDK snippet, extracted and run as written"
+# The README's Java snippets, each extracted from its section and run as written
+for section in "Use the SDK from Java" "Make more of a list"; do
+echo "== the README's snippet in \"$section\", extracted and run as written"
 snippet="$root/target/readme-snippet"
 rm -rf "$snippet" && mkdir -p "$snippet"
-python3 - "$root/README.md" "$snippet/ReadmeSnippet.java" "$root" <<'PY'
+python3 - "$root/README.md" "$snippet/ReadmeSnippet.java" "$root" "$section" <<'PY'
 import re, sys
 readme = open(sys.argv[1], encoding="utf-8").read()
-section = readme[readme.index("## Use the SDK from Java"):]
+section = readme[readme.index("## " + sys.argv[4]):]
 code = re.search(r"```java\n(.*?)```", section, re.S).group(1)
 imports = "".join(l + "\n" for l in code.splitlines() if l.startswith("import "))
 body = "".join(l + "\n" for l in code.splitlines() if not l.startswith("import "))
@@ -50,3 +52,5 @@ open(sys.argv[2], "w", encoding="utf-8").write(imports + "\npublic class ReadmeS
 PY
 javac -d "$snippet" -cp "$root/examples/consumer/target/lib/*" "$snippet/ReadmeSnippet.java"
 (cd "$root" && java -cp "$snippet:$root/examples/consumer/target/lib/*" ReadmeSnippet | tail -3)
+done
+

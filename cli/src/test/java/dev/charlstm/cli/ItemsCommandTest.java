@@ -253,4 +253,44 @@ class ItemsCommandTest {
         assertTrue(both.err().contains("--lines and --keep-newlines exclude each other"), both.err());
         assertFalse(Files.exists(dir.resolve("other")));
     }
+
+    @Test
+    void overHttpItemsAreOneCompletionsRequestFromTheStartOfAnItem() throws Exception {
+        try (CharLstmModel m = CharLstmModel.load(model());
+                dev.charlstm.server.CharLstmServer server = dev.charlstm.server.CharLstmServer.start(
+                        dev.charlstm.server.ServerOptions.builder()
+                                .port(0)
+                                .modelId("names")
+                                .build(),
+                        CharLstmModel.load(model()))) {
+            int cap = Math.max(16, 2 * m.manifest().items().maxLength());
+            java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient()
+                    .send(
+                            java.net.http.HttpRequest.newBuilder(java.net.URI.create(server.url() + "/v1/completions"))
+                                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString(
+                                            "{\"prompt\": \"\\n\", \"n\": 12, \"stop\": [\"\\n\"], \"max_tokens\": "
+                                                    + cap + ", \"seed\": 5}"))
+                                    .build(),
+                            java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, r.statusCode(), r.body());
+            com.google.gson.JsonArray choices =
+                    JsonParser.parseString(r.body()).getAsJsonObject().getAsJsonArray("choices");
+            GeneratedItems made = m.generateItems(
+                    12,
+                    ItemOptions.builder()
+                            .generation(GenerationOptions.builder()
+                                    .seed(5)
+                                    .maxCharacters(cap)
+                                    .build())
+                            .build());
+            assertEquals(12, choices.size());
+            for (int i = 0; i < 12; i++) {
+                JsonObject c = choices.get(i).getAsJsonObject();
+                assertEquals(made.items().get(i).text(), c.get("text").getAsString(), "choice " + i);
+                assertEquals(
+                        made.items().get(i).complete() ? "stop" : "length",
+                        c.get("finish_reason").getAsString());
+            }
+        }
+    }
 }

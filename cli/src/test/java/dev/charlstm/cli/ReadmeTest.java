@@ -70,6 +70,34 @@ class ReadmeTest {
         assertEquals(expected.length(), got.length(), "the quote is the whole output");
     }
 
+    @Test
+    void theQuotedNamesAreWhatTheNamesCommandWrites() throws IOException {
+        List<String> lines = Files.readAllLines(README);
+        String command = null;
+        String quote = null;
+        for (int i = 0; i < lines.size(); i++) {
+            if (command == null && lines.get(i).startsWith("    ./charlstm generate --model models/names --items 10")) {
+                command = lines.get(i).strip();
+            }
+            if (command != null && lines.get(i).startsWith("The first writes ten new names")) {
+                quote = lines.get(i + 2).substring(2);
+                break;
+            }
+        }
+        assertTrue(command != null && quote != null, "the README's names example");
+        // the tests run in cli/: the README's paths are from the repository's root
+        Cli.Result r = Cli.run(split(command.substring("./charlstm ".length())).stream()
+                .map(a -> a.equals("models/names") ? "../models/names" : a)
+                .toArray(String[]::new));
+        assertEquals(0, r.code(), r.err());
+        List<String> names = new ArrayList<>();
+        for (String line : r.out().strip().split("\n")) {
+            assertTrue(line.endsWith("\tnew"), line);
+            names.add(line.substring(0, line.indexOf('\t')));
+        }
+        assertEquals(quote, String.join(", ", names));
+    }
+
     private static String withoutComment(String s) {
         boolean quoted = false;
         for (int i = 0; i < s.length(); i++) {

@@ -1,6 +1,6 @@
 package dev.charlstm.runtime;
 
-import dev.charlstm.runtime.internal.SplitMix64;
+import dev.charlstm.runtime.internal.Mt19937;
 
 /**
  * What {@link CharLstmModel#evaluate} scores and how. By default it reproduces the validation loss the trainer
@@ -81,12 +81,12 @@ public final class EvaluationOptions {
     public static final int MAX_HELD_OUT_ITEMS = 1000;
 
     /**
-     * Which items of a list are held out: makemore's rule, {@code min(1000, floor(n · fraction))} items drawn at
-     * random, seeded. The trainer and {@code eval} draw the same ones. The draw, for other implementations: a
-     * SplitMix64 generator seeded with {@code seed}; the identity permutation of {@code 0..n-1}; for
-     * {@code i = 0, 1, ..., count - 1}, swap position {@code i} with position {@code i + (x >>> 1) % (n - i)},
-     * {@code x} the generator's next 64-bit output (unsigned shift); the first {@code count} positions are the
-     * held-out items.
+     * Which items of a list are held out: makemore's rule and draw, so that the same seed holds out the very items
+     * makemore holds out ({@code makemore.py --seed 3407}, its default, and {@code charlstm train --lines --seed 3407}
+     * test on the same 1,000 names). {@code count = min(1000, floor(n · fraction))}; the permutation is PyTorch's
+     * {@code torch.randperm(n)} after {@code torch.manual_seed(seed)} (MT19937 seeded with the seed's low 32 bits; for
+     * i = 0 .. n-2, swap positions i and i + (next 32 bits mod (n - i))); the held-out items are those at its last
+     * {@code count} positions, as makemore's {@code rp[-test_set_size:]}.
      *
      * @param items the number of items n
      * @param fraction the held-out share, in (0, 1)
@@ -99,17 +99,9 @@ public final class EvaluationOptions {
             throw new IllegalArgumentException("held-out fraction must be in (0, 1), got " + fraction);
         }
         int count = (int) Math.min(MAX_HELD_OUT_ITEMS, Math.floor(items * fraction));
-        int[] perm = new int[items];
-        for (int i = 0; i < items; i++) {
-            perm[i] = i;
-        }
-        SplitMix64 rng = new SplitMix64(seed);
+        int[] perm = Mt19937.randperm(items, seed);
         boolean[] held = new boolean[items];
-        for (int i = 0; i < count; i++) {
-            int j = i + (int) ((rng.nextLong() >>> 1) % (items - i));
-            int t = perm[i];
-            perm[i] = perm[j];
-            perm[j] = t;
+        for (int i = items - count; i < items; i++) {
             held[perm[i]] = true;
         }
         return held;

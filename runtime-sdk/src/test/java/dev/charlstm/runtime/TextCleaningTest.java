@@ -65,8 +65,22 @@ class TextCleaningTest {
         // stable: the same seed draws the same items on every run and machine; pinned so a change is seen
         boolean[] a = EvaluationOptions.heldOutItems(20, 0.25, 42);
         assertArrayEquals(a, EvaluationOptions.heldOutItems(20, 0.25, 42));
-        assertEquals("[6, 8, 11, 13, 14]", java.util.Arrays.toString(indices(a)));
+        // torch.manual_seed(42); sorted(torch.randperm(20)[-5:]) is [5, 9, 12, 16, 19]
+        assertEquals("[5, 9, 12, 16, 19]", java.util.Arrays.toString(indices(a)));
+        // and makemore's 1,000 test names of names.txt (seed 3407) start at lines 61, 93, 103, 151, 160 (0-based)
+        assertEquals(
+                "[61, 93, 103, 151, 160]",
+                java.util.Arrays.toString(
+                        java.util.Arrays.copyOf(indices(EvaluationOptions.heldOutItems(32_033, 0.1, 3407)), 5)));
         boolean[] b = EvaluationOptions.heldOutItems(20, 0.25, 43);
+        // makemore's own draw: torch.manual_seed(3407); torch.randperm(32033)[:5] is [18545, 10853, 360, 10522, 2312]
+        // and torch.manual_seed(0); torch.randperm(20) is [4, 5, 13, ..., 1, 0] (PyTorch 1.13, printed here)
+        assertArrayEquals(
+                new int[] {18545, 10853, 360, 10522, 2312},
+                java.util.Arrays.copyOf(dev.charlstm.runtime.internal.Mt19937.randperm(32_033, 3407), 5));
+        assertEquals(
+                "[4, 5, 13, 19, 7, 14, 3, 6, 9, 17, 11, 2, 16, 18, 10, 12, 15, 8, 1, 0]",
+                java.util.Arrays.toString(dev.charlstm.runtime.internal.Mt19937.randperm(20, 0)));
         assertFalse(java.util.Arrays.equals(a, b));
         // random, not the tail: of 10,000 items the 1,000 held out spread over the whole list
         int[] held = indices(EvaluationOptions.heldOutItems(10_000, 0.1, 7));
