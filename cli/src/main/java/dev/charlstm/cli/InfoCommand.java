@@ -3,6 +3,7 @@ package dev.charlstm.cli;
 import dev.charlstm.runtime.CharLstmModel;
 import dev.charlstm.runtime.Vocabulary;
 import dev.charlstm.runtime.internal.JsonFields;
+import dev.charlstm.runtime.pack.LineItems;
 import dev.charlstm.runtime.pack.ModelManifest;
 import dev.charlstm.runtime.pack.ModelPackage;
 import dev.charlstm.runtime.pack.ModelShape;
@@ -10,6 +11,7 @@ import dev.charlstm.runtime.pack.Provenance;
 import java.io.PrintWriter;
 import java.math.BigDecimal;
 import java.math.MathContext;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
@@ -84,6 +86,25 @@ final class InfoCommand implements Callable<Integer> {
                 info.unicodeNormalization() == null
                         ? "none (text as given)"
                         : info.unicodeNormalization() + " (prompts and text normalised the same way)");
+        LineItems items = info.items();
+        if (info.lines()) {
+            out.printf("list         one item per line, each from the start state, ended by U+000A (train --lines)%n");
+        }
+        if (items != null) {
+            out.printf(
+                    Locale.ROOT,
+                    "items        %d distinct training items, %d held-out (%s of the list, at most 1000, split seed %d);"
+                            + " longest %d characters; known by Bloom filters (%d and %d bits, false-positive rate"
+                            + " %.1g)%n",
+                    items.training().count(),
+                    items.heldOut().count(),
+                    items.heldOutFraction(),
+                    items.splitSeed(),
+                    items.maxLength(),
+                    items.training().bits(),
+                    items.heldOut().bits(),
+                    items.training().falsePositiveRate());
+        }
         out.printf(
                 "trained      %s iterations on %s (%s characters, sha256 %s)%n",
                 known(p.iterations()), known(p.corpusName()), known(p.corpusCharacters()), known(p.corpusSha256()));
@@ -106,6 +127,9 @@ final class InfoCommand implements Callable<Integer> {
                                 + (info.quantization() != null
                                         ? " of the float32 model this was quantized from (charlstm"
                                                 + " eval measures this package)"
+                                        : "")
+                                + (info.lines()
+                                        ? " on the held-out items, each with its end, from the start state"
                                         : "")
                                 + (p.valFraction() == null || p.valWindow() == null
                                         ? ""

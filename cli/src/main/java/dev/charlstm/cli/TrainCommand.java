@@ -108,7 +108,8 @@ final class TrainCommand implements Callable<Integer> {
             description = "The corpus is a list, one item per line (names, words, titles), as makemore reads it: each"
                     + " non-empty line, trimmed, is an item; a seeded random sample of items (--val-fraction, at most"
                     + " 1,000) is held out; each item is trained from the start state and ends with a line break,"
-                    + " which the model learns to write. Generate with: generate --items N.")
+                    + " which the model learns to write; --batch then counts items, and --seq-len must be longer than"
+                    + " the longest item. Generate with: generate --items N.")
     boolean lines;
 
     @Option(

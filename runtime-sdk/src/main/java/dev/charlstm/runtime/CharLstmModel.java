@@ -53,6 +53,9 @@ public final class CharLstmModel implements AutoCloseable {
     private final ModelManifest manifest;
     private final RuntimeOptions options;
     private final Graph graph;
+    /** The most items {@link #generateItems} generates in one batch (it makes more in rounds). */
+    private static final int ITEM_BATCH = 4096;
+
     /** The scheduler every stream shares; null when continuous batching is off. */
     private final Scheduler shared;
     /** Index = token id: the one-code-point string emitted for it, made once. */
@@ -323,8 +326,9 @@ public final class CharLstmModel implements AutoCloseable {
      * Makes new items with a model trained on a list ({@code charlstm train --lines}): each item starts from the zero
      * state after the end-of-item symbol {@code '\n'} (then the prefix), and ends at the model's next {@code '\n'}, at
      * a stop sequence of the options, or at {@code maxCharacters}. The items are generated as one batch (every item
-     * stepped in the same graph calls), item {@code i} sampling with seed {@code seed + i}, so a seed reproduces the
-     * list. With {@link ItemOptions#novel()} it keeps sampling (seeds {@code seed + n}, ...) until it has {@code n}
+     * stepped in the same graph calls; above 4,096 items, in batches of 4,096), item {@code i} sampling with seed
+     * {@code seed + i}, so a seed reproduces the list, and each item is the one {@code generateItems(1, ...)} with seed
+     * {@code seed + i} makes alone. With {@link ItemOptions#novel()} it keeps sampling (seeds {@code seed + n}, ...) until it has {@code n}
      * items that are complete, not among the training items and not repeated, or has drawn {@code 100 n + 1000}
      * samples; then it returns what it has.
      *
@@ -371,7 +375,10 @@ public final class CharLstmModel implements AutoCloseable {
         int repeated = 0;
         int unfinished = 0;
         while (items.size() < n && drawn < limit) {
-            int batch = options.novel() ? (int) Math.min(limit - drawn, Math.max(16, 2L * (n - items.size()))) : n;
+            // at most ITEM_BATCH rows a round: a million items do not hold a million rows' buffers at once
+            int batch = (int) Math.min(
+                    ITEM_BATCH,
+                    options.novel() ? Math.min(limit - drawn, Math.max(16, 2L * (n - items.size()))) : n - drawn);
             List<GenerationRequest> requests = new ArrayList<>(batch);
             for (int i = 0; i < batch; i++) {
                 requests.add(GenerationRequest.of(
