@@ -32,8 +32,9 @@ import picocli.CommandLine.Spec;
                     + " for priming and eval) and vocab.json (vocabulary, dimensions, SHA-256 of the graphs,"
                     + " quantization, provenance, training configuration). Written atomically; an existing package"
                     + " at --out is replaced. Training already exports best.ckpt to RUN_DIR/model.",
-            "%nWith --package, a float32 package (any format version) is written again in format "
-                    + ModelPackage.VERSION + " from its weights, with both graphs. --quantize int8 writes int8"
+            "%nWith --package, a float32 package (any format version) is written again in the current format"
+                    + " (version 2, or 3 for a model trained on a list) from its weights, with both graphs."
+                    + " --quantize int8 writes int8"
                     + " weights (per channel, symmetric) run by ONNX Runtime's int8 kernels; check the result with"
                     + " charlstm eval."
         })

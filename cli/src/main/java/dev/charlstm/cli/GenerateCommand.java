@@ -131,17 +131,18 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(
             names = "--items",
             paramLabel = "N",
-            description = "For a model trained on a list (train --lines): write N items, one per line, each"
-                    + " followed by a tab and where it stands: training (the training items hold it), held-out,"
-                    + " new, or cut (it reached --max-chars without ending). Generated as one batch; item i"
-                    + " samples with seed + i. --max-chars caps each item (default: twice the longest training"
-                    + " item, at least 16).")
+            description = "For a model trained on a list (train --lines): write N items (at most 1,000,000), one per"
+                    + " line, each followed by a tab and where it stands: training (the training items hold it),"
+                    + " held-out, new, cut (it reached --max-chars without ending), empty (the model ended it at"
+                    + " once), or unknown (the package records no items). Generated as one batch; item i samples"
+                    + " with seed + i. --max-chars caps the characters written after the prefix (default: twice the"
+                    + " longest training item, at least 16).")
     Integer items;
 
     @Option(
             names = "--novel",
-            description = "With --items: keep only new items (not among the training items, not repeated, ended by"
-                    + " the model), sampling until there are N.")
+            description = "With --items: keep only new items (in neither the training nor the held-out items, not"
+                    + " empty, not repeated, ended by the model), sampling until there are N.")
     boolean novel;
 
     @Option(names = "--prefix", paramLabel = "TEXT", description = "With --items: every item starts with TEXT.")
@@ -168,14 +169,7 @@ final class GenerateCommand implements Callable<Integer> {
                 .emitStopSequence(emitStop)
                 .unknownCharacters(unknown)
                 .cleanPrompt(!rawPrompt);
-        if (unknown == UnknownCharacterPolicy.REPLACE) {
-            // composed first: "e" + U+0301 typed on a command line is the one character é
-            String r = Normalizer.normalize(replacement, Normalizer.Form.NFC);
-            if (r.codePointCount(0, r.length()) != 1) {
-                throw new UsageError("--replacement must be one character, got \"" + replacement + "\"");
-            }
-            b.replacement(r.codePointAt(0));
-        }
+        setReplacement(b);
         GenerationOptions options = UsageError.check(b::build);
         PrintWriter out = spec.commandLine().getOut();
         // Printing stops, and so does generation, when standard output is closed (e.g. `| head -c 50`).
@@ -217,14 +211,41 @@ final class GenerateCommand implements Callable<Integer> {
         }
     }
 
+    /** --unknown replace's character, composed first: "e" + U+0301 typed on a command line is the one character é. */
+    private void setReplacement(GenerationOptions.Builder b) {
+        if (unknown == UnknownCharacterPolicy.REPLACE) {
+            String r = Normalizer.normalize(replacement, Normalizer.Form.NFC);
+            if (r.codePointCount(0, r.length()) != 1) {
+                throw new UsageError("--replacement must be one character, got \"" + replacement + "\"");
+            }
+            b.replacement(r.codePointAt(0));
+        }
+    }
+
+    /** The most items one command writes: they are held in memory until the batch is done. */
+    static final int MAX_ITEMS = 1_000_000;
+
     /** --items: a list model's items, one per line with its origin; what was dropped goes to standard error. */
     private int generateItems() {
-        if (items < 0) {
-            throw new UsageError("--items must be >= 0, got " + items);
+        if (items < 0 || items > MAX_ITEMS) {
+            throw new UsageError("--items must be in [0, " + MAX_ITEMS + "], got " + items);
         }
-        if (spec.commandLine().getParseResult().hasMatchedPositional(0) || interactive) {
+        picocli.CommandLine.ParseResult parsed = spec.commandLine().getParseResult();
+        if (parsed.hasMatchedPositional(0) || interactive) {
             throw new UsageError("--items makes items from the start state: give --prefix TEXT instead of a PROMPT"
                     + (interactive ? " (and no --interactive)" : ""));
+        }
+        for (String other : new String[] {"--stop", "--emit-stop", "--raw-prompt"}) {
+            if (parsed.hasMatchedOption(other)) {
+                throw new UsageError(other + " does not apply to --items: an item ends at the model's end symbol"
+                        + " (a line break), and a prefix is cleaned as the list's items were");
+            }
+        }
+        if (parsed.hasMatchedOption("--max-chars") && maxChars < 1) {
+            throw new UsageError("--max-chars must be at least 1 with --items, got " + maxChars);
+        }
+        if (prefix != null && (prefix.indexOf('\n') >= 0 || prefix.indexOf('\r') >= 0)) {
+            throw new UsageError("--prefix holds a line break, which ends an item: give one line");
         }
         long chosenSeed = seed != null ? seed : new SecureRandom().nextLong() >>> 1;
         PrintWriter out = spec.commandLine().getOut();
@@ -235,9 +256,13 @@ final class GenerateCommand implements Callable<Integer> {
                         + " items to make; generate text with a PROMPT instead of --items");
             }
             LineItems known = m.manifest().items();
-            int cap = spec.commandLine().getParseResult().hasMatchedOption("--max-chars")
+            if (novel && known == null) {
+                throw new UsageError(model.describe() + " records no items (its manifest has no items section), so"
+                        + " --novel cannot tell new items from training ones; drop --novel");
+            }
+            int cap = parsed.hasMatchedOption("--max-chars")
                     ? maxChars
-                    : Math.max(16, 2 * (known == null ? 16 : known.maxLength()));
+                    : (int) Math.min(1_000_000, Math.max(16, 2L * (known == null ? 16 : known.maxLength())));
             GenerationOptions.Builder b = GenerationOptions.builder()
                     .maxCharacters(cap)
                     .temperature(temperature)
@@ -246,8 +271,8 @@ final class GenerateCommand implements Callable<Integer> {
                     .repetitionPenalty(repetitionPenalty)
                     .greedy(greedy)
                     .seed(chosenSeed)
-                    .stopSequences(stop)
                     .unknownCharacters(unknown);
+            setReplacement(b);
             ItemOptions options = ItemOptions.builder()
                     .generation(UsageError.check(b::build))
                     .prefix(prefix)
@@ -258,52 +283,65 @@ final class GenerateCommand implements Callable<Integer> {
                 made = m.generateItems(items, options);
             } catch (UnknownCharacterException e) {
                 throw new UsageError("--prefix holds " + Vocabulary.describe(e.codePoint()) + " at index " + e.index()
-                        + ", which is not in the model's vocabulary (charlstm info lists it)");
+                        + " (0-based, in characters of the prefix as cleaned, \"" + e.cleanedPrompt() + "\"), which"
+                        + " is not in the model's vocabulary (charlstm info lists it); use --unknown skip or --unknown"
+                        + " replace [--replacement C]");
             }
             announceSeed(chosenSeed);
-            int[] counts = new int[4];
+            int[] counts = new int[6]; // training, held-out, new, cut, empty, unknown
             for (GeneratedItem item : made.items()) {
-                String label = !item.complete()
-                        ? "cut"
-                        : item.origin() == null
-                                ? "unknown"
-                                : item.origin().name().toLowerCase(Locale.ROOT).replace('_', '-');
-                out.println(item.text() + "\t" + label);
-                counts[
-                        !item.complete()
-                                ? 3
-                                : item.origin() == null ? 2 : item.origin().ordinal()]++;
+                int kind = !item.complete()
+                        ? 3
+                        : item.text().isEmpty()
+                                ? 4
+                                : item.origin() == null ? 5 : item.origin().ordinal();
+                counts[kind]++;
+                out.println(item.text() + "\t" + LABELS[kind]);
             }
             out.flush();
             if (novel) {
                 err.println("charlstm: " + made.items().size() + " new item"
                         + (made.items().size() == 1 ? "" : "s")
                         + " from " + made.sampled() + " samples (dropped: " + made.inTraining() + " in the training"
-                        + " items, " + made.repeated() + " repeated, " + made.unfinished() + " cut at " + cap
-                        + " characters)");
+                        + " items, " + made.inHeldOut() + " in the held-out items, " + made.repeated() + " repeated, "
+                        + made.unfinished() + " cut at " + cap + " characters, " + made.empty() + " empty)");
                 if (made.items().size() < items) {
                     err.println("charlstm: only " + made.items().size() + " of " + items + " new items after "
-                            + made.sampled() + " samples: the model mostly repeats its training items; raise"
-                            + " --temperature or ask for fewer");
+                            + made.sampled() + " samples: "
+                            + (made.unfinished() > made.sampled() / 2
+                                    ? "most reached --max-chars " + cap + " without ending; raise --max-chars"
+                                    : greedy
+                                            ? "--greedy writes the same item every time; sample instead"
+                                            : "the model mostly repeats its training items; raise --temperature or"
+                                                    + " ask for fewer"));
                     return 1;
                 }
-            } else if (known != null) {
+            } else {
                 err.printf(
                         Locale.ROOT,
-                        "charlstm: %d items: %d in the training items, %d held-out, %d new, %d cut at %d characters"
-                                + " (membership false-positive rate %.1g)%n",
+                        "charlstm: %d items: %d in the training items, %d held-out, %d new, %d cut at %d characters,"
+                                + " %d empty%s%n",
                         made.items().size(),
                         counts[0],
                         counts[1],
                         counts[2],
                         counts[3],
                         cap,
-                        known.training().falsePositiveRate());
+                        counts[4],
+                        known == null
+                                ? " (the package records no items: labelled unknown)"
+                                : String.format(
+                                        Locale.ROOT,
+                                        " (membership false-positive rate %.1g)",
+                                        known.training().falsePositiveRate()));
             }
             err.flush();
             return 0;
         }
     }
+
+    /** The labels of {@link #generateItems}'s lines, by kind. */
+    private static final String[] LABELS = {"training", "held-out", "new", "cut", "empty", "unknown"};
 
     /** Without --seed (and when sampling), says which seed was drawn, so the text can be written again. */
     private void announceSeed(long chosen) {

@@ -324,21 +324,25 @@ public final class CharLstmModel implements AutoCloseable {
 
     /**
      * Makes new items with a model trained on a list ({@code charlstm train --lines}): each item starts from the zero
-     * state after the end-of-item symbol {@code '\n'} (then the prefix), and ends at the model's next {@code '\n'}, at
-     * a stop sequence of the options, or at {@code maxCharacters}. The items are generated as one batch (every item
-     * stepped in the same graph calls; above 4,096 items, in batches of 4,096), item {@code i} sampling with seed
-     * {@code seed + i}, so a seed reproduces the list, and each item is the one {@code generateItems(1, ...)} with seed
-     * {@code seed + i} makes alone. With {@link ItemOptions#novel()} it keeps sampling (seeds {@code seed + n}, ...) until it has {@code n}
-     * items that are complete, not among the training items and not repeated, or has drawn {@code 100 n + 1000}
-     * samples; then it returns what it has.
+     * state after the end-of-item symbol {@code '\n'} (then the prefix), and ends at the model's next {@code '\n'} or
+     * at {@code maxCharacters} characters after the prefix. Each item is cleaned as the list's items were (whitespace
+     * runs collapsed, trimmed) before it is labelled. The items are generated as one batch (every item stepped in the
+     * same graph calls; above 4,096 items, in batches of 4,096), item {@code i} sampling with seed {@code seed + i},
+     * so a seed reproduces the list, and each item is the one {@code generateItems(1, ...)} with seed
+     * {@code seed + i} makes alone. With {@link ItemOptions#novel()} it keeps sampling (seeds {@code seed + n}, ...)
+     * until it has {@code n} new items (not among the training or held-out items, not empty, not repeated, ended by
+     * the model), or has drawn {@code 100 n + 1000} samples; then it returns what it has. The items are held in
+     * memory until the call returns.
      *
      * @param n the number of items wanted, at least 0
      * @param options generation options, prefix, novelty
      * @return the items (fewer than {@code n} only with {@code novel}, when the samples ran out) and what was dropped
-     * @throws IllegalStateException if the package was not trained on a list
+     * @throws IllegalStateException if the package was not trained on a list, or {@code novel} is asked of a package
+     *     that records no items
      * @throws UnknownCharacterException if the prefix holds a character the vocabulary lacks (under the options'
-     *     {@link UnknownCharacterPolicy#ERROR})
-     * @throws IllegalArgumentException if {@code n} is negative or the prefix holds a line break
+     *     {@link UnknownCharacterPolicy#ERROR}); its index counts in the prefix as cleaned
+     * @throws IllegalArgumentException if {@code n} is negative, the prefix holds a line break, the options have stop
+     *     sequences (an item ends at its end symbol), or the replacement character is not in the vocabulary
      * @throws ModelClosedException if the model is closed
      */
     public GeneratedItems generateItems(int n, ItemOptions options) {
@@ -350,30 +354,48 @@ public final class CharLstmModel implements AutoCloseable {
         if (n < 0) {
             throw new IllegalArgumentException("the number of items must be >= 0, got " + n);
         }
-        String prefix =
-                options.prefix().isEmpty() ? "" : manifest.textCleaning().cleanPrompt(options.prefix());
-        if (prefix.indexOf('\n') >= 0) {
-            throw new IllegalArgumentException("the prefix holds a line break, which ends an item: give one line");
+        LineItems known = manifest.items();
+        if (options.novel() && known == null) {
+            throw new IllegalStateException("the package records no items (no items section in its manifest), so new"
+                    + " items cannot be told from training ones; generate without novel");
         }
         GenerationOptions base = options.generation();
-        List<String> stops = new ArrayList<>(base.stopSequences());
-        stops.add("\n");
+        if (!base.stopSequences().isEmpty()) {
+            throw new IllegalArgumentException("an item ends at the model's end symbol (a line break): stop sequences"
+                    + " do not apply to items, got " + base.stopSequences());
+        }
+        TextCleaning cleaning = manifest.textCleaning();
+        String raw = options.prefix();
+        if (raw.indexOf('\n') >= 0 || raw.indexOf('\r') >= 0) {
+            throw new IllegalArgumentException("the prefix holds a line break, which ends an item: give one line");
+        }
+        List<String> cleanedPrefix = cleaning.items(raw);
+        String prefix = cleanedPrefix.isEmpty() ? "" : cleanedPrefix.get(0);
         GenerationOptions g = base.toBuilder()
-                .stopSequences(stops)
+                .stopSequences("\n")
                 .emitStopSequence(false)
                 .cleanPrompt(false)
                 .build();
-        String prompt = "\n" + prefix;
-        checkPrompt(prompt, g);
-        LineItems known = manifest.items();
-        List<GeneratedItem> items = new ArrayList<>(n);
+        int[] fed;
+        try {
+            fed = encode("\n" + prefix, g);
+        } catch (UnknownCharacterException e) {
+            // counted in the prefix, not in the end symbol fed before it
+            throw new UnknownCharacterException(e.codePoint(), e.index() - 1, prefix);
+        }
+        // the prefix as the model was fed it (characters skipped or replaced by the options' policy)
+        StringBuilder fedText = new StringBuilder();
+        for (int i = 1; i < fed.length; i++) {
+            fedText.append(characterStrings[fed[i]]);
+        }
+        String fedPrefix = fedText.toString();
+        String prompt = "\n" + fedPrefix;
+        List<GeneratedItem> items = new ArrayList<>((int) Math.min(n, ITEM_BATCH));
         Set<String> seen = new HashSet<>();
         long limit = options.novel() ? 100L * n + 1000 : n;
         int drawn = 0; // seeds used: seed .. seed + drawn - 1
         int sampled = 0; // of those, looked at (a round may draw more than it needs)
-        int inTraining = 0;
-        int repeated = 0;
-        int unfinished = 0;
+        int[] dropped = new int[5]; // training, held-out, repeated, unfinished, empty
         while (items.size() < n && drawn < limit) {
             // at most ITEM_BATCH rows a round: a million items do not hold a million rows' buffers at once
             int batch = (int) Math.min(
@@ -390,27 +412,28 @@ public final class CharLstmModel implements AutoCloseable {
                     break;
                 }
                 sampled++;
-                String text = prefix + r.text();
+                // cleaned as the list's items were, so that "john " is the item "john"
+                List<String> cleaned = cleaning.items(fedPrefix + r.text());
+                String text = cleaned.isEmpty() ? "" : cleaned.get(0);
                 boolean complete = r.finishReason() == FinishReason.STOP_SEQUENCE;
-                LineItems.Origin origin = known == null ? null : known.origin(text);
+                LineItems.Origin origin = known == null || text.isEmpty() ? null : known.origin(text);
                 if (options.novel()) {
-                    if (!complete) {
-                        unfinished++;
-                        continue;
-                    }
-                    if (origin == LineItems.Origin.TRAINING) {
-                        inTraining++;
-                        continue;
-                    }
-                    if (!seen.add(text)) {
-                        repeated++;
+                    int why = !complete
+                            ? 3
+                            : text.isEmpty()
+                                    ? 4
+                                    : origin == LineItems.Origin.TRAINING
+                                            ? 0
+                                            : origin == LineItems.Origin.HELD_OUT ? 1 : seen.add(text) ? -1 : 2;
+                    if (why >= 0) {
+                        dropped[why]++;
                         continue;
                     }
                 }
                 items.add(new GeneratedItem(text, origin, complete));
             }
         }
-        return new GeneratedItems(items, sampled, inTraining, repeated, unfinished);
+        return new GeneratedItems(items, sampled, dropped[0], dropped[1], dropped[2], dropped[3], dropped[4]);
     }
 
     /**

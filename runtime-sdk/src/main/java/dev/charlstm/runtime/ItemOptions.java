@@ -4,8 +4,8 @@ import java.util.Objects;
 
 /**
  * How {@link CharLstmModel#generateItems} makes items for a model trained on a list: the generation options (sampling,
- * seed, the length cap {@link GenerationOptions#maxCharacters()}, any extra stop sequences), a prefix every item
- * starts with, and whether to keep only items that are new.
+ * seed, the length cap {@link GenerationOptions#maxCharacters()}), a prefix every item starts with, and whether to
+ * keep only items that are new.
  *
  * <p>Immutable and thread-safe; build with {@link #builder()}.
  */
@@ -36,7 +36,8 @@ public final class ItemOptions {
 
     /**
      * @return sampling, the seed (item i of a call samples with {@code seed + i}), the cap on an item's length in
-     *     characters after its prefix ({@code maxCharacters}), and stop sequences besides the item's end
+     *     characters after its prefix ({@code maxCharacters}), the policy for unknown prefix characters; no stop
+     *     sequences (an item ends at its end symbol)
      */
     public GenerationOptions generation() {
         return generation;
@@ -48,8 +49,9 @@ public final class ItemOptions {
     }
 
     /**
-     * @return whether only new items are kept: not in the package's training items (by its membership structure),
-     *     not repeated within the call, and ended by the model rather than cut at the cap
+     * @return whether only new items are kept: in neither the package's training nor its held-out items (by its
+     *     membership structures), not empty, not repeated within the call, and ended by the model rather than cut at
+     *     the cap
      */
     public boolean novel() {
         return novel;
@@ -64,7 +66,7 @@ public final class ItemOptions {
         private Builder() {}
 
         /**
-         * @param v sampling, seed, length cap and extra stop sequences (default {@link GenerationOptions#DEFAULT})
+         * @param v sampling, seed, length cap, unknown-character policy (default {@link GenerationOptions#DEFAULT})
          * @return this builder
          */
         public Builder generation(GenerationOptions v) {
@@ -82,7 +84,8 @@ public final class ItemOptions {
         }
 
         /**
-         * @param v keep only new items (not in the training items, not repeated, ended by the model)
+         * @param v keep only new items (in neither the training nor the held-out items, not repeated, ended by the
+         *     model)
          * @return this builder
          */
         public Builder novel(boolean v) {

@@ -47,7 +47,17 @@ final class ManifestJson {
      * @throws IllegalArgumentException naming the first field that is missing, of the wrong type or invalid
      */
     static Read read(int version, JsonObject root) {
-        return version == 1 ? readVersion1(JsonFields.root(root)) : readVersion2(JsonFields.root(root));
+        if (version == 1) {
+            return readVersion1(JsonFields.root(root));
+        }
+        Read read = readVersion2(JsonFields.root(root));
+        // a list needs version 3: a reader of version 2 would load it and ignore what makes it a list
+        ModelManifest.Builder b = read.builder();
+        require(
+                version >= VERSION || !b.describesList(),
+                "cleaning.lines and items (a model trained on a list) need format version 3, but version is "
+                        + version);
+        return read;
     }
 
     private static void require(boolean ok, String problem) {
@@ -323,17 +333,11 @@ final class ManifestJson {
     private static LineItems readItems(JsonFields items) {
         Integer maxLength = items.int32("max_length");
         require(maxLength != null, "items.max_length is missing");
-        try {
-            return new LineItems(
-                    items.requiredInteger("split_seed"),
-                    items.requiredNumber("held_out_fraction"),
-                    maxLength,
-                    membership(items.object("training"), "items.training."),
-                    membership(items.object("held_out"), "items.held_out."));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(
-                    e.getMessage().startsWith("items.") ? e.getMessage() : "items: " + e.getMessage(), e);
-        }
+        long seed = items.requiredInteger("split_seed");
+        double fraction = items.requiredNumber("held_out_fraction");
+        ItemMembership training = membership(items.object("training"), "items.training.");
+        ItemMembership heldOut = membership(items.object("held_out"), "items.held_out.");
+        return new LineItems(seed, fraction, maxLength, training, heldOut);
     }
 
     private static ItemMembership membership(JsonFields f, String at) {
@@ -346,16 +350,21 @@ final class ManifestJson {
             throw new IllegalArgumentException(at + "bloom is not base64: " + e.getMessage(), e);
         }
         String sha = f.string("sha256");
+        require(sha != null, at + "sha256 is missing");
         require(
-                sha == null || sha.equalsIgnoreCase(Sha256.hex(bits)),
+                sha.equalsIgnoreCase(Sha256.hex(bits)),
                 at + "bloom's SHA-256 " + Sha256.hex(bits) + " differs from the recorded " + sha + " (damaged)");
         Integer count = f.int32("count");
+        require(count != null, at + "count is missing");
         Integer hashes = f.int32("hashes");
-        require(count != null && hashes != null, at + "count or hashes is missing");
+        require(hashes != null, at + "hashes is missing");
+        long m = f.requiredInteger("bits");
+        Double rate = f.number("false_positive_rate"); // informational, but a number when present
+        require(rate == null || rate >= 0 && rate <= 1, at + "false_positive_rate must be in [0, 1], got " + rate);
         try {
-            return new ItemMembership(count, f.requiredInteger("bits"), hashes, bits);
+            return new ItemMembership(count, m, hashes, bits);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(at + e.getMessage(), e);
+            throw new IllegalArgumentException(at.substring(0, at.length() - 1) + ": " + e.getMessage(), e);
         }
     }
 

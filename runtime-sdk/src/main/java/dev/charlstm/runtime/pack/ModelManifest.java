@@ -286,6 +286,11 @@ public final class ModelManifest {
             return this;
         }
 
+        /** @return whether the description so far is of a list ({@code lines} or items set) */
+        boolean describesList() {
+            return lines || items != null;
+        }
+
         /** @return whether a sequence graph is named so far */
         boolean namesSequence() {
             return sequenceSignature != null;

@@ -142,6 +142,17 @@ class LineItemsTest {
         ModelPackage back = ModelPackage.read(tmp.resolve("list"));
         assertTrue(back.manifest().lines());
         assertEquals(list.manifest().items(), back.manifest().items());
+        // a list written as version 2 would be read by older readers as a text model: refused
+        root.addProperty("version", 2);
+        Files.writeString(tmp.resolve("list/vocab.json"), root.toString());
+        PackageException e2 = assertThrows(PackageException.class, () -> ModelPackage.read(tmp.resolve("list")));
+        assertTrue(e2.getMessage().contains("need format version 3"), e2.getMessage());
+        // and a damaged field is named once, with its path
+        root.addProperty("version", 3);
+        root.getAsJsonObject("items").getAsJsonObject("training").remove("bits");
+        Files.writeString(tmp.resolve("list/vocab.json"), root.toString());
+        PackageException e3 = assertThrows(PackageException.class, () -> ModelPackage.read(tmp.resolve("list")));
+        assertTrue(e3.getMessage().endsWith("items.training.bits is missing"), e3.getMessage());
     }
 
     @Test

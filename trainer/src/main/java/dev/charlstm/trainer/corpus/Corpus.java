@@ -203,6 +203,14 @@ public final class Corpus {
         return starts;
     }
 
+    /** The smallest fraction, rounded up to 3 decimals, that holds out one of n items. */
+    private static String ceilShare(int n) {
+        return java.math.BigDecimal.valueOf(1.0 / n)
+                .setScale(3, java.math.RoundingMode.CEILING)
+                .stripTrailingZeros()
+                .toPlainString();
+    }
+
     private Split splitItems(int[] ids, double fraction, Vocabulary vocab, long seed) {
         int[] starts = itemStarts();
         int n = starts.length;
@@ -211,10 +219,14 @@ public final class Corpus {
         for (boolean h : held) {
             heldCount += h ? 1 : 0;
         }
+        if (n < 2) {
+            throw new CorpusException(source + ": the list has " + n + " item; a list to train on needs at least 2 (one"
+                    + " to train on and one to hold out for validation): give a longer list");
+        }
         if (heldCount == 0 || heldCount == n) {
-            throw new CorpusException(source + ": the list has " + n + " item" + (n == 1 ? "" : "s") + ", too few to"
-                    + " hold out " + fraction + " of them for validation and train on the rest; give a longer list or"
-                    + " a larger --val-fraction");
+            throw new CorpusException(source + ": the list has " + n + " items, too few to hold out " + fraction
+                    + " of them (floor(" + n + " x " + fraction + ") = " + heldCount + ") and train on the rest;"
+                    + " give a longer list or a --val-fraction of at least " + ceilShare(n));
         }
         int end = vocab.idOf('\n');
         int[][] parts = new int[2][];

@@ -80,7 +80,7 @@ public final class PackageExporter {
     }
 
     /**
-     * Re-exports a package: with both graphs, format {@link ModelPackage#VERSION}, in the precision asked for. Its
+     * Re-exports a package: with both graphs, the current format (2, or 3 for a list), in the precision asked for. Its
      * description (vocabulary, cleaning, provenance, training) is kept. A float32 package can become float32 or
      * int8; a dynamic-int8 package (the earlier int8 scheme) can become static-int8, from its dequantized weights
      * (rounded a second time: export from the float32 source where you have it); a static-int8 package cannot be

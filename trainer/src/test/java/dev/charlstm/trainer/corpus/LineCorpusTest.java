@@ -96,7 +96,13 @@ class LineCorpusTest {
     void tooFewItemsOrAnItemLongerThanAWindowIsRefusedByName() throws Exception {
         Corpus few = list("ann\nbob\ncid\n");
         CorpusException e = assertThrows(CorpusException.class, () -> few.split(0.1, few.vocabulary(), 0));
-        assertTrue(e.getMessage().contains("3 items, too few to hold out 0.1"), e.getMessage());
+        assertTrue(
+                e.getMessage().contains("3 items, too few to hold out 0.1")
+                        && e.getMessage().contains("--val-fraction of at least 0.334"),
+                e.getMessage());
+        Corpus one = list("ann\n\n");
+        e = assertThrows(CorpusException.class, () -> one.split(0.5, one.vocabulary(), 0));
+        assertTrue(e.getMessage().contains("needs at least 2"), e.getMessage());
         StringBuilder b = new StringBuilder();
         for (int i = 0; i < 30; i++) {
             b.append(i == 7 ? "a very long line indeed" : "ab").append('\n');
