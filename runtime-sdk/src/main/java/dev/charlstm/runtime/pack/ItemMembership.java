@@ -17,7 +17,7 @@ import java.util.Set;
  *
  * <p>The structure, for other readers (docs/model-package.md): {@code m} bits, {@code k} probes. An item's probes come
  * from the SHA-256 of its UTF-8 bytes: {@code h1} and {@code h2} are the digest's first and second 8 bytes read as
- * big-endian 64-bit integers, {@code h2} with its lowest bit set, and probe {@code i} (0 ≤ i < k) is bit
+ * big-endian 64-bit integers, {@code h2} with its lowest bit set, and probe {@code i} ({@code 0 <= i < k}) is bit
  * {@code (h1 + i·h2) mod m}, the sum taken modulo 2^64 and the remainder unsigned. Bit {@code j} is bit
  * {@code j mod 8} (least significant first) of byte {@code j / 8}.
  *
