@@ -157,19 +157,10 @@ final class GenerateCommand implements Callable<Integer> {
             return generateItems();
         }
         long chosenSeed = seed != null ? seed : new SecureRandom().nextLong() >>> 1;
-        GenerationOptions.Builder b = GenerationOptions.builder()
-                .maxCharacters(maxChars)
-                .temperature(temperature)
-                .topK(topK)
-                .topP(topP)
-                .repetitionPenalty(repetitionPenalty)
-                .greedy(greedy)
-                .seed(chosenSeed)
+        GenerationOptions.Builder b = sampling(maxChars, chosenSeed)
                 .stopSequences(stop)
                 .emitStopSequence(emitStop)
-                .unknownCharacters(unknown)
                 .cleanPrompt(!rawPrompt);
-        setReplacement(b);
         GenerationOptions options = UsageError.check(b::build);
         PrintWriter out = spec.commandLine().getOut();
         // Printing stops, and so does generation, when standard output is closed (e.g. `| head -c 50`).
@@ -211,8 +202,20 @@ final class GenerateCommand implements Callable<Integer> {
         }
     }
 
-    /** --unknown replace's character, composed first: "e" + U+0301 typed on a command line is the one character é. */
-    private void setReplacement(GenerationOptions.Builder b) {
+    /**
+     * The options text and items share: length, sampling, seed and the unknown-character policy (with --unknown
+     * replace's character composed first: "e" + U+0301 typed on a command line is the one character é).
+     */
+    private GenerationOptions.Builder sampling(int maxCharacters, long chosenSeed) {
+        GenerationOptions.Builder b = GenerationOptions.builder()
+                .maxCharacters(maxCharacters)
+                .temperature(temperature)
+                .topK(topK)
+                .topP(topP)
+                .repetitionPenalty(repetitionPenalty)
+                .greedy(greedy)
+                .seed(chosenSeed)
+                .unknownCharacters(unknown);
         if (unknown == UnknownCharacterPolicy.REPLACE) {
             String r = Normalizer.normalize(replacement, Normalizer.Form.NFC);
             if (r.codePointCount(0, r.length()) != 1) {
@@ -220,6 +223,7 @@ final class GenerateCommand implements Callable<Integer> {
             }
             b.replacement(r.codePointAt(0));
         }
+        return b;
     }
 
     /** The most items one command writes: they are held in memory until the batch is done. */
@@ -263,16 +267,7 @@ final class GenerateCommand implements Callable<Integer> {
             int cap = parsed.hasMatchedOption("--max-chars")
                     ? maxChars
                     : (int) Math.min(1_000_000, Math.max(16, 2L * (known == null ? 16 : known.maxLength())));
-            GenerationOptions.Builder b = GenerationOptions.builder()
-                    .maxCharacters(cap)
-                    .temperature(temperature)
-                    .topK(topK)
-                    .topP(topP)
-                    .repetitionPenalty(repetitionPenalty)
-                    .greedy(greedy)
-                    .seed(chosenSeed)
-                    .unknownCharacters(unknown);
-            setReplacement(b);
+            GenerationOptions.Builder b = sampling(cap, chosenSeed);
             ItemOptions options = ItemOptions.builder()
                     .generation(UsageError.check(b::build))
                     .prefix(prefix)

@@ -86,14 +86,7 @@ final class Evaluator {
                         tokens[t * b + k] = ids[first + (w0 + k) * window + t0 + t];
                     }
                 }
-                graph.enter();
-                try {
-                    graph.runSequence(Arrays.copyOf(tokens, n * b), n, b, h, c, logits, false);
-                } catch (OrtException e) {
-                    throw new IllegalStateException("ONNX Runtime failed to evaluate: " + e.getMessage(), e);
-                } finally {
-                    graph.exit();
-                }
+                run(graph, Arrays.copyOf(tokens, n * b), n, b, h, c, logits);
                 for (int t = 0; t < n; t++) {
                     for (int k = 0; k < b; k++) {
                         int at = (t * b + k) * v;
@@ -199,14 +192,7 @@ final class Evaluator {
                     }
                 }
                 FloatBuffer logits = FloatBuffer.allocate(n * b * v);
-                graph.enter();
-                try {
-                    graph.runSequence(tokens, n, b, h, c, logits, false);
-                } catch (OrtException e) {
-                    throw new IllegalStateException("ONNX Runtime failed to evaluate: " + e.getMessage(), e);
-                } finally {
-                    graph.exit();
-                }
+                run(graph, tokens, n, b, h, c, logits);
                 for (int t = 0; t < n; t++) {
                     for (int k = 0; k < b; k++) {
                         int[] item = ids[i0 + k];
@@ -262,19 +248,25 @@ final class Evaluator {
             for (int t = 0; t < n; t++) {
                 tokens[t] = ids[t0 + t];
             }
-            graph.enter();
-            try {
-                graph.runSequence(tokens, n, 1, h, c, logits, false);
-            } catch (OrtException e) {
-                throw new IllegalStateException("ONNX Runtime failed to score the text: " + e.getMessage(), e);
-            } finally {
-                graph.exit();
-            }
+            run(graph, tokens, n, 1, h, c, logits);
             for (int t = 0; t < n; t++) {
                 out.add(CharacterLogprob.of(logits, t * v, v, ids[t0 + t + 1], top, model.characterStrings));
             }
         }
         return out;
+    }
+
+    /** One call of the sequence graph over {@code steps} x {@code batch} tokens, the state carried in h and c. */
+    private static void run(
+            Graph graph, long[] tokens, int steps, int batch, FloatBuffer h, FloatBuffer c, FloatBuffer logits) {
+        graph.enter();
+        try {
+            graph.runSequence(tokens, steps, batch, h, c, logits, false);
+        } catch (OrtException e) {
+            throw new IllegalStateException("ONNX Runtime failed to score the text: " + e.getMessage(), e);
+        } finally {
+            graph.exit();
+        }
     }
 
     /** The model's one encoder, with the error worded for a text rather than a prompt. */
