@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.charlstm.runtime.CharLstmModel;
@@ -17,11 +18,18 @@ import dev.charlstm.runtime.TextCleaning;
 import dev.charlstm.runtime.internal.AtomicFiles;
 import dev.charlstm.runtime.pack.LineItems;
 import dev.charlstm.runtime.pack.ModelPackage;
+import dev.charlstm.server.CharLstmServer;
+import dev.charlstm.server.ServerOptions;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -236,7 +244,7 @@ class ItemsCommandTest {
                         ? "cut"
                         : item.origin() == LineItems.Origin.HELD_OUT
                                 ? "held-out"
-                                : item.origin().name().toLowerCase(java.util.Locale.ROOT);
+                                : item.origin().name().toLowerCase(Locale.ROOT);
                 sdk.append(item.text()).append('\t').append(label).append('\n');
             }
             assertEquals(cli, sdk.toString());
@@ -278,23 +286,19 @@ class ItemsCommandTest {
     @Test
     void overHttpItemsAreOneCompletionsRequestFromTheStartOfAnItem() throws Exception {
         try (CharLstmModel m = CharLstmModel.load(model());
-                dev.charlstm.server.CharLstmServer server = dev.charlstm.server.CharLstmServer.start(
-                        dev.charlstm.server.ServerOptions.builder()
-                                .port(0)
-                                .modelId("names")
-                                .build(),
-                        CharLstmModel.load(model()))) {
+                CharLstmServer server = CharLstmServer.start(
+                        ServerOptions.builder().port(0).modelId("names").build(), CharLstmModel.load(model()))) {
             int cap = Math.max(16, 2 * m.manifest().items().maxLength());
-            java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient()
+            HttpResponse<String> r = HttpClient.newHttpClient()
                     .send(
-                            java.net.http.HttpRequest.newBuilder(java.net.URI.create(server.url() + "/v1/completions"))
-                                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString(
+                            HttpRequest.newBuilder(URI.create(server.url() + "/v1/completions"))
+                                    .POST(HttpRequest.BodyPublishers.ofString(
                                             "{\"prompt\": \"\\n\", \"n\": 12, \"stop\": [\"\\n\"], \"max_tokens\": "
                                                     + cap + ", \"seed\": 5}"))
                                     .build(),
-                            java.net.http.HttpResponse.BodyHandlers.ofString());
+                            HttpResponse.BodyHandlers.ofString());
             assertEquals(200, r.statusCode(), r.body());
-            com.google.gson.JsonArray choices =
+            JsonArray choices =
                     JsonParser.parseString(r.body()).getAsJsonObject().getAsJsonArray("choices");
             GeneratedItems made = m.generateItems(
                     12,

@@ -4,6 +4,7 @@ import dev.charlstm.runtime.pack.LineItems;
 import dev.charlstm.runtime.pack.ModelManifest;
 import dev.charlstm.runtime.pack.ModelPackage;
 import dev.charlstm.runtime.pack.PackageException;
+import dev.charlstm.runtime.pack.Quantization;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -31,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * that generate at the same time share batched graph calls (continuous batching, see {@link RuntimeOptions}): one
  * call for 32 rows costs far less than 32 calls for one, and each stream still writes exactly what it would alone
  * with the same seed, with a float32 package and with a static-int8 one (whose rows are computed in integers, each
- * on its own: {@link dev.charlstm.runtime.pack.Quantization}). The one exception is a package of the earlier
+ * on its own: {@link Quantization}). The one exception is a package of the earlier
  * dynamic-int8 scheme, which quantizes activations per graph call: there a row depends by rounding on the rows it
  * shares a call with (loading one logs a warning once; {@code charlstm export --package OLD --quantize int8}
  * rewrites it).
@@ -169,7 +170,7 @@ public final class CharLstmModel implements AutoCloseable {
      * package.
      *
      * @return whether the package has a sequence graph
-     * @throws dev.charlstm.runtime.pack.PackageException if ONNX Runtime cannot load it or it does not match
+     * @throws PackageException if ONNX Runtime cannot load it or it does not match
      * @throws ModelClosedException if the model is closed
      */
     public boolean prepareSequenceGraph() {

@@ -6,6 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.charlstm.runtime.internal.Mt19937;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 /** The one cleaning: training text (trimmed) and prompts (their ends kept as one space or line break). */
@@ -44,7 +48,7 @@ class TextCleaningTest {
         TextCleaning c =
                 TextCleaning.builder().lines(true).dropLinesContaining("#").build();
         String raw = "  emma \r\n\n ava\tmaria \n# a comment\n\t \ncafe\u0301\nzoe";
-        assertEquals(java.util.List.of("emma", "ava maria", "caf\u00e9", "zoe"), c.items(raw));
+        assertEquals(List.of("emma", "ava maria", "caf\u00e9", "zoe"), c.items(raw));
         assertEquals("emma\nava maria\ncaf\u00e9\nzoe", c.clean(raw));
         // a prompt's line breaks at its ends mark item boundaries
         assertEquals("\nja", c.cleanPrompt("\n  ja"));
@@ -66,22 +70,19 @@ class TextCleaningTest {
         boolean[] a = EvaluationOptions.heldOutItems(20, 0.25, 42);
         assertArrayEquals(a, EvaluationOptions.heldOutItems(20, 0.25, 42));
         // torch.manual_seed(42); sorted(torch.randperm(20)[-5:]) is [5, 9, 12, 16, 19]
-        assertEquals("[5, 9, 12, 16, 19]", java.util.Arrays.toString(indices(a)));
+        assertEquals("[5, 9, 12, 16, 19]", Arrays.toString(indices(a)));
         // and makemore's 1,000 test names of names.txt (seed 3407) start at lines 61, 93, 103, 151, 160 (0-based)
         assertEquals(
                 "[61, 93, 103, 151, 160]",
-                java.util.Arrays.toString(
-                        java.util.Arrays.copyOf(indices(EvaluationOptions.heldOutItems(32_033, 0.1, 3407)), 5)));
+                Arrays.toString(Arrays.copyOf(indices(EvaluationOptions.heldOutItems(32_033, 0.1, 3407)), 5)));
         boolean[] b = EvaluationOptions.heldOutItems(20, 0.25, 43);
         // makemore's own draw: torch.manual_seed(3407); torch.randperm(32033)[:5] is [18545, 10853, 360, 10522, 2312]
         // and torch.manual_seed(0); torch.randperm(20) is [4, 5, 13, ..., 1, 0] (PyTorch 1.13, printed here)
-        assertArrayEquals(
-                new int[] {18545, 10853, 360, 10522, 2312},
-                java.util.Arrays.copyOf(dev.charlstm.runtime.internal.Mt19937.randperm(32_033, 3407), 5));
+        assertArrayEquals(new int[] {18545, 10853, 360, 10522, 2312}, Arrays.copyOf(Mt19937.randperm(32_033, 3407), 5));
         assertEquals(
                 "[4, 5, 13, 19, 7, 14, 3, 6, 9, 17, 11, 2, 16, 18, 10, 12, 15, 8, 1, 0]",
-                java.util.Arrays.toString(dev.charlstm.runtime.internal.Mt19937.randperm(20, 0)));
-        assertFalse(java.util.Arrays.equals(a, b));
+                Arrays.toString(Mt19937.randperm(20, 0)));
+        assertFalse(Arrays.equals(a, b));
         // random, not the tail: of 10,000 items the 1,000 held out spread over the whole list
         int[] held = indices(EvaluationOptions.heldOutItems(10_000, 0.1, 7));
         int inFirstHalf = 0;
@@ -96,8 +97,6 @@ class TextCleaningTest {
     }
 
     private static int[] indices(boolean[] held) {
-        return java.util.stream.IntStream.range(0, held.length)
-                .filter(i -> held[i])
-                .toArray();
+        return IntStream.range(0, held.length).filter(i -> held[i]).toArray();
     }
 }

@@ -6,6 +6,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashSet;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
 
@@ -152,6 +153,6 @@ public final class ItemMembership {
     @Override
     public String toString() {
         return count + " items in " + bits + " bits, " + hashes + " probes (false positives "
-                + String.format(java.util.Locale.ROOT, "%.2g", falsePositiveRate()) + ")";
+                + String.format(Locale.ROOT, "%.2g", falsePositiveRate()) + ")";
     }
 }

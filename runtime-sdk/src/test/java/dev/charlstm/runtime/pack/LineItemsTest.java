@@ -10,6 +10,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.charlstm.runtime.CharLstmModel;
 import dev.charlstm.runtime.Fixtures;
+import dev.charlstm.runtime.GenerationOptions;
 import dev.charlstm.runtime.ItemOptions;
 import dev.charlstm.runtime.Vocabulary;
 import java.nio.file.Files;
@@ -161,9 +162,7 @@ class LineItemsTest {
             IllegalStateException e =
                     assertThrows(IllegalStateException.class, () -> m.generateItems(3, ItemOptions.DEFAULT));
             assertTrue(e.getMessage().contains("not trained on a list"), e.getMessage());
-            assertFalse(m.generate("the ", dev.charlstm.runtime.GenerationOptions.DEFAULT)
-                    .text()
-                    .isEmpty());
+            assertFalse(m.generate("the ", GenerationOptions.DEFAULT).text().isEmpty());
         }
     }
 }

@@ -293,7 +293,7 @@ class ModelPackageTest {
                 s.getMessage().startsWith("classpath:stream/vocab.json: 16777217 bytes, more than a manifest"),
                 s.getMessage());
         byte[] huge = new byte[(int) ModelPackage.MAX_MANIFEST_BYTES + 1];
-        java.util.Arrays.fill(huge, (byte) ' ');
+        Arrays.fill(huge, (byte) ' ');
         PackageException bytes =
                 assertThrows(PackageException.class, () -> ModelPackage.read(huge, GRAPH, null, "mem"));
         assertTrue(

@@ -5,6 +5,8 @@ import dev.charlstm.runtime.TextCleaning;
 import dev.charlstm.runtime.Vocabulary;
 import dev.charlstm.runtime.pack.ItemMembership;
 import dev.charlstm.runtime.pack.LineItems;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -205,8 +207,8 @@ public final class Corpus {
 
     /** The smallest fraction, rounded up to 3 decimals, that holds out one of n items. */
     private static String ceilShare(int n) {
-        return java.math.BigDecimal.valueOf(1.0 / n)
-                .setScale(3, java.math.RoundingMode.CEILING)
+        return BigDecimal.valueOf(1.0 / n)
+                .setScale(3, RoundingMode.CEILING)
                 .stripTrailingZeros()
                 .toPlainString();
     }

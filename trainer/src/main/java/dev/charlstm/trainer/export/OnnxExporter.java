@@ -30,9 +30,9 @@ import java.util.Map;
  * <p>float32 layers are ONNX {@code LSTM} and the head {@code Gemm} (step) or {@code MatMul} + {@code Add}
  * (sequence), as above. int8 ({@link Precision#INT8}) graphs are written by {@link StaticInt8Graphs}: integer GEMMs
  * at constant activation scales and the cell written out, exact per row. The earlier scheme
- * ({@link Precision#INT8_DYNAMIC}, kept to write fixtures and controls) uses {@code com.microsoft.DynamicQuantizeLSTM},
+ * ({@link Precision#INT8_DYNAMIC}, kept to write fixtures and controls) uses {@code DynamicQuantizeLSTM},
  * whose W and R are int8 and <em>transposed</em> against ONNX LSTM's ([1, in, 4H], [1, H, 4H]), with per-channel
- * scales [1, 4H] and zero points 0, and a {@code com.microsoft.DynamicQuantizeMatMul} head with B [H, V] and
+ * scales [1, 4H] and zero points 0, and a {@code DynamicQuantizeMatMul} head with B [H, V] and
  * per-column scales; its embedding stays float32.
  *
  * <p>Stateless and thread-safe.

@@ -18,6 +18,7 @@ import dev.charlstm.trainer.corpus.Corpus;
 import dev.charlstm.trainer.corpus.CorpusException;
 import dev.charlstm.trainer.corpus.Split;
 import dev.charlstm.trainer.model.CharLstm;
+import dev.charlstm.trainer.run.TrainingRun;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
@@ -29,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * position with teacher forcing, backward, AdamW), plus global-norm gradient clipping and a learning-rate schedule
  * when configured. Every {@code evaluation.interval} iterations (and at the last) it measures the validation loss
  * and hands an {@link ValidationReport} to its listeners; whatever is written to disk, printed or sampled is theirs to do
- * ({@link dev.charlstm.trainer.run.TrainingRun} puts one in a run folder with its standard listeners).
+ * ({@link TrainingRun} puts one in a run folder with its standard listeners).
  *
  * <p>The engine is the caller's: started once ({@link TorchEngine#start}) before any trainer. Holds native memory:
  * close it. Not thread-safe; one trainer trains on one thread at a time.

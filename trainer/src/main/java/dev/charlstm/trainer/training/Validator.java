@@ -3,10 +3,13 @@ package dev.charlstm.trainer.training;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import dev.charlstm.runtime.EvaluationOptions;
+import dev.charlstm.trainer.corpus.BatchSampler;
 import dev.charlstm.trainer.model.CharLstm;
+import java.util.Arrays;
 
 /**
  * Validation loss defined so that it compares across tools: the mean per-character cross-entropy, in nats, over
@@ -90,8 +93,8 @@ final class Validator {
             }
             int[] x = new int[rows * steps];
             int[] y = new int[rows * steps];
-            java.util.Arrays.fill(x, ids[starts[0]]);
-            java.util.Arrays.fill(y, dev.charlstm.trainer.corpus.BatchSampler.PAD);
+            Arrays.fill(x, ids[starts[0]]);
+            Arrays.fill(y, BatchSampler.PAD);
             for (int r = 0; r < rows; r++) {
                 int from = starts[first + r];
                 int length = starts[first + r + 1] - from;
@@ -104,7 +107,7 @@ final class Validator {
                 NDArray targets = step.create(y, new Shape(rows, steps));
                 NDArray logits = model.forward(store, new NDList(inputs), false).head();
                 total += Losses.summedCrossEntropy(logits, targets)
-                        .toType(ai.djl.ndarray.types.DataType.FLOAT64, false)
+                        .toType(DataType.FLOAT64, false)
                         .getDouble();
             }
         }

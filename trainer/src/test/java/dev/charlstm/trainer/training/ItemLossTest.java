@@ -10,6 +10,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import dev.charlstm.runtime.TextCleaning;
 import dev.charlstm.runtime.pack.ModelShape;
+import dev.charlstm.trainer.config.Preset;
 import dev.charlstm.trainer.corpus.BatchSampler;
 import dev.charlstm.trainer.corpus.Corpus;
 import dev.charlstm.trainer.corpus.CorpusReader;
@@ -17,6 +18,7 @@ import dev.charlstm.trainer.corpus.Split;
 import dev.charlstm.trainer.model.CharLstm;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -72,17 +74,13 @@ class ItemLossTest {
             BatchSampler sampler = BatchSampler.items(ids, starts, 3, 8, 0);
             sampler.batch(0);
             int steps = sampler.steps();
-            NDArray x = m.create(java.util.Arrays.copyOf(sampler.inputs(), 3 * steps), new Shape(3, steps));
-            NDArray y = m.create(java.util.Arrays.copyOf(sampler.targets(), 3 * steps), new Shape(3, steps));
+            NDArray x = m.create(Arrays.copyOf(sampler.inputs(), 3 * steps), new Shape(3, steps));
+            NDArray y = m.create(Arrays.copyOf(sampler.targets(), 3 * steps), new Shape(3, steps));
             NDArray logits = model.forward(store, new NDList(x), false).head();
-            double masked = Losses.training(
-                            logits,
-                            y,
-                            dev.charlstm.trainer.config.Preset.TINY.config().optimisation(),
-                            true)
+            double masked = Losses.training(logits, y, Preset.TINY.config().optimisation(), true)
                     .getFloat();
             double summed = Losses.summedCrossEntropy(logits, y).getFloat();
-            long real = java.util.Arrays.stream(sampler.targets(), 0, 3 * steps)
+            long real = Arrays.stream(sampler.targets(), 0, 3 * steps)
                     .filter(t -> t != BatchSampler.PAD)
                     .count();
             assertEquals(summed / real, masked, 1e-5);
