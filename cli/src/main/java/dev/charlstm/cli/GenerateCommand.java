@@ -171,6 +171,13 @@ final class GenerateCommand implements Callable<Integer> {
         };
         try (CharLstmModel m = model.load();
                 GenerationStream stream = m.newStream()) {
+            if (m.manifest().lines()) {
+                // a prompt on a list model runs on across item ends, each item starting from the last one's state
+                spec.commandLine()
+                        .getErr()
+                        .println("charlstm: " + model.describe() + " was trained on a list: --items N [--prefix TEXT]"
+                                + " writes items, each from the start state");
+            }
             if (!interactive) {
                 String given = spec.commandLine().getParseResult().hasMatchedPositional(0) ? null : prompt;
                 feed(stream, prompt, options, given); // the whole prompt is checked before anything is printed

@@ -36,8 +36,9 @@ public final class ItemOptions {
 
     /**
      * @return sampling, the seed (item i of a call samples with {@code seed + i}), the cap on an item's length in
-     *     characters after its prefix ({@code maxCharacters}), the policy for unknown prefix characters; no stop
-     *     sequences (an item ends at its end symbol)
+     *     characters after its prefix ({@code maxCharacters}: 200 by default; {@code charlstm generate --items} uses
+     *     twice the package's longest item, {@code manifest().items().maxLength()}), the policy for unknown prefix
+     *     characters; no stop sequences (an item ends at its end symbol)
      */
     public GenerationOptions generation() {
         return generation;

@@ -219,7 +219,11 @@ public final class Trainer implements AutoCloseable {
 
     /** @return one line: corpus, model, parameter count, configuration, device */
     public String description() {
-        return corpus.source() + " (" + corpus.length() + " characters, "
+        String list = split.lines()
+                ? (split.trainItems().length - 1) + " training and " + (split.validationItems().length - 1)
+                        + " held-out items, longest " + split.items().maxLength() + ", "
+                : "";
+        return corpus.source() + " (" + corpus.length() + " characters, " + list
                 + corpus.files().size() + " file"
                 + (corpus.files().size() == 1 ? "" : "s") + ", V="
                 + vocabulary().size() + "); model " + model.shape()
@@ -412,11 +416,26 @@ public final class Trainer implements AutoCloseable {
      * @param prompt the prompt; characters outside the vocabulary are skipped (none left: the first character)
      * @param length characters to generate
      * @param seed the sampling seed
-     * @return the prompt as used, followed by the continuation
+     * @return the prompt as used, followed by the continuation; for a list, items one per line (each from the start
+     *     state after the prompt, which starts with the end symbol; seeds {@code seed}, {@code seed + 1}, ...) up to
+     *     {@code length} characters
      */
     public String sample(String prompt, int length, long seed) {
         try (NDManager m = manager.newSubManager()) {
-            return SampleWriter.write(model, store, m, vocabulary(), prompt, length, seed);
+            if (!split.lines()) {
+                return SampleWriter.write(model, store, m, vocabulary(), prompt, length, seed);
+            }
+            // a list's sample is items, each from the start state as generate --items makes them, up to `length`
+            // characters in all: one long stream would carry each item's state into the next
+            int cap = 2 * split.items().maxLength() + 1;
+            StringBuilder items = new StringBuilder();
+            for (int k = 0; items.length() < length && k < length; k++) {
+                String s = SampleWriter.write(model, store, m, vocabulary(), prompt, cap, seed + k)
+                        .substring(1); // the end symbol the item starts after
+                int end = s.indexOf('\n');
+                items.append(items.length() == 0 ? "" : "\n").append(end < 0 ? s : s.substring(0, end));
+            }
+            return items.toString();
         }
     }
 
