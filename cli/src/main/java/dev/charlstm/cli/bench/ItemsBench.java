@@ -1,5 +1,6 @@
 package dev.charlstm.cli.bench;
 
+import com.google.gson.annotations.SerializedName;
 import dev.charlstm.runtime.CharLstmModel;
 import dev.charlstm.runtime.GeneratedItems;
 import dev.charlstm.runtime.GenerationOptions;
@@ -13,7 +14,8 @@ import java.util.Locale;
 /**
  * Items per second for a model trained on a list: {@code generateItems(n)} as one batch beside the same n items made
  * one call at a time (seed by seed, so both make exactly the same items), in alternating rounds (batched, one at a
- * time, batched, ...) so that the machine's drift falls on both. Stateless.
+ * time, batched, ...) so that the machine's drift falls on both, after one untimed round of each. As JSON the keys are
+ * snake_case with their unit, as {@code bench --json}'s. Stateless.
  */
 public final class ItemsBench {
 
@@ -31,8 +33,8 @@ public final class ItemsBench {
     public record Result(
             int items,
             int rounds,
-            List<Double> batchedItemsPerSecond,
-            List<Double> oneAtATimeItemsPerSecond,
+            @SerializedName("batched_items_per_s") List<Double> batchedItemsPerSecond,
+            @SerializedName("one_at_a_time_items_per_s") List<Double> oneAtATimeItemsPerSecond,
             long characters) {
 
         /** @return the medians and their ratio, as a table */
