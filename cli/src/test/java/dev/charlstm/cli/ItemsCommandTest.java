@@ -81,6 +81,16 @@ class ItemsCommandTest {
         return dir.resolve("run/model");
     }
 
+    /** The options {@code generate --items} uses by default: the seed, and a cap of twice the longest item. */
+    private static ItemOptions asTheCliDoes(CharLstmModel m, long seed) {
+        return ItemOptions.builder()
+                .generation(GenerationOptions.builder()
+                        .seed(seed)
+                        .maxCharacters(Math.max(16, 2 * m.manifest().items().maxLength()))
+                        .build())
+                .build();
+    }
+
     /** The training items by the split rule, from the list as written (seed 0, 10%). */
     private static Set<String> trainingItems() {
         List<String> items = TextCleaning.builder().lines(true).build().items(String.join("\n", NAMES));
@@ -226,15 +236,7 @@ class ItemsCommandTest {
     @Test
     void theSdkMakesTheSameItemsAsTheCommandLine() {
         try (CharLstmModel m = CharLstmModel.load(model())) {
-            GeneratedItems made = m.generateItems(
-                    40,
-                    ItemOptions.builder()
-                            .generation(GenerationOptions.builder()
-                                    .seed(5)
-                                    .maxCharacters(Math.max(
-                                            16, 2 * m.manifest().items().maxLength()))
-                                    .build())
-                            .build());
+            GeneratedItems made = m.generateItems(40, asTheCliDoes(m, 5));
             assertEquals(40, made.sampled());
             String cli = Cli.run("generate", "--model", model().toString(), "--items", "40", "--seed", "5")
                     .out();
@@ -249,17 +251,7 @@ class ItemsCommandTest {
             }
             assertEquals(cli, sdk.toString());
             // one at a time, seed by seed, the same items: a batch changes nothing
-            GeneratedItem third = m.generateItems(
-                            1,
-                            ItemOptions.builder()
-                                    .generation(GenerationOptions.builder()
-                                            .seed(7)
-                                            .maxCharacters(Math.max(
-                                                    16, 2 * m.manifest().items().maxLength()))
-                                            .build())
-                                    .build())
-                    .items()
-                    .get(0);
+            GeneratedItem third = m.generateItems(1, asTheCliDoes(m, 7)).items().get(0);
             assertEquals(made.items().get(2), third);
         }
     }
@@ -300,14 +292,7 @@ class ItemsCommandTest {
             assertEquals(200, r.statusCode(), r.body());
             JsonArray choices =
                     JsonParser.parseString(r.body()).getAsJsonObject().getAsJsonArray("choices");
-            GeneratedItems made = m.generateItems(
-                    12,
-                    ItemOptions.builder()
-                            .generation(GenerationOptions.builder()
-                                    .seed(5)
-                                    .maxCharacters(cap)
-                                    .build())
-                            .build());
+            GeneratedItems made = m.generateItems(12, asTheCliDoes(m, 5));
             assertEquals(12, choices.size());
             for (int i = 0; i < 12; i++) {
                 JsonObject c = choices.get(i).getAsJsonObject();
